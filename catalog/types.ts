@@ -1,0 +1,135 @@
+/**
+ * The shape of the collection catalog. A collection is one warehouse table; a stream is one thing
+ * fetched from Zendesk. One stream can feed several tables (the ticket export feeds `tickets` and
+ * `ticket_metrics`; the ticket-event export feeds `ticket_events`, `ticket_comments` and
+ * `attachments`), so the catalog describes both and how records travel from one to the other.
+ *
+ * Everything here is data: adding a collection means adding an entry in `collections.ts`,
+ * never a new code path.
+ */
+
+/** Warehouse column types. Every destination maps each of these to one native type. */
+export type ColumnType =
+  | 'bigint' // ids, counts (Zendesk ids fit below 2^53)
+  | 'double' // latitude, decimal custom fields
+  | 'boolean'
+  | 'text' // unbounded
+  | 'timestamp' // with time zone; values are ISO-8601 UTC strings
+  | 'date' // YYYY-MM-DD (date custom fields)
+  | 'json'; // arrays and objects (tags, via, multiselect values)
+
+/** How a raw value becomes a column value, beyond type coercion. */
+export type ValueTransform =
+  | 'epoch_to_timestamp' // Unix seconds -> ISO string (ticket_events.timestamp)
+  | 'to_text' // any scalar -> its text (users.url is the user id, as Segment writes it)
+  | 'slugify'; // "Product Line" -> "product_line" (ticket_fields.slug)
+
+export interface ColumnSpec {
+  /** Warehouse column name, exactly as Segment's schema names it. */
+  name: string;
+  type: ColumnType;
+  /**
+   * Dotted path into the record (default: the column name). `parent.x` reads field x of the
+   * enclosing record when the table is extracted from nested children (ticket comments read
+   * `parent.ticket_id`). A list of paths means "first one that is present".
+   */
+  from?: string | string[];
+  transform?: ValueTransform;
+}
+
+/** The four ways Zendesk pages through data; one generic engine exists per style. */
+export type PaginationStyle =
+  | 'cursor_export' // incremental, cursor-based: start_time once, then cursor / after_cursor
+  | 'time_export' // incremental, time-based: start_time -> end_time, boundary duplicates
+  | 'cursor_list' // page[size] / meta.has_more / links.next
+  | 'offset_list'; // page / next_page
+
+/** Which of the account's rate budgets a request spends. */
+export type RateBucket = 'core' | 'export';
+
+/** One step when walking from a stream record into nested children. */
+export interface ExtractStep {
+  /** Array-valued key to descend into (top-level page key when `scope` is 'page'). */
+  key: string;
+  /** Keep only children whose fields equal these values. */
+  where?: Record<string, string | number | boolean>;
+}
+
+/** How one table's rows are found in a stream's pages. */
+export interface TableSource {
+  /**
+   * 'record': each record of the stream is one row.
+   * 'sideload': rows are a top-level array of the page next to the records (e.g. `metric_sets`);
+   *   `embeddedKey` names the same object when a server embeds it in each record instead.
+   * 'children': rows are found by walking `path` from each record; `parent.*` refers to the
+   *   record one level up.
+   */
+  kind: 'record' | 'sideload' | 'children';
+  sideloadKey?: string;
+  embeddedKey?: string;
+  path?: ExtractStep[];
+}
+
+/** Where custom-field values live on a record and where their definitions come from. */
+export interface CustomFieldSource {
+  /**
+   * 'id_value_list': `custom_fields: [{id, value}]` (tickets); definitions keyed by id.
+   * 'keyed_object': `user_fields: {key: value}` (users, organizations); definitions keyed by `key`.
+   */
+  shape: 'id_value_list' | 'keyed_object';
+  recordKey: string;
+  /** Core API list endpoint holding the definitions (ticket_fields, user_fields, organization_fields). */
+  definitionsPath: string;
+  definitionsKey: string;
+}
+
+export interface CollectionSpec {
+  /** Warehouse table name (= Segment's collection name). */
+  name: string;
+  description: string;
+  enabledByDefault: boolean;
+  primaryKey: string;
+  columns: ColumnSpec[];
+  /** The stream that carries this collection's records. */
+  stream: string;
+  source: TableSource;
+  /**
+   * Field whose larger value means a newer version of the same row; used to keep the newest copy
+   * when a page or batch holds one id twice. Absent = last seen wins.
+   */
+  freshness?: string;
+  customFields?: CustomFieldSource;
+}
+
+export interface StreamSpec {
+  name: string;
+  style: PaginationStyle;
+  /** Path under the account's base URL, e.g. `/api/v2/incremental/tickets/cursor.json`. */
+  path: string;
+  /** Top-level key of the page that holds the records. */
+  recordsKey: string;
+  bucket: RateBucket;
+  /** Fixed query parameters sent on the first request (the engine re-appends them to next links). */
+  params?: Record<string, string>;
+  /** Sideloads asked for with `include=`, each only when one of the listed tables is enabled. */
+  includes?: Array<{ value: string; forTables: string[] }>;
+  /**
+   * Incremental exports: how far back the first sync starts. `null` = from the beginning of the
+   * account (start_time=0); a number = that many days before the first sync.
+   */
+  initialLookbackDays?: number | null;
+  /** Lists with no incremental filter are read in full each run. */
+  fullRefresh: boolean;
+  /**
+   * Collections that Zendesk gates by plan or role: a 403/404 skips the stream with a warning
+   * instead of failing the sync.
+   */
+  skipWhenForbidden: boolean;
+  /** Field that orders records in a time-based export (dedupe keeps the largest). */
+  timeField?: string;
+}
+
+export interface Catalog {
+  streams: StreamSpec[];
+  collections: CollectionSpec[];
+}
