@@ -1,0 +1,108 @@
+// The catalog-driven mapper: page -> rows for every table a stream feeds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { collectionByName, collectionsOfStream } from '../../catalog/collections';
+import { mapPage, warehouseTable, type TablePlan } from '../../sync/mapper';
+import { assignCustomColumns, type FieldDefinition } from '../../sync/customFields';
+
+const receivedAt = '2026-01-01T00:00:00Z';
+
+function plan(name: string, definitions: FieldDefinition[] = []): TablePlan {
+  const collection = collectionByName(name);
+  const { columns } = assignCustomColumns(collection, definitions, []);
+  return { collection, table: warehouseTable(collection, columns), customColumns: columns };
+}
+
+test('tickets and side-loaded metric sets from one export page', () => {
+  const fields: FieldDefinition[] = [
+    { id: 10, type: 'integer', title: 'Seats' },
+    { id: 11, type: 'decimal', title: 'Amount (€)' },
+    { id: 12, type: 'multiselect', title: 'Products' },
+    { id: 13, type: 'checkbox', title: 'Status' }, // clashes with the spec column after prefixing? no: custom_status
+    { id: 1, type: 'subject', title: 'Subject', removable: false },
+  ];
+  const tickets = plan('tickets', fields);
+  assert.deepEqual(
+    tickets.customColumns.map((c) => [c.column, c.type]),
+    [
+      ['custom_seats', 'bigint'],
+      ['custom_amount', 'double'],
+      ['custom_products', 'json'],
+      ['custom_status', 'boolean'],
+    ],
+  );
+  const page = {
+    tickets: [
+      {
+        id: 146, url: 'u', status: 'open', tags: ['vip'], generated_timestamp: 5, updated_at: '2023-06-26T10:10:06Z',
+        custom_fields: [{ id: 10, value: '745' }, { id: 11, value: '5.10' }, { id: 12, value: ['a', 'b'] }, { id: 13, value: true }],
+      },
+      { id: 146, status: 'solved', generated_timestamp: 4, custom_fields: [] }, // older copy of the same ticket
+      { id: 147, status: 'deleted', generated_timestamp: 6, custom_fields: [{ id: 10, value: 'not a number' }] },
+    ],
+    metric_sets: [{ id: 9, ticket_id: 146, reply_time_in_minutes: { calendar: 97, business: 23 }, updated_at: '2024-08-19T16:19:27Z' }],
+  };
+  const mapped = mapPage([tickets, plan('ticket_metrics')], page.tickets, page, receivedAt);
+  const [ticketRows, metricRows] = mapped.batches.map((b) => b.rows);
+  assert.equal(ticketRows!.length, 2);
+  const t146 = ticketRows!.find((r) => r.id === 146)!;
+  assert.equal(t146.status, 'open', 'the newest copy (by generated_timestamp) wins');
+  assert.deepEqual(t146.tags, ['vip']);
+  assert.equal(t146.custom_seats, 745);
+  assert.equal(t146.custom_amount, 5.1);
+  assert.deepEqual(t146.custom_products, ['a', 'b']);
+  assert.equal(t146.received_at, receivedAt);
+  assert.equal(t146.updated_at, '2023-06-26T10:10:06Z');
+  const t147 = ticketRows!.find((r) => r.id === 147)!;
+  assert.equal(t147.custom_seats, null);
+  assert.equal(mapped.coercedToNull.tickets, 1);
+  assert.equal(metricRows![0]!.reply_time_in_minutes_calendar, 97);
+  assert.equal(metricRows![0]!.reply_time_in_minutes_business, 23);
+  assert.equal(metricRows![0]!.on_hold_time_in_minutes_calendar, null);
+});
+
+test('ticket events feed ticket_events, ticket_comments and attachments', () => {
+  const plans = collectionsOfStream('ticket_events').map((c) => plan(c.name));
+  const event = {
+    id: 926, ticket_id: 155, timestamp: 1601357503, created_at: '2020-09-29T05:31:43Z', updater_id: -1, via: 'Web form',
+    system: { client: 'Mozilla/5.0', location: 'Melbourne, Australia', latitude: -37.8, longitude: 144.9 },
+    child_events: [
+      { id: 927, event_type: 'Comment', type: 'Comment', body: 'hi 👋', public: true, author_id: 5, via: { channel: 'web' },
+        attachments: [{ id: 31, file_name: 'a.png', content_url: 'x', content_type: 'image/png', inline: false, size: 12 }] },
+      { id: 928, event_type: 'Change', status: 'open' },
+    ],
+  };
+  const mapped = mapPage(plans, [event, { ticket_id: 1 }], { ticket_events: [event] }, receivedAt);
+  const byTable = Object.fromEntries(mapped.batches.map((b) => [b.table.name, b.rows]));
+  assert.deepEqual(byTable.ticket_events![0], {
+    id: 926, ticket_event_id: 926, ticket_id: 155, timestamp: '2020-09-29T05:31:43Z', updater_id: -1,
+    ticket_event_via: 'Web form', context_client: 'Mozilla/5.0', context_location: 'Melbourne, Australia',
+    context_latitude: -37.8, context_longitude: 144.9, via: 'Web form',
+  });
+  assert.deepEqual(byTable.ticket_comments![0], {
+    id: 927, ticket_event_id: 926, ticket_id: 155, type: 'Comment', body: 'hi 👋', public: true, author_id: 5,
+    via: { channel: 'web' }, created_at: '2020-09-29T05:31:43Z', received_at: receivedAt,
+  });
+  assert.equal(byTable.attachments!.length, 1);
+  assert.equal(byTable.attachments![0]!.file_name, 'a.png');
+  assert.equal(mapped.rejected.ticket_events, 1, 'the event without an id is counted, not written');
+});
+
+test('users: url is the id as text, custom user fields keyed by field key, renamed field keeps its column', () => {
+  const users = collectionByName('users');
+  const defs: FieldDefinition[] = [
+    { id: 2, key: 'role_id', type: 'text', title: 'Role' }, // custom_role_id is a spec column: must not collide
+    { id: 3, key: 'birthday', type: 'date', title: 'Birthday' },
+  ];
+  const first = assignCustomColumns(users, defs, []);
+  assert.deepEqual(first.columns.map((c) => c.column), ['custom_role_id_2', 'custom_birthday']);
+  const renamed = assignCustomColumns(users, [{ ...defs[1]!, title: 'Date of birth' }, defs[0]!, { id: 4, key: 'plan', type: 'dropdown', title: 'Plan' }], first.columns);
+  assert.deepEqual(renamed.columns.map((c) => c.column), ['custom_role_id_2', 'custom_birthday', 'custom_plan']);
+  assert.deepEqual(renamed.added.map((c) => c.column), ['custom_plan']);
+  const p: TablePlan = { collection: users, table: warehouseTable(users, renamed.columns), customColumns: renamed.columns };
+  const [batch] = mapPage([p], [{ id: 7, active: false, user_fields: { birthday: '2018-11-04T00:00:00+00:00', plan: 'gold' } }], {}, receivedAt).batches;
+  assert.equal(batch!.rows[0]!.url, '7');
+  assert.equal(batch!.rows[0]!.active, false);
+  assert.equal(batch!.rows[0]!.custom_birthday, '2018-11-04');
+  assert.equal(batch!.rows[0]!.custom_plan, 'gold');
+});
