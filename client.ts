@@ -1,0 +1,189 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * zendesk-sync's command line: start and steer source workflows on Temporal.
+ *   npm run client -- --help
+ * The same operations as raw Temporal CLI commands are in the README.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { Client } from '@temporalio/client';
+import { connectClient, temporalSettings, type TemporalSettings } from './orchestration/connection';
+import { querySourceStatus, sourceHandle, startSource } from './orchestration/sources';
+import { formatTable } from './orchestration/table';
+import { SOURCE_NAME, SYNC_STATE, LAST_SUCCESS, ROWS_SYNCED } from './orchestration/searchAttributes';
+import { backfillUpdate, pauseSignal, resumeSignal, setRateUpdate, syncNowSignal } from './workflows/messages';
+import type { SourceStatus } from './workflows/types';
+
+const program = new Command()
+  .name('client')
+  .description('Start and steer Zendesk → warehouse sources running on Temporal.')
+  .addOption(new Option('--address <host:port>', 'Temporal frontend').env('TEMPORAL_ADDRESS').default('localhost:7233'))
+  .addOption(new Option('--namespace <name>', 'Temporal namespace').env('TEMPORAL_NAMESPACE').default('default'))
+  .addOption(new Option('--task-queue <name>', 'task queue the workers poll').env('ZS_TASK_QUEUE').default('zendesk-sync'))
+  .showHelpAfterError();
+
+function settings(): TemporalSettings {
+  const o = program.opts<{ address: string; namespace: string; taskQueue: string }>();
+  return temporalSettings({ address: o.address, namespace: o.namespace, taskQueue: o.taskQueue });
+}
+
+async function withClient<T>(fn: (client: Client, s: TemporalSettings) => Promise<T>): Promise<T> {
+  const s = settings();
+  const client = await connectClient(s);
+  try {
+    return await fn(client, s);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+
+program
+  .command('start')
+  .description('start syncing a source (one Zendesk account into one warehouse schema)')
+  .option('--config <file>', 'JSON file with the source settings (see README, "Source settings")')
+  .option('--name <name>', 'source name = warehouse schema, e.g. zendesk_prod')
+  .option('--subdomain <subdomain>', 'Zendesk subdomain: acme for acme.zendesk.com')
+  .option('--base-url <url>', 'Zendesk base URL override (an emulator or a proxy)')
+  .option('--credential <ref>', 'secret reference the worker resolves: file:<path> or env:<PREFIX>')
+  .option('--destination <url>', 'warehouse: sqlite://./data/warehouse, postgres://user@host/db, snowflake://… or env:<VAR>')
+  .option('--enable <collections>', 'turn these collections on (comma-separated)', list)
+  .option('--disable <collections>', 'turn these collections off (comma-separated)', list)
+  .option('--lookback-days <n>', 'history for tickets and ticket events on the first sync', Number)
+  .option('--interval-seconds <n>', 'seconds between cycles (default 10800)', Number)
+  .action(async (o) => {
+    const fromFile = o.config ? JSON.parse(readFileSync(o.config, 'utf8')) : {};
+    const collections: Record<string, boolean> = { ...(fromFile.collections ?? {}) };
+    for (const c of o.enable ?? []) collections[c] = true;
+    for (const c of o.disable ?? []) collections[c] = false;
+    const config = {
+      ...fromFile,
+      ...(o.name && { name: o.name }),
+      ...(o.subdomain && { subdomain: o.subdomain }),
+      ...(o.baseUrl && { baseUrl: o.baseUrl }),
+      ...(o.credential && { credentialRef: o.credential }),
+      ...(o.destination && { destination: o.destination }),
+      ...(Object.keys(collections).length && { collections }),
+      ...(o.lookbackDays && { lookbackDays: o.lookbackDays }),
+      ...(o.intervalSeconds && { intervalSeconds: o.intervalSeconds }),
+    };
+    await withClient(async (client, s) => {
+      const handle = await startSource(client, s.taskQueue, config);
+      console.log(`started source ${config.name}: workflow ${handle.workflowId}`);
+    });
+  });
+
+for (const [name, signal, text] of [
+  ['sync-now', syncNowSignal, 'start a cycle now instead of waiting for the interval'],
+  ['pause', pauseSignal, 'stop syncing; a running cycle stops at the next page boundary'],
+  ['resume', resumeSignal, 'resume a paused source (a cycle starts at once)'],
+] as const) {
+  program
+    .command(`${name} <source>`)
+    .description(text)
+    .action(async (source: string) => {
+      await withClient(async (client) => {
+        await sourceHandle(client, source).signal(signal);
+        console.log(`${name}: sent to ${source}`);
+      });
+    });
+}
+
+program
+  .command('backfill <source>')
+  .description('load a past time range of incremental collections as child workflows')
+  .requiredOption('--collections <list>', 'e.g. tickets,ticket_events', list)
+  .requiredOption('--from <date>', 'ISO date or time, e.g. 2020-01-01')
+  .option('--to <date>', 'ISO date or time (default: now)')
+  .action(async (source: string, o: { collections: string[]; from: string; to?: string }) => {
+    await withClient(async (client) => {
+      const started = await sourceHandle(client, source).executeUpdate(backfillUpdate, {
+        args: [{ collections: o.collections, from: o.from, to: o.to }],
+      });
+      console.log(formatTable(['child workflow', 'stream', 'from', 'to', 'state'], started.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state])));
+    });
+  });
+
+program
+  .command('set-rate <source>')
+  .description("change a source's rate settings without a restart")
+  .option('--core <n>', 'core API requests per minute', Number)
+  .option('--export <n>', 'incremental-export requests per minute', Number)
+  .option('--share <fraction>', "share of the account's limits to use, 0 < share <= 1", Number)
+  .action(async (source: string, o: { core?: number; export?: number; share?: number }) => {
+    await withClient(async (client) => {
+      const rate = await sourceHandle(client, source).executeUpdate(setRateUpdate, {
+        args: [{ corePerMinute: o.core, exportPerMinute: o.export, share: o.share }],
+      });
+      console.log(`rate settings of ${source}: ${JSON.stringify(rate)}`);
+    });
+  });
+
+program
+  .command('status <source>')
+  .description('state, cursors, rows and errors per collection')
+  .option('--json', 'print the raw status as JSON')
+  .action(async (source: string, o: { json?: boolean }) => {
+    await withClient(async (client) => {
+      const status = await querySourceStatus(client, source);
+      console.log(o.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+    });
+  });
+
+program
+  .command('list')
+  .description('every source workflow with its state')
+  .option('--all', 'include stopped sources')
+  .action(async (o: { all?: boolean }) => {
+    await withClient(async (client) => {
+      const query = `WorkflowType = 'sourceWorkflow'${o.all ? '' : " AND ExecutionStatus = 'Running'"}`;
+      const rows: string[][] = [];
+      for await (const wf of client.workflow.list({ query })) {
+        const attrs = wf.typedSearchAttributes;
+        rows.push([
+          attrs.get(SOURCE_NAME) ?? wf.workflowId,
+          wf.status.name,
+          attrs.get(SYNC_STATE) ?? '',
+          attrs.get(LAST_SUCCESS)?.toISOString() ?? '',
+          String(attrs.get(ROWS_SYNCED) ?? ''),
+        ]);
+      }
+      console.log(rows.length ? formatTable(['source', 'workflow', 'state', 'last success', 'rows synced'], rows) : 'no sources');
+    });
+  });
+
+program
+  .command('stop <source>')
+  .description('stop a source workflow (cancels a running cycle; the warehouse keeps what was written)')
+  .action(async (source: string) => {
+    await withClient(async (client) => {
+      await sourceHandle(client, source).cancel();
+      console.log(`stop: requested for ${source}`);
+    });
+  });
+
+export function renderStatus(status: SourceStatus): string {
+  const head = [
+    `source ${status.source}: ${status.state}${status.paused ? ' (paused)' : ''}, cycle ${status.cycle}`,
+    status.nextRunAt ? `next run: ${status.nextRunAt}` : '',
+    status.credentialError ? `credentials: ${status.credentialError}` : '',
+    status.lastCycle ? `last cycle: ${status.lastCycle.rows} rows, ${status.lastCycle.startedAt} → ${status.lastCycle.finishedAt}` : '',
+  ].filter(Boolean);
+  const rows = Object.entries(status.collections)
+    .filter(([, c]) => c.enabled)
+    .map(([name, c]) => [name, c.lastRows === undefined ? '' : String(c.lastRows), c.lastSuccessAt ?? '', c.lastError ? `error: ${c.lastError}` : c.skipped ? `skipped: ${c.skipped}` : '']);
+  const table = formatTable(['collection', 'rows last run', 'last success', 'note'], rows);
+  const backfills = Object.values(status.backfills);
+  const backfillTable = backfills.length
+    ? `\n\n${formatTable(['backfill', 'stream', 'from', 'to', 'state', 'rows'], backfills.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state, String(b.rows ?? '')]))}`
+    : '';
+  return `${head.join('\n')}\n\n${table}${backfillTable}`;
+}
+
+if (require.main === module) {
+  program.parseAsync(process.argv).catch((err: Error) => {
+    console.error(`error: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Validation of source settings, with messages that name the field and the fix. Used by the client
+ * before starting a workflow and by the worker before syncing (settings can also arrive through a raw
+ * `temporal workflow start`).
+ */
+import { z } from 'zod';
+import { collections } from '../catalog/collections';
+import type { SourceConfig } from '../workflows/types';
+
+const collectionNames = collections.map((c) => c.name);
+
+export const sourceConfigSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a warehouse schema name: lowercase letters, digits and _, e.g. zendesk_prod'),
+    subdomain: z.string().min(1).optional(),
+    baseUrl: z.string().url('must be a URL such as http://127.0.0.1:8080').optional(),
+    credentialRef: z
+      .string()
+      .regex(/^(file|env):.+/, 'must name a secret: file:<path to a credential JSON> or env:<PREFIX>'),
+    destination: z
+      .string()
+      .regex(/^(sqlite|postgres|postgresql|snowflake):\/\/|^env:\w+$/, 'must be sqlite://…, postgres://…, snowflake://… or env:<VAR>')
+      .refine((d) => !/^\w+:\/\/[^/@]*:[^/@]*@/.test(d), {
+        message: 'must not contain a password: put the URL in an environment variable and pass env:<VAR>',
+      }),
+    collections: z
+      .record(z.string(), z.boolean())
+      .refine((m) => Object.keys(m).every((k) => collectionNames.includes(k)), {
+        message: `unknown collection; known: ${collectionNames.join(', ')}`,
+      })
+      .optional(),
+    lookbackDays: z.number().int().positive().max(36500).optional(),
+    intervalSeconds: z.number().positive().optional(),
+    parallelStreams: z.number().int().min(1).max(16).optional(),
+    rate: z
+      .object({
+        corePerMinute: z.number().positive().optional(),
+        exportPerMinute: z.number().positive().optional(),
+        share: z.number().gt(0).max(1).optional(),
+        windowMs: z.number().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    timing: z
+      .object({
+        heartbeatTimeoutSeconds: z.number().positive().optional(),
+        retryInitialSeconds: z.number().positive().optional(),
+        retryMaximumSeconds: z.number().positive().optional(),
+        maxAttempts: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((c) => Boolean(c.subdomain) !== Boolean(c.baseUrl), {
+    message: 'give exactly one of "subdomain" (acme for acme.zendesk.com) or "baseUrl"',
+    path: ['subdomain'],
+  });
+
+export class InvalidSettingsError extends Error {
+  readonly type = 'InvalidSettingsError';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidSettingsError';
+  }
+}
+
+/** Returns the config or throws InvalidSettingsError listing every problem as `field: message`. */
+export function validateSourceConfig(value: unknown): SourceConfig {
+  const parsed = sourceConfigSchema.safeParse(value);
+  if (parsed.success) return parsed.data as SourceConfig;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`);
+  throw new InvalidSettingsError(`invalid source settings:\n  ${problems.join('\n  ')}`);
+}

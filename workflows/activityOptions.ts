@@ -1,0 +1,34 @@
+/** Activity proxies for the workflows, built from a source's timing settings. */
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { NON_RETRYABLE_ERROR_TYPES, type SourceConfig, type SyncActivities } from './types';
+
+export function syncActivities(config: SourceConfig, summary: string): SyncActivities {
+  const timing = config.timing ?? {};
+  const options: ActivityOptions = {
+    // One attempt may export a large account under Zendesk's limits; liveness comes from heartbeats.
+    startToCloseTimeout: '24 hours',
+    heartbeatTimeout: `${timing.heartbeatTimeoutSeconds ?? 60} seconds`,
+    retry: {
+      initialInterval: `${timing.retryInitialSeconds ?? 5} seconds`,
+      backoffCoefficient: 2,
+      maximumInterval: `${timing.retryMaximumSeconds ?? 300} seconds`,
+      maximumAttempts: timing.maxAttempts ?? 10,
+      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+    },
+    summary,
+  };
+  return proxyActivities<SyncActivities>(options);
+}
+
+export function checkActivities(config: SourceConfig): SyncActivities {
+  const timing = config.timing ?? {};
+  return proxyActivities<SyncActivities>({
+    startToCloseTimeout: '2 minutes',
+    retry: {
+      initialInterval: `${timing.retryInitialSeconds ?? 5} seconds`,
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+    },
+    summary: 'check credentials',
+  });
+}

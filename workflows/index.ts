@@ -1,0 +1,3 @@
+// The workflows the worker registers.
+export { sourceWorkflow } from './source';
+export { backfillWorkflow } from './backfill';

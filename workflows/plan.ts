@@ -1,0 +1,80 @@
+/**
+ * Pure decisions about what a source syncs, shared by the workflow (deterministic: no I/O here),
+ * the activities and the client's validation.
+ */
+import { collections, streams } from '../catalog/collections';
+import type { BackfillRequest, SourceConfig } from './types';
+
+export const DEFAULT_INTERVAL_SECONDS = 3 * 60 * 60;
+export const DEFAULT_LOOKBACK_DAYS = 365;
+export const DEFAULT_PARALLEL_STREAMS = 3;
+
+export function workflowIdForSource(name: string): string {
+  return `zendesk-source-${name}`;
+}
+
+export function isCollectionEnabled(config: SourceConfig, collection: string): boolean {
+  const entry = collections.find((c) => c.name === collection);
+  if (!entry) return false;
+  return config.collections?.[collection] ?? entry.enabledByDefault;
+}
+
+export function enabledCollections(config: SourceConfig): string[] {
+  return collections.filter((c) => isCollectionEnabled(config, c.name)).map((c) => c.name);
+}
+
+/** Streams with at least one enabled table, in catalog order. */
+export function enabledStreams(config: SourceConfig): string[] {
+  const enabled = new Set(enabledCollections(config));
+  return streams.filter((s) => collections.some((c) => c.stream === s.name && enabled.has(c.name))).map((s) => s.name);
+}
+
+/** Streams that can load a past time range: the incremental exports. Lists are read in full anyway. */
+export function backfillableStreams(): string[] {
+  return streams.filter((s) => s.style === 'cursor_export' || s.style === 'time_export').map((s) => s.name);
+}
+
+export function unknownCollections(names: string[]): string[] {
+  return names.filter((n) => !collections.some((c) => c.name === n));
+}
+
+/**
+ * Checks a backfill request and resolves it to streams and an epoch range. Throws a message meant
+ * for the operator. `nowMs` comes from the caller (workflow time inside a workflow).
+ */
+export function resolveBackfill(
+  config: SourceConfig,
+  request: BackfillRequest,
+  nowMs: number,
+): { streams: string[]; from: number; to: number } {
+  if (!request || !Array.isArray(request.collections) || request.collections.length === 0) {
+    throw new Error('backfill needs "collections": a non-empty list, e.g. ["tickets"]');
+  }
+  const unknown = unknownCollections(request.collections);
+  if (unknown.length) throw new Error(`unknown collections: ${unknown.join(', ')}`);
+  const from = parseInstant(request.from, 'from');
+  const to = request.to === undefined ? Math.floor(nowMs / 1000) - 60 : parseInstant(request.to, 'to');
+  if (from >= to) throw new Error(`"from" (${request.from}) must be before "to" (${request.to ?? 'now'})`);
+  if (to > Math.floor(nowMs / 1000)) throw new Error('"to" cannot be in the future');
+  const wanted = new Set(
+    request.collections.map((name) => collections.find((c) => c.name === name)!.stream),
+  );
+  const chosen = backfillableStreams().filter((s) => wanted.has(s));
+  const notBackfillable = [...wanted].filter((s) => !chosen.includes(s));
+  if (notBackfillable.length) {
+    throw new Error(
+      `cannot backfill ${notBackfillable.join(', ')}: those are read in full every cycle; ` +
+        `backfillable: ${backfillableStreams().join(', ')} (and the tables they feed)`,
+    );
+  }
+  const disabled = chosen.filter((s) => !enabledStreams(config).includes(s));
+  if (disabled.length) throw new Error(`collections of ${disabled.join(', ')} are turned off for this source`);
+  return { streams: chosen, from, to };
+}
+
+function parseInstant(value: unknown, field: string): number {
+  if (typeof value !== 'string' || value.trim() === '') throw new Error(`"${field}" must be an ISO date, e.g. 2020-01-01`);
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new Error(`"${field}" is not a date: ${value}`);
+  return Math.floor(ms / 1000);
+}

@@ -1,0 +1,191 @@
+/**
+ * Types shared by the workflows, the activities and the client. Plain data only: everything here
+ * crosses Temporal's history, so it holds settings, cursors and counts, never records or secrets.
+ */
+
+/** A source: one Zendesk account synced into one warehouse schema. No secrets: only references. */
+export interface SourceConfig {
+  /** Source name = warehouse schema name, e.g. `zendesk_prod`. Lowercase letters, digits, `_`. */
+  name: string;
+  /** Zendesk subdomain (`acme` for acme.zendesk.com). One of subdomain / baseUrl. */
+  subdomain?: string;
+  /** Base URL override (an emulator or a proxy), e.g. `http://127.0.0.1:8080`. */
+  baseUrl?: string;
+  /**
+   * Names the credential; the worker resolves it, so the secret never enters workflow history.
+   * `file:<path>` (a JSON credential file the worker reads and, for OAuth, rewrites on rotation) or
+   * `env:<PREFIX>` (environment variables PREFIX_EMAIL + PREFIX_API_TOKEN, or PREFIX_ACCESS_TOKEN …).
+   */
+  credentialRef: string;
+  /**
+   * The warehouse: a URL without a password (`sqlite://./data/warehouse`,
+   * `postgres://user@host/db`) or `env:<VAR>` naming an environment variable holding the URL.
+   */
+  destination: string;
+  /** Per-collection on/off; collections not named keep their default. */
+  collections?: Record<string, boolean>;
+  /** Days of history for tickets and ticket events on the first sync (default 365). */
+  lookbackDays?: number;
+  /** Seconds between cycles (default 10800 = 3 hours). */
+  intervalSeconds?: number;
+  /** How many streams sync at once (default 3). */
+  parallelStreams?: number;
+  rate?: RateSettings;
+  /** Timeouts and retries; tests shorten them. */
+  timing?: TimingSettings;
+}
+
+export interface RateSettings {
+  /** Core API requests per minute (default 200, Segment's cap). */
+  corePerMinute?: number;
+  /** Incremental-export requests per minute (default 10; 30 with Zendesk's High Volume add-on). */
+  exportPerMinute?: number;
+  /** Share of the account's limits this tool may use, 0 < share <= 1 (default 1). */
+  share?: number;
+  /** Length of a rate window in ms (default 60000; emulator time-scaled tests use less). */
+  windowMs?: number;
+}
+
+export interface TimingSettings {
+  /** A worker that stops heartbeating for this long is presumed dead (default 60). */
+  heartbeatTimeoutSeconds?: number;
+  /** First retry delay of a failed stream (default 5). */
+  retryInitialSeconds?: number;
+  /** Longest retry delay (default 300). */
+  retryMaximumSeconds?: number;
+  /** Attempts per stream per cycle before the error is recorded and the cycle moves on (default 10). */
+  maxAttempts?: number;
+}
+
+/**
+ * A stream's resume point. `seq` grows by one per committed page so the newest of several copies
+ * (heartbeat, workflow state, the destination's state table) can be picked without reading `value`,
+ * which is opaque (an engine's cursor).
+ */
+export interface StreamCursor {
+  seq: number;
+  value: unknown;
+}
+
+export interface StreamResult {
+  stream: string;
+  /** The cursor to start the next cycle from (null for lists read in full every run). */
+  cursor: StreamCursor | null;
+  pages: number;
+  rows: number;
+  rowsByTable: Record<string, number>;
+  requests: number;
+  /** Set when Zendesk refused the stream (plan or role) and it was skipped. */
+  skipped?: string;
+  warnings: string[];
+  durationMs: number;
+}
+
+export interface SyncStreamInput {
+  config: SourceConfig;
+  stream: string;
+  cursor: StreamCursor | null;
+  mode: 'incremental' | 'backfill';
+  /** Backfills only: epoch seconds. */
+  range?: { from: number; to: number };
+  /** Identifies the cycle or backfill in warehouse query tags and logs. */
+  runTag: string;
+}
+
+export interface CheckSourceResult {
+  userId: number;
+  role: string;
+  warnings: string[];
+}
+
+export type SourceState = 'starting' | 'checking' | 'syncing' | 'idle' | 'paused' | 'credentials_invalid';
+
+export interface CollectionStatus {
+  enabled: boolean;
+  lastSuccessAt?: string;
+  lastRows?: number;
+  lastError?: string;
+  skipped?: string;
+}
+
+export interface StreamStatus {
+  cursor: StreamCursor | null;
+  lastSuccessAt?: string;
+  lastRows?: number;
+  rowsByTable?: Record<string, number>;
+  lastPages?: number;
+  lastRequests?: number;
+  lastError?: string;
+  skipped?: string;
+  warnings?: string[];
+}
+
+export interface BackfillRequest {
+  collections: string[];
+  /** ISO date or timestamp; inclusive. */
+  from: string;
+  /** ISO date or timestamp; default now. */
+  to?: string;
+}
+
+export interface BackfillStatus {
+  workflowId: string;
+  stream: string;
+  from: string;
+  to: string;
+  state: 'running' | 'completed' | 'failed';
+  rows?: number;
+  error?: string;
+}
+
+/** Everything the source workflow remembers across continue-as-new. */
+export interface SourceMemory {
+  cycle: number;
+  paused: boolean;
+  streams: Record<string, StreamStatus>;
+  backfills: Record<string, BackfillStatus>;
+  lastCycle?: { startedAt: string; finishedAt: string; rows: number; failedStreams: string[] };
+  credentialError?: string;
+  totalRows: number;
+}
+
+export interface SourceWorkflowInput {
+  config: SourceConfig;
+  memory?: SourceMemory;
+}
+
+export interface SourceStatus {
+  source: string;
+  state: SourceState;
+  paused: boolean;
+  cycle: number;
+  nextRunAt?: string;
+  credentialError?: string;
+  lastCycle?: SourceMemory['lastCycle'];
+  collections: Record<string, CollectionStatus>;
+  streams: Record<string, StreamStatus>;
+  backfills: Record<string, BackfillStatus>;
+}
+
+/** The activities the workflows call (implemented in activities/, registered by the worker). */
+export interface SyncActivities {
+  checkSource(config: SourceConfig): Promise<CheckSourceResult>;
+  syncStream(input: SyncStreamInput): Promise<StreamResult>;
+}
+
+export interface BackfillWorkflowInput {
+  config: SourceConfig;
+  stream: string;
+  from: number;
+  to: number;
+  parentWorkflowId: string;
+}
+
+/** ApplicationFailure types that no retry can fix; the activities throw them, the retry policy stops on them. */
+export const NON_RETRYABLE_ERROR_TYPES = [
+  'ZendeskAuthError',
+  'ZendeskForbiddenError',
+  'ZendeskNotFoundError',
+  'InvalidSettingsError',
+  'CredentialNotFoundError',
+];
