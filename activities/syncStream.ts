@@ -1,0 +1,214 @@
+/**
+ * The fetch-and-upsert activity: streams one Zendesk stream's pages straight into the warehouse.
+ *
+ * After each committed page it records the cursor (in the destination's state table and in the
+ * heartbeat), so a retry on any worker resumes after the last committed page. Records never leave
+ * this activity: it returns cursors and counts only.
+ */
+import { Context } from '@temporalio/activity';
+import { collectionsOfStream, streamByName } from '../catalog/collections';
+import type { CollectionSpec } from '../catalog/types';
+import type { Destination } from '../destinations/types';
+import { mapPage, warehouseTable, type TablePlan } from '../sync/mapper';
+import { assignCustomColumns, type CustomColumn, type FieldDefinition } from '../sync/customFields';
+import { isoSeconds } from '../sync/values';
+import { isCollectionEnabled, DEFAULT_LOOKBACK_DAYS } from '../workflows/plan';
+import type { StreamCursor, StreamResult, SyncStreamInput } from '../workflows/types';
+import type { AccountSession } from './resources';
+
+/** What a heartbeat carries: enough to resume and to show progress (no records). */
+export interface SyncHeartbeat {
+  stream: string;
+  cursor: StreamCursor | null;
+  pages: number;
+  rows: number;
+}
+
+export interface SyncStreamDeps {
+  destination: Destination;
+  session: AccountSession;
+  heartbeat: (details: SyncHeartbeat) => void;
+  /** Details of the last heartbeat of the previous attempt, if this is a retry. */
+  previousHeartbeat?: SyncHeartbeat;
+  signal: AbortSignal;
+  log: (message: string, meta?: Record<string, unknown>) => void;
+  nowMs?: () => number;
+}
+
+export function cursorStateKey(stream: string): string {
+  return `cursor:${stream}`;
+}
+
+function customColumnsKey(collection: string): string {
+  return `custom_columns:${collection}`;
+}
+
+/** The newest of several copies of a cursor, by sequence number. */
+export function newestCursor(...cursors: Array<StreamCursor | null | undefined>): StreamCursor | null {
+  let best: StreamCursor | null = null;
+  for (const c of cursors) if (c && (!best || c.seq > best.seq)) best = c;
+  return best;
+}
+
+async function planTables(
+  source: string,
+  tables: CollectionSpec[],
+  destination: Destination,
+  session: AccountSession,
+  signal: AbortSignal,
+): Promise<TablePlan[]> {
+  const definitionsByPath = new Map<string, FieldDefinition[]>();
+  const plans: TablePlan[] = [];
+  for (const collection of tables) {
+    let customColumns: CustomColumn[] = [];
+    if (collection.customFields) {
+      const { definitionsPath, definitionsKey } = collection.customFields;
+      if (!definitionsByPath.has(definitionsPath)) {
+        definitionsByPath.set(
+          definitionsPath,
+          (await session.listAll(definitionsPath, definitionsKey, signal)) as unknown as FieldDefinition[],
+        );
+      }
+      const known = JSON.parse((await destination.readState(source, customColumnsKey(collection.name))) ?? '[]');
+      const assigned = assignCustomColumns(collection, definitionsByPath.get(definitionsPath)!, known);
+      if (assigned.added.length) {
+        await destination.writeState(source, customColumnsKey(collection.name), JSON.stringify(assigned.columns));
+      }
+      customColumns = assigned.columns;
+    }
+    const plan = { collection, table: warehouseTable(collection, customColumns), customColumns };
+    await destination.ensureTable(source, plan.table);
+    plans.push(plan);
+  }
+  return plans;
+}
+
+/** Largest value of the stream's time field among the records (epoch seconds), for backfill ranges. */
+function latestTime(records: unknown[], field: string | undefined): number | undefined {
+  if (!field) return undefined;
+  let latest: number | undefined;
+  for (const r of records) {
+    const raw = (r as Record<string, unknown>)?.[field];
+    const t = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) / 1000 : NaN;
+    if (!Number.isNaN(t) && (latest === undefined || t > latest)) latest = t;
+  }
+  return latest;
+}
+
+export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps): Promise<StreamResult> {
+  const started = Date.now();
+  const now = deps.nowMs ?? Date.now;
+  const { config } = input;
+  const source = config.name;
+  const stream = streamByName(input.stream);
+  const tables = collectionsOfStream(stream.name).filter((c) => isCollectionEnabled(config, c.name));
+  const warnings: string[] = [];
+  const requestsAtStart = deps.session.requestCount();
+
+  await deps.destination.ensureSchema(source);
+  const plans = await planTables(source, tables, deps.destination, deps.session, deps.signal);
+
+  // Where to start. Incremental exports keep a durable cursor; lists are read in full each run and
+  // only resume mid-list within the retries of one activity (from the heartbeat).
+  const incremental = input.mode === 'incremental' && !stream.fullRefresh;
+  let cursor: StreamCursor | null;
+  if (incremental) {
+    const stored = await deps.destination.readState(source, cursorStateKey(stream.name));
+    cursor = newestCursor(deps.previousHeartbeat?.cursor, input.cursor, stored ? JSON.parse(stored) : null);
+  } else {
+    cursor = deps.previousHeartbeat?.cursor ?? null;
+  }
+  let startTime: number | undefined;
+  if (input.mode === 'backfill') startTime = input.range!.from;
+  else if (stream.initialLookbackDays === null) startTime = 0;
+  else if (stream.initialLookbackDays !== undefined) {
+    startTime = Math.floor(now() / 1000) - (config.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400;
+  }
+  const enabledTables = new Set(tables.map((t) => t.name));
+  const includes = (stream.includes ?? []).filter((i) => i.forTables.some((t) => enabledTables.has(t))).map((i) => i.value);
+
+  let pages = deps.previousHeartbeat?.pages ?? 0;
+  let rows = deps.previousHeartbeat?.rows ?? 0;
+  const rowsByTable: Record<string, number> = {};
+  const rejectedTotals: Record<string, number> = {};
+  const coercedTotals: Record<string, number> = {};
+  let seq = cursor?.seq ?? 0;
+  deps.log('stream sync starting', { stream: stream.name, mode: input.mode, resumeFromSeq: cursor?.seq ?? null });
+
+  try {
+    for await (const page of deps.session.paginate(stream, {
+      resumeCursor: cursor?.value,
+      startTime,
+      includes,
+      signal: deps.signal,
+    })) {
+      const mapped = mapPage(plans, page.records, page.page, isoSeconds(now()));
+      const written = await deps.destination.upsert(source, mapped.batches);
+      seq += 1;
+      cursor = { seq, value: page.resumeCursor };
+      if (incremental) await deps.destination.writeState(source, cursorStateKey(stream.name), JSON.stringify(cursor));
+      pages += 1;
+      for (const [table, n] of Object.entries(written.rowsByTable)) {
+        rowsByTable[table] = (rowsByTable[table] ?? 0) + n;
+        rows += n;
+      }
+      for (const [t, n] of Object.entries(mapped.rejected)) rejectedTotals[t] = (rejectedTotals[t] ?? 0) + n;
+      for (const [t, n] of Object.entries(mapped.coercedToNull)) coercedTotals[t] = (coercedTotals[t] ?? 0) + n;
+      deps.heartbeat({ stream: stream.name, cursor, pages, rows });
+      if (input.mode === 'backfill') {
+        const latest = latestTime(page.records, stream.timeField);
+        if (latest !== undefined && latest > input.range!.to) break;
+      }
+      if (page.done) break;
+    }
+  } catch (err) {
+    const skipped = deps.session.forbiddenReason(err);
+    if (skipped && stream.skipWhenForbidden) {
+      deps.log('stream skipped: Zendesk refused it', { stream: stream.name, reason: skipped });
+      return {
+        stream: stream.name,
+        cursor: null,
+        pages,
+        rows,
+        rowsByTable,
+        requests: deps.session.requestCount() - requestsAtStart,
+        skipped,
+        warnings: [`${stream.name} skipped: ${skipped}`],
+        durationMs: Date.now() - started,
+      };
+    }
+    throw err;
+  }
+
+  for (const [t, n] of Object.entries(rejectedTotals)) warnings.push(`${t}: ${n} records without a primary key were not written`);
+  for (const [t, n] of Object.entries(coercedTotals)) warnings.push(`${t}: ${n} values did not fit their column type and were stored as NULL`);
+  const result: StreamResult = {
+    stream: stream.name,
+    cursor: incremental ? cursor : null,
+    pages,
+    rows,
+    rowsByTable,
+    requests: deps.session.requestCount() - requestsAtStart,
+    warnings,
+    durationMs: Date.now() - started,
+  };
+  deps.log('stream sync finished', { stream: stream.name, pages, rows, requests: result.requests });
+  return result;
+}
+
+/** The heartbeat details of a previous attempt, if they are ours. */
+export function previousHeartbeatOf(details: unknown): SyncHeartbeat | undefined {
+  const d = details as SyncHeartbeat | undefined;
+  return d && typeof d === 'object' && typeof d.stream === 'string' ? d : undefined;
+}
+
+/** Convenience for the activity wrapper. */
+export function activityDeps(): Pick<SyncStreamDeps, 'heartbeat' | 'previousHeartbeat' | 'signal' | 'log'> {
+  const ctx = Context.current();
+  return {
+    heartbeat: (d) => ctx.heartbeat(d),
+    previousHeartbeat: previousHeartbeatOf(ctx.info.heartbeatDetails),
+    signal: ctx.cancellationSignal,
+    log: (message, meta) => ctx.log.info(message, meta),
+  };
+}

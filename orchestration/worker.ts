@@ -1,0 +1,50 @@
+/**
+ * Runs a zendesk-sync worker: registers the workflows and activities on the task queue, exports
+ * Prometheus metrics when asked, and shuts down gracefully on SIGINT/SIGTERM (in-flight activities
+ * get `shutdownGraceTime` to commit their page and heartbeat the cursor).
+ */
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { createActivities, WorkerResources } from '../activities';
+import type { TemporalSettings } from './connection';
+
+export interface WorkerOptions {
+  temporal: TemporalSettings;
+  /** `host:port` for a Prometheus /metrics endpoint (Temporal's SDK metrics plus ours). */
+  metricsAddress?: string;
+  logLevel?: LogLevel;
+  /** Seconds in-flight activities get to finish on shutdown. */
+  shutdownGraceSeconds?: number;
+  maxConcurrentActivities?: number;
+}
+
+let runtimeInstalled = false;
+
+/** Installs the process-wide Temporal runtime once (logger, metrics). */
+export function installRuntime(options: Pick<WorkerOptions, 'metricsAddress' | 'logLevel'>): void {
+  if (runtimeInstalled) return;
+  Runtime.install({
+    logger: new DefaultLogger(options.logLevel ?? 'INFO'),
+    telemetryOptions: options.metricsAddress
+      ? { metrics: { prometheus: { bindAddress: options.metricsAddress } } }
+      : undefined,
+  });
+  runtimeInstalled = true;
+}
+
+export async function createWorker(
+  options: WorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection; resources: WorkerResources }> {
+  installRuntime(options);
+  const connection = await NativeConnection.connect({ address: options.temporal.address });
+  const resources = new WorkerResources();
+  const worker = await Worker.create({
+    connection,
+    namespace: options.temporal.namespace,
+    taskQueue: options.temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities(resources),
+    shutdownGraceTime: `${options.shutdownGraceSeconds ?? 30} seconds`,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 20,
+  });
+  return { worker, connection, resources };
+}

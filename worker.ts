@@ -1,0 +1,29 @@
+/**
+ * The zendesk-sync worker.  npm run worker
+ * Settings (environment): TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default),
+ * ZS_TASK_QUEUE (zendesk-sync), ZS_METRICS_ADDRESS (e.g. 127.0.0.1:9464; off when unset),
+ * ZS_LOG_LEVEL (INFO), ZS_SHUTDOWN_GRACE_SECONDS (30), ZS_MAX_CONCURRENT_ACTIVITIES (20).
+ */
+import { temporalSettings } from './orchestration/connection';
+import { createWorker } from './orchestration/worker';
+import type { LogLevel } from '@temporalio/worker';
+
+async function main(): Promise<void> {
+  const temporal = temporalSettings();
+  const { worker, connection, resources } = await createWorker({
+    temporal,
+    metricsAddress: process.env.ZS_METRICS_ADDRESS || undefined,
+    logLevel: (process.env.ZS_LOG_LEVEL as LogLevel) || 'INFO',
+    shutdownGraceSeconds: Number(process.env.ZS_SHUTDOWN_GRACE_SECONDS ?? 30),
+    maxConcurrentActivities: Number(process.env.ZS_MAX_CONCURRENT_ACTIVITIES ?? 20),
+  });
+  console.log(`zendesk-sync worker polling task queue "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace})`);
+  await worker.run(); // returns after SIGINT/SIGTERM once in-flight work has drained
+  await resources.close();
+  await connection.close();
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
