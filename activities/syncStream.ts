@@ -15,6 +15,7 @@ import { isoSeconds } from '../sync/values';
 import { isCollectionEnabled, DEFAULT_LOOKBACK_DAYS } from '../workflows/plan';
 import type { StreamCursor, StreamResult, SyncStreamInput } from '../workflows/types';
 import type { AccountSession } from './resources';
+import type { ResumeCursor } from '../zendesk';
 
 /** What a heartbeat carries: enough to resume and to show progress (no records). */
 export interface SyncHeartbeat {
@@ -137,7 +138,7 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
 
   try {
     for await (const page of deps.session.paginate(stream, {
-      resumeCursor: cursor?.value,
+      resumeCursor: (cursor?.value ?? null) as ResumeCursor | null,
       startTime,
       includes,
       signal: deps.signal,

@@ -59,6 +59,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   let state: SourceState = memory.paused ? 'paused' : 'starting';
   let syncRequested = false;
   let nextRunAt: string | undefined;
+  let cycleStartedAt: string | undefined;
   let cycleScope: CancellationScope | undefined;
   let publishedState: SourceState | undefined;
 
@@ -80,6 +81,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       paused: memory.paused,
       cycle: memory.cycle,
       nextRunAt,
+      cycleStartedAt,
       credentialError: memory.credentialError,
       lastCycle: memory.lastCycle,
       collections: collectionStatus,
@@ -223,9 +225,10 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       return;
     }
 
+    const startedAt = new Date().toISOString();
+    cycleStartedAt = startedAt;
     state = 'syncing';
     publish();
-    const startedAt = new Date().toISOString();
     const failedStreams: string[] = [];
     let rows = 0;
     const queue = [...enabledStreams(config)];
@@ -273,6 +276,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     }
     memory.totalRows += rows;
     memory.lastCycle = { startedAt, finishedAt: new Date().toISOString(), rows, failedStreams };
+    cycleStartedAt = undefined;
     state = 'idle';
     publishedState = undefined; // force the list view to pick up last-success and row counts
     publish();

@@ -160,6 +160,8 @@ export interface SourceStatus {
   paused: boolean;
   cycle: number;
   nextRunAt?: string;
+  /** When the cycle in progress started (absent between cycles). */
+  cycleStartedAt?: string;
   credentialError?: string;
   lastCycle?: SourceMemory['lastCycle'];
   collections: Record<string, CollectionStatus>;

@@ -1,0 +1,190 @@
+/**
+ * What a worker keeps between activities: one open destination per warehouse URL and one Zendesk
+ * client per account and credential (so the account's keep-alive pool, rate budget and OAuth token
+ * refreshes are shared by every stream and backfill of that account in this process).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { StreamSpec } from '../catalog/types';
+import { resolveCredential, saveCredential, type ZendeskCredential } from '../credentials/store';
+import { openDestination } from '../destinations/open';
+import type { Destination } from '../destinations/types';
+import {
+  createZendeskClient,
+  ZendeskForbiddenError,
+  ZendeskNotFoundError,
+  type AuthSettings,
+  type PageResult,
+  type PaginateOptions,
+  type ZendeskClient,
+  type ZendeskUser,
+} from '../zendesk';
+import type { SourceConfig } from '../workflows/types';
+
+/** The slice of the Zendesk client one activity uses, with requests counted for that activity only. */
+export interface AccountSession {
+  paginate(stream: StreamSpec, options: PaginateOptions): AsyncIterable<PageResult>;
+  /** Every record of a core list endpoint (field definitions). */
+  listAll(path: string, key: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>>;
+  checkCredentials(signal?: AbortSignal): Promise<ZendeskUser>;
+  /** Requests sent to Zendesk by this activity so far (retries included). */
+  requestCount(): number;
+  /** Why Zendesk refused, when the error is a plan/role refusal (403/404); else undefined. */
+  forbiddenReason(err: unknown): string | undefined;
+  warnings(): string[];
+}
+
+interface CachedClient {
+  client: ZendeskClient;
+  credentialJson: string;
+}
+
+/** Per-activity request counters, found through the async context of each request. */
+const requestCounter = new AsyncLocalStorage<{ requests: number }>();
+
+export class WorkerResources {
+  private readonly destinations = new Map<string, Promise<Destination>>();
+  private readonly clients = new Map<string, CachedClient>();
+
+  /** Listeners for every Zendesk request (metrics). */
+  readonly requestListeners: Array<(event: { source: string; path: string; status?: number; attempts: number; errorType?: string }) => void> = [];
+
+  async destination(ref: string, _queryTag?: string): Promise<Destination> {
+    const url = resolveDestinationUrl(ref);
+    let opened = this.destinations.get(url);
+    if (!opened) {
+      opened = openDestination(url);
+      this.destinations.set(url, opened);
+      opened.catch(() => this.destinations.delete(url)); // a failed open is retried next time
+    }
+    return opened;
+  }
+
+  /** A session for one activity: requests made inside `run` are counted for it. */
+  async session(config: SourceConfig): Promise<AccountSession> {
+    const client = await this.client(config);
+    const counter = { requests: 0 };
+    const run = <T>(fn: () => T): T => requestCounter.run(counter, fn);
+    return {
+      paginate: (stream, options) => withContext(run, client.paginate(stream, options)),
+      listAll: (path, key, signal) =>
+        run(async () => {
+          const out: Array<Record<string, unknown>> = [];
+          const listStream: StreamSpec = {
+            name: key,
+            style: 'cursor_list',
+            path,
+            recordsKey: key,
+            bucket: 'core',
+            fullRefresh: true,
+            skipWhenForbidden: false,
+          };
+          for await (const page of client.paginate(listStream, { signal })) out.push(...page.records);
+          return out;
+        }),
+      checkCredentials: (signal) => run(() => client.checkCredentials({ signal })),
+      requestCount: () => counter.requests,
+      forbiddenReason: (err) =>
+        err instanceof ZendeskForbiddenError || err instanceof ZendeskNotFoundError ? err.message : undefined,
+      warnings: () => [...client.warnings],
+    };
+  }
+
+  private async client(config: SourceConfig): Promise<ZendeskClient> {
+    const credential = await resolveCredential(config.credentialRef);
+    const account = config.baseUrl ?? config.subdomain ?? '';
+    const key = `${account}|${config.credentialRef}`;
+    const credentialJson = JSON.stringify(credential);
+    const cached = this.clients.get(key);
+    if (cached && cached.credentialJson === credentialJson) {
+      if (config.rate) cached.client.rateBudget?.update(rateSettings(config));
+      return cached.client;
+    }
+    // New, or the credential changed on disk (rotated by hand, restored after a revocation).
+    if (cached) await cached.client.close().catch(() => {});
+    const entry: CachedClient = { client: undefined as unknown as ZendeskClient, credentialJson };
+    entry.client = createZendeskClient({
+      subdomain: config.subdomain,
+      baseUrl: config.baseUrl,
+      auth: authSettings(credential, config.credentialRef, (rotated) => {
+        entry.credentialJson = JSON.stringify(rotated); // our own rotation is not "a changed credential"
+      }),
+      rate: config.rate ? rateSettings(config) : undefined,
+      onRequest: (event) => {
+        const counter = requestCounter.getStore();
+        if (counter) counter.requests += event.attempts;
+        for (const listener of this.requestListeners) {
+          listener({ source: config.name, path: event.path, status: event.status, attempts: event.attempts, errorType: event.errorType });
+        }
+      },
+    });
+    this.clients.set(key, entry);
+    return entry.client;
+  }
+
+  async close(): Promise<void> {
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(clients.map((c) => c.client.close().catch(() => {})));
+    const destinations = [...this.destinations.values()];
+    this.destinations.clear();
+    await Promise.all(destinations.map(async (d) => (await d.catch(() => undefined))?.close()));
+  }
+}
+
+function rateSettings(config: SourceConfig) {
+  const r = config.rate ?? {};
+  return {
+    ...(r.corePerMinute !== undefined && { corePerMinute: r.corePerMinute }),
+    ...(r.exportPerMinute !== undefined && { exportPerMinute: r.exportPerMinute }),
+    ...(r.share !== undefined && { share: r.share }),
+    ...(r.windowMs !== undefined && { windowMs: r.windowMs }),
+  };
+}
+
+function authSettings(
+  credential: ZendeskCredential,
+  credentialRef: string,
+  onSaved: (credential: ZendeskCredential) => void,
+): AuthSettings {
+  if (credential.type === 'api_token') return { type: 'api_token', email: credential.email, apiToken: credential.token };
+  return {
+    type: 'oauth',
+    accessToken: credential.accessToken,
+    refreshToken: credential.refreshToken,
+    expiresAt: credential.expiresAt ? Date.parse(credential.expiresAt) : undefined,
+    clientId: credential.clientId,
+    clientSecret: credential.clientSecret,
+    // Zendesk deletes the old refresh token the moment it issues a new one: store before use.
+    onTokensRotated: async (tokens) => {
+      const rotated: ZendeskCredential = {
+        ...credential,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        expiresAt: tokens.expiresAt ? new Date(tokens.expiresAt).toISOString() : undefined,
+      };
+      await saveCredential(credentialRef, rotated);
+      onSaved(rotated);
+    },
+  };
+}
+
+/** `env:VAR` -> the URL in that variable; anything else is the URL itself. */
+export function resolveDestinationUrl(ref: string): string {
+  if (!ref.startsWith('env:')) return ref;
+  const value = process.env[ref.slice('env:'.length)];
+  if (!value) throw Object.assign(new Error(`destination ${ref}: the environment variable is not set`), { type: 'InvalidSettingsError' });
+  return value;
+}
+
+/** Runs every step of an async iterator inside the given context runner. */
+function withContext<T>(run: <R>(fn: () => R) => R, iterable: AsyncIterable<T>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      const iterator = run(() => iterable[Symbol.asyncIterator]());
+      return {
+        next: () => run(() => iterator.next()),
+        return: (value?: unknown) => run(() => iterator.return?.(value) ?? Promise.resolve({ done: true, value: undefined })),
+      } as AsyncIterator<T>;
+    },
+  };
+}
