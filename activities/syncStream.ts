@@ -40,7 +40,11 @@ export function cursorStateKey(stream: string): string {
   return `cursor:${stream}`;
 }
 
-function customColumnsKey(collection: string): string {
+export function initialStartKey(stream: string): string {
+  return `initial_start_time:${stream}`;
+}
+
+export function customColumnsKey(collection: string): string {
   return `custom_columns:${collection}`;
 }
 
@@ -124,6 +128,10 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
   else if (stream.initialLookbackDays === null) startTime = 0;
   else if (stream.initialLookbackDays !== undefined) {
     startTime = Math.floor(now() / 1000) - (config.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400;
+  }
+  if (incremental && !cursor && startTime !== undefined) {
+    // Where the history in the warehouse begins: shown in status, and older data needs a backfill.
+    await deps.destination.writeState(source, initialStartKey(stream.name), String(startTime));
   }
   const enabledTables = new Set(tables.map((t) => t.name));
   const includes = (stream.includes ?? []).filter((i) => i.forTables.some((t) => enabledTables.has(t))).map((i) => i.value);
