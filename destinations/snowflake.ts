@@ -1,0 +1,262 @@
+/**
+ * The Snowflake destination, through snowflake-sdk, behind the same `Destination` interface as
+ * SQLite and Postgres.
+ *
+ * Write path of one `upsert` call, all on one session (temporary tables are per session):
+ *   1. per table, de-duplicate the rows by primary key (last wins) and encode every value as text
+ *      (the shared coercion rules of `columnValues.ts`, NUL / lone-surrogate cleaning included);
+ *   2. load them into a session-private TEMPORARY staging table with array-bound INSERTs, each at
+ *      most `maxStatementBytes` of SQL + binds (the driver moves large array binds to a temporary
+ *      stage by itself when they exceed the bind threshold);
+ *   3. BEGIN; one MERGE per table from its staging table (JSON parsed into VARIANT there); COMMIT.
+ *      All tables of the call land together or none does. Staging happens before BEGIN because
+ *      CREATE TABLE is DDL, which commits an open transaction in Snowflake.
+ * Schema DDL (`ensureSchema`, `ensureTable`) runs outside upserts and never reads anything back.
+ * Sync state lives in the ZENDESK_SYNC schema, which is also the session's current schema (where the
+ * unqualified staging tables are created).
+ */
+import type { ColumnType } from '../catalog/types';
+import { addCount, emptyResult, lastRowPerKey, type WriterUpsertResult } from './batchRows';
+import { encoderFor, type DriverValue, type Encoder } from './columnValues';
+import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
+import {
+  addColumnsSql,
+  countRowsSql,
+  createSchemaSql,
+  createStagingTableSql,
+  createStateTableSql,
+  createTableSql,
+  dropStagingTableSql,
+  insertStagingSql,
+  mergeSql,
+  readStateSql,
+  useSchemaSql,
+  writeStateSql,
+} from './snowflakeSql';
+import { SnowflakeSession, type ResultRow } from './snowflakeSession';
+import {
+  DEFAULT_MAX_STATEMENT_BYTES,
+  driverConnectionOptions,
+  parseSnowflakeUrl,
+  type SnowflakeSettings,
+} from './snowflakeSettings';
+import { cleanText } from './values';
+import type { Destination, Row, TableBatch, WarehouseTable } from './types';
+
+export { parseSnowflakeUrl, snowflakeQueryTag, type SnowflakeSettings } from './snowflakeSettings';
+
+export interface SnowflakeOpenOptions {
+  /** Overrides applied on top of the URL's settings (e.g. a `queryTag` naming the source and run). */
+  snowflake?: Partial<SnowflakeSettings>;
+}
+
+/**
+ * Opens (and logs in to) a Snowflake destination from a `snowflake://USER@ACCOUNT/DATABASE?...` URL
+ * or a settings object. See `snowflakeSettings.ts` for the URL parameters and credentials.
+ */
+export async function openSnowflakeDestination(
+  target: string | SnowflakeSettings,
+  options: SnowflakeOpenOptions = {},
+): Promise<SnowflakeDestination> {
+  const base = typeof target === 'string' ? parseSnowflakeUrl(target) : target;
+  const overrides = options.snowflake;
+  if (overrides !== undefined && (typeof overrides !== 'object' || overrides === null)) {
+    throw new Error('openSnowflakeDestination: options.snowflake must be an object of settings');
+  }
+  const destination = new SnowflakeDestination({ ...base, ...overrides });
+  await destination.connect();
+  return destination;
+}
+
+/** Text forms of every value, for binding: Snowflake casts text to each column's type on INSERT. */
+type BindRow = Array<string | null>;
+
+interface StagedTable {
+  table: WarehouseTable;
+  rows: BindRow[];
+}
+
+export class SnowflakeDestination implements Destination {
+  readonly kind = 'snowflake' as const;
+  private readonly session: SnowflakeSession;
+  private readonly maxStatementBytes: number;
+  /** Columns known to exist per `schema.table`, so a repeated ensureTable sends no ALTER. */
+  private readonly ensuredColumns = new Map<string, Set<string>>();
+
+  constructor(settings: SnowflakeSettings) {
+    this.maxStatementBytes = settings.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_BYTES;
+    this.session = new SnowflakeSession(driverConnectionOptions(settings), async (run) => {
+      await run(createSchemaSql(METADATA_SCHEMA));
+      await run(useSchemaSql(METADATA_SCHEMA));
+      await run(createStateTableSql());
+    });
+  }
+
+  /** Logs in now, so wrong credentials or an unreachable account fail at open time. */
+  async connect(): Promise<void> {
+    await this.session.exclusive(async () => undefined);
+  }
+
+  async ensureSchema(schema: string): Promise<void> {
+    assertSourceSchema(schema);
+    await this.session.exclusive((run) => run(createSchemaSql(schema)));
+  }
+
+  async ensureTable(schema: string, table: WarehouseTable): Promise<void> {
+    assertSourceSchema(schema);
+    assertValidTable(table);
+    const cacheKey = `${schema}.${table.name}`;
+    const known = this.ensuredColumns.get(cacheKey) ?? new Set<string>();
+    const unknown = table.columns.filter((c) => c.name !== table.primaryKey && !known.has(c.name));
+    await this.session.exclusive(async (run) => {
+      await run(createTableSql(schema, table));
+      // The table may predate this process with fewer columns: add whatever it might lack, blind.
+      const alter = addColumnsSql(schema, table.name, unknown);
+      if (alter) await run(alter);
+    });
+    this.ensuredColumns.set(cacheKey, new Set([...known, ...table.columns.map((c) => c.name)]));
+  }
+
+  async upsert(schema: string, batches: TableBatch[]): Promise<WriterUpsertResult> {
+    assertSourceSchema(schema);
+    for (const batch of batches) assertValidTable(batch.table);
+    const result = emptyResult();
+    const staged: StagedTable[] = [];
+    for (const { table, rows } of groupByTable(batches)) {
+      const keyEncoder = encoderFor(primaryKeyType(table), ENCODING);
+      const keyed = lastRowPerKey(table, rows, keyEncoder);
+      addCount(result.rejectedByTable, table.name, keyed.rejected);
+      result.rowsByTable[table.name] = keyed.rows.length;
+      const encoders = table.columns.map((c) => encoderFor(c.type, ENCODING));
+      let coerced = 0;
+      const bindRows = keyed.rows.map((row) => {
+        const { values, coercedToNull } = encodeRow(table, encoders, row);
+        coerced += coercedToNull;
+        return values;
+      });
+      addCount(result.coercedToNullByTable, table.name, coerced);
+      if (bindRows.length > 0) staged.push({ table, rows: bindRows });
+    }
+    if (staged.length === 0) return result;
+
+    await this.session.exclusive(async (run) => {
+      try {
+        for (const { table, rows } of staged) {
+          await run(createStagingTableSql(table));
+          const insert = insertStagingSql(table);
+          for (const chunk of chunksByBytes(rows, this.maxStatementBytes - Buffer.byteLength(insert))) {
+            await run(insert, chunk);
+          }
+        }
+        await run('BEGIN');
+        try {
+          for (const { table } of staged) await run(mergeSql(schema, table));
+          await run('COMMIT');
+        } catch (err) {
+          await run('ROLLBACK').catch(() => undefined); // the MERGE's error is the one worth reporting
+          throw err;
+        }
+      } finally {
+        // Staging tables would vanish with the session anyway; dropping frees their storage now.
+        for (const { table } of staged) await run(dropStagingTableSql(table)).catch(() => undefined);
+      }
+    });
+    return result;
+  }
+
+  async readState(source: string, key: string): Promise<string | null> {
+    const rows = await this.session.exclusive((run) => run(readStateSql(), [source, key]));
+    const value = rows[0]?.VALUE;
+    return value === undefined || value === null ? null : String(value);
+  }
+
+  async writeState(source: string, key: string, value: string): Promise<void> {
+    await this.session.exclusive((run) => run(writeStateSql(), [cleanText(source), cleanText(key), cleanText(value)]));
+  }
+
+  async countRows(schema: string, table: string): Promise<number> {
+    assertSafeIdentifier(schema, 'schema');
+    assertSafeIdentifier(table, 'table');
+    const rows = await this.session.exclusive((run) => run(countRowsSql(schema, table)));
+    return Number(rows[0]?.ROW_COUNT ?? 0);
+  }
+
+  /** Runs any statement on the destination's session (tests, status). Not used on the write path. */
+  query(sqlText: string, binds?: Array<string | number | boolean | null>): Promise<ResultRow[]> {
+    return this.session.exclusive((run) => run(sqlText, binds));
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+}
+
+/**
+ * The Postgres flavour of the shared coercion rules yields exactly what Snowflake needs once turned
+ * into text: integers beyond 2^53 already as decimal text, booleans as booleans, timestamps as
+ * ISO-8601 UTC, dates as YYYY-MM-DD, JSON as cleaned JSON text.
+ */
+const ENCODING = 'postgres' as const;
+
+function primaryKeyType(table: WarehouseTable): ColumnType {
+  return table.columns.find((c) => c.name === table.primaryKey)!.type;
+}
+
+function encodeRow(table: WarehouseTable, encoders: Encoder[], row: Row): { values: BindRow; coercedToNull: number } {
+  const values: BindRow = new Array(table.columns.length);
+  let coercedToNull = 0;
+  for (let i = 0; i < table.columns.length; i++) {
+    const value = encoders[i]!(row[table.columns[i]!.name]);
+    if (value === undefined) coercedToNull++;
+    values[i] = bindText(value ?? null);
+  }
+  return { values, coercedToNull };
+}
+
+/**
+ * Every value is bound as text: the driver types an array-bind column by its first row, so a
+ * column whose first value is 3 and a later one 2.5 would otherwise be sent as FIXED and fail.
+ */
+function bindText(value: DriverValue): string | null {
+  if (value === null) return null;
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** Batches of one table arrive together; two batches of one table merge into one (later rows win). */
+function groupByTable(batches: TableBatch[]): TableBatch[] {
+  const byName = new Map<string, TableBatch>();
+  for (const { table, rows } of batches) {
+    const existing = byName.get(table.name);
+    if (!existing) {
+      byName.set(table.name, { table, rows: [...rows] });
+      continue;
+    }
+    if (JSON.stringify(existing.table) !== JSON.stringify(table)) {
+      throw new Error(`upsert: two batches for table ${table.name} with different definitions`);
+    }
+    existing.rows.push(...rows);
+  }
+  return [...byName.values()];
+}
+
+/**
+ * Splits rows so each INSERT's binds stay within `budget` bytes (a row larger than the budget goes
+ * alone). The estimate is the UTF-8 size plus the JSON quoting the driver's request adds per value.
+ */
+export function* chunksByBytes(rows: BindRow[], budget: number): Generator<BindRow[]> {
+  let chunk: BindRow[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    let rowBytes = 0;
+    for (const value of row) rowBytes += value === null ? 5 : Buffer.byteLength(value, 'utf8') + 3;
+    if (chunk.length > 0 && bytes + rowBytes > budget) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(row);
+    bytes += rowBytes;
+  }
+  if (chunk.length > 0) yield chunk;
+}

@@ -1,0 +1,160 @@
+/**
+ * How the Snowflake destination is addressed: a settings object, or a URL
+ *
+ *   snowflake://USER@ACCOUNT/DATABASE?warehouse=WH&role=ROLE&privateKeyPath=/path/key.p8
+ *
+ * with optional `host`, `port`, `protocol` (to point at an emulator), `queryTag`,
+ * `arrayBindingThreshold` and `maxStatementBytes`. Secrets never travel in the URL: the private-key
+ * passphrase comes from ZS_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE and the password (fallback when no key
+ * is configured) from ZS_SNOWFLAKE_PASSWORD. A URL carrying a password is refused, so it cannot end
+ * up in a config file or a log line.
+ */
+import type { ConnectionOptions } from 'snowflake-sdk';
+
+export const PASSWORD_ENV = 'ZS_SNOWFLAKE_PASSWORD';
+export const PRIVATE_KEY_PASSPHRASE_ENV = 'ZS_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE';
+
+/**
+ * Snowflake truncates statement text above 1 MB in its metadata and the limit "applies when binding
+ * values" (docs: query-size-limits), so each staging INSERT carries at most this much SQL + binds. A
+ * single row larger than this (a 10 MB comment) still goes, alone in its statement.
+ */
+export const DEFAULT_MAX_STATEMENT_BYTES = 900_000;
+
+export interface SnowflakeSettings {
+  /** Account identifier, e.g. `myorg-myaccount` or `xy12345.us-east-1`. */
+  account: string;
+  username: string;
+  database: string;
+  warehouse?: string;
+  role?: string;
+  /** Key-pair authentication (preferred): path to a PKCS#8 PEM private key. */
+  privateKeyPath?: string;
+  /** Key-pair authentication with the PEM text itself instead of a file. */
+  privateKey?: string;
+  /** Passphrase of an encrypted private key (default: $ZS_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE). */
+  privateKeyPass?: string;
+  /** Password authentication, only when no private key is given (default: $ZS_SNOWFLAKE_PASSWORD). */
+  password?: string;
+  /** Overrides of where the driver connects, for an emulator: host, port, `http`/`https`. */
+  host?: string;
+  port?: number;
+  protocol?: 'http' | 'https';
+  /** QUERY_TAG of every statement of the session (see `snowflakeQueryTag`). */
+  queryTag?: string;
+  /**
+   * Bind values above which the driver stages array binds as files instead of sending them inline.
+   * Unset = the server's CLIENT_STAGE_ARRAY_BINDING_THRESHOLD (real Snowflake). Emulators that
+   * cannot take staged binds need a large number here.
+   */
+  arrayBindingThreshold?: number;
+  /** Byte budget of one staging INSERT (SQL text + binds). Default DEFAULT_MAX_STATEMENT_BYTES. */
+  maxStatementBytes?: number;
+}
+
+const URL_PARAMETERS = new Set([
+  'warehouse',
+  'role',
+  'privateKeyPath',
+  'host',
+  'port',
+  'protocol',
+  'queryTag',
+  'arrayBindingThreshold',
+  'maxStatementBytes',
+]);
+
+export function parseSnowflakeUrl(url: string): SnowflakeSettings {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error('Snowflake URL is not a valid URL: expected snowflake://USER@ACCOUNT/DATABASE?warehouse=...');
+  }
+  if (parsed.protocol !== 'snowflake:') throw new Error(`Snowflake URL must start with snowflake://, not ${parsed.protocol}//`);
+  if (parsed.password) {
+    throw new Error(`Snowflake URL must not contain a password: set ${PASSWORD_ENV}, or better, use privateKeyPath`);
+  }
+  const username = decodeURIComponent(parsed.username);
+  const account = decodeURIComponent(parsed.hostname);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\/+/, '').replace(/\/+$/, ''));
+  if (!username) throw new Error('Snowflake URL names no user: snowflake://USER@ACCOUNT/DATABASE');
+  if (!account) throw new Error('Snowflake URL names no account: snowflake://USER@ACCOUNT/DATABASE');
+  if (!database || database.includes('/')) throw new Error('Snowflake URL must name exactly one database: snowflake://USER@ACCOUNT/DATABASE');
+  const settings: SnowflakeSettings = { account, username, database };
+  for (const [name, value] of parsed.searchParams) {
+    if (!URL_PARAMETERS.has(name)) {
+      throw new Error(`Unknown Snowflake URL parameter ${JSON.stringify(name)}; known: ${[...URL_PARAMETERS].join(', ')}`);
+    }
+    switch (name) {
+      case 'port':
+      case 'arrayBindingThreshold':
+      case 'maxStatementBytes':
+        settings[name] = positiveInteger(name, value);
+        break;
+      case 'protocol':
+        if (value !== 'http' && value !== 'https') throw new Error('Snowflake URL parameter protocol must be http or https');
+        settings.protocol = value;
+        break;
+      default:
+        settings[name as 'warehouse' | 'role' | 'privateKeyPath' | 'host' | 'queryTag'] = value;
+    }
+  }
+  return settings;
+}
+
+function positiveInteger(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`Snowflake URL parameter ${name} must be a positive integer`);
+  return n;
+}
+
+/**
+ * A QUERY_TAG naming the application, the source and the run, as JSON so warehouse cost can be
+ * grouped by any of them (`QUERY_HISTORY` → `PARSE_JSON(query_tag):source`). Snowflake caps tags at
+ * 2000 characters.
+ */
+export function snowflakeQueryTag(parts: { source: string; run?: string }): string {
+  const part = (text: string) => text.slice(0, 900); // both parts together stay within the cap, as valid JSON
+  return JSON.stringify({ app: 'zendesk-sync', source: part(parts.source), ...(parts.run ? { run: part(parts.run) } : {}) });
+}
+
+/**
+ * `port` and `protocol` are read by the driver (connection_config.js builds the access URL from
+ * them) but missing from its 3.3 type definitions.
+ */
+export type DriverConnectionOptions = ConnectionOptions & { port?: number; protocol?: 'http' | 'https' };
+
+/** The driver's connection options: key-pair auth when a key is configured, else password. */
+export function driverConnectionOptions(settings: SnowflakeSettings, env: NodeJS.ProcessEnv = process.env): DriverConnectionOptions {
+  const options: DriverConnectionOptions = {
+    account: settings.account,
+    username: settings.username,
+    database: settings.database,
+    application: 'zendesk-sync',
+    queryTag: settings.queryTag ?? snowflakeQueryTag({ source: 'all' }),
+  };
+  if (settings.warehouse) options.warehouse = settings.warehouse;
+  if (settings.role) options.role = settings.role;
+  if (settings.host) options.host = settings.host;
+  if (settings.port !== undefined) options.port = settings.port;
+  if (settings.protocol) options.protocol = settings.protocol;
+  if (settings.arrayBindingThreshold !== undefined) options.arrayBindingThreshold = settings.arrayBindingThreshold;
+  if (settings.privateKeyPath || settings.privateKey) {
+    options.authenticator = 'SNOWFLAKE_JWT';
+    if (settings.privateKeyPath) options.privateKeyPath = settings.privateKeyPath;
+    else options.privateKey = settings.privateKey;
+    const passphrase = settings.privateKeyPass ?? env[PRIVATE_KEY_PASSPHRASE_ENV];
+    if (passphrase) options.privateKeyPass = passphrase;
+  } else {
+    const password = settings.password ?? env[PASSWORD_ENV];
+    if (!password) {
+      throw new Error(
+        `Snowflake destination has no credentials: set privateKeyPath (key-pair, preferred) or ${PASSWORD_ENV}`,
+      );
+    }
+    options.authenticator = 'SNOWFLAKE';
+    options.password = password;
+  }
+  return options;
+}

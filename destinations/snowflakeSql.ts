@@ -1,0 +1,143 @@
+/**
+ * Every SQL statement the Snowflake destination sends, as pure functions of table definitions.
+ *
+ * Identifiers go through `quoteIdentifier(name, 'snowflake')` only: upper-cased and quoted, which is
+ * exactly the name Snowflake gives an unquoted identifier, so users query `zendesk_prod.tickets`
+ * without quotes, while reserved words (`group`, `order`, `default`) still work as column names.
+ * Values are always bound, never spliced into SQL text.
+ *
+ * Unqualified names (the staging tables) resolve in the session's current schema, which the
+ * destination sets to the metadata schema right after login (`USE SCHEMA`).
+ */
+import type { ColumnType } from '../catalog/types';
+import { quoteIdentifier } from './identifiers';
+import { METADATA_SCHEMA } from './identifierRules';
+import type { WarehouseColumn, WarehouseTable } from './types';
+
+const q = (name: string) => quoteIdentifier(name, 'snowflake');
+const qualified = (schema: string, table: string) => `${q(schema)}.${q(table)}`;
+
+/** One native type per column type. */
+export function snowflakeType(type: ColumnType): string {
+  switch (type) {
+    case 'bigint':
+      return 'NUMBER(38,0)';
+    case 'double':
+      return 'FLOAT';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'text':
+      return 'VARCHAR';
+    case 'timestamp':
+      return 'TIMESTAMP_TZ'; // Zendesk sends UTC instants; TZ keeps the offset with them.
+    case 'date':
+      return 'DATE';
+    case 'json':
+      return 'VARIANT';
+  }
+}
+
+/**
+ * Staging columns have the target's type, except JSON: a VARIANT cannot be bound in an INSERT's
+ * VALUES list, so it is staged as JSON text and parsed in the MERGE's source query.
+ */
+function stagingType(type: ColumnType): string {
+  return type === 'json' ? 'VARCHAR' : snowflakeType(type);
+}
+
+export function createSchemaSql(schema: string): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${q(schema)}`;
+}
+
+export function useSchemaSql(schema: string): string {
+  return `USE SCHEMA ${q(schema)}`;
+}
+
+export function createTableSql(schema: string, table: WarehouseTable): string {
+  const columns = table.columns.map(
+    (c) => `${q(c.name)} ${snowflakeType(c.type)}${c.name === table.primaryKey ? ' NOT NULL' : ''}`,
+  );
+  return `CREATE TABLE IF NOT EXISTS ${qualified(schema, table.name)} (${columns.join(', ')}, PRIMARY KEY (${q(table.primaryKey)}))`;
+}
+
+/** Adds the columns a table lacks (a no-op for those it has); null when there is nothing to add. */
+export function addColumnsSql(schema: string, table: string, columns: WarehouseColumn[]): string | null {
+  if (columns.length === 0) return null;
+  const list = columns.map((c) => `${q(c.name)} ${snowflakeType(c.type)}`).join(', ');
+  return `ALTER TABLE ${qualified(schema, table)} ADD COLUMN IF NOT EXISTS ${list}`;
+}
+
+/** Session-private staging table for one target table (temporary tables live as long as the session). */
+export function stagingTableName(table: WarehouseTable): string {
+  return q(`zs_stage_${table.name}`);
+}
+
+export function createStagingTableSql(table: WarehouseTable): string {
+  const columns = table.columns.map((c) => `${q(c.name)} ${stagingType(c.type)}`);
+  return `CREATE OR REPLACE TEMPORARY TABLE ${stagingTableName(table)} (${columns.join(', ')})`;
+}
+
+export function dropStagingTableSql(table: WarehouseTable): string {
+  return `DROP TABLE IF EXISTS ${stagingTableName(table)}`;
+}
+
+/** Array-bound: one `?` per column, the driver sends every row's values. */
+export function insertStagingSql(table: WarehouseTable): string {
+  const names = table.columns.map((c) => q(c.name)).join(', ');
+  const placeholders = table.columns.map(() => '?').join(', ');
+  return `INSERT INTO ${stagingTableName(table)} (${names}) VALUES (${placeholders})`;
+}
+
+/**
+ * Upserts the staged rows (already one per key) into the target. JSON text becomes VARIANT here,
+ * in the source query, where PARSE_JSON is allowed. Columns the target has beyond `table.columns`
+ * are left untouched.
+ */
+export function mergeSql(schema: string, table: WarehouseTable): string {
+  const source = table.columns
+    .map((c) => (c.type === 'json' ? `PARSE_JSON(${q(c.name)}) AS ${q(c.name)}` : q(c.name)))
+    .join(', ');
+  const key = q(table.primaryKey);
+  const updates = table.columns.filter((c) => c.name !== table.primaryKey).map((c) => `${q(c.name)} = "INCOMING".${q(c.name)}`);
+  const names = table.columns.map((c) => q(c.name)).join(', ');
+  const values = table.columns.map((c) => `"INCOMING".${q(c.name)}`).join(', ');
+  return [
+    `MERGE INTO ${qualified(schema, table.name)} AS "EXISTING"`,
+    `USING (SELECT ${source} FROM ${stagingTableName(table)}) AS "INCOMING"`,
+    `ON "EXISTING".${key} = "INCOMING".${key}`,
+    ...(updates.length > 0 ? [`WHEN MATCHED THEN UPDATE SET ${updates.join(', ')}`] : []),
+    `WHEN NOT MATCHED THEN INSERT (${names}) VALUES (${values})`,
+  ].join(' ');
+}
+
+export function countRowsSql(schema: string, table: string): string {
+  return `SELECT COUNT(*) AS "ROW_COUNT" FROM ${qualified(schema, table)}`;
+}
+
+// ---- sync state, in the metadata schema -----------------------------------------------------------
+
+const STATE_TABLE = qualified(METADATA_SCHEMA, 'state');
+
+export function createStateTableSql(): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} ("SOURCE" VARCHAR NOT NULL, "KEY" VARCHAR NOT NULL, ` +
+    `"VALUE" VARCHAR, "UPDATED_AT" TIMESTAMP_TZ, PRIMARY KEY ("SOURCE", "KEY"))`
+  );
+}
+
+/** Binds: source, key. */
+export function readStateSql(): string {
+  return `SELECT "VALUE" FROM ${STATE_TABLE} WHERE "SOURCE" = ? AND "KEY" = ?`;
+}
+
+/** Binds: source, key, value. */
+export function writeStateSql(): string {
+  return (
+    `MERGE INTO ${STATE_TABLE} AS "EXISTING" ` +
+    `USING (SELECT ? AS "SOURCE", ? AS "KEY", ? AS "VALUE", CURRENT_TIMESTAMP() AS "UPDATED_AT") AS "INCOMING" ` +
+    `ON "EXISTING"."SOURCE" = "INCOMING"."SOURCE" AND "EXISTING"."KEY" = "INCOMING"."KEY" ` +
+    `WHEN MATCHED THEN UPDATE SET "VALUE" = "INCOMING"."VALUE", "UPDATED_AT" = "INCOMING"."UPDATED_AT" ` +
+    `WHEN NOT MATCHED THEN INSERT ("SOURCE", "KEY", "VALUE", "UPDATED_AT") ` +
+    `VALUES ("INCOMING"."SOURCE", "INCOMING"."KEY", "INCOMING"."VALUE", "INCOMING"."UPDATED_AT")`
+  );
+}

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { streams } from '../../catalog/collections';
+import type { StreamSpec } from '../../catalog/types';
+import { createZendeskClient, InvalidSettingsError, type PageResult, ZendeskPaginationError } from '../../zendesk';
+import { cursorList, offsetList } from './fakeZendesk';
+import { API_TOKEN_AUTH, FAST_HTTP, sendJson, type Stub, startStub } from './stubServer';
+
+const streamNamed = (name: string): StreamSpec => streams.find((s) => s.name === name)!;
+const GROUPS = streamNamed('groups');
+const TICKET_FORMS = streamNamed('ticket_forms');
+
+let stubs: Stub[] = [];
+afterEach(async () => {
+  await Promise.all(stubs.map((s) => s.close()));
+  stubs = [];
+});
+async function stub(handler: Parameters<typeof startStub>[0]) {
+  const s = await startStub(handler);
+  stubs.push(s);
+  return s;
+}
+
+/** Stub B: a hostile canonical host. It answers like Zendesk would, and records who called with which credentials. */
+async function hostileHost(key: string) {
+  const authorizations: Array<string | undefined> = [];
+  const s = await stub((request, res) => {
+    authorizations.push(request.headers.authorization);
+    sendJson(res, 200, { [key]: [{ id: 666 }], meta: { has_more: false }, next_page: null });
+  });
+  return { stub: s, authorizations };
+}
+
+async function collect(pages: AsyncIterable<PageResult>): Promise<PageResult[]> {
+  const out: PageResult[] = [];
+  for await (const page of pages) out.push(page);
+  return out;
+}
+const ids = (pages: PageResult[]) => pages.flatMap((p) => p.records.map((r) => r.id as number));
+const groups = (n: number) => Array.from({ length: n }, (_, i) => ({ id: i + 1, name: `group ${i + 1}` }));
+
+function clientFor(s: Stub, auth: Parameters<typeof createZendeskClient>[0]['auth'] = API_TOKEN_AUTH) {
+  return createZendeskClient({ baseUrl: s.baseUrl, auth, rate: false, http: FAST_HTTP });
+}
+
+describe('cursor list engine', () => {
+  it('stops on has_more=false although links.next is still set, and never sends credentials to the links host', async () => {
+    const evil = await hostileHost('groups');
+    const records = groups(250);
+    const s = await stub(cursorList(records, 'groups', evil.stub.baseUrl));
+    const client = clientFor(s, { type: 'oauth', accessToken: 'BEARER-SECRET' });
+    try {
+      const pages = await collect(client.paginate(GROUPS));
+      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.equal(pages.length, 3);
+      assert.ok(typeof (pages.at(-1)!.page.links as { next?: string }).next === 'string', 'the last page still has links.next');
+      assert.equal(s.requests.length, 3, 'no request after has_more=false');
+      assert.ok(s.requests.every((r) => r.query.get('page[size]') === '100'));
+      assert.ok(s.requests.every((r) => r.headers.authorization === 'Bearer BEARER-SECRET'));
+      assert.equal(s.requests[1]!.query.get('page[after]'), (pages[0]!.page.meta as { after_cursor: string }).after_cursor);
+      assert.deepEqual(evil.authorizations, [], 'stub B received no request, so no Authorization header');
+      assert.deepEqual(pages.map((p) => p.done), [false, false, true]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('resumes after a page from its after_cursor', async () => {
+    const evil = await hostileHost('groups');
+    const records = groups(230);
+    const s = await stub(cursorList(records, 'groups', evil.stub.baseUrl));
+    const client = clientFor(s);
+    try {
+      const full = await collect(client.paginate(GROUPS));
+      const resumed = await collect(client.paginate(GROUPS, { resumeCursor: full[0]!.resumeCursor }));
+      assert.deepEqual([...ids(full.slice(0, 1)), ...ids(resumed)], records.map((r) => r.id));
+      assert.deepEqual(full.at(-1)!.resumeCursor, { after_cursor: null }, 'a finished full read starts over next time');
+      assert.equal(evil.authorizations.length, 0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('keeps the stream params on next links that dropped them', async () => {
+    const evil = await hostileHost('groups');
+    const s = await stub(cursorList(groups(150), 'groups', evil.stub.baseUrl));
+    const client = clientFor(s);
+    try {
+      await collect(client.paginate({ ...GROUPS, params: { exclude_deleted: 'true' } }));
+      assert.deepEqual(s.requests.map((r) => r.query.get('exclude_deleted')), ['true', 'true']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('fails instead of looping when has_more stays true with the same cursor', async () => {
+    const s = await stub((request, res) =>
+      sendJson(res, 200, { groups: [{ id: 1 }], meta: { has_more: true, after_cursor: 'same' }, links: { next: '/api/v2/groups.json?page%5Bafter%5D=same' } }, {}, request),
+    );
+    const client = clientFor(s);
+    try {
+      await assert.rejects(collect(client.paginate(GROUPS)), ZendeskPaginationError);
+      assert.equal(s.requests.length, 2);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('offset list engine', () => {
+  it('follows next_page on our own origin until it is null', async () => {
+    const evil = await hostileHost('ticket_forms');
+    const records = groups(250);
+    const s = await stub(offsetList(records, 'ticket_forms', evil.stub.baseUrl));
+    const client = clientFor(s);
+    try {
+      const pages = await collect(client.paginate(TICKET_FORMS));
+      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.deepEqual(s.requests.map((r) => r.url), ['/api/v2/ticket_forms.json', '/api/v2/ticket_forms.json?page=2', '/api/v2/ticket_forms.json?page=3']);
+      assert.deepEqual(pages.map((p) => p.resumeCursor), [
+        { next_page: '/api/v2/ticket_forms.json?page=2' },
+        { next_page: '/api/v2/ticket_forms.json?page=3' },
+        { next_page: null },
+      ]);
+      assert.deepEqual(evil.authorizations, []);
+      const resumed = await collect(client.paginate(TICKET_FORMS, { resumeCursor: pages[1]!.resumeCursor }));
+      assert.deepEqual(ids(resumed), records.slice(200).map((r) => r.id));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('handles an endpoint that returns everything in one response without next_page', async () => {
+    const s = await stub((request, res) => sendJson(res, 200, { ticket_forms: groups(3) }, {}, request));
+    const client = clientFor(s);
+    try {
+      const pages = await collect(client.paginate(TICKET_FORMS));
+      assert.equal(pages.length, 1);
+      assert.deepEqual(ids(pages), [1, 2, 3]);
+      assert.equal(pages[0]!.done, true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('rejects a resume cursor of another engine', async () => {
+    const s = await stub((request, res) => sendJson(res, 200, { ticket_forms: [] }, {}, request));
+    const client = clientFor(s);
+    try {
+      assert.throws(() => client.paginate(TICKET_FORMS, { resumeCursor: { start_time: 5 } }), InvalidSettingsError);
+      assert.throws(() => client.paginate(TICKET_FORMS, { resumeCursor: { next_page: 'https://evil.example/x' } }), InvalidSettingsError);
+      assert.throws(() => client.paginate(GROUPS, { resumeCursor: { cursor: 'abc' } }), InvalidSettingsError);
+    } finally {
+      await client.close();
+    }
+  });
+});

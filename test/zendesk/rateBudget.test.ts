@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createZendeskClient, RateBudget, rateBudgetFor } from '../../zendesk';
+import { API_TOKEN_AUTH, FAST_HTTP, type RecordedRequest, sendJson, sendText, type Stub, startStub } from './stubServer';
+
+const WINDOW_MS = 1000;
+
+let stubs: Stub[] = [];
+afterEach(async () => {
+  await Promise.all(stubs.map((s) => s.close()));
+  stubs = [];
+});
+
+/** The largest number of arrivals inside any window of `windowMs` (sliding, so alignment cannot hide bursts). */
+function maxPerSlidingWindow(requests: RecordedRequest[], windowMs: number): number {
+  const times = requests.map((r) => r.at).sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+/** A stub that enforces `limit` per fixed window like Zendesk, answering 429 beyond it. */
+async function enforcingStub(limit: () => number, headers: (remaining: number, resetMs: number) => Record<string, string> = () => ({})) {
+  const started = Date.now();
+  const counts = new Map<number, number>();
+  let rejected = 0;
+  const s = await startStub((request, res) => {
+    const elapsed = Date.now() - started;
+    const window = Math.floor(elapsed / WINDOW_MS);
+    const used = (counts.get(window) ?? 0) + 1;
+    counts.set(window, used);
+    const resetMs = (window + 1) * WINDOW_MS - elapsed;
+    if (used > limit()) {
+      rejected += 1;
+      return sendText(res, 429, 'Number of allowed API requests per minute exceeded', { 'retry-after': String(resetMs / 1000) });
+    }
+    return sendJson(res, 200, { ok: true }, headers(limit() - used, resetMs), request);
+  });
+  stubs.push(s);
+  return { stub: s, rejected: () => rejected };
+}
+
+describe('rate budget', () => {
+  it('keeps at most N requests per window and gets no 429s from a server enforcing N', async () => {
+    const { stub, rejected } = await enforcingStub(() => 5);
+    const client = createZendeskClient({
+      baseUrl: stub.baseUrl,
+      auth: API_TOKEN_AUTH,
+      http: FAST_HTTP,
+      rate: { budget: new RateBudget({ corePerMinute: 5, windowMs: WINDOW_MS }) },
+    });
+    try {
+      await Promise.all(Array.from({ length: 15 }, (_, i) => client.get(`/api/v2/groups.json?i=${i}`)));
+      assert.equal(stub.requests.length, 15);
+      assert.equal(rejected(), 0);
+      assert.ok(maxPerSlidingWindow(stub.requests, WINDOW_MS) <= 5);
+      const span = stub.requests.at(-1)!.at - stub.requests[0]!.at;
+      assert.ok(span >= 2 * WINDOW_MS - 10, `15 requests at 5/window need 3 windows, took ${span} ms`);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('counts export requests against both the export cap and the core cap', async () => {
+    const { stub, rejected } = await enforcingStub(() => 3);
+    const budget = new RateBudget({ corePerMinute: 100, exportPerMinute: 3, windowMs: WINDOW_MS });
+    const client = createZendeskClient({ baseUrl: stub.baseUrl, auth: API_TOKEN_AUTH, http: FAST_HTTP, rate: { budget } });
+    try {
+      await Promise.all(Array.from({ length: 7 }, () => client.get('/api/v2/incremental/tickets.json', { bucket: 'export' })));
+      assert.equal(rejected(), 0);
+      assert.ok(maxPerSlidingWindow(stub.requests, WINDOW_MS) <= 3);
+      const snapshot = budget.snapshot();
+      assert.ok(snapshot.export.used > 0);
+      assert.equal(snapshot.core.used, snapshot.export.used, 'every export slot also holds a core slot');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('applies a raised cap at runtime to requests already waiting', async () => {
+    const { stub } = await enforcingStub(() => 1000);
+    const budget = new RateBudget({ corePerMinute: 2, windowMs: 3000 });
+    const client = createZendeskClient({ baseUrl: stub.baseUrl, auth: API_TOKEN_AUTH, http: FAST_HTTP, rate: { budget } });
+    try {
+      const calls = Array.from({ length: 8 }, () => client.get('/api/v2/groups.json'));
+      await Promise.all(calls.slice(0, 2));
+      assert.equal(budget.snapshot().core.waiting, 6);
+      budget.update({ corePerMinute: 8 });
+      await Promise.all(calls);
+      // With the old cap of 2, the last 6 could not have been sent within the first 3-second window.
+      assert.ok(stub.requests.at(-1)!.at - stub.requests[0]!.at < 3000);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('applies a lowered cap at runtime', async () => {
+    const budget = new RateBudget({ corePerMinute: 4, windowMs: 5000 });
+    const first = await budget.acquire('core');
+    const second = await budget.acquire('core');
+    first.release();
+    second.release();
+    budget.update({ corePerMinute: 2 });
+    let granted = false;
+    const controller = new AbortController();
+    const third = budget.acquire('core', controller.signal).then(() => (granted = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(granted, false, 'two slots are taken and the cap is now 2');
+    controller.abort(new Error('cancelled'));
+    await assert.rejects(third, /cancelled/);
+    assert.equal(budget.snapshot().core.waiting, 0);
+  });
+
+  it('uses only its share of the quota the account reports, and slows down on remaining=0', async () => {
+    const { stub, rejected } = await enforcingStub(
+      () => 10,
+      (remaining, resetMs) => ({
+        'x-rate-limit': '10',
+        'x-rate-limit-remaining': String(remaining),
+        'ratelimit-reset': String(Math.ceil((resetMs / WINDOW_MS) * 60)),
+      }),
+    );
+    const budget = new RateBudget({ corePerMinute: 200, share: 0.5, windowMs: WINDOW_MS });
+    const client = createZendeskClient({ baseUrl: stub.baseUrl, auth: API_TOKEN_AUTH, http: FAST_HTTP, rate: { budget } });
+    try {
+      await client.get('/api/v2/groups.json');
+      assert.equal(budget.snapshot().core.limit, 5, 'half of the reported 10');
+      await Promise.all(Array.from({ length: 11 }, () => client.get('/api/v2/groups.json')));
+      assert.equal(rejected(), 0);
+      assert.ok(maxPerSlidingWindow(stub.requests, WINDOW_MS) <= 5);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('pauses exports when the incremental-exports header says the bucket is spent', async () => {
+    const { stub, rejected } = await enforcingStub(
+      () => 4,
+      (remaining, resetMs) => ({
+        'zendesk-ratelimit-incremental-exports': `total=4; remaining=${remaining}; resets=${Math.ceil((resetMs / WINDOW_MS) * 60)}`,
+      }),
+    );
+    // The configured cap is too generous: only the header keeps us under the server's 4.
+    const budget = new RateBudget({ corePerMinute: 1000, exportPerMinute: 1000, windowMs: WINDOW_MS });
+    const client = createZendeskClient({ baseUrl: stub.baseUrl, auth: API_TOKEN_AUTH, http: FAST_HTTP, rate: { budget } });
+    try {
+      for (let i = 0; i < 10; i++) await client.get('/api/v2/incremental/organizations.json', { bucket: 'export' });
+      assert.equal(rejected(), 0);
+      assert.equal(stub.requests.length, 10);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('shares one budget per account across clients and validates settings', () => {
+    const a = rateBudgetFor('https://shared-test.zendesk.com', { corePerMinute: 50 });
+    const b = rateBudgetFor('https://shared-test.zendesk.com');
+    assert.equal(a, b);
+    assert.equal(b.currentSettings.corePerMinute, 50);
+    assert.equal(b.currentSettings.exportPerMinute, 10);
+    b.update({ highVolumeAddOn: true });
+    assert.equal(b.currentSettings.exportPerMinute, 30);
+    assert.throws(() => b.update({ share: 0 }), /share must be in \(0, 1\]/);
+    assert.throws(() => b.update({ share: 1.5 }), /share/);
+    assert.throws(() => new RateBudget({ windowMs: -1 }), /windowMs/);
+  });
+});

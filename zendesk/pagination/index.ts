@@ -1,0 +1,112 @@
+/**
+ * Picks the engine for a stream's pagination style and turns the caller's resume cursor (or start
+ * time) into the engine's starting position. Nothing here knows about particular collections.
+ */
+import type { StreamSpec } from '../../catalog/types';
+import { InvalidSettingsError } from '../errors';
+import { cursorExportPages } from './cursorExport';
+import { cursorListPages } from './cursorList';
+import { offsetListPages } from './offsetList';
+import { timeExportPages } from './timeExport';
+import type { EngineOptions, PageFetcher, PageResult, ResumeCursor } from './types';
+
+export interface PaginateOptions {
+  /** A cursor previously yielded for this stream; takes precedence over startTime. */
+  resumeCursor?: ResumeCursor | null;
+  /** Exports: epoch seconds to start from when there is no resume cursor (default: the stream's initialLookbackDays). */
+  startTime?: number;
+  /** `include=` sideloads. Default: every include the stream declares; [] for none. */
+  includes?: string[];
+  signal?: AbortSignal;
+  /** Page size to ask for (clamped to the engine's maximum: 1000 for exports, 100 for lists). */
+  pageSize?: number;
+  /** Clock for the default start time, in epoch ms. */
+  now?: () => number;
+}
+
+const DAY_SECONDS = 86_400;
+
+/** Where an export starts on its first sync: 0 for the whole history, else `initialLookbackDays` ago. */
+export function initialStartTime(stream: StreamSpec, nowMs: number = Date.now()): number {
+  const days = stream.initialLookbackDays;
+  if (days === null || days === undefined) return 0;
+  return Math.max(0, Math.floor(nowMs / 1000) - Math.round(days * DAY_SECONDS));
+}
+
+function invalidCursor(stream: StreamSpec, cursor: unknown): never {
+  throw new InvalidSettingsError(
+    `Resume cursor ${JSON.stringify(cursor)} does not fit stream ${stream.name} (${stream.style}); expected ${expectedShape(stream)}.`,
+  );
+}
+
+function expectedShape(stream: StreamSpec): string {
+  switch (stream.style) {
+    case 'cursor_export':
+      return '{ cursor: string } or { start_time: number }';
+    case 'time_export':
+      return '{ start_time: number }';
+    case 'cursor_list':
+      return '{ after_cursor: string | null }';
+    case 'offset_list':
+      return '{ next_page: string | null }';
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function exportStart(stream: StreamSpec, options: PaginateOptions): number {
+  const start = options.startTime ?? initialStartTime(stream, (options.now ?? Date.now)());
+  if (!Number.isInteger(start) || start < 0) {
+    throw new InvalidSettingsError(`startTime for ${stream.name} must be whole epoch seconds >= 0, got ${String(start)}.`);
+  }
+  return start;
+}
+
+export function paginate(stream: StreamSpec, fetcher: PageFetcher, options: PaginateOptions = {}): AsyncGenerator<PageResult> {
+  const engine: EngineOptions = {
+    includes: options.includes ?? (stream.includes ?? []).map((include) => include.value),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+  };
+  const cursor = options.resumeCursor ?? undefined;
+  if (cursor !== undefined && !isObject(cursor)) invalidCursor(stream, cursor);
+  switch (stream.style) {
+    case 'cursor_export': {
+      if (cursor === undefined) return cursorExportPages(stream, fetcher, { start_time: exportStart(stream, options) }, engine);
+      if ('cursor' in cursor && typeof cursor.cursor === 'string' && cursor.cursor !== '') {
+        return cursorExportPages(stream, fetcher, { cursor: cursor.cursor }, engine);
+      }
+      if ('start_time' in cursor && Number.isInteger(cursor.start_time)) {
+        return cursorExportPages(stream, fetcher, { start_time: cursor.start_time as number }, engine);
+      }
+      return invalidCursor(stream, cursor);
+    }
+    case 'time_export': {
+      if (cursor === undefined) return timeExportPages(stream, fetcher, { start_time: exportStart(stream, options) }, engine);
+      if ('start_time' in cursor && Number.isInteger(cursor.start_time)) {
+        return timeExportPages(stream, fetcher, { start_time: cursor.start_time as number }, engine);
+      }
+      return invalidCursor(stream, cursor);
+    }
+    case 'cursor_list': {
+      if (cursor === undefined) return cursorListPages(stream, fetcher, { after_cursor: null }, engine);
+      if ('after_cursor' in cursor && (cursor.after_cursor === null || typeof cursor.after_cursor === 'string')) {
+        return cursorListPages(stream, fetcher, { after_cursor: cursor.after_cursor || null }, engine);
+      }
+      return invalidCursor(stream, cursor);
+    }
+    case 'offset_list': {
+      if (cursor === undefined) return offsetListPages(stream, fetcher, { next_page: null }, engine);
+      if ('next_page' in cursor && (cursor.next_page === null || typeof cursor.next_page === 'string')) {
+        const next = cursor.next_page || null;
+        if (next !== null && !next.startsWith('/')) invalidCursor(stream, cursor);
+        return offsetListPages(stream, fetcher, { next_page: next }, engine);
+      }
+      return invalidCursor(stream, cursor);
+    }
+  }
+}
+
+export type * from './types';

@@ -1,0 +1,55 @@
+/** What every pagination engine yields and consumes. */
+import type { RateBucket } from '../../catalog/types';
+import type { RetryReason } from '../http';
+
+export type JsonRecord = Record<string, unknown>;
+
+/**
+ * Resume positions, one shape per engine; each is small, JSON-serialisable, and when passed back
+ * resumes exactly after the page that produced it.
+ */
+/** cursor_export: the last `after_cursor`, or the start_time when no cursor was issued yet. */
+export type CursorExportResume = { cursor: string } | { start_time: number };
+/** time_export: the next start_time (the previous page's end_time). */
+export interface TimeExportResume {
+  start_time: number;
+}
+/** cursor_list: `page[after]` for the next page; null = start from the beginning (a finished full read). */
+export interface CursorListResume {
+  after_cursor: string | null;
+}
+/** offset_list: the next page's path and query on our own base URL; null = start from the beginning. */
+export interface OffsetListResume {
+  next_page: string | null;
+}
+export type ResumeCursor = CursorExportResume | TimeExportResume | CursorListResume | OffsetListResume;
+
+export interface PageResult<C extends ResumeCursor = ResumeCursor> {
+  /** Records of this page, in server order (time exports: boundary duplicates already removed). */
+  records: JsonRecord[];
+  /** The parsed body, for sideloads (`metric_sets`, `users`, ...). */
+  page: JsonRecord;
+  /** Persist this (with the page's data) to resume after this page. */
+  resumeCursor: C;
+  /** True on the last page of this run. */
+  done: boolean;
+}
+
+/** How engines talk to Zendesk; the client implements it on its HTTP transport. */
+export interface PageFetcher {
+  /** GETs the path (re-evaluated per attempt) and returns the JSON object body. */
+  getPage(
+    path: () => string,
+    options: { bucket: RateBucket; signal?: AbortSignal; onRetry?: (reason: RetryReason) => void },
+  ): Promise<JsonRecord>;
+  /** A pagination link from a response → path and query on our configured base URL. */
+  toRequestPath(link: string): string;
+}
+
+export interface EngineOptions {
+  signal?: AbortSignal;
+  /** Sideload values for `include=`. */
+  includes: string[];
+  /** Page size to ask for; engines clamp it to their maximum. */
+  pageSize?: number;
+}

@@ -1,0 +1,283 @@
+/**
+ * One rate budget per Zendesk account, shared by everything in the process that talks to it.
+ *
+ * Each bucket is a sliding-window scheduler: a request takes a slot before it is sent and the slot
+ * stays taken until one window after its response arrived. The server saw the request before the
+ * response came back, so no window of the server's clock (fixed or sliding, whatever its alignment
+ * and whatever the latency) can hold more than `limit` of our requests: steady state gets no 429s.
+ * Callers wait (abortably) for a slot instead of sending and failing.
+ *
+ * Incremental exports spend both the export bucket and the core bucket: Zendesk counts them
+ * against the account-wide limit too.
+ */
+import { abortReason } from './abortableSleep';
+import { InvalidSettingsError } from './errors';
+import type { RateLimitReading } from './rateHeaders';
+import type { RateBucket } from '../catalog/types';
+
+export interface RateBudgetSettings {
+  /** Account-wide requests per window (Zendesk plan limit). Default 200, like Segment. */
+  corePerMinute: number;
+  /** Incremental-export requests per window. Default 10, or 30 when `highVolumeAddOn`. */
+  exportPerMinute: number;
+  /** The account has Zendesk's High Volume API add-on (raises the default export cap to 30). */
+  highVolumeAddOn: boolean;
+  /** Share of the account's quota this tool may use, 0 < share <= 1; the rest is left to other integrations. */
+  share: number;
+  /** Length of "a minute" in ms. 60000 for Zendesk; tests and emulators use a compressed clock. */
+  windowMs: number;
+}
+
+export const DEFAULT_RATE_SETTINGS: RateBudgetSettings = {
+  corePerMinute: 200,
+  exportPerMinute: 10,
+  highVolumeAddOn: false,
+  share: 1,
+  windowMs: 60_000,
+};
+
+/** A taken slot; release it once the response (or the failure) is known. */
+export interface RateLease {
+  /** How long the caller waited for the slot. */
+  readonly waitedMs: number;
+  release(): void;
+}
+
+interface Waiter {
+  grant: () => void;
+  reject: (reason: unknown) => void;
+}
+
+class WindowBucket {
+  private inFlight = 0;
+  /** Times at which finished requests stop counting, ascending. */
+  private expiries: number[] = [];
+  private pausedUntil = 0;
+  private observedLimit: number | undefined;
+  private readonly waiters: Waiter[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly name: RateBucket,
+    private configuredLimit: () => number,
+    private settings: () => RateBudgetSettings,
+  ) {}
+
+  /** The cap in force: the configured cap or the account's reported limit, whichever is lower, times the share. */
+  effectiveLimit(): number {
+    const { share } = this.settings();
+    const cap = Math.min(this.configuredLimit(), this.observedLimit ?? Number.POSITIVE_INFINITY);
+    if (cap === Number.POSITIVE_INFINITY) return cap;
+    return Math.max(1, Math.floor(cap * share));
+  }
+
+  used(now: number): number {
+    while (this.expiries.length > 0 && this.expiries[0]! <= now) this.expiries.shift();
+    return this.inFlight + this.expiries.length;
+  }
+
+  acquire(signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(abortReason(signal!));
+        this.pump();
+      };
+      const waiter: Waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.inFlight += 1;
+          resolve();
+        },
+        reject,
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+      this.pump();
+    });
+  }
+
+  /** Gives back a slot that was never used to send a request (the caller aborted while waiting elsewhere). */
+  cancel(): void {
+    this.inFlight -= 1;
+    this.pump();
+  }
+
+  release(): void {
+    this.inFlight -= 1;
+    this.expiries.push(Date.now() + this.settings().windowMs);
+    this.pump();
+  }
+
+  /** Stop granting until `until` (Retry-After, or the headers say the quota is spent). */
+  pauseUntil(until: number): void {
+    if (until > this.pausedUntil) this.pausedUntil = until;
+    this.pump();
+  }
+
+  observe(reading: RateLimitReading, now: number): void {
+    if (reading.limit !== undefined && reading.limit > 0) this.observedLimit = reading.limit;
+    if (reading.remaining === undefined) return;
+    const { share, windowMs } = this.settings();
+    const accountLimit = reading.limit ?? this.observedLimit;
+    // Leave the other integrations their part of the quota: stop at what they are owed.
+    const reserve = accountLimit === undefined ? 0 : Math.floor(accountLimit * (1 - share));
+    if (reading.remaining > reserve) return;
+    // Reset seconds are read on the window's time scale and never trusted beyond one window.
+    const resetMs =
+      reading.resetSeconds === undefined ? windowMs : Math.min(windowMs, (reading.resetSeconds * 1000 * windowMs) / 60_000);
+    this.pauseUntil(now + Math.max(resetMs, 1));
+  }
+
+  /** Grants slots to waiters in arrival order while the window has room; otherwise sleeps until it might. */
+  pump(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const limit = this.effectiveLimit();
+    while (this.waiters.length > 0) {
+      const now = Date.now();
+      if (now < this.pausedUntil) {
+        this.wakeAt(this.pausedUntil);
+        return;
+      }
+      if (this.used(now) >= limit) {
+        // With every slot in flight, a release will pump; otherwise the oldest expiry frees one.
+        if (this.expiries.length > 0) this.wakeAt(this.expiries[0]!);
+        return;
+      }
+      this.waiters.shift()!.grant();
+    }
+  }
+
+  private wakeAt(time: number): void {
+    this.timer = setTimeout(() => this.pump(), Math.max(1, time - Date.now()));
+  }
+
+  snapshot(now: number) {
+    return {
+      limit: this.effectiveLimit(),
+      used: this.used(now),
+      waiting: this.waiters.length,
+      pausedForMs: Math.max(0, this.pausedUntil - now),
+    };
+  }
+}
+
+export type RateBudgetSnapshot = Record<RateBucket, ReturnType<WindowBucket['snapshot']>>;
+
+export function validateRateSettings(settings: RateBudgetSettings): void {
+  const positive = (name: string, value: number) => {
+    if (!(typeof value === 'number' && value > 0)) {
+      throw new InvalidSettingsError(`Rate setting ${name} must be a positive number, got ${String(value)}.`);
+    }
+  };
+  positive('corePerMinute', settings.corePerMinute);
+  positive('exportPerMinute', settings.exportPerMinute);
+  positive('windowMs', settings.windowMs);
+  if (!(settings.share > 0 && settings.share <= 1)) {
+    throw new InvalidSettingsError(`Rate setting share must be in (0, 1], got ${String(settings.share)}.`);
+  }
+}
+
+export class RateBudget {
+  private settings: RateBudgetSettings;
+  private readonly buckets: Record<RateBucket, WindowBucket>;
+  /** Whether exportPerMinute was set explicitly (otherwise it follows highVolumeAddOn). */
+  private exportCapExplicit: boolean;
+
+  constructor(settings: Partial<RateBudgetSettings> = {}) {
+    this.settings = { ...DEFAULT_RATE_SETTINGS };
+    this.exportCapExplicit = false;
+    this.applySettings(settings);
+    const current = () => this.settings;
+    this.buckets = {
+      core: new WindowBucket('core', () => this.settings.corePerMinute, current),
+      export: new WindowBucket('export', () => this.settings.exportPerMinute, current),
+    };
+  }
+
+  get currentSettings(): Readonly<RateBudgetSettings> {
+    return this.settings;
+  }
+
+  /** Changes caps, share or window at runtime; waiting requests see the new values at once. */
+  update(changes: Partial<RateBudgetSettings>): void {
+    this.applySettings(changes);
+    this.buckets.core.pump();
+    this.buckets.export.pump();
+  }
+
+  private applySettings(changes: Partial<RateBudgetSettings>): void {
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<RateBudgetSettings>;
+    if (defined.exportPerMinute !== undefined) this.exportCapExplicit = true;
+    const next = { ...this.settings, ...defined };
+    if (!this.exportCapExplicit) next.exportPerMinute = next.highVolumeAddOn ? 30 : 10;
+    validateRateSettings(next);
+    this.settings = next;
+  }
+
+  /** Waits for a slot in `bucket` (and in core, for exports). Rejects with the signal's reason on abort. */
+  async acquire(bucket: RateBucket, signal?: AbortSignal): Promise<RateLease> {
+    const started = Date.now();
+    const taken: WindowBucket[] = [];
+    try {
+      // Always export before core, so two requests never hold one each while waiting for the other.
+      if (bucket === 'export') {
+        await this.buckets.export.acquire(signal);
+        taken.push(this.buckets.export);
+      }
+      await this.buckets.core.acquire(signal);
+      taken.push(this.buckets.core);
+    } catch (error) {
+      for (const b of taken) b.cancel();
+      throw error;
+    }
+    let released = false;
+    return {
+      waitedMs: Date.now() - started,
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const b of taken) b.release();
+      },
+    };
+  }
+
+  /** Feeds the rate-limit headers of a response back into the schedulers. */
+  observe(readings: { core?: RateLimitReading; export?: RateLimitReading }, now = Date.now()): void {
+    if (readings.core) this.buckets.core.observe(readings.core, now);
+    if (readings.export) this.buckets.export.observe(readings.export, now);
+  }
+
+  /** Holds a bucket (Retry-After on 429/503); holding core also holds exports. */
+  pause(bucket: RateBucket, ms: number): void {
+    this.buckets[bucket].pauseUntil(Date.now() + ms);
+  }
+
+  snapshot(): RateBudgetSnapshot {
+    const now = Date.now();
+    return { core: this.buckets.core.snapshot(now), export: this.buckets.export.snapshot(now) };
+  }
+}
+
+/** The process-wide registry: one budget per account origin (plus base path, for multi-tenant emulators). */
+const budgets = new Map<string, RateBudget>();
+
+/**
+ * The shared budget for an account. Settings, when given, are applied to the existing budget, so
+ * the latest configuration of a source wins without a restart.
+ */
+export function rateBudgetFor(accountKey: string, settings?: Partial<RateBudgetSettings>): RateBudget {
+  let budget = budgets.get(accountKey);
+  if (!budget) {
+    budget = new RateBudget(settings);
+    budgets.set(accountKey, budget);
+  } else if (settings) {
+    budget.update(settings);
+  }
+  return budget;
+}
