@@ -159,11 +159,15 @@ export async function waitForCycle(stack: Stack, source: string, cycle: number, 
 
 /** The ground truth a sync of this source should have produced (same lookback start as the sync used). */
 export async function expectedRows(stack: Stack, destinationUrl: string, schema: string, tables: string[]): Promise<GroundTruth> {
+  return expectedRowsFor(stack.emulator, destinationUrl, schema, tables);
+}
+
+export async function expectedRowsFor(emulator: Emulator, destinationUrl: string, schema: string, tables: string[]): Promise<GroundTruth> {
   const destination = await openDestination(destinationUrl);
   try {
     const ticketsSince = Number((await destination.readState(schema, initialStartKey('tickets'))) ?? 0);
     const ticketEventsSince = Number((await destination.readState(schema, initialStartKey('ticket_events'))) ?? 0);
-    return stack.emulator.groundTruth({ ticketsSince, ticketEventsSince, collections: tables });
+    return emulator.groundTruth({ ticketsSince, ticketEventsSince, collections: tables });
   } finally {
     await destination.close();
   }
