@@ -1,0 +1,70 @@
+/**
+ * Records workflow histories for the determinism guard (test/replay.test.ts): runs a source through
+ * cycles, a pause and resume, a sync-now, a backfill and a credentials failure on a real dev server,
+ * then saves every run's history under test/histories/. Re-record after an intended, versioned
+ * workflow change:  npx tsx scripts/record-histories.ts
+ */
+import { writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { findTemporalCli } from '../orchestration/temporalCli';
+import { saveCredential } from '../credentials/store';
+import { sourceHandle } from '../orchestration/sources';
+import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../workflows/messages';
+import { workflowIdForSource } from '../workflows/plan';
+import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle } from '../test/support/stack';
+
+async function main(): Promise<void> {
+  const out = path.resolve(__dirname, '../test/histories');
+  mkdirSync(out, { recursive: true });
+  for (const f of readdirSync(out)) if (f.endsWith('.json')) rmSync(path.join(out, f));
+  const stack = await startStack({ emulator: { tickets: 150 } });
+  const worker = await startWorker(stack);
+  try {
+    const destination = `sqlite://${path.join(stack.tmp, 'warehouse')}`;
+    const name = 'recorded';
+    await startTestSource(stack, sourceConfig(stack, { name, destination, lookbackDays: 30, intervalSeconds: 1 }));
+    await waitForCycle(stack, name, 2);
+    const handle = sourceHandle(stack.client, name);
+    const from = new Date((stack.emulator.now() - 600 * 86_400) * 1000).toISOString();
+    const [backfill] = await handle.executeUpdate(backfillUpdate, { args: [{ collections: ['tickets'], from }] });
+    await handle.signal(pauseSignal);
+    await new Promise((r) => setTimeout(r, 1500));
+    await handle.signal(resumeSignal);
+    await waitForCycle(stack, name, 4);
+    await handle.signal(syncNowSignal);
+    await waitForCycle(stack, name, 5);
+    await handle.signal(pauseSignal);
+
+    const badRef = `file:${path.join(stack.tmp, 'bad.json')}`;
+    await saveCredential(badRef, { type: 'api_token', email: 'nobody@example.com', token: 'bad' });
+    await startTestSource(stack, sourceConfig(stack, { name: 'recorded_bad', destination, credentialRef: badRef }));
+    await waitForCycle(stack, 'recorded_bad', 1);
+
+    const ids = [workflowIdForSource(name), workflowIdForSource('recorded_bad'), backfill!.workflowId];
+    let n = 0;
+    const manifest: Record<string, string> = {};
+    for (const workflowId of ids) {
+      for await (const execution of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+        // The CLI writes the standard JSON history format that historyFromJSON reads.
+        const json = execFileSync(findTemporalCli(), [
+          'workflow', 'show', '--address', stack.server.address, '--workflow-id', workflowId,
+          '--run-id', execution.runId, '--output', 'json',
+        ]);
+        const file = path.join(out, `${execution.type}-${String(++n).padStart(2, '0')}.json`);
+        writeFileSync(file, json);
+        manifest[path.basename(file)] = workflowId; // replay needs the real workflow id
+      }
+    }
+    writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    console.log(`recorded ${n} histories in ${out}`);
+  } finally {
+    await worker.stop();
+    await stack.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
