@@ -1,0 +1,135 @@
+/**
+ * Pipeline figures from the real activity code (client → catalog mapper → writer), without Temporal:
+ *  - records/s per stream into SQLite and Postgres with no rate limits, beside the raw limit measured
+ *    in the same run (fetch + JSON.parse of the same pages, plus the driver's bare insert time);
+ *  - requests per 1000 records per collection in an initial load, beside the minimum possible, and
+ *    requests in a cycle where nothing changed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { collections, collectionsOfStream, streamByName } from '../catalog/collections';
+import { saveCredential } from '../credentials/store';
+import { WorkerResources } from '../activities/resources';
+import { runSyncStream } from '../activities/syncStream';
+import { enabledStreams } from '../workflows/plan';
+import type { SourceConfig, StreamCursor, StreamResult } from '../workflows/types';
+import { startEmulator, type Emulator } from '../emulator';
+
+export interface PipelineSpeed {
+  stream: string;
+  destination: string;
+  records: number;
+  recordsPerSec: number;
+  rawRecordsPerSec: number;
+  ratio: number;
+}
+
+export interface RequestFigures {
+  collection: string;
+  records: number;
+  requests: number;
+  minimum: number;
+  per1000: number;
+  ratio: number;
+}
+
+const noLimits = { corePerMinute: 1e9, exportPerMinute: 1e9 };
+
+async function runStream(resources: WorkerResources, config: SourceConfig, stream: string, cursor: StreamCursor | null = null): Promise<StreamResult> {
+  return runSyncStream(
+    { config, stream, cursor, mode: 'incremental', runTag: 'bench' },
+    {
+      destination: await resources.destination(config.destination),
+      session: await resources.session(config),
+      heartbeat: () => {},
+      signal: new AbortController().signal,
+      log: () => {},
+    },
+  );
+}
+
+/** Fetch + parse every page of an export with no mapping or writing: the floor of reading it. */
+async function rawFetchSeconds(emulator: Emulator, pathAndQuery: string, key: string, auth: string): Promise<{ seconds: number; records: number }> {
+  const started = performance.now();
+  let records = 0;
+  let next: string | null = `${emulator.baseUrl}${pathAndQuery}`;
+  const seen = new Set<string>();
+  while (next && !seen.has(next)) {
+    seen.add(next);
+    const res = await request(next, { headers: { authorization: auth, 'accept-encoding': 'identity' } });
+    const body = JSON.parse(await res.body.text()) as Record<string, unknown>;
+    records += (body[key] as unknown[]).length;
+    if (body.end_of_stream) break;
+    const link = (body.after_url ?? body.next_page) as string | undefined;
+    next = link ? `${emulator.baseUrl}${new URL(link).pathname}${new URL(link).search}` : null;
+  }
+  return { seconds: (performance.now() - started) / 1000, records };
+}
+
+export async function benchPipeline(opts: { tickets: number; pgUrl?: string; rawInsertRowsPerSec: Record<string, number> }): Promise<{ speed: PipelineSpeed[]; requests: RequestFigures[]; unchangedCycleRequests: Record<string, number> }> {
+  const emulator = await startEmulator({ seed: 3, tickets: opts.tickets, users: Math.max(50, opts.tickets / 10), organizations: Math.max(10, opts.tickets / 100), rateLimits: false });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-bench-'));
+  const credentialRef = `file:${path.join(tmp, 'c.json')}`;
+  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+  const auth = `Basic ${Buffer.from(`${emulator.credentials.admin.email}/token:${emulator.credentials.admin.apiToken}`).toString('base64')}`;
+  const resources = new WorkerResources();
+  const speed: PipelineSpeed[] = [];
+  const requests: RequestFigures[] = [];
+  const unchangedCycleRequests: Record<string, number> = {};
+  try {
+    const destinations: Array<[string, string]> = [['sqlite', `sqlite://${path.join(tmp, 'wh')}`]];
+    if (opts.pgUrl) destinations.push(['postgres', opts.pgUrl]);
+    for (const [kind, url] of destinations) {
+      const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
+      const config: SourceConfig = { name: `bench_${kind}`, baseUrl: emulator.baseUrl, credentialRef, destination: url, collections: allOn, lookbackDays: 3650, rate: noLimits };
+      emulator.requestLog.reset();
+      const results: Record<string, StreamResult> = {};
+      for (const stream of enabledStreams(config)) {
+        const started = performance.now();
+        results[stream] = await runStream(resources, config, stream);
+        const seconds = (performance.now() - started) / 1000;
+        const spec = streamByName(stream);
+        if (['tickets', 'users', 'ticket_events'].includes(stream)) {
+          const include = (spec.includes ?? []).map((i) => i.value).join(',');
+          const query = `?start_time=${stream === 'users' ? 0 : Math.floor(Date.now() / 1000) - 3650 * 86400}&per_page=1000${include ? `&include=${include}` : ''}`;
+          const raw = await rawFetchSeconds(emulator, `${spec.path}${query}`, spec.recordsKey, auth);
+          const rows = results[stream]!.rows;
+          const rawSeconds = raw.seconds + rows / (opts.rawInsertRowsPerSec[kind] ?? Infinity);
+          speed.push({
+            stream,
+            destination: kind,
+            records: raw.records,
+            recordsPerSec: Math.round(raw.records / seconds),
+            rawRecordsPerSec: Math.round(raw.records / rawSeconds),
+            ratio: rawSeconds / seconds,
+          });
+        }
+      }
+      if (kind === 'sqlite') {
+        for (const c of collections) {
+          const spec = streamByName(c.stream);
+          const result = results[c.stream]!;
+          // A stream's requests are counted once, against its main table (the one named like it).
+          const fed = collectionsOfStream(c.stream);
+          if ((fed.find((f) => f.name === c.stream) ?? fed[0])!.name !== c.name) continue;
+          const records = result.rowsByTable[c.name] ?? 0;
+          const pageMax = spec.style === 'cursor_export' || spec.style === 'time_export' ? 1000 : 100;
+          const minimum = Math.max(1, Math.ceil(records / pageMax)) + (c.customFields ? 1 : 0);
+          requests.push({ collection: c.name, records, requests: result.requests, minimum, per1000: records ? (result.requests * 1000) / records : result.requests, ratio: result.requests / minimum });
+        }
+        emulator.advanceClock(120);
+        for (const stream of enabledStreams(config)) {
+          const again = await runStream(resources, config, stream, results[stream]!.cursor);
+          unchangedCycleRequests[stream] = again.requests;
+        }
+      }
+    }
+  } finally {
+    await resources.close();
+    await emulator.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return { speed, requests, unchangedCycleRequests };
+}

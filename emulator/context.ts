@@ -1,0 +1,26 @@
+import type { Principal } from './auth';
+import type { Clock } from './clock';
+import type { QuirkSettings } from './options';
+import type { Serializer } from './serialize';
+import type { Store } from './store';
+
+/** What a route handler can see of the emulator. */
+export interface EmulatorContext {
+  store: Store;
+  serializer: Serializer;
+  clock: Clock;
+  quirks: () => QuirkSettings;
+  /** The canonical base URL that next-page links and record urls are built on. */
+  baseUrl: () => string;
+}
+
+export interface ApiRequest {
+  method: string;
+  /** Path without `.json`. */
+  path: string;
+  query: URLSearchParams;
+  principal: Principal;
+}
+
+/** Records changed in the minute before a request are hidden from exports (zendesk-api.md §4.0). */
+export const EXPORT_DELAY_SECONDS = 60;

@@ -1,0 +1,153 @@
+import { Random } from './random';
+
+/**
+ * Injected failures, decided deterministically from the seed: the n-th matching request of a rule
+ * always gets the same decision for the same seed and rule list.
+ */
+export type FaultKind = 'status' | 'latency' | 'reset' | 'truncate';
+
+export interface FaultRule {
+  /** Name in the fired-faults record; default `rule<index>`. */
+  id?: string;
+  /**
+   * Which requests: a glob on the path without `.json` (`*` = any characters, e.g.
+   * `/api/v2/incremental/*`) or a RegExp tested against that path. Default: every API request.
+   */
+  endpoint?: string | RegExp;
+  method?: string;
+  kind: FaultKind;
+  /** kind 'status': 500, 502, 503 or 504. */
+  status?: number;
+  /** kind 'status' 503: Retry-After seconds (default 1; null = header absent). */
+  retryAfterSeconds?: number | null;
+  /** Only requests asking for a page larger than this (per_page or page[size]): 504-for-big-pages. */
+  perPageAbove?: number;
+  /** kind 'latency': added delay before the response. */
+  latencyMs?: number;
+  /** kind 'reset' / 'truncate': share of the body bytes sent before the cut (default 0.5). */
+  keepFraction?: number;
+  /** kind 'truncate': a Content-Length matching the cut body (default) or chunked encoding. */
+  framing?: 'content-length' | 'chunked';
+  /** Fire with this probability (seeded). */
+  probability?: number;
+  /** Fire on every N-th matching request (N, 2N, ...). */
+  everyNth?: number;
+  /** Fire on the first N matching requests only. */
+  firstN?: number;
+  /** Stop after firing this many times. */
+  maxCount?: number;
+}
+
+export interface FiredFault {
+  ruleId: string;
+  kind: FaultKind;
+  status?: number;
+  method: string;
+  path: string;
+  url: string;
+  /** Which matching request of the rule it was (1-based). */
+  match: number;
+  at: number;
+}
+
+export interface FaultDecision {
+  latencyMs: number;
+  /** Answer with this status instead of handling the request. */
+  status?: { status: number; retryAfterSeconds: number | null; ruleId: string };
+  /** Handle the request, then damage the body. */
+  body?: { kind: 'reset' | 'truncate'; keepFraction: number; framing: 'content-length' | 'chunked'; ruleId: string };
+}
+
+interface RuleState {
+  rule: FaultRule;
+  id: string;
+  matcher: (path: string) => boolean;
+  random: Random;
+  matches: number;
+  fired: number;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/\.json$/, '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}
+
+export class FaultInjector {
+  private states: RuleState[] = [];
+  private log: FiredFault[] = [];
+
+  constructor(private readonly seed: number) {}
+
+  setRules(rules: FaultRule[]): void {
+    this.states = [];
+    rules.forEach((rule) => this.addRule(rule));
+  }
+
+  addRule(rule: FaultRule): void {
+    if (rule.kind === 'status' && ![500, 502, 503, 504].includes(rule.status ?? 0)) {
+      throw new Error(`fault rule: status must be 500, 502, 503 or 504 (got ${rule.status})`);
+    }
+    const index = this.states.length;
+    const endpoint = rule.endpoint ?? '*';
+    const regexp = typeof endpoint === 'string' ? globToRegExp(endpoint) : endpoint;
+    this.states.push({
+      rule,
+      id: rule.id ?? `rule${index}`,
+      matcher: (path) => regexp.test(path),
+      random: new Random(`${this.seed}:fault:${index}:${rule.id ?? ''}`),
+      matches: 0,
+      fired: 0,
+    });
+  }
+
+  rules(): FaultRule[] {
+    return this.states.map((s) => s.rule);
+  }
+
+  fired(): FiredFault[] {
+    return this.log.slice();
+  }
+
+  clearFired(): void {
+    this.log = [];
+  }
+
+  decide(method: string, path: string, url: string, perPage: number | null): FaultDecision {
+    const decision: FaultDecision = { latencyMs: 0 };
+    for (const state of this.states) {
+      const { rule } = state;
+      if (rule.method && rule.method.toUpperCase() !== method) continue;
+      if (!state.matcher(path)) continue;
+      if (rule.perPageAbove !== undefined && (perPage === null || perPage <= rule.perPageAbove)) continue;
+      // A request that another rule already answers does not count for this one.
+      if (rule.kind !== 'latency' && (decision.status || decision.body)) continue;
+      state.matches++;
+      if (!this.shouldFire(state)) continue;
+      state.fired++;
+      this.log.push({ ruleId: state.id, kind: rule.kind, status: rule.status, method, path, url, match: state.matches, at: Date.now() });
+      if (rule.kind === 'latency') decision.latencyMs += rule.latencyMs ?? 1000;
+      else if (rule.kind === 'status') {
+        const retryAfter = rule.retryAfterSeconds === undefined ? (rule.status === 503 ? 1 : null) : rule.retryAfterSeconds;
+        decision.status = { status: rule.status!, retryAfterSeconds: retryAfter, ruleId: state.id };
+      } else {
+        decision.body = {
+          kind: rule.kind,
+          keepFraction: rule.keepFraction ?? 0.5,
+          framing: rule.framing ?? 'content-length',
+          ruleId: state.id,
+        };
+      }
+    }
+    return decision;
+  }
+
+  private shouldFire(state: RuleState): boolean {
+    const { rule, matches } = state;
+    if (rule.maxCount !== undefined && state.fired >= rule.maxCount) return false;
+    if (rule.firstN !== undefined && matches > rule.firstN) return false;
+    if (rule.everyNth !== undefined && matches % rule.everyNth !== 0) return false;
+    // Draw even when other conditions decide, so decisions depend only on the match number.
+    if (rule.probability !== undefined && !(state.random.float() < rule.probability)) return false;
+    return true;
+  }
+}

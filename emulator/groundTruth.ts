@@ -1,0 +1,370 @@
+import { collections } from '../catalog/collections';
+import { EXPORT_DELAY_SECONDS } from './context';
+import type { Json, KeyedField, TicketField } from './model';
+import { planAllows, type Plan, type QuirkSettings } from './options';
+import type { Store } from './store';
+import { DAY, epochFromIso, isoFromEpoch } from './time';
+
+/**
+ * Exactly the rows a warehouse should hold after a complete sync, projected straight from the
+ * emulator's own model (independently of any client mapping code), for differential tests.
+ *
+ * Rows carry every catalog column of the collection except received_at; ids are numbers,
+ * timestamps `YYYY-MM-DDTHH:MM:SSZ`, json columns JS values, null where absent. tickets, users and
+ * organizations add `custom_fields: { key: typedValue }`.
+ */
+export interface GroundTruthOptions {
+  /** Epoch seconds: tickets and ticket_metrics with generated_timestamp before this are left out. */
+  ticketsSince?: number;
+  /** Epoch seconds: ticket_events, ticket_comments and attachments before this are left out. */
+  ticketEventsSince?: number;
+  /** Emulated now (default: the emulator clock); exports hide records changed in its last minute. */
+  now?: number;
+  /** Only these collections (default: all 16). */
+  collections?: string[];
+}
+
+export type WarehouseRow = Record<string, unknown>;
+export type GroundTruth = Record<string, WarehouseRow[]>;
+
+export interface GroundTruthSource {
+  store: Store;
+  baseUrl: string;
+  now: number;
+  plan: Plan;
+  quirks: QuirkSettings;
+}
+
+const id = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
+const ts = (v: unknown): string | null => {
+  if (v === null || v === undefined || v === '') return null;
+  const ms = typeof v === 'number' ? v * 1000 : Date.parse(String(v));
+  return Number.isNaN(ms) ? null : isoFromEpoch(Math.floor(ms / 1000));
+};
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
+const num = (v: unknown): number | null => {
+  if (v === null || v === undefined || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+};
+
+/** A custom-field value typed by its definition. */
+export function typedFieldValue(type: string, value: Json | undefined): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'checkbox':
+      return Boolean(value);
+    case 'integer':
+    case 'decimal':
+      return num(value);
+    case 'date':
+      return String(value).slice(0, 10);
+    case 'multiselect':
+      return Array.isArray(value) ? value.map(String) : [String(value)];
+    default:
+      return String(value);
+  }
+}
+
+const columnsOf = (name: string) =>
+  collections.find((c) => c.name === name)!.columns.map((c) => c.name).filter((c) => c !== 'received_at');
+
+/** Keep exactly the catalog's columns; a column the projection forgot is a bug, not a null. */
+function pick(collection: string, full: Record<string, unknown>, extra: Record<string, unknown> = {}): WarehouseRow {
+  const row: WarehouseRow = {};
+  for (const column of columnsOf(collection)) {
+    if (!(column in full)) throw new Error(`groundTruth: no projection for ${collection}.${column}`);
+    row[column] = full[column] === undefined ? null : full[column];
+  }
+  return { ...row, ...extra };
+}
+
+const byId = (a: WarehouseRow, b: WarehouseRow) => (a.id as number) - (b.id as number);
+
+export function computeGroundTruth(source: GroundTruthSource, options: GroundTruthOptions = {}): GroundTruth {
+  const { store, baseUrl, plan, quirks } = source;
+  const now = options.now ?? source.now;
+  const visibleUntil = now - EXPORT_DELAY_SECONDS;
+  const ticketsSince = options.ticketsSince ?? 0;
+  const eventsSince = options.ticketEventsSince ?? 0;
+  const url = (path: string, recordId: number) => `${baseUrl}/api/v2/${path}/${recordId}.json`;
+  const wanted = new Set(options.collections ?? collections.map((c) => c.name));
+  const out: GroundTruth = {};
+  const add = (name: string, build: () => WarehouseRow[]) => {
+    if (wanted.has(name)) out[name] = build().sort(byId);
+  };
+
+  const ticketFieldDefs = new Map<number, TicketField>([...store.ticketFields.rows.values()].map((f) => [f.id, f]));
+  const keyedDefs = (defs: Iterable<KeyedField>) => new Map<string, KeyedField>([...defs].map((f) => [f.key, f]));
+  const userFieldDefs = keyedDefs(store.userFields.rows.values());
+  const orgFieldDefs = keyedDefs(store.organizationFields.rows.values());
+  const keyedCustom = (values: Record<string, Json>, defs: Map<string, KeyedField>) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, def] of defs) out[key] = typedFieldValue(def.type, values[key]);
+    return out;
+  };
+
+  const ticketsInWindow = [...store.tickets.rows.values()].filter(
+    (t) => t.generated_timestamp >= ticketsSince && t.generated_timestamp <= visibleUntil,
+  );
+
+  add('tickets', () =>
+    ticketsInWindow.map((t) => {
+      const custom: Record<string, unknown> = {};
+      for (const cf of t.custom_fields) custom[String(cf.id)] = typedFieldValue(ticketFieldDefs.get(cf.id)?.type ?? 'text', cf.value);
+      return pick(
+        'tickets',
+        {
+          ...t,
+          id: t.id,
+          url: url('tickets', t.id),
+          external_id: text(t.external_id),
+          type: text(t.type),
+          priority: text(t.priority),
+          recipient: text(t.recipient),
+          requester_id: id(t.requester_id),
+          submitter_id: id(t.submitter_id),
+          assignee_id: id(t.assignee_id),
+          organization_id: id(t.organization_id),
+          group_id: id(t.group_id),
+          forum_topic_id: id(t.forum_topic_id),
+          problem_id: id(t.problem_id),
+          ticket_form_id: id(t.ticket_form_id),
+          due_at: ts(t.due_at),
+          created_at: ts(t.created_at),
+          updated_at: ts(t.updated_at),
+        },
+        { custom_fields: custom },
+      );
+    }),
+  );
+
+  add('ticket_metrics', () =>
+    ticketsInWindow.flatMap((t) => {
+      const m = store.metricOf(t.id);
+      if (!m) return [];
+      const full: Record<string, unknown> = { ...m };
+      for (const metric of [
+        'reply_time_in_minutes',
+        'first_resolution_time_in_minutes',
+        'full_resolution_time_in_minutes',
+        'agent_wait_time_in_minutes',
+        'requester_wait_time_in_minutes',
+        'on_hold_time_in_minutes',
+      ] as const) {
+        full[`${metric}_calendar`] = num(m[metric].calendar);
+        full[`${metric}_business`] = num(m[metric].business);
+      }
+      for (const key of [
+        'created_at',
+        'updated_at',
+        'assignee_updated_at',
+        'requester_updated_at',
+        'status_updated_at',
+        'initially_assigned_at',
+        'assigned_at',
+        'latest_comment_added_at',
+      ] as const) {
+        full[key] = ts(m[key]);
+      }
+      return [pick('ticket_metrics', full)];
+    }),
+  );
+
+  const eventsInWindow = [...store.ticketEvents.rows.values()].filter((e) => e.timestamp >= eventsSince && e.timestamp <= visibleUntil);
+
+  add('ticket_events', () =>
+    eventsInWindow.map((e) =>
+      pick('ticket_events', {
+        id: e.id,
+        ticket_event_id: e.id,
+        ticket_id: e.ticket_id,
+        timestamp: ts(e.timestamp),
+        updater_id: id(e.updater_id),
+        ticket_event_via: text(e.via),
+        context_client: text(e.system.client),
+        context_location: text(e.system.location),
+        context_latitude: num(e.system.latitude),
+        context_longitude: num(e.system.longitude),
+        via: text(e.via),
+      }),
+    ),
+  );
+
+  const commentsInWindow = eventsInWindow.flatMap((e) =>
+    e.child_events.flatMap((child) => {
+      if (child.event_type !== 'Comment') return [];
+      const comment = store.comments.get(child.comment_id);
+      return comment ? [{ event: e, comment }] : [];
+    }),
+  );
+
+  add('ticket_comments', () =>
+    commentsInWindow.map(({ event, comment }) =>
+      pick('ticket_comments', {
+        id: comment.id,
+        ticket_event_id: event.id,
+        ticket_id: event.ticket_id,
+        type: comment.type,
+        body: comment.body,
+        public: comment.public,
+        author_id: id(comment.author_id),
+        via: comment.via,
+        created_at: ts(comment.created_at ?? event.created_at),
+      }),
+    ),
+  );
+
+  add('attachments', () => {
+    const rows = new Map<number, WarehouseRow>();
+    for (const { comment } of commentsInWindow) {
+      for (const a of comment.attachments) {
+        rows.set(
+          a.id,
+          pick('attachments', {
+            id: a.id,
+            file_name: a.file_name,
+            content_url: `${baseUrl}/attachments/token/${a.token}/?name=${encodeURIComponent(a.file_name)}`,
+            content_type: a.content_type,
+            inline: a.inline,
+            size: num(a.size),
+          }),
+        );
+      }
+    }
+    return [...rows.values()];
+  });
+
+  add('users', () =>
+    [...store.users.rows.values()]
+      .filter((u) => epochFromIso(u.updated_at) <= visibleUntil && (quirks.deletedUsersInExport || u.active))
+      .map((u) =>
+        pick(
+          'users',
+          {
+            ...u,
+            url: String(u.id),
+            email: text(u.email),
+            phone: text(u.phone),
+            organization_id: id(u.organization_id),
+            external_id: text(u.external_id),
+            alias: text(u.alias),
+            last_login_at: ts(u.last_login_at),
+            signature: text(u.signature),
+            details: text(u.details),
+            notes: text(u.notes),
+            custom_role_id: id(u.custom_role_id),
+            ticket_restriction: text(u.ticket_restriction),
+            updated_at: ts(u.updated_at),
+          },
+          { custom_fields: keyedCustom(u.user_fields, userFieldDefs) },
+        ),
+      ),
+  );
+
+  add('organizations', () =>
+    [...store.organizations.rows.values()]
+      .filter((o) => epochFromIso(o.updated_at) <= visibleUntil && (quirks.deletedOrganizationsInExport || o.deleted_at === null))
+      .map((o) =>
+        pick(
+          'organizations',
+          {
+            ...o,
+            url: url('organizations', o.id),
+            external_id: text(o.external_id),
+            details: text(o.details),
+            notes: text(o.notes),
+            group_id: id(o.group_id),
+            created_at: ts(o.created_at),
+            updated_at: ts(o.updated_at),
+            deleted_at: ts(o.deleted_at),
+          },
+          { custom_fields: keyedCustom(o.organization_fields, orgFieldDefs) },
+        ),
+      ),
+  );
+
+  add('groups', () =>
+    [...store.groups.rows.values()].map((g) =>
+      pick('groups', { ...g, url: url('groups', g.id), created_at: ts(g.created_at), updated_at: ts(g.updated_at) }),
+    ),
+  );
+
+  add('ticket_fields', () =>
+    [...store.ticketFields.rows.values()].map((f) =>
+      pick('ticket_fields', {
+        ...f,
+        url: url('ticket_fields', f.id),
+        slug: f.title.toLowerCase().replace(/[^a-z0-9]/g, '_'),
+        regexp_for_validation: text(f.regexp_for_validation),
+        tag: text(f.tag),
+        created_at: ts(f.created_at),
+        updated_at: ts(f.updated_at),
+      }),
+    ),
+  );
+
+  add('activities', () =>
+    [...store.activities.rows.values()]
+      .filter((a) => epochFromIso(a.created_at) >= now - 30 * DAY)
+      .map((a) => pick('activities', { ...a, url: url('activities', a.id), created_at: ts(a.created_at), updated_at: ts(a.updated_at) })),
+  );
+
+  add('satisfaction_ratings', () =>
+    [...store.satisfactionRatings.rows.values()].map((r) =>
+      pick('satisfaction_ratings', {
+        ...r,
+        url: url('satisfaction_ratings', r.id),
+        assignee_id: id(r.assignee_id),
+        group_id: id(r.group_id),
+        comment: text(r.comment),
+        reason: text(r.reason),
+        reason_id: id(r.reason_id),
+        created_at: ts(r.created_at),
+        updated_at: ts(r.updated_at),
+      }),
+    ),
+  );
+
+  add('ticket_forms', () =>
+    planAllows(plan, 'ticket_forms')
+      ? [...store.ticketForms.rows.values()].map((f) =>
+          pick('ticket_forms', { ...f, url: url('ticket_forms', f.id), created_at: ts(f.created_at), updated_at: ts(f.updated_at) }),
+        )
+      : [],
+  );
+
+  add('ticket_skips', () =>
+    [...store.skips.rows.values()].map((s) =>
+      pick('ticket_skips', { ...s, reason: text(s.reason), created_at: ts(s.created_at), updated_at: ts(s.updated_at) }),
+    ),
+  );
+
+  add('organization_memberships', () =>
+    [...store.organizationMemberships.rows.values()].map((m) =>
+      pick('organization_memberships', {
+        ...m,
+        url: url('organization_memberships', m.id),
+        created_at: ts(m.created_at),
+        updated_at: ts(m.updated_at),
+      }),
+    ),
+  );
+
+  add('group_memberships', () =>
+    [...store.groupMemberships.rows.values()].map((m) =>
+      pick('group_memberships', { ...m, url: url('group_memberships', m.id), created_at: ts(m.created_at), updated_at: ts(m.updated_at) }),
+    ),
+  );
+
+  add('audit_logs', () =>
+    planAllows(plan, 'audit_logs')
+      ? [...store.auditLogs.rows.values()].map((l) =>
+          pick('audit_logs', { ...l, url: url('audit_logs', l.id), ip_address: text(l.ip_address), created_at: ts(l.created_at) }),
+        )
+      : [],
+  );
+
+  return out;
+}

@@ -1,0 +1,202 @@
+import type { FaultRule } from './faults';
+
+export type Plan = 'team' | 'growth' | 'professional' | 'enterprise' | 'enterprise_plus';
+export const PLANS: readonly Plan[] = ['team', 'growth', 'professional', 'enterprise', 'enterprise_plus'];
+
+/** Zendesk Suite account-wide limits, requests per minute (zendesk-api.md §6.1). */
+export const PLAN_CORE_LIMITS: Record<Plan, number> = {
+  team: 200,
+  growth: 400,
+  professional: 400,
+  enterprise: 700,
+  enterprise_plus: 2500,
+};
+
+/** Ticket forms need Suite Growth or above; audit logs need Enterprise (zendesk-api.md §5). */
+export function planAllows(plan: Plan, feature: 'ticket_forms' | 'audit_logs'): boolean {
+  if (feature === 'ticket_forms') return plan !== 'team';
+  return plan === 'enterprise' || plan === 'enterprise_plus';
+}
+
+export interface DataOptions {
+  /** Seed of every random choice. Same seed + referenceTime = same account. Default 1. */
+  seed: number;
+  /** Epoch seconds that generated timestamps are relative to. Default: now at start. */
+  referenceTime: number;
+  users: number;
+  organizations: number;
+  groups: number;
+  tickets: number;
+  /** Audits (ticket events) per ticket; the first one creates the ticket. */
+  eventsPerTicket: number;
+  /** Comments per ticket (at most one per event; the first is the description). */
+  commentsPerTicket: number;
+  /** Average attachments per comment (0.25 = one comment in four has one). */
+  attachmentsPerComment: number;
+  /**
+   * Tickets bulk-updated in one second (same generated_timestamp, and one ticket event each at that
+   * second). Default 1100 when tickets >= 2200, else 0. 0 turns it off.
+   */
+  sameSecondRun: number;
+  /** How far back created_at values reach, in days. Default 730 (so lookback filtering matters). */
+  historyDays: number;
+  activities: number;
+  auditLogs: number;
+  /** Share of tickets with a satisfaction rating. */
+  satisfactionRatingShare: number;
+  /** Share of tickets skipped by some agent. */
+  skipShare: number;
+}
+
+export interface RateLimitSettings {
+  /** false = no limits at all (raw-speed benchmarks). */
+  enabled: boolean;
+  /** Account-wide limit per window; default from the plan. */
+  corePerMinute: number | null;
+  /** Incremental-export bucket (every /api/v2/incremental/* path). Default 10. */
+  exportPerMinute: number;
+  /**
+   * users/cursor in a bucket of its own (`zendesk-ratelimit-incremental-exports-cursor`, docs: 20/min).
+   * null (default) = users/cursor shares the 10/min incremental bucket, the stricter reading.
+   */
+  usersCursorPerMinute: number | null;
+  /** Length of one emulated rate-limit "minute" in real milliseconds. Default 60000. */
+  minuteMs: number;
+}
+
+export interface OAuthSettings {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  /** Default lifetime of access tokens in (emulated) seconds. Default 172800 (2 days). */
+  accessTokenLifetimeSeconds: number;
+  /** Default lifetime of refresh tokens in seconds. Default 2592000 (30 days). */
+  refreshTokenLifetimeSeconds: number;
+  /** 'approve' (default) redirects with a code; 'deny' redirects with error=access_denied. */
+  authorize: 'approve' | 'deny';
+  /** Lifetime of authorization codes, seconds. Default 120 (Zendesk's). */
+  codeLifetimeSeconds: number;
+}
+
+/** Behaviours the spec marks UNCONFIRMED (§11), chosen here and switchable. */
+export interface QuirkSettings {
+  /** Description of the 422 for a too-recent start_time. */
+  tooRecentStartTimeMessage: string;
+  /** Carry `include` and `exclude_deleted` into next_page / after_url. Default false (only per_page). */
+  carryIncludeInNextLinks: boolean;
+  /** `page[size]` above 100: 'clamp' (default) to 100, or 'error' (400, object-shaped). */
+  cursorPageSizeAboveMax: 'clamp' | 'error';
+  /** Deleted users appear in user exports (active:false). Default true. */
+  deletedUsersInExport: boolean;
+  /** Deleted organizations appear in the organization export with deleted_at. Default true. */
+  deletedOrganizationsInExport: boolean;
+  /** Time-based ticket_metric_events pages carry end_of_stream. Default true. */
+  metricEventsEndOfStream: boolean;
+}
+
+export interface EmulatorOptions extends Partial<DataOptions> {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Base URL written into next-page links and record urls. Default: the emulator's own URL. */
+  canonicalBaseUrl?: string;
+  plan?: Plan;
+  rateLimits?: Partial<RateLimitSettings> | false;
+  oauth?: Partial<OAuthSettings>;
+  quirks?: Partial<QuirkSettings>;
+  faults?: FaultRule[];
+  /** Admin and agent credentials (API tokens). Defaults are fixed strings. */
+  adminEmail?: string;
+  adminApiToken?: string;
+  agentEmail?: string;
+  agentApiToken?: string;
+  /**
+   * Render every export record's JSON before listening (tickets, metric sets, users, organizations,
+   * ticket events with comments), so even the first walk of an export is served from cache.
+   * Costs start-up time and memory; meant for benchmarks. Default false.
+   */
+  prewarm?: boolean;
+  /** Account subdomain, used in texts only (the emulator answers for any host). */
+  subdomain?: string;
+}
+
+export interface ResolvedOptions {
+  data: DataOptions;
+  port: number;
+  canonicalBaseUrl: string | null;
+  plan: Plan;
+  rateLimits: RateLimitSettings;
+  oauth: OAuthSettings;
+  quirks: QuirkSettings;
+  faults: FaultRule[];
+  adminEmail: string;
+  adminApiToken: string;
+  agentEmail: string;
+  agentApiToken: string;
+  subdomain: string;
+  prewarm: boolean;
+}
+
+export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
+  const tickets = options.tickets ?? 3000;
+  const data: DataOptions = {
+    seed: options.seed ?? 1,
+    referenceTime: options.referenceTime ?? Math.floor(Date.now() / 1000),
+    users: options.users ?? 300,
+    organizations: options.organizations ?? 50,
+    groups: options.groups ?? 10,
+    tickets,
+    eventsPerTicket: Math.max(1, options.eventsPerTicket ?? 3),
+    commentsPerTicket: Math.max(1, options.commentsPerTicket ?? 2),
+    attachmentsPerComment: options.attachmentsPerComment ?? 0.25,
+    sameSecondRun: Math.min(options.sameSecondRun ?? (tickets >= 2200 ? 1100 : 0), tickets),
+    historyDays: options.historyDays ?? 730,
+    activities: options.activities ?? 200,
+    auditLogs: options.auditLogs ?? 300,
+    satisfactionRatingShare: options.satisfactionRatingShare ?? 0.4,
+    skipShare: options.skipShare ?? 0.05,
+  };
+  if (data.users < 2) throw new Error('users must be at least 2 (the admin and the agent credential users)');
+  const rl = options.rateLimits === false ? { enabled: false } : (options.rateLimits ?? {});
+  const rateLimits: RateLimitSettings = {
+    enabled: rl.enabled ?? true,
+    corePerMinute: rl.corePerMinute ?? null,
+    exportPerMinute: rl.exportPerMinute ?? 10,
+    usersCursorPerMinute: rl.usersCursorPerMinute ?? null,
+    minuteMs: rl.minuteMs ?? 60_000,
+  };
+  const oauth: OAuthSettings = {
+    clientId: 'zendesk_sync_emulator',
+    clientSecret: 'emulator-client-secret-0123456789abcdef',
+    redirectUris: ['http://127.0.0.1:8976/oauth/callback', 'http://localhost:8976/oauth/callback'],
+    accessTokenLifetimeSeconds: 172_800,
+    refreshTokenLifetimeSeconds: 2_592_000,
+    authorize: 'approve',
+    codeLifetimeSeconds: 120,
+    ...options.oauth,
+  };
+  const quirks: QuirkSettings = {
+    tooRecentStartTimeMessage: 'Too recent start_time. Use a start_time older than 5 minutes',
+    carryIncludeInNextLinks: false,
+    cursorPageSizeAboveMax: 'clamp',
+    deletedUsersInExport: true,
+    deletedOrganizationsInExport: true,
+    metricEventsEndOfStream: true,
+    ...options.quirks,
+  };
+  return {
+    data,
+    port: options.port ?? 0,
+    canonicalBaseUrl: options.canonicalBaseUrl ? options.canonicalBaseUrl.replace(/\/+$/, '') : null,
+    plan: options.plan ?? 'enterprise',
+    rateLimits,
+    oauth,
+    quirks,
+    faults: options.faults ?? [],
+    adminEmail: options.adminEmail ?? 'admin@emulator.example.com',
+    adminApiToken: options.adminApiToken ?? 'emulator-admin-api-token-6f1c2b',
+    agentEmail: options.agentEmail ?? 'agent@emulator.example.com',
+    agentApiToken: options.agentApiToken ?? 'emulator-agent-api-token-9d4e7a',
+    subdomain: options.subdomain ?? 'emulator',
+    prewarm: options.prewarm ?? false,
+  };
+}

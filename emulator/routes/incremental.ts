@@ -1,0 +1,253 @@
+import { EXPORT_DELAY_SECONDS, type ApiRequest, type EmulatorContext } from '../context';
+import { errors, jsonResponse, type ApiResponse } from '../http';
+import type { Organization, Ticket, TicketEvent, TicketMetricEvent, User } from '../model';
+import { joinBytes } from '../serialize';
+import type { Table } from '../store';
+import { cursorListPage } from './pagination';
+
+/**
+ * The incremental exports (zendesk-api.md §4): cursor-based for tickets and users, time-based for
+ * tickets, users, organizations, ticket events and ticket metric events.
+ */
+type ExportName = 'tickets' | 'users' | 'organizations' | 'ticket_events' | 'ticket_metric_events';
+
+interface ExportSource<T extends { id: number }> {
+  table: Table<T>;
+  serialize: (record: T) => Buffer;
+  /** Records kept by the request's filters (exclude_deleted and the deletion quirks). */
+  keep: ((record: T) => boolean) | null;
+}
+
+const MAX_PER_PAGE = 1000;
+
+function perPageOf(query: URLSearchParams): number {
+  const raw = Number(query.get('per_page'));
+  if (!Number.isFinite(raw) || raw < 1) return MAX_PER_PAGE;
+  return Math.min(MAX_PER_PAGE, Math.floor(raw));
+}
+
+function includes(query: URLSearchParams): Set<string> {
+  return new Set((query.get('include') ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+}
+
+const erase = <T extends { id: number }>(source: ExportSource<T>) => source as unknown as ExportSource<{ id: number }>;
+
+function sourceFor(ctx: EmulatorContext, name: ExportName, req: ApiRequest): ExportSource<{ id: number }> {
+  const { store, serializer } = ctx;
+  const quirks = ctx.quirks();
+  const excludeDeleted = req.query.get('exclude_deleted') === 'true';
+  switch (name) {
+    case 'tickets':
+      return erase<Ticket>({
+        table: store.tickets,
+        serialize: (t) => serializer.ticketBytes(t),
+        keep: excludeDeleted ? (t) => t.status !== 'deleted' : null,
+      });
+    case 'users':
+      return erase<User>({
+        table: store.users,
+        serialize: (u) => serializer.userBytes(u),
+        keep: quirks.deletedUsersInExport ? null : (u) => u.active,
+      });
+    case 'organizations':
+      return erase<Organization>({
+        table: store.organizations,
+        serialize: (o) => serializer.plainBytes(store.organizations, o, 'organizations'),
+        keep: quirks.deletedOrganizationsInExport ? null : (o) => o.deleted_at === null,
+      });
+    case 'ticket_events': {
+      const withComments = includes(req.query).has('comment_events');
+      return erase<TicketEvent>({
+        table: store.ticketEvents,
+        serialize: (e) => serializer.ticketEventBytes(e, withComments),
+        keep: null,
+      });
+    }
+    case 'ticket_metric_events':
+      return erase<TicketMetricEvent>({
+        table: store.ticketMetricEvents,
+        serialize: (m) => serializer.plainBytes(store.ticketMetricEvents, m, null),
+        keep: excludeDeleted ? (m) => store.tickets.get(m.ticket_id)?.status !== 'deleted' : null,
+      });
+  }
+}
+
+/** First index whose ts >= value (ts sorted ascending). */
+function lowerBound(ts: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Validates start_time; returns it or an error response. */
+function startTimeOf(ctx: EmulatorContext, req: ApiRequest): number | ApiResponse {
+  const raw = req.query.get('start_time');
+  if (raw === null || raw === '') return errors.invalidValue('start_time is required');
+  if (!/^-?\d+$/.test(raw)) return errors.invalidValue('start_time must be an integer (Unix epoch seconds)');
+  const startTime = Math.max(0, Number(raw));
+  if (startTime > ctx.clock.now() - EXPORT_DELAY_SECONDS) return errors.invalidValue(ctx.quirks().tooRecentStartTimeMessage);
+  return startTime;
+}
+
+/** Extra query parameters repeated on next links: per_page always, the rest by quirk setting. */
+function carriedParams(ctx: EmulatorContext, query: URLSearchParams): string {
+  let out = '';
+  if (query.get('per_page') !== null) out += `&per_page=${encodeURIComponent(query.get('per_page')!)}`;
+  if (ctx.quirks().carryIncludeInNextLinks) {
+    for (const key of ['include', 'exclude_deleted']) {
+      const value = query.get(key);
+      if (value !== null) out += `&${key}=${encodeURIComponent(value)}`;
+    }
+  }
+  return out;
+}
+
+/** `include=metric_sets` on ticket exports: one metric set per ticket, as a top-level array. */
+function metricSets(ctx: EmulatorContext, req: ApiRequest, name: ExportName, page: Array<{ id: number }>): Buffer[] | null {
+  if (name !== 'tickets' || !includes(req.query).has('metric_sets')) return null;
+  const sets: Buffer[] = [];
+  for (const ticket of page) {
+    const bytes = ctx.serializer.metricSetBytes(ticket.id);
+    if (bytes) sets.push(bytes);
+  }
+  return sets;
+}
+
+/** `{"<key>":[records],"metric_sets":[...]` + tail, joined from cached bytes. */
+function pageBody(key: string, records: Buffer[], sets: Buffer[] | null, tail: string): Buffer {
+  if (!sets) return joinBytes(`{"${key}":[`, records, `]${tail}`);
+  return Buffer.concat([joinBytes(`{"${key}":[`, records, '],"metric_sets":['), joinBytes('', sets, `]${tail}`)]);
+}
+
+/**
+ * Time-based page (§4.2): records with start_time <= ts <= now-60 in (ts, id) order; a full page
+ * made of one timestamp is stretched to every record of that second with end_time = ts + 1;
+ * otherwise end_time is the last record's ts, so its second comes back on the next page.
+ */
+export function timeExport(ctx: EmulatorContext, req: ApiRequest, name: ExportName): ApiResponse {
+  if (name === 'ticket_metric_events' && (req.query.has('page[size]') || req.query.has('page[after]'))) {
+    return metricEventsCursor(ctx, req);
+  }
+  const startTime = startTimeOf(ctx, req);
+  if (typeof startTime !== 'number') return startTime;
+  const perPage = perPageOf(req.query);
+  const source = sourceFor(ctx, name, req);
+  const { records, ts } = source.table.byExportTime();
+  const upper = lowerBound(ts, ctx.clock.now() - EXPORT_DELAY_SECONDS + 1);
+  const keep = source.keep;
+  const page: Array<{ id: number }> = [];
+  const pageTs: number[] = [];
+  let i = lowerBound(ts, startTime);
+  for (; i < upper && page.length < perPage; i++) {
+    if (keep && !keep(records[i]!)) continue;
+    page.push(records[i]!);
+    pageTs.push(ts[i]!);
+  }
+  let endTime = startTime;
+  if (page.length > 0) {
+    const first = pageTs[0]!;
+    const last = pageTs[pageTs.length - 1]!;
+    if (page.length === perPage && first === last) {
+      for (; i < upper && ts[i] === first; i++) {
+        if (keep && !keep(records[i]!)) continue;
+        page.push(records[i]!);
+      }
+      endTime = first + 1;
+    } else {
+      endTime = last;
+    }
+  }
+  let more = false;
+  for (let j = i; j < upper; j++) {
+    if (!keep || keep(records[j]!)) {
+      more = true;
+      break;
+    }
+  }
+  const nextPage = `${ctx.baseUrl()}/api/v2/incremental/${name}.json?start_time=${endTime}${carriedParams(ctx, req.query)}`;
+  const endOfStream = name === 'ticket_metric_events' && !ctx.quirks().metricEventsEndOfStream ? '' : `,"end_of_stream":${!more}`;
+  const tail = `,"count":${page.length}${endOfStream},"next_page":${JSON.stringify(nextPage)},"end_time":${endTime}}`;
+  return { status: 200, body: pageBody(name, page.map(source.serialize), metricSets(ctx, req, name, page), tail) };
+}
+
+export function encodeExportCursor(ts: number, id: number): string {
+  return Buffer.from(`${ts}.0||${id}|`).toString('base64');
+}
+
+function decodeExportCursor(cursor: string): { ts: number; id: number } | null {
+  const text = Buffer.from(cursor, 'base64').toString('utf8');
+  const m = /^(\d+)(?:\.\d+)?\|\|(\d+)\|$/.exec(text);
+  return m ? { ts: Number(m[1]), id: Number(m[2]) } : null;
+}
+
+/**
+ * Cursor-based page (§4.1): exactly per_page records after the cursor position (ts, id), no
+ * duplicates; after_cursor names the last record; end_of_stream with after_url still present.
+ */
+export function cursorExport(ctx: EmulatorContext, req: ApiRequest, name: 'tickets' | 'users'): ApiResponse {
+  const cursorParam = req.query.get('cursor');
+  let position: { ts: number; id: number };
+  if (cursorParam !== null) {
+    const decoded = decodeExportCursor(cursorParam);
+    if (!decoded) return errors.invalidValue('Invalid cursor');
+    position = decoded;
+  } else {
+    const startTime = startTimeOf(ctx, req);
+    if (typeof startTime !== 'number') return startTime;
+    // Everything at or after start_time = strictly after (start_time, id 0).
+    position = { ts: startTime, id: 0 };
+  }
+  const perPage = perPageOf(req.query);
+  const source = sourceFor(ctx, name, req);
+  const { records, ts } = source.table.byExportTime();
+  const upper = lowerBound(ts, ctx.clock.now() - EXPORT_DELAY_SECONDS + 1);
+  let i = lowerBound(ts, position.ts);
+  while (i < upper && ts[i] === position.ts && records[i]!.id <= position.id) i++;
+  const keep = source.keep;
+  const page: Array<{ id: number }> = [];
+  let lastTs = position.ts;
+  let lastId = position.id;
+  for (; i < upper && page.length < perPage; i++) {
+    if (keep && !keep(records[i]!)) continue;
+    page.push(records[i]!);
+    lastTs = ts[i]!;
+    lastId = records[i]!.id;
+  }
+  let more = false;
+  for (let j = i; j < upper; j++) {
+    if (!keep || keep(records[j]!)) {
+      more = true;
+      break;
+    }
+  }
+  const afterCursor = page.length || cursorParam === null ? encodeExportCursor(lastTs, lastId) : cursorParam;
+  const afterUrl = `${ctx.baseUrl()}/api/v2/incremental/${name}/cursor.json?cursor=${encodeURIComponent(afterCursor)}${carriedParams(ctx, req.query)}`;
+  const tail =
+    `,"after_url":${JSON.stringify(afterUrl)},"before_url":null` +
+    `,"after_cursor":${JSON.stringify(afterCursor)},"before_cursor":null,"end_of_stream":${!more}}`;
+  return { status: 200, body: pageBody(name, page.map(source.serialize), metricSets(ctx, req, name, page), tail) };
+}
+
+/** ticket_metric_events with page[size]: standard cursor pagination over events with time >= start_time. */
+function metricEventsCursor(ctx: EmulatorContext, req: ApiRequest): ApiResponse {
+  const startTime = startTimeOf(ctx, req);
+  if (typeof startTime !== 'number') return startTime;
+  const { store, serializer } = ctx;
+  const { records, ts } = store.ticketMetricEvents.byExportTime();
+  const excludeDeleted = req.query.get('exclude_deleted') === 'true';
+  const upper = lowerBound(ts, ctx.clock.now() - EXPORT_DELAY_SECONDS + 1);
+  let selected = records.slice(lowerBound(ts, startTime), upper);
+  if (excludeDeleted) selected = selected.filter((m) => store.tickets.get(m.ticket_id)?.status !== 'deleted');
+  return cursorListPage(ctx, req, {
+    key: 'ticket_metric_events',
+    records: selected,
+    order: { spec: 'time,id', desc: false, key: (m) => [Date.parse(m.time) / 1000, m.id] },
+    serialize: (m) => serializer.plain(store.ticketMetricEvents, m, null),
+    path: '/api/v2/incremental/ticket_metric_events',
+  });
+}
