@@ -69,8 +69,14 @@ export class SnowflakeSession {
     configureDriverLogging();
     const connection = snowflake.createConnection(this.options);
     await connection.connectAsync();
+    try {
+      await this.afterLogin((sqlText) => execute(connection, sqlText));
+    } catch (err) {
+      // A session without its setup (current schema) must not be reused: log in afresh next time.
+      await new Promise<void>((resolve) => connection.destroy(() => resolve()));
+      throw err;
+    }
     this.connection = connection;
-    await this.afterLogin((sqlText) => execute(connection, sqlText));
     return connection;
   }
 }

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { Emulator } from '../../emulator';
+import { adminAuth, get, startSmall } from './helpers';
+
+describe('faults', () => {
+  let emulator: Emulator;
+  before(async () => {
+    emulator = await startSmall({ tickets: 30, users: 10 });
+  });
+  beforeEach(() => {
+    emulator.setFaults([]);
+    emulator.clearFiredFaults();
+  });
+  after(() => emulator.close());
+
+  test('rules given at start fire', async () => {
+    const other = await startSmall({ tickets: 5, users: 3, faults: [{ id: 'startup', endpoint: '/api/v2/ticket_forms', kind: 'status', status: 502, firstN: 1 }] });
+    try {
+      assert.equal((await get(other, '/api/v2/ticket_forms.json')).status, 502);
+      assert.equal((await get(other, '/api/v2/ticket_forms.json')).status, 200);
+      assert.deepEqual(other.firedFaults().map((f) => [f.ruleId, f.status, f.match]), [['startup', 502, 1]]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('503 with Retry-After on every 2nd request, at most twice', async () => {
+    emulator.setFaults([{ id: 'flaky', endpoint: '/api/v2/groups', kind: 'status', status: 503, everyNth: 2, maxCount: 2, retryAfterSeconds: 7 }]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const r = await get(emulator, '/api/v2/groups.json');
+      statuses.push(r.status);
+      if (r.status === 503) assert.equal(r.headers.get('retry-after'), '7');
+    }
+    assert.deepEqual(statuses, [200, 503, 200, 503, 200, 200, 200]);
+    assert.equal(emulator.firedFaults().length, 2);
+    assert.equal(emulator.requestLog.entries().filter((e) => e.fault === 'flaky').length, 2);
+  });
+
+  test('500 on the first N requests of a glob; 504 only for pages above a size', async () => {
+    emulator.setFaults([
+      { endpoint: '/api/v2/incremental/*', kind: 'status', status: 500, firstN: 2 },
+      { id: 'big', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'status', status: 504, perPageAbove: 500 },
+    ]);
+    const path = '/api/v2/incremental/tickets/cursor.json?start_time=0';
+    assert.equal((await get(emulator, path + '&per_page=10')).status, 500);
+    assert.equal((await get(emulator, path + '&per_page=10')).status, 500);
+    assert.equal((await get(emulator, path + '&per_page=10')).status, 200);
+    assert.equal((await get(emulator, path + '&per_page=1000')).status, 504);
+    assert.equal((await get(emulator, path + '&per_page=500')).status, 200);
+  });
+
+  test('probability faults are deterministic for a seed', async () => {
+    const run = async () => {
+      emulator.setFaults([{ endpoint: '/api/v2/groups', kind: 'status', status: 500, probability: 0.5 }]);
+      const out: number[] = [];
+      for (let i = 0; i < 16; i++) out.push((await get(emulator, '/api/v2/groups.json')).status);
+      return out;
+    };
+    const a = await run();
+    const b = await run();
+    assert.deepEqual(a, b);
+    assert.ok(a.includes(500) && a.includes(200));
+  });
+
+  test('latency is added', async () => {
+    emulator.setFaults([{ endpoint: '/api/v2/ticket_fields', kind: 'latency', latencyMs: 250 }]);
+    const started = performance.now();
+    assert.equal((await get(emulator, '/api/v2/ticket_fields.json')).status, 200);
+    assert.ok(performance.now() - started >= 240);
+  });
+
+  test('connection reset mid-body makes the client fail after headers', async () => {
+    emulator.setFaults([{ endpoint: '/api/v2/incremental/users/cursor', kind: 'reset', keepFraction: 0.3, firstN: 1 }]);
+    const response = await fetch(`${emulator.baseUrl}/api/v2/incremental/users/cursor.json?start_time=0`, { headers: { authorization: adminAuth(emulator) } });
+    assert.equal(response.status, 200);
+    await assert.rejects(response.text());
+    assert.equal((await get(emulator, '/api/v2/incremental/users/cursor.json?start_time=0')).status, 200);
+    assert.equal(emulator.firedFaults()[0]!.kind, 'reset');
+  });
+
+  test('truncated JSON: a 200 whose body is cut short (Content-Length and chunked framing)', async () => {
+    for (const framing of ['content-length', 'chunked'] as const) {
+      emulator.setFaults([{ endpoint: '/api/v2/groups', kind: 'truncate', framing, keepFraction: 0.5 }]);
+      const response = await fetch(`${emulator.baseUrl}/api/v2/groups.json`, { headers: { authorization: adminAuth(emulator) } });
+      assert.equal(response.status, 200);
+      if (framing === 'chunked') assert.equal(response.headers.get('content-length'), null);
+      else assert.ok(Number(response.headers.get('content-length')) > 0);
+      const text = await response.text();
+      assert.throws(() => JSON.parse(text), SyntaxError);
+    }
+  });
+});

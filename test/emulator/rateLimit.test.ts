@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Emulator } from '../../emulator';
+import { get, startSmall } from './helpers';
+
+const MINUTE_MS = 1000;
+
+describe('rate limits', () => {
+  let emulator: Emulator;
+  before(async () => {
+    emulator = await startSmall({ tickets: 10, users: 5, rateLimits: { minuteMs: MINUTE_MS, corePerMinute: 25, exportPerMinute: 5 } });
+  });
+  after(() => emulator.close());
+
+  async function burstUntil429(path: string): Promise<{ okCount: number; limited: Awaited<ReturnType<typeof get>> }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const first = await get(emulator, path);
+      const windowLeft = Number(first.headers.get('x-emulator-retry-after-ms'));
+      if (windowLeft < MINUTE_MS * 0.6) {
+        // Too close to the window end for a clean burst: wait for the next window.
+        await new Promise((r) => setTimeout(r, windowLeft + 20));
+        continue;
+      }
+      let okCount = first.status === 200 ? 1 : 0;
+      for (;;) {
+        const response = await get(emulator, path);
+        if (response.status === 429) return { okCount, limited: response };
+        okCount++;
+      }
+    }
+    throw new Error('could not align to a window');
+  }
+
+  test('429 after the export budget (5 per emulated minute), with text/plain body and headers', async () => {
+    const { okCount, limited } = await burstUntil429('/api/v2/incremental/organizations.json?start_time=0');
+    assert.equal(okCount, 5);
+    assert.equal(limited.text, 'Number of allowed API requests per minute exceeded');
+    assert.match(limited.headers.get('content-type')!, /^text\/plain/);
+    assert.equal(limited.headers.get('retry-after'), '1');
+    assert.match(limited.headers.get('zendesk-ratelimit-incremental-exports')!, /^total=5; remaining=0; resets=\d+$/);
+    // The core budget is still available in the same window.
+    assert.equal((await get(emulator, '/api/v2/groups.json')).status, 200);
+    await new Promise((r) => setTimeout(r, Number(limited.headers.get('x-emulator-retry-after-ms')) + 20));
+    assert.equal((await get(emulator, '/api/v2/incremental/organizations.json?start_time=0')).status, 200, 'the next window resets');
+    const windows = emulator.requestLog.countByWindow(/incremental/, { excludeRateLimited: true });
+    assert.ok([...windows.values()].every((n) => n <= 5));
+  });
+
+  test('429 after the core budget, with x-rate-limit and ratelimit-* headers counting down', async () => {
+    await new Promise((r) => setTimeout(r, MINUTE_MS));
+    const first = await get(emulator, '/api/v2/groups.json');
+    assert.equal(first.headers.get('x-rate-limit'), '25');
+    assert.equal(first.headers.get('ratelimit-limit'), '25');
+    const remaining = Number(first.headers.get('x-rate-limit-remaining'));
+    assert.equal(Number(first.headers.get('ratelimit-remaining')), remaining);
+    const second = await get(emulator, '/api/v2/groups.json');
+    assert.equal(Number(second.headers.get('x-rate-limit-remaining')), remaining - 1);
+    await new Promise((r) => setTimeout(r, Number(second.headers.get('x-emulator-retry-after-ms')) + 20));
+    const { okCount, limited } = await burstUntil429('/api/v2/groups.json');
+    assert.equal(okCount, 25);
+    assert.equal(limited.headers.get('x-rate-limit-remaining'), '0');
+    assert.ok(emulator.requestLog.maxPerWindow('GET /api/v2/groups', { excludeRateLimited: true }) <= 25);
+  });
+
+  test('plan sets the core limit; limits can be switched off', async () => {
+    emulator.setRateLimits({ corePerMinute: null });
+    emulator.setPlan('team');
+    assert.equal((await get(emulator, '/api/v2/groups.json')).headers.get('x-rate-limit'), '200');
+    emulator.setPlan('enterprise_plus');
+    assert.equal((await get(emulator, '/api/v2/groups.json')).headers.get('x-rate-limit'), '2500');
+    emulator.setRateLimits(false);
+    for (let i = 0; i < 12; i++) assert.equal((await get(emulator, '/api/v2/incremental/organizations.json?start_time=0')).status, 200);
+  });
+});

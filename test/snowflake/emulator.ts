@@ -1,0 +1,60 @@
+/**
+ * The Snowflake emulator the tests and the benchmark talk to: fakesnow's server plus the loopback
+ * shim in front of it (see driver-shim.ts), with settings for `openSnowflakeDestination` pointing at
+ * the shim. Everything runs on 127.0.0.1 and is stopped by `stop()`.
+ */
+import { startDriverShim, type DriverShim } from './driver-shim';
+import { startFakesnow, type FakesnowServer } from './fakesnow-process';
+import type { SnowflakeSettings } from '../../destinations/snowflakeSettings';
+
+export interface SnowflakeEmulator {
+  fakesnow: FakesnowServer;
+  shim: DriverShim;
+  /** Settings for a destination on the emulator (password login unless overridden). */
+  settings(overrides?: Partial<SnowflakeSettings>): SnowflakeSettings;
+  /** The same as a snowflake:// URL (the password comes from the environment). */
+  url(database?: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * fakesnow answers login with CLIENT_STAGE_ARRAY_BINDING_THRESHOLD = 0, which the Node driver takes
+ * literally (every array bind would go through a temporary stage and PUT, which fakesnow's server
+ * cannot serve to Node); a large threshold keeps binds inline.
+ */
+export const EMULATOR_ARRAY_BINDING_THRESHOLD = 1_000_000_000;
+
+export async function startSnowflakeEmulator(options: { unpatched?: boolean } = {}): Promise<SnowflakeEmulator> {
+  const fakesnow = await startFakesnow(options);
+  let shim: DriverShim;
+  try {
+    shim = await startDriverShim(fakesnow.port);
+  } catch (err) {
+    await fakesnow.stop();
+    throw err;
+  }
+  return {
+    fakesnow,
+    shim,
+    settings: (overrides = {}) => ({
+      account: 'zs-test',
+      username: 'zendesk_sync',
+      password: 'fakesnow-accepts-any-password',
+      database: 'zs_test',
+      warehouse: 'zs_wh',
+      role: 'zs_role',
+      host: shim.host,
+      port: shim.port,
+      protocol: 'http',
+      arrayBindingThreshold: EMULATOR_ARRAY_BINDING_THRESHOLD,
+      ...overrides,
+    }),
+    url: (database = 'zs_test') =>
+      `snowflake://zendesk_sync@zs-test/${database}?warehouse=zs_wh&role=zs_role&host=${shim.host}` +
+      `&port=${shim.port}&protocol=http&arrayBindingThreshold=${EMULATOR_ARRAY_BINDING_THRESHOLD}`,
+    async stop() {
+      await shim.close();
+      await fakesnow.stop();
+    },
+  };
+}

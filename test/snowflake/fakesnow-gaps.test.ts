@@ -1,0 +1,122 @@
+/**
+ * The fakesnow gaps the harness works around (FAKESNOW_GAPS.md), checked against fakesnow as
+ * published (no shim, no in-memory fixes), over plain HTTP the way the Node driver talks to it.
+ * Each test asserts the gap is still there: when a fakesnow upgrade fixes one, its test fails and
+ * says which workaround to drop.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tableFromIPC } from 'apache-arrow';
+import { startFakesnow, type FakesnowServer } from './fakesnow-process';
+
+interface QueryAnswer {
+  success: boolean;
+  message?: string;
+  data?: Record<string, any> | null;
+}
+
+describe('fakesnow 0.12.1 gaps (unpatched server)', () => {
+  let server: FakesnowServer;
+  let token: string;
+  let loginParameters: Array<{ name: string; value: unknown }>;
+
+  before(async () => {
+    server = await startFakesnow({ unpatched: true });
+    const login = await post('/session/v1/login-request?databaseName=GAPS', {
+      data: { LOGIN_NAME: 'u', PASSWORD: 'p', SESSION_PARAMETERS: {} },
+    });
+    token = login.data!.token;
+    loginParameters = login.data!.parameters;
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<QueryAnswer & { status: number }> {
+    const res = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: QueryAnswer;
+    try {
+      json = JSON.parse(text) as QueryAnswer;
+    } catch {
+      json = { success: false, message: text };
+    }
+    return { status: res.status, ...json };
+  }
+
+  const query = (sqlText: string) =>
+    post('/queries/v1/query-request', { sqlText }, { Authorization: `Snowflake Token="${token}"` });
+
+  async function ok(sqlText: string) {
+    const answer = await query(sqlText);
+    assert.ok(answer.success, `${sqlText}: ${answer.message}`);
+    return answer.data!;
+  }
+
+  test('login asks for stage binding of every array bind (threshold 0): tests set arrayBindingThreshold', () => {
+    const threshold = loginParameters.find((p) => p.name === 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD');
+    assert.equal(threshold?.value, 0, 'fakesnow changed its threshold: EMULATOR_ARRAY_BINDING_THRESHOLD may be unneeded');
+  });
+
+  test('query answers have no `returned`, and SELECT/DDL answers are Arrow: the shim adds and decodes', async () => {
+    const ddl = await ok('CREATE SCHEMA IF NOT EXISTS "G1"');
+    const select = await ok('SELECT 1 AS "X"');
+    await ok('CREATE TABLE "G1"."T" ("ID" NUMBER(38,0))');
+    const insert = await ok('INSERT INTO "G1"."T" VALUES (1)');
+    for (const data of [ddl, select, insert]) assert.equal(data.returned, undefined, 'fakesnow now sends `returned`');
+    assert.equal(select.queryResultFormat, 'arrow', 'fakesnow now answers SELECT in JSON');
+    assert.equal(ddl.queryResultFormat, 'arrow');
+    assert.equal(insert.queryResultFormat, 'json');
+    assert.deepEqual(insert.rowset, [['1']]);
+  });
+
+  test('a NULL timestamp is a valid Arrow struct with null fields', async () => {
+    const data = await ok('SELECT NULL::TIMESTAMP_TZ AS "TS"');
+    const column = tableFromIPC(Buffer.from(data.rowsetBase64, 'base64')).getChildAt(0)!;
+    assert.equal(column.isValid(0), true, 'fakesnow now marks NULL timestamps invalid');
+    assert.equal((column.get(0) as { epoch: unknown }).epoch, null);
+  });
+
+  test('no /telemetry/send route: the shim answers it', async () => {
+    const answer = await post('/telemetry/send', { logs: [] }, { Authorization: `Snowflake Token="${token}"` });
+    assert.equal(answer.status, 404, 'fakesnow now serves /telemetry/send');
+  });
+
+  test('ALTER SESSION SET QUERY_TAG is not supported: the destination sets queryTag at login', async () => {
+    const answer = await query(`ALTER SESSION SET QUERY_TAG = 'x'`);
+    assert.equal(answer.success, false, 'fakesnow now supports ALTER SESSION SET QUERY_TAG');
+  });
+
+  test('a schema-qualified temporary table fails: staging tables are unqualified, in the current schema', async () => {
+    await ok('CREATE SCHEMA IF NOT EXISTS "G2"');
+    const answer = await query('CREATE TEMPORARY TABLE "G2"."STAGE" ("ID" NUMBER(38,0))');
+    assert.equal(answer.success, false, 'fakesnow now supports schema-qualified temporary tables');
+    assert.match(answer.message ?? '', /Schema with name G2 does not exist/);
+  });
+
+  test('MERGE inside BEGIN ... COMMIT fails: fakesnow_server.py fixes it in memory', async () => {
+    await ok('CREATE SCHEMA IF NOT EXISTS "G3"');
+    await ok('CREATE TABLE "G3"."T" ("ID" NUMBER(38,0), "V" VARCHAR)');
+    await ok('BEGIN');
+    const answer = await query(
+      `MERGE INTO "G3"."T" AS "E" USING (SELECT 1 AS "ID", 'v' AS "V") AS "I" ON "E"."ID" = "I"."ID" ` +
+        `WHEN MATCHED THEN UPDATE SET "V" = "I"."V" WHEN NOT MATCHED THEN INSERT ("ID", "V") VALUES ("I"."ID", "I"."V")`,
+    );
+    await ok('ROLLBACK');
+    assert.equal(answer.success, false, 'fakesnow now runs MERGE in a transaction: drop fix 1 of fakesnow_server.py');
+    // An unhandled DuckDB TransactionException: HTTP 500, the reason only in the server's log.
+    assert.equal(answer.status, 500);
+    assert.match(server.log(), /single transaction can only write to a single attached database/);
+  });
+
+  test('ADD COLUMN IF NOT EXISTS a, b fails when a exists: fakesnow_server.py fixes it in memory', async () => {
+    await ok('CREATE SCHEMA IF NOT EXISTS "G4"');
+    await ok('CREATE TABLE "G4"."T" ("ID" NUMBER(38,0), "A" VARCHAR)');
+    const answer = await query('ALTER TABLE "G4"."T" ADD COLUMN IF NOT EXISTS "B" VARCHAR, "A" VARCHAR');
+    assert.equal(answer.success, false, 'fakesnow now keeps IF NOT EXISTS for every column: drop fix 2 of fakesnow_server.py');
+  });
+});
