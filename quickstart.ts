@@ -92,7 +92,11 @@ async function zendeskAccount(options: QuickstartOptions, dataDir: string) {
 
 async function waitForCycle(client: Client, source: string, afterCycle: number, progress: Progress): Promise<SourceStatus> {
   for (;;) {
-    const status = await querySourceStatus(client, source).catch(() => undefined);
+    const status = await querySourceStatus(client, source).catch((err) => {
+      if (process.env.ZS_DEBUG) console.error('status query failed:', err);
+      return undefined;
+    });
+    if (process.env.ZS_DEBUG) console.error('status', status?.cycle, status?.state, afterCycle);
     if (status) {
       const live = await liveProgress(client, source).catch(() => ({}));
       progress.update(status, live);
@@ -123,14 +127,15 @@ async function main(): Promise<void> {
     intervalSeconds: options.intervalSeconds,
     ...zendesk.account,
   } as SourceConfig;
-  const handle = await startSource(client, settings.taskQueue, config, { ifRunning: 'use-existing' });
+  // A source left running by an earlier `npm start` (its state persists in data/temporal.sqlite)
+  // is asked for a cycle now; otherwise a new one starts and its first cycle begins at once.
   const before = await querySourceStatus(client, options.source).catch(() => undefined);
-  const startedFresh = !before || before.cycle === 0;
-  if (!startedFresh) await handle.signal(syncNowSignal);
+  const handle = await startSource(client, settings.taskQueue, config, { ifRunning: 'use-existing' });
+  if (before) await handle.signal(syncNowSignal);
   console.log(`Source ${options.source}: workflow ${handle.workflowId} — watch it at ${temporal.uiUrl}/namespaces/default/workflows`);
 
   const progress = new Progress(enabledStreams(config));
-  const status = await waitForCycle(client, options.source, startedFresh ? 0 : before!.cycle, progress);
+  const status = await waitForCycle(client, options.source, before?.cycle ?? 0, progress);
   progress.stop();
 
   const warehouse = await openDestination(destination);

@@ -202,7 +202,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     state = memory.credentialError ? 'credentials_invalid' : 'idle';
     nextRunAt = new Date(Date.now() + intervalMs).toISOString();
     publish();
-    syncRequested = false;
+    // A sync-now that arrived during the cycle is honoured: it asked for data newer than that cycle.
     await condition(() => syncRequested || memory.paused, intervalMs);
     if (!memory.paused) break;
   }
@@ -211,6 +211,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   await continueAsNew<typeof sourceWorkflow>({ config, memory });
 
   async function runCycle(): Promise<void> {
+    syncRequested = false;
     memory.cycle++;
     const runTag = `${config.name}#${memory.cycle}`;
     state = 'checking';
