@@ -44,7 +44,18 @@ export async function readTable(
   columns: Columns,
 ): Promise<Array<Record<string, unknown>>> {
   let raw: Array<Record<string, unknown>>;
-  if (destinationUrl.startsWith('sqlite://')) {
+  if (destinationUrl.startsWith('snowflake://')) {
+    // fakesnow answers SELECTs in Arrow; the test shim decodes them (test/snowflake/FAKESNOW_GAPS.md).
+    const { openSnowflakeDestination } = await import('../../destinations/snowflake');
+    const { readRows } = await import('../snowflake/read-back');
+    const destination = await openSnowflakeDestination(destinationUrl);
+    try {
+      const tableSpec = { name: table, primaryKey: 'id', columns: Object.entries(columns).map(([name, type]) => ({ name, type })) };
+      raw = await readRows(destination, schema, tableSpec);
+    } finally {
+      await destination.close();
+    }
+  } else if (destinationUrl.startsWith('sqlite://')) {
     const file = path.join(sqliteDirectory(destinationUrl), `${schema}.sqlite`);
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
