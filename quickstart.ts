@@ -148,6 +148,10 @@ async function main(): Promise<void> {
   }
   await warehouse.close();
   console.log(`\n${formatTable(['table', 'rows', 'note'], rows)}\n`);
+  if (status.lastCycle) {
+    const seconds = (Date.parse(status.lastCycle.finishedAt) - Date.parse(status.lastCycle.startedAt)) / 1000;
+    console.log(`Cycle ${status.cycle}: ${status.lastCycle.rows} rows in ${seconds.toFixed(1)} s (${Math.round(status.lastCycle.rows / Math.max(seconds, 0.001))} rows/s)`);
+  }
   if (status.credentialError) console.log(`Credentials problem: ${status.credentialError}`);
   console.log(`Data:       ${destination} (schema ${options.source}; e.g. sqlite3 ${path.join(dataDir, 'warehouse', `${options.source}.sqlite`)} 'select count(*) from tickets')`);
   console.log(`Temporal:   ${temporal.uiUrl}`);
