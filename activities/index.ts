@@ -58,9 +58,13 @@ export function createActivities(resources: WorkerResources): SyncActivities {
     async syncStream(input: SyncStreamInput): Promise<StreamResult> {
       const config = validConfig(input.config);
       try {
-        const destination = await resources.destination(config.destination, `zendesk-sync:${input.runTag}`);
-        const session = await resources.session(config);
-        return await runSyncStream({ ...input, config }, { destination, session, ...activityDeps() });
+        const { destination, release } = await resources.destinationForRun(config.destination, { source: config.name, run: input.runTag });
+        try {
+          const session = await resources.session(config);
+          return await runSyncStream({ ...input, config }, { destination, session, ...activityDeps() });
+        } finally {
+          await release();
+        }
       } catch (err) {
         throw toFailure(err);
       }

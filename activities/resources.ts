@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { StreamSpec } from '../catalog/types';
 import { resolveCredential, saveCredential, type ZendeskCredential } from '../credentials/store';
 import { openDestination } from '../destinations/open';
+import { snowflakeQueryTag } from '../destinations/snowflakeSettings';
 import type { Destination } from '../destinations/types';
 import {
   createZendeskClient,
@@ -48,7 +49,19 @@ export class WorkerResources {
   /** Listeners for every Zendesk request (metrics). */
   readonly requestListeners: Array<(event: { source: string; path: string; status?: number; attempts: number; errorType?: string }) => void> = [];
 
-  async destination(ref: string, _queryTag?: string): Promise<Destination> {
+  /**
+   * SQLite and Postgres destinations are shared by every activity of the worker. A Snowflake
+   * session carries its QUERY_TAG from login, so a tagged run gets a session of its own: the caller
+   * closes it via `release`.
+   */
+  async destinationForRun(ref: string, tag: { source: string; run: string }): Promise<{ destination: Destination; release(): Promise<void> }> {
+    const url = resolveDestinationUrl(ref);
+    if (!url.startsWith('snowflake://')) return { destination: await this.destination(ref), release: async () => {} };
+    const destination = await openDestination(url, { snowflake: { queryTag: snowflakeQueryTag(tag) } });
+    return { destination, release: () => destination.close() };
+  }
+
+  async destination(ref: string): Promise<Destination> {
     const url = resolveDestinationUrl(ref);
     let opened = this.destinations.get(url);
     if (!opened) {

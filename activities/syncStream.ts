@@ -176,6 +176,7 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
       deps.log('stream skipped: Zendesk refused it', { stream: stream.name, reason: skipped });
       return {
         stream: stream.name,
+        summary: `${stream.name}: skipped — ${skipped}`,
         cursor: null,
         pages,
         rows,
@@ -191,13 +192,15 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
 
   for (const [t, n] of Object.entries(rejectedTotals)) warnings.push(`${t}: ${n} records without a primary key were not written`);
   for (const [t, n] of Object.entries(coercedTotals)) warnings.push(`${t}: ${n} values did not fit their column type and were stored as NULL`);
+  const requests = deps.session.requestCount() - requestsAtStart;
   const result: StreamResult = {
     stream: stream.name,
+    summary: `${stream.name}: ${pages.toLocaleString('en-US')} pages, ${rows.toLocaleString('en-US')} rows, ${requests} requests`,
     cursor: incremental ? cursor : null,
     pages,
     rows,
     rowsByTable,
-    requests: deps.session.requestCount() - requestsAtStart,
+    requests,
     warnings,
     durationMs: Date.now() - started,
   };

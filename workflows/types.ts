@@ -69,6 +69,8 @@ export interface StreamCursor {
 
 export interface StreamResult {
   stream: string;
+  /** One line for people, e.g. "tickets: 12 pages, 12,000 rows, 13 requests" (shown as the activity result in the Web UI). */
+  summary: string;
   /** The cursor to start the next cycle from (null for lists read in full every run). */
   cursor: StreamCursor | null;
   pages: number;
