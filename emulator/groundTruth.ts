@@ -296,7 +296,9 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
       pick('ticket_fields', {
         ...f,
         url: url('ticket_fields', f.id),
-        slug: f.title.toLowerCase().replace(/[^a-z0-9]/g, '_'),
+        // "The title of the field, with words separated by underscores": runs of anything but
+        // letters and digits become one underscore, none at the ends.
+        slug: f.title.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).join('_'),
         regexp_for_validation: text(f.regexp_for_validation),
         tag: text(f.tag),
         created_at: ts(f.created_at),

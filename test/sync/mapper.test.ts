@@ -106,3 +106,10 @@ test('users: url is the id as text, custom user fields keyed by field key, renam
   assert.equal(batch!.rows[0]!.custom_birthday, '2018-11-04');
   assert.equal(batch!.rows[0]!.custom_plan, 'gold');
 });
+
+test('unknown new fields in a record are ignored; the known columns still land', () => {
+  const p = plan('groups');
+  const [batch] = mapPage([p], [{ id: 1, name: 'Support', deleted: false, shiny_new_field: { nested: [1, 2] }, another: 'x' }], {}, receivedAt).batches;
+  assert.deepEqual(Object.keys(batch!.rows[0]!).sort(), p.table.columns.map((c) => c.name).sort());
+  assert.equal(batch!.rows[0]!.name, 'Support');
+});
