@@ -13,6 +13,11 @@ import { formatTable } from './orchestration/table';
 import { SOURCE_NAME, SYNC_STATE, LAST_SUCCESS, ROWS_SYNCED } from './orchestration/searchAttributes';
 import { backfillUpdate, pauseSignal, resumeSignal, setRateUpdate, syncNowSignal } from './workflows/messages';
 import type { SourceStatus } from './workflows/types';
+import { authorize, zendeskBaseUrl } from './orchestration/auth';
+import { API_TOKEN_RETIREMENT_WARNING } from './zendesk/auth';
+import { pickSource, readSettingsFile } from './config/settingsFile';
+import { validateSourceConfig } from './config/sourceConfig';
+import { checkSource } from './orchestration/check';
 
 const program = new Command()
   .name('client')
@@ -43,6 +48,8 @@ program
   .command('start')
   .description('start syncing a source (one Zendesk account into one warehouse schema)')
   .option('--config <file>', 'JSON file with the source settings (see README, "Source settings")')
+  .option('--settings <file>', 'settings file with every source ({"sources": […]}); starts them all, or --source')
+  .option('--source <name>', 'with --settings: start only this source')
   .option('--name <name>', 'source name = warehouse schema, e.g. zendesk_prod')
   .option('--subdomain <subdomain>', 'Zendesk subdomain: acme for acme.zendesk.com')
   .option('--base-url <url>', 'Zendesk base URL override (an emulator or a proxy)')
@@ -53,6 +60,17 @@ program
   .option('--lookback-days <n>', 'history for tickets and ticket events on the first sync', Number)
   .option('--interval-seconds <n>', 'seconds between cycles (default 10800)', Number)
   .action(async (o) => {
+    if (o.settings) {
+      const all = readSettingsFile(o.settings);
+      const chosen = o.source ? [pickSource(all, o.source)] : all;
+      await withClient(async (client, s) => {
+        for (const config of chosen) {
+          const handle = await startSource(client, s.taskQueue, config);
+          console.log(`started source ${config.name}: workflow ${handle.workflowId}`);
+        }
+      });
+      return;
+    }
     const fromFile = o.config ? JSON.parse(readFileSync(o.config, 'utf8')) : {};
     const collections: Record<string, boolean> = { ...(fromFile.collections ?? {}) };
     for (const c of o.enable ?? []) collections[c] = true;
@@ -72,6 +90,59 @@ program
       const handle = await startSource(client, s.taskQueue, config);
       console.log(`started source ${config.name}: workflow ${handle.workflowId}`);
     });
+  });
+
+program
+  .command('auth <source>')
+  .description("get OAuth tokens for a source (authorization code + PKCE in a browser, or client_credentials) and store them in its credential file")
+  .option('--subdomain <subdomain>', 'Zendesk subdomain: acme for acme.zendesk.com')
+  .option('--base-url <url>', 'Zendesk base URL override (an emulator or a proxy)')
+  .addOption(new Option('--client-id <id>', 'OAuth client unique identifier (Admin Center → Apps and integrations → OAuth clients)').env('ZS_OAUTH_CLIENT_ID'))
+  .addOption(new Option('--client-secret <secret>', 'OAuth client secret (needed for confidential clients and client_credentials)').env('ZS_OAUTH_CLIENT_SECRET'))
+  .option('--credential <ref>', 'where to store the tokens: file:<path> (default file:./secrets/<source>.json)')
+  .option('--port <n>', 'loopback port of the redirect http://127.0.0.1:<port>/oauth/callback (must be a registered redirect URL)', Number, 8976)
+  .option('--scope <scope>', 'OAuth scope', 'read')
+  .addOption(new Option('--grant <type>', 'OAuth grant').choices(['authorization_code', 'client_credentials']).default('authorization_code'))
+  .action(async (source: string, o: { subdomain?: string; baseUrl?: string; clientId?: string; clientSecret?: string; credential?: string; port: number; scope: string; grant: 'authorization_code' | 'client_credentials' }) => {
+    if (!o.clientId) throw new Error('give --client-id (or ZS_OAUTH_CLIENT_ID): the OAuth client registered in Zendesk');
+    const credentialRef = o.credential ?? `file:./secrets/${source}.json`;
+    const result = await authorize({
+      baseUrl: zendeskBaseUrl(o),
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      credentialRef,
+      grant: o.grant,
+      scope: o.scope,
+      port: o.port,
+    });
+    console.log(
+      `authorized ${source}: tokens stored in ${result.credentialRef} (0600)` +
+        `${result.scope ? `, scope ${result.scope}` : ''}${result.expiresAt ? `, access token expires ${result.expiresAt}` : ''}` +
+        `${result.hasRefreshToken ? ', refresh token rotates automatically' : ', no refresh token: run auth again when it expires'}` +
+        `\nuse --credential ${result.credentialRef} (or "credentialRef": "${result.credentialRef}") for this source.` +
+        `\n(API tokens still work as {"type":"api_token",…} credentials, but ${API_TOKEN_RETIREMENT_WARNING})`,
+    );
+  });
+
+program
+  .command('check <source>')
+  .description('validate the settings, sign in to the account, report the role and which collections the plan allows — before any sync')
+  .requiredOption('--settings <file>', 'settings file ({"sources": […]}) or a single source settings file')
+  .option('--json', 'print the report as JSON')
+  .action(async (source: string, o: { settings: string; json?: boolean }) => {
+    const raw = JSON.parse(readFileSync(o.settings, 'utf8'));
+    const config = raw && Array.isArray(raw.sources) ? pickSource(readSettingsFile(o.settings), source) : validateSourceConfig(raw);
+    const report = await checkSource(config);
+    if (o.json) {
+      console.log(JSON.stringify(report, null, 2));
+      return;
+    }
+    console.log(`settings of ${source}: valid`);
+    console.log(`signed in as user ${report.user.id}${report.user.email ? ` <${report.user.email}>` : ''}, role ${report.user.role ?? 'unknown'}`);
+    for (const w of report.warnings) console.log(`warning: ${w}`);
+    console.log(formatTable(['stream', 'tables', 'enabled', 'available', 'note'], report.streams.map((p) => [p.stream, p.tables.join(','), p.enabled ? 'yes' : 'no', p.available ? 'yes' : 'NO', p.note ?? ''])));
+    const missing = report.streams.filter((p) => p.enabled && !p.available);
+    if (missing.length) console.log(`\n${missing.length} enabled stream(s) are not available and will be skipped: ${missing.map((p) => p.stream).join(', ')}`);
   });
 
 for (const [name, signal, text] of [

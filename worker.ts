@@ -2,6 +2,7 @@
  * The zendesk-sync worker.  npm run worker
  * Settings (environment): TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default),
  * ZS_TASK_QUEUE (zendesk-sync), ZS_METRICS_ADDRESS (e.g. 127.0.0.1:9464; off when unset),
+ * ZS_APP_METRICS_ADDRESS (our own metrics, e.g. 127.0.0.1:9465; off when unset),
  * ZS_LOG_LEVEL (INFO), ZS_SHUTDOWN_GRACE_SECONDS (30), ZS_MAX_CONCURRENT_ACTIVITIES (20).
  */
 import { temporalSettings } from './orchestration/connection';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const { worker, connection, resources } = await createWorker({
     temporal,
     metricsAddress: process.env.ZS_METRICS_ADDRESS || undefined,
+    appMetricsAddress: process.env.ZS_APP_METRICS_ADDRESS || undefined,
     logLevel: (process.env.ZS_LOG_LEVEL as LogLevel) || 'INFO',
     shutdownGraceSeconds: Number(process.env.ZS_SHUTDOWN_GRACE_SECONDS ?? 30),
     maxConcurrentActivities: Number(process.env.ZS_MAX_CONCURRENT_ACTIVITIES ?? 20),

@@ -12,6 +12,7 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../workflows/types';
 import type { WorkerResources } from './resources';
 export { WorkerResources } from './resources';
 import { activityDeps, runSyncStream } from './syncStream';
+import { withPrivacy } from '../sync/privacy';
 
 /** Turns any error into a Temporal failure with a stable type and a message safe to show. */
 export function toFailure(err: unknown): unknown {
@@ -61,7 +62,8 @@ export function createActivities(resources: WorkerResources): SyncActivities {
         const { destination, release } = await resources.destinationForRun(config.destination, { source: config.name, run: input.runTag });
         try {
           const session = await resources.session(config);
-          return await runSyncStream({ ...input, config }, { destination, session, ...activityDeps() });
+          // Privacy (excluded and hashed columns) is applied here, in the worker, before rows are written.
+          return await runSyncStream({ ...input, config }, { destination: withPrivacy(destination, config.privacy), session, ...activityDeps() });
         } finally {
           await release();
         }

@@ -102,6 +102,11 @@ export class WorkerResources {
     };
   }
 
+  /** One GET on the account (used by `client.ts check` to probe what the plan and role allow). */
+  async probe(config: SourceConfig, pathAndQuery: string, signal?: AbortSignal): Promise<unknown> {
+    return (await this.client(config)).get(pathAndQuery, { signal });
+  }
+
   private async client(config: SourceConfig): Promise<ZendeskClient> {
     const credential = await resolveCredential(config.credentialRef);
     const account = config.baseUrl ?? config.subdomain ?? '';

@@ -9,6 +9,26 @@ import type { SourceConfig } from '../workflows/types';
 
 const collectionNames = collections.map((c) => c.name);
 
+const columnsOf = new Map(collections.map((c) => [c.name, c.columns.map((col) => col.name)]));
+
+/** { users: ['phone'] }: known collections; catalog columns or custom_* columns; never the primary key. */
+const columnsByCollection = z.record(z.string(), z.array(z.string())).superRefine((m, ctx) => {
+  for (const [table, cols] of Object.entries(m)) {
+    const spec = collections.find((c) => c.name === table);
+    if (!spec) {
+      ctx.addIssue({ code: 'custom', path: [table], message: `unknown collection; known: ${collectionNames.join(', ')}` });
+      continue;
+    }
+    cols.forEach((col, i) => {
+      if (col === spec.primaryKey) {
+        ctx.addIssue({ code: 'custom', path: [table, i], message: `"${col}" is the primary key of ${table} and must stay as is` });
+      } else if (!columnsOf.get(table)!.includes(col) && !col.startsWith('custom_')) {
+        ctx.addIssue({ code: 'custom', path: [table, i], message: `${table} has no column "${col}"; columns: ${columnsOf.get(table)!.join(', ')}` });
+      }
+    });
+  }
+});
+
 export const sourceConfigSchema = z
   .object({
     name: z
@@ -51,6 +71,21 @@ export const sourceConfigSchema = z
         maxAttempts: z.number().int().positive().optional(),
       })
       .strict()
+      .optional(),
+    privacy: z
+      .object({
+        exclude: columnsByCollection.optional(),
+        hash: columnsByCollection.optional(),
+        saltRef: z
+          .string()
+          .regex(/^(env|file):.+/, 'must name where the salt is: env:<VAR> (e.g. env:ZS_SALT) or file:<path>, never the salt itself')
+          .optional(),
+      })
+      .strict()
+      .refine((p) => !Object.values(p.hash ?? {}).some((c) => c.length) || Boolean(p.saltRef), {
+        message: 'hashing columns needs "saltRef": "env:ZS_SALT" (or file:<path>) naming a secret salt',
+        path: ['saltRef'],
+      })
       .optional(),
   })
   .strict()

@@ -16,7 +16,7 @@ export interface FaultRule {
   endpoint?: string | RegExp;
   method?: string;
   kind: FaultKind;
-  /** kind 'status': 500, 502, 503 or 504. */
+  /** kind 'status': 429 (a storm with Zendesk's text/plain body), 500, 502, 503 or 504. */
   status?: number;
   /** kind 'status' 503: Retry-After seconds (default 1; null = header absent). */
   retryAfterSeconds?: number | null;
@@ -84,8 +84,8 @@ export class FaultInjector {
   }
 
   addRule(rule: FaultRule): void {
-    if (rule.kind === 'status' && ![500, 502, 503, 504].includes(rule.status ?? 0)) {
-      throw new Error(`fault rule: status must be 500, 502, 503 or 504 (got ${rule.status})`);
+    if (rule.kind === 'status' && ![429, 500, 502, 503, 504].includes(rule.status ?? 0)) {
+      throw new Error(`fault rule: status must be 429, 500, 502, 503 or 504 (got ${rule.status})`);
     }
     const index = this.states.length;
     const endpoint = rule.endpoint ?? '*';

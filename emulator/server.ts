@@ -132,7 +132,7 @@ export class EmulatorHttpServer {
       const { status, retryAfterSeconds } = decision.status;
       response = {
         status,
-        body: status === 503 ? 'Service Unavailable' : status === 504 ? '<html><body><h1>504 Gateway Time-out</h1></body></html>' : `{"error":"InternalServerError","description":"Emulated ${status}"}`,
+        body: status === 429 ? 'Number of allowed API requests per minute exceeded' : status === 503 ? 'Service Unavailable' : status === 504 ? '<html><body><h1>504 Gateway Time-out</h1></body></html>' : `{"error":"InternalServerError","description":"Emulated ${status}"}`,
         contentType: status === 500 ? 'application/json; charset=utf-8' : status === 504 ? 'text/html' : 'text/plain',
         headers: retryAfterSeconds !== null ? { 'Retry-After': String(retryAfterSeconds) } : {},
       };

@@ -3,6 +3,7 @@
  * Prometheus metrics when asked, and shuts down gracefully on SIGINT/SIGTERM (in-flight activities
  * get `shutdownGraceTime` to commit their page and heartbeat the cursor).
  */
+import { createAppMetrics } from './metrics';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, WorkerResources } from '../activities';
 import type { TemporalSettings } from './connection';
@@ -11,6 +12,8 @@ export interface WorkerOptions {
   temporal: TemporalSettings;
   /** `host:port` for a Prometheus /metrics endpoint (Temporal's SDK metrics plus ours). */
   metricsAddress?: string;
+  /** `host:port` for zendesk-sync's own metrics (rows, requests, 429s, retries, last success) at /metrics. */
+  appMetricsAddress?: string;
   logLevel?: LogLevel;
   /** Seconds in-flight activities get to finish on shutdown. */
   shutdownGraceSeconds?: number;
@@ -37,12 +40,20 @@ export async function createWorker(
   installRuntime(options);
   const connection = await NativeConnection.connect({ address: options.temporal.address });
   const resources = new WorkerResources();
+  let activities = createActivities(resources);
+  if (options.appMetricsAddress) {
+    const metrics = createAppMetrics();
+    metrics.observe(resources);
+    activities = metrics.instrument(activities);
+    const server = await metrics.serve(options.appMetricsAddress);
+    server.unref();
+  }
   const worker = await Worker.create({
     connection,
     namespace: options.temporal.namespace,
     taskQueue: options.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities(resources),
+    activities,
     shutdownGraceTime: `${options.shutdownGraceSeconds ?? 30} seconds`,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 20,
   });

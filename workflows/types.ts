@@ -33,6 +33,15 @@ export interface SourceConfig {
   rate?: RateSettings;
   /** Timeouts and retries; tests shorten them. */
   timing?: TimingSettings;
+  /**
+   * Columns to exclude or hash per collection, applied in the worker before rows are written; the
+   * salt is a reference (env:VAR / file:path), never the salt itself.
+   */
+  privacy?: {
+    exclude?: Record<string, string[]>;
+    hash?: Record<string, string[]>;
+    saltRef?: string;
+  };
 }
 
 export interface RateSettings {

@@ -72,8 +72,8 @@ export async function startStack(options: { emulator?: EmulatorOptions; ui?: boo
     token: emulator.credentials.admin.apiToken,
   });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  return {
-    server,
+  const stack: Stack = {
+    server, // replaceable: a chaos run restarts the dev server on the same port and database
     client,
     taskQueue: `zs-test-${process.pid}`,
     emulator,
@@ -82,10 +82,11 @@ export async function startStack(options: { emulator?: EmulatorOptions; ui?: boo
     async close() {
       await client.connection.close().catch(() => {});
       await emulator.close().catch(() => {});
-      await server.stop();
+      await stack.server.stop();
       rmSync(tmp, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 export interface RunningWorker {

@@ -1,0 +1,62 @@
+/**
+ * `client.ts check`: validates a source's settings, signs in to the account, and probes each stream's
+ * endpoint with one small request, so plan and role gaps show before anything is synced.
+ */
+import { WorkerResources } from '../activities/resources';
+import { collectionsOfStream, streams } from '../catalog/collections';
+import { isCollectionEnabled } from '../workflows/plan';
+import type { StreamSpec } from '../catalog/types';
+import type { SourceConfig } from '../workflows/types';
+
+export interface StreamProbe {
+  stream: string;
+  tables: string[];
+  enabled: boolean;
+  available: boolean;
+  note?: string;
+}
+
+export interface CheckReport {
+  source: string;
+  user: { id: number; role?: string; email?: string; name?: string };
+  warnings: string[];
+  streams: StreamProbe[];
+}
+
+function probePath(stream: StreamSpec): string {
+  const q = new URLSearchParams(stream.params ?? {});
+  const hourAgo = String(Math.floor(Date.now() / 1000) - 3600);
+  if (stream.style === 'cursor_export' || stream.style === 'time_export') {
+    q.set('start_time', hourAgo);
+    q.set('per_page', '1');
+  } else if (stream.style === 'cursor_list') q.set('page[size]', '1');
+  else if (stream.style === 'offset_list') q.set('per_page', '1');
+  const query = q.toString();
+  return query ? `${stream.path}?${query}` : stream.path;
+}
+
+export async function checkSource(config: SourceConfig, resources = new WorkerResources()): Promise<CheckReport> {
+  try {
+    const session = await resources.session(config);
+    const user = await session.checkCredentials();
+    const report: CheckReport = { source: config.name, user: { id: user.id, role: user.role, email: user.email ?? undefined, name: user.name }, warnings: session.warnings(), streams: [] };
+    for (const stream of streams) {
+      const tables = collectionsOfStream(stream.name).map((c) => c.name);
+      const enabled = tables.some((t) => isCollectionEnabled(config, t));
+      try {
+        await resources.probe(config, probePath(stream));
+        report.streams.push({ stream: stream.name, tables, enabled, available: true });
+      } catch (err) {
+        const reason = session.forbiddenReason(err);
+        if (reason === undefined) {
+          report.streams.push({ stream: stream.name, tables, enabled, available: false, note: `error: ${(err as Error).message}` });
+        } else {
+          report.streams.push({ stream: stream.name, tables, enabled, available: false, note: `not available to this plan or role: ${reason}` });
+        }
+      }
+    }
+    return report;
+  } finally {
+    await resources.close();
+  }
+}

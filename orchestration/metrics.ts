@@ -1,0 +1,68 @@
+/**
+ * zendesk-sync's own Prometheus metrics (prom-client), per source and collection, served on
+ * ZS_APP_METRICS_ADDRESS (host:port, path /metrics) — separate from the Temporal SDK metrics on
+ * ZS_METRICS_ADDRESS. No label ever carries a secret: source name, stream/table, status code.
+ */
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { WorkerResources } from '../activities/resources';
+import type { StreamResult, SyncActivities, SyncStreamInput } from '../workflows/types';
+
+export interface AppMetrics {
+  registry: Registry;
+  /** Counts every Zendesk request of `resources` (requests, 429s, retries). */
+  observe(resources: WorkerResources): void;
+  /** Wraps the activities to count rows and record the last successful sync per stream. */
+  instrument(activities: SyncActivities): SyncActivities;
+  serve(address: string): Promise<Server>;
+}
+
+export function createAppMetrics(): AppMetrics {
+  const registry = new Registry();
+  const requests = new Counter({ name: 'zendesk_sync_requests_total', help: 'Zendesk HTTP requests (attempts), by source and status', labelNames: ['source', 'status'], registers: [registry] });
+  const throttled = new Counter({ name: 'zendesk_sync_rate_limited_total', help: 'Zendesk 429 responses, by source', labelNames: ['source'], registers: [registry] });
+  const retries = new Counter({ name: 'zendesk_sync_retries_total', help: 'Zendesk request retries (attempts beyond the first), by source', labelNames: ['source'], registers: [registry] });
+  const rows = new Counter({ name: 'zendesk_sync_rows_total', help: 'Rows written, by source and collection (table)', labelNames: ['source', 'collection'], registers: [registry] });
+  const failures = new Counter({ name: 'zendesk_sync_stream_failures_total', help: 'Failed stream activity attempts, by source and stream', labelNames: ['source', 'stream'], registers: [registry] });
+  const lastSuccess = new Gauge({ name: 'zendesk_sync_last_success_timestamp_seconds', help: 'End of the last successful stream run (lag = time() - this), by source and stream', labelNames: ['source', 'stream'], registers: [registry] });
+  return {
+    registry,
+    observe(resources) {
+      resources.requestListeners.push((e) => {
+        requests.inc({ source: e.source, status: e.status === undefined ? 'error' : String(e.status) }, Math.max(1, e.attempts));
+        if (e.status === 429) throttled.inc({ source: e.source });
+        if (e.attempts > 1) retries.inc({ source: e.source }, e.attempts - 1);
+      });
+    },
+    instrument(activities) {
+      return {
+        ...activities,
+        async syncStream(input: SyncStreamInput): Promise<StreamResult> {
+          try {
+            const result = await activities.syncStream(input);
+            for (const [table, n] of Object.entries(result.rowsByTable)) rows.inc({ source: input.config.name, collection: table }, n);
+            if (!result.skipped) lastSuccess.set({ source: input.config.name, stream: input.stream }, Date.now() / 1000);
+            return result;
+          } catch (err) {
+            failures.inc({ source: input.config.name, stream: input.stream });
+            throw err;
+          }
+        },
+      };
+    },
+    serve(address) {
+      const [host, port] = address.includes(':') ? [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))] : ['127.0.0.1', Number(address)];
+      const server = createServer((req, res) => {
+        if (req.url !== '/metrics') return void res.writeHead(404).end();
+        registry.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+          () => res.writeHead(500).end(),
+        );
+      });
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve(server));
+      });
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import { WorkerResources } from '../../activities/resources';
+import { createAppMetrics } from '../../orchestration/metrics';
+import type { StreamResult, SyncActivities, SyncStreamInput } from '../../workflows/types';
+
+test('app metrics: requests, 429s, retries, rows per collection, last success; served on /metrics', async () => {
+  const metrics = createAppMetrics();
+  const resources = new WorkerResources();
+  metrics.observe(resources);
+  for (const l of resources.requestListeners) {
+    l({ source: 'acme', path: '/api/v2/groups.json', status: 200, attempts: 1 });
+    l({ source: 'acme', path: '/api/v2/incremental/tickets/cursor.json', status: 429, attempts: 3 });
+  }
+  const result = { stream: 'tickets', rowsByTable: { tickets: 7, ticket_metrics: 5 }, rows: 12 } as unknown as StreamResult;
+  const activities = metrics.instrument({ checkSource: async () => ({}) as never, syncStream: async () => result } as unknown as SyncActivities);
+  await activities.syncStream({ config: { name: 'acme' }, stream: 'tickets' } as SyncStreamInput);
+  const server = await metrics.serve('127.0.0.1:0');
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`)).text();
+    assert.match(text, /zendesk_sync_requests_total\{source="acme",status="429"\} 3/);
+    assert.match(text, /zendesk_sync_rate_limited_total\{source="acme"\} 1/);
+    assert.match(text, /zendesk_sync_retries_total\{source="acme"\} 2/);
+    assert.match(text, /zendesk_sync_rows_total\{source="acme",collection="ticket_metrics"\} 5/);
+    assert.match(text, /zendesk_sync_last_success_timestamp_seconds\{source="acme",stream="tickets"\} \d/);
+  } finally {
+    server.close();
+    await resources.close();
+  }
+});

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parseSettings } from '../../config/settingsFile';
+import { saveCredential } from '../../credentials/store';
+import { checkSource } from '../../orchestration/check';
+import { startSmall } from '../emulator/helpers';
+
+const ROOT = path.resolve(__dirname, '../..');
+const good = (name: string) => ({ name, subdomain: 'acme', credentialRef: 'env:ZENDESK', destination: 'env:ZS_WAREHOUSE_URL' });
+
+test('settings file: many sources; problems name the source, the field and the fix', () => {
+  assert.deepEqual(parseSettings({ sources: [good('a'), good('b')] }).map((c) => c.name), ['a', 'b']);
+  const message = (v: unknown) => {
+    try {
+      parseSettings(v, 'sources.json');
+      return '';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  assert.match(message({}), /must be \{"sources": \[/);
+  const m = message({ sources: [good('a'), { ...good('b'), rate: { share: 2 } }, { ...good('a') }, { ...good('c'), credentialRef: 'hunter2' }] });
+  assert.match(m, /sources\[1\] \(b\)\.rate\.share: /);
+  assert.match(m, /sources\[2\] \(a\)\.name: "a" is used twice/);
+  assert.match(m, /sources\[3\] \(c\)\.credentialRef: must name a secret: file:<path to a credential JSON> or env:<PREFIX>/);
+  assert.ok(!m.includes('hunter2'), 'the bad value is not echoed');
+});
+
+test('check: role and plan-available collections before any sync (team plan: no ticket forms, no audit logs)', async () => {
+  const emulator = await startSmall({ tickets: 3, users: 3, plan: 'team' });
+  try {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-check-'));
+    const credentialRef = `file:${path.join(tmp, 'c.json')}`;
+    await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+    const config = { name: 'acme', baseUrl: emulator.baseUrl, credentialRef, destination: `sqlite://${tmp}/wh` };
+    const report = await checkSource(config);
+    assert.equal(report.user.role, 'admin');
+    const byStream = Object.fromEntries(report.streams.map((s) => [s.stream, s]));
+    assert.equal(byStream.tickets.available, true);
+    assert.equal(byStream.users.available, true);
+    assert.equal(byStream.ticket_forms.available, false, JSON.stringify(byStream.ticket_forms));
+    assert.equal(byStream.audit_logs.available, false);
+    assert.match(byStream.audit_logs.note!, /not available to this plan or role/);
+    assert.match(report.warnings.join(' '), /2027-04-30/);
+
+    // The same through the command line, from a settings file with two sources.
+    const file = path.join(tmp, 'sources.json');
+    writeFileSync(file, JSON.stringify({ sources: [good('other'), config] }));
+    // Asynchronously: the emulator runs in this process.
+    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'client.ts', 'check', 'acme', '--settings', file], { cwd: ROOT, encoding: 'utf8' });
+    assert.match(run.stdout, /signed in as user \d+ .*role admin/);
+    assert.match(run.stdout, /audit_logs\s.*NO/);
+  } finally {
+    await emulator.close();
+  }
+});
