@@ -15,7 +15,7 @@ import { isoSeconds } from '../sync/values';
 import { isCollectionEnabled, DEFAULT_LOOKBACK_DAYS } from '../workflows/plan';
 import type { StreamCursor, StreamResult, SyncStreamInput } from '../workflows/types';
 import type { AccountSession } from './resources';
-import type { ResumeCursor } from '../zendesk';
+import type { PageResult, ResumeCursor } from '../zendesk';
 
 /** What a heartbeat carries: enough to resume and to show progress (no records). */
 export interface SyncHeartbeat {
@@ -88,6 +88,23 @@ async function planTables(
   return plans;
 }
 
+/**
+ * Ends the page iterator (releasing its connection), as `for await` does on `break`. With a fetch
+ * still in flight (the loop failed while prefetching), the iterator is closed once that fetch
+ * settles, without waiting for it here: the error is reported at once.
+ */
+async function closeIterator(iterator: AsyncIterator<PageResult>, pending: Promise<unknown> | null): Promise<void> {
+  if (!iterator.return) return;
+  if (pending) {
+    void pending.then(
+      () => iterator.return!().catch(() => {}),
+      () => {},
+    );
+    return;
+  }
+  await iterator.return().catch(() => {});
+}
+
 /** Largest value of the stream's time field among the records (epoch seconds), for backfill ranges. */
 function latestTime(records: unknown[], field: string | undefined): number | undefined {
   if (!field) return undefined;
@@ -144,31 +161,56 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
   let seq = cursor?.seq ?? 0;
   deps.log('stream sync starting', { stream: stream.name, mode: input.mode, resumeFromSeq: cursor?.seq ?? null });
 
-  try {
-    for await (const page of deps.session.paginate(stream, {
+  // Pages are fetched one ahead: while page N is mapped and committed, page N+1 is already on the
+  // wire. The order per page is unchanged (commit rows, then the cursor, then the heartbeat), and the
+  // cursor only ever names committed pages, so a crash still resumes after the last committed page
+  // (the prefetched page is simply fetched again). No page is fetched past the last one or past a
+  // backfill's end, so the request count is the same as without prefetching.
+  const pagesIterator = deps.session
+    .paginate(stream, {
       resumeCursor: (cursor?.value ?? null) as ResumeCursor | null,
       startTime,
       includes,
       signal: deps.signal,
-    })) {
-      const mapped = mapPage(plans, page.records, page.page, isoSeconds(now()));
-      const written = await deps.destination.upsert(source, mapped.batches);
-      seq += 1;
-      cursor = { seq, value: page.resumeCursor };
-      if (incremental) await deps.destination.writeState(source, cursorStateKey(stream.name), JSON.stringify(cursor));
-      pages += 1;
-      for (const [table, n] of Object.entries(written.rowsByTable)) {
-        rowsByTable[table] = (rowsByTable[table] ?? 0) + n;
-        rows += n;
+    })
+    [Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<PageResult>> | null = null;
+  const fetchNext = (): Promise<IteratorResult<PageResult>> => {
+    const next = pagesIterator.next();
+    next.catch(() => {}); // observed below; never an unhandled rejection if the loop exits first
+    return next;
+  };
+  try {
+    try {
+      pending = fetchNext();
+      for (;;) {
+        const step: IteratorResult<PageResult> = await pending!;
+        pending = null;
+        if (step.done) break;
+        const page = step.value;
+        let last = page.done;
+        if (!last && input.mode === 'backfill') {
+          const latest = latestTime(page.records, stream.timeField);
+          if (latest !== undefined && latest > input.range!.to) last = true;
+        }
+        if (!last) pending = fetchNext();
+        const mapped = mapPage(plans, page.records, page.page, isoSeconds(now()));
+        const written = await deps.destination.upsert(source, mapped.batches);
+        seq += 1;
+        cursor = { seq, value: page.resumeCursor };
+        if (incremental) await deps.destination.writeState(source, cursorStateKey(stream.name), JSON.stringify(cursor));
+        pages += 1;
+        for (const [table, n] of Object.entries(written.rowsByTable)) {
+          rowsByTable[table] = (rowsByTable[table] ?? 0) + n;
+          rows += n;
+        }
+        for (const [t, n] of Object.entries(mapped.rejected)) rejectedTotals[t] = (rejectedTotals[t] ?? 0) + n;
+        for (const [t, n] of Object.entries(mapped.coercedToNull)) coercedTotals[t] = (coercedTotals[t] ?? 0) + n;
+        deps.heartbeat({ stream: stream.name, cursor, pages, rows });
+        if (last) break;
       }
-      for (const [t, n] of Object.entries(mapped.rejected)) rejectedTotals[t] = (rejectedTotals[t] ?? 0) + n;
-      for (const [t, n] of Object.entries(mapped.coercedToNull)) coercedTotals[t] = (coercedTotals[t] ?? 0) + n;
-      deps.heartbeat({ stream: stream.name, cursor, pages, rows });
-      if (input.mode === 'backfill') {
-        const latest = latestTime(page.records, stream.timeField);
-        if (latest !== undefined && latest > input.range!.to) break;
-      }
-      if (page.done) break;
+    } finally {
+      await closeIterator(pagesIterator, pending);
     }
   } catch (err) {
     const skipped = deps.session.forbiddenReason(err);

@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { request } from 'undici';
 import { collections, collectionsOfStream, streamByName } from '../catalog/collections';
 import { saveCredential } from '../credentials/store';
@@ -68,6 +69,18 @@ async function rawFetchSeconds(emulator: Emulator, pathAndQuery: string, key: st
   return { seconds: (performance.now() - started) / 1000, records };
 }
 
+/** Removes a bench source's schema and sync state from Postgres. */
+async function dropPostgresSource(url: string, source: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${source}" CASCADE`);
+    await client.query(`DELETE FROM zendesk_sync.state WHERE source = $1`, [source]);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function benchPipeline(opts: { tickets: number; pgUrl?: string; rawInsertRowsPerSec: Record<string, number> }): Promise<{ speed: PipelineSpeed[]; requests: RequestFigures[]; unchangedCycleRequests: Record<string, number> }> {
   const emulator = await startEmulator({ seed: 3, tickets: opts.tickets, users: Math.max(50, opts.tickets / 10), organizations: Math.max(10, opts.tickets / 100), rateLimits: false });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-bench-'));
@@ -78,12 +91,15 @@ export async function benchPipeline(opts: { tickets: number; pgUrl?: string; raw
   const speed: PipelineSpeed[] = [];
   const requests: RequestFigures[] = [];
   const unchangedCycleRequests: Record<string, number> = {};
+  // A fresh source name per run: Postgres outlives the run, and a stored cursor would turn the next
+  // run's "initial load" into an empty incremental one.
+  const runTag = `${process.pid}_${Date.now().toString(36)}`;
   try {
     const destinations: Array<[string, string]> = [['sqlite', `sqlite://${path.join(tmp, 'wh')}`]];
     if (opts.pgUrl) destinations.push(['postgres', opts.pgUrl]);
     for (const [kind, url] of destinations) {
       const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
-      const config: SourceConfig = { name: `bench_${kind}`, baseUrl: emulator.baseUrl, credentialRef, destination: url, collections: allOn, lookbackDays: 3650, rate: noLimits };
+      const config: SourceConfig = { name: `bench_${kind}_${runTag}`, baseUrl: emulator.baseUrl, credentialRef, destination: url, collections: allOn, lookbackDays: 3650, rate: noLimits };
       emulator.requestLog.reset();
       const results: Record<string, StreamResult> = {};
       for (const stream of enabledStreams(config)) {
@@ -127,6 +143,7 @@ export async function benchPipeline(opts: { tickets: number; pgUrl?: string; raw
       }
     }
   } finally {
+    if (opts.pgUrl) await dropPostgresSource(opts.pgUrl, `bench_postgres_${runTag}`).catch(() => {});
     await resources.close();
     await emulator.close();
     rmSync(tmp, { recursive: true, force: true });
