@@ -94,7 +94,7 @@ export function insertStagingSql(table: WarehouseTable): string {
  * are left untouched.
  */
 export function mergeSql(schema: string, table: WarehouseTable): string {
-  const source = table.columns
+  const selectList = table.columns
     .map((c) => (c.type === 'json' ? `PARSE_JSON(${q(c.name)}) AS ${q(c.name)}` : q(c.name)))
     .join(', ');
   const key = q(table.primaryKey);
@@ -103,7 +103,7 @@ export function mergeSql(schema: string, table: WarehouseTable): string {
   const values = table.columns.map((c) => `"INCOMING".${q(c.name)}`).join(', ');
   return [
     `MERGE INTO ${qualified(schema, table.name)} AS "EXISTING"`,
-    `USING (SELECT ${source} FROM ${stagingTableName(table)}) AS "INCOMING"`,
+    `USING (SELECT ${selectList} FROM ${stagingTableName(table)}) AS "INCOMING"`,
     `ON "EXISTING".${key} = "INCOMING".${key}`,
     ...(updates.length > 0 ? [`WHEN MATCHED THEN UPDATE SET ${updates.join(', ')}`] : []),
     `WHEN NOT MATCHED THEN INSERT (${names}) VALUES (${values})`,

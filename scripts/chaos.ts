@@ -33,7 +33,7 @@ import {
 const projectRoot = path.resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface RunReport {
+export interface RunReport {
   seed: number;
   faults: Record<string, number>;
   cycles: number;
@@ -51,13 +51,20 @@ async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs = 1
   }
 }
 
-async function chaosRun(seed: number, pgUrl: string): Promise<RunReport> {
+export interface ChaosOptions {
+  /** Restart the Postgres server mid-cycle (the destination must be that server). */
+  restartPostgres: boolean;
+  tickets: number;
+}
+
+export async function chaosRun(seed: number, destination: string, options: ChaosOptions = { restartPostgres: true, tickets: 1600 }): Promise<RunReport> {
+  const pgUrl = destination;
   const faults: Record<string, number> = {};
   const count = (kind: string) => (faults[kind] = (faults[kind] ?? 0) + 1);
   const stack: Stack = await startStack({
     emulator: {
       seed,
-      tickets: 1600,
+      tickets: options.tickets,
       sameSecondRun: 0,
       historyDays: 900,
       oauth: { accessTokenLifetimeSeconds: 400 },
@@ -113,11 +120,13 @@ async function chaosRun(seed: number, pgUrl: string): Promise<RunReport> {
     count('Temporal server restart');
 
     // 4. Restart Postgres mid-cycle.
-    await sleep(1500);
-    execFileSync('bash', [path.join(projectRoot, 'scripts/postgres.sh'), 'stop'], { stdio: 'ignore' });
-    await sleep(1000);
-    execFileSync('bash', [path.join(projectRoot, 'scripts/postgres.sh'), 'start'], { stdio: 'ignore' });
-    count('Postgres restart');
+    if (options.restartPostgres) {
+      await sleep(1500);
+      execFileSync('bash', [path.join(projectRoot, 'scripts/postgres.sh'), 'stop'], { stdio: 'ignore' });
+      await sleep(1000);
+      execFileSync('bash', [path.join(projectRoot, 'scripts/postgres.sh'), 'start'], { stdio: 'ignore' });
+      count('Postgres restart');
+    }
 
     // 5. A 429 storm: every request refused for a while (Retry-After 1 s), and the account's limit
     // dropping far below what the client was told (it must slow down from the headers).
@@ -204,7 +213,9 @@ async function main(): Promise<void> {
   process.exit(bad ? 1 : 0);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
