@@ -148,6 +148,23 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     stack.emulator.restoreCredentials('all');
     count('credentials revoked then restored');
 
+    // How many requests a run makes depends on timing (a slow machine spends the storm idle), so
+    // keep making changes and asking for cycles until every fault rule has fired at least once.
+    const ruleIds = ['500', '502', '503', '504-large-pages', 'reset', 'truncate', '429-storm'];
+    let nudge = 0;
+    await waitUntil('every fault rule to fire', async () => {
+      const fired = new Set(stack.emulator.firedFaults().map((f) => f.ruleId));
+      if (ruleIds.every((id) => fired.has(id))) return true;
+      if (nudge++ % 12 === 0) {
+        m.createTicket({ subject: `chaos ${seed} nudge ${nudge}`, comment: { body: 'more traffic' } });
+        await sourceHandle(stack.client, name).signal(syncNowSignal);
+      }
+      return false;
+    }, 300_000).catch((err) => {
+      const fired = new Set(stack.emulator.firedFaults().map((f) => f.ruleId));
+      throw new Error(`${(err as Error).message}: never fired ${ruleIds.filter((id) => !fired.has(id)).join(', ')}`);
+    });
+
     // Quiet the faults, let everything settle, and run one more complete cycle.
     await waitUntil('the backfills to finish', async () => {
       const s = await querySourceStatus(stack.client, name);

@@ -16,8 +16,7 @@ test('a small seeded chaos run ends with the warehouse equal to the ground truth
     assert.equal(report.error, undefined, report.error);
     assert.equal(report.mismatches, 0);
     assert.ok(report.rowsCompared > 1000, `rows compared: ${report.rowsCompared}`);
-    // The 429 storm is not asserted here: in this short run the sync is sometimes idle while it
-    // lasts; `npm run test:chaos` runs long enough to see it (12 real 429s per run).
+    assert.ok(report.faults['429 responses']! >= 1, `429 responses: ${JSON.stringify(report.faults)}`);
     for (const kind of ['worker SIGKILL', 'Temporal server restart', '500', '502', '503', '504', 'reset', 'truncate', 'oauth rotation', 'credentials revoked then restored', 'backfill']) {
       assert.ok((report.faults[kind] ?? 0) >= 1, `fault ${kind} injected (${JSON.stringify(report.faults)})`);
     }
