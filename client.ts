@@ -234,6 +234,18 @@ program
     });
   });
 
+/** How far behind Zendesk the warehouse is for a collection, e.g. "4m", "2h 5m", "3d 1h". */
+export function lagOf(syncedThrough: string | undefined, nowMs = Date.now()): string {
+  if (!syncedThrough) return '';
+  const seconds = Math.max(0, Math.round((nowMs - Date.parse(syncedThrough)) / 1000));
+  const d = Math.floor(seconds / 86_400);
+  const h = Math.floor((seconds % 86_400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  if (d) return `${d}d ${h}h`;
+  if (h) return `${h}h ${m}m`;
+  return m ? `${m}m` : `${seconds}s`;
+}
+
 export function renderStatus(status: SourceStatus): string {
   const head = [
     `source ${status.source}: ${status.state}${status.paused ? ' (paused)' : ''}, cycle ${status.cycle}`,
@@ -243,8 +255,8 @@ export function renderStatus(status: SourceStatus): string {
   ].filter(Boolean);
   const rows = Object.entries(status.collections)
     .filter(([, c]) => c.enabled)
-    .map(([name, c]) => [name, c.lastRows === undefined ? '' : String(c.lastRows), c.lastSuccessAt ?? '', c.lastError ? `error: ${c.lastError}` : c.skipped ? `skipped: ${c.skipped}` : '']);
-  const table = formatTable(['collection', 'rows last run', 'last success', 'note'], rows);
+    .map(([name, c]) => [name, c.lastRows === undefined ? '' : String(c.lastRows), c.lastSuccessAt ?? '', lagOf(c.syncedThrough), c.lastError ? `error: ${c.lastError}` : c.skipped ? `skipped: ${c.skipped}` : '']);
+  const table = formatTable(['collection', 'rows last run', 'last success', 'lag', 'note'], rows);
   const backfills = Object.values(status.backfills);
   const backfillTable = backfills.length
     ? `\n\n${formatTable(['backfill', 'stream', 'from', 'to', 'state', 'rows'], backfills.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state, String(b.rows ?? '')]))}`

@@ -18,6 +18,7 @@ import { isListening, startDevServer, type DevServer } from './orchestration/dev
 import { Progress } from './orchestration/progress';
 import { liveProgress, querySourceStatus, startSource } from './orchestration/sources';
 import { createWorker } from './orchestration/worker';
+import pino from 'pino';
 import { syncNowSignal } from './workflows/messages';
 import { enabledStreams } from './workflows/plan';
 import type { SourceConfig, SourceStatus } from './workflows/types';
@@ -116,7 +117,13 @@ async function main(): Promise<void> {
   const temporal = await ensureTemporal(dataDir);
   const zendesk = await zendeskAccount(options, dataDir);
   const settings = temporalSettings({ address: temporal.address });
-  const { worker, connection, resources } = await createWorker({ temporal: settings, logLevel: 'WARN' });
+  // The worker's JSON log lines go to a file so they do not interleave with the progress bars.
+  const logFile = path.join(dataDir, 'worker.log');
+  const { worker, connection, resources } = await createWorker({
+    temporal: settings,
+    logLevel: 'INFO',
+    logDestination: pino.destination({ dest: logFile, append: true, mkdir: true, sync: false }),
+  });
   const workerRun = worker.run();
   const client = await connectClient(settings);
 
@@ -156,6 +163,7 @@ async function main(): Promise<void> {
   console.log(`Data:       ${destination} (schema ${options.source}; e.g. sqlite3 ${path.join(dataDir, 'warehouse', `${options.source}.sqlite`)} 'select count(*) from tickets')`);
   console.log(`Temporal:   ${temporal.uiUrl}`);
   console.log(`Status:     npm run client -- status ${options.source}`);
+  console.log(`Logs:       ${logFile} (one JSON object per line)`);
 
   const shutdown = async () => {
     try {

@@ -3,23 +3,34 @@
  * Settings (environment): TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default),
  * ZS_TASK_QUEUE (zendesk-sync), ZS_METRICS_ADDRESS (e.g. 127.0.0.1:9464; off when unset),
  * ZS_APP_METRICS_ADDRESS (our own metrics, e.g. 127.0.0.1:9465; off when unset),
- * ZS_LOG_LEVEL (INFO), ZS_SHUTDOWN_GRACE_SECONDS (30), ZS_MAX_CONCURRENT_ACTIVITIES (20).
+ * ZS_LOG_LEVEL (INFO; JSON lines on stdout), ZS_SHUTDOWN_GRACE_SECONDS (30), ZS_MAX_CONCURRENT_ACTIVITIES (20).
  */
 import { temporalSettings } from './orchestration/connection';
+import { createPinoLogger } from './orchestration/logging';
 import { createWorker } from './orchestration/worker';
 import type { LogLevel } from '@temporalio/worker';
 
+const LOG_LEVELS: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+function logLevel(): LogLevel {
+  const value = (process.env.ZS_LOG_LEVEL || 'INFO').toUpperCase() as LogLevel;
+  if (!LOG_LEVELS.includes(value)) throw new Error(`ZS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${process.env.ZS_LOG_LEVEL}")`);
+  return value;
+}
+
 async function main(): Promise<void> {
   const temporal = temporalSettings();
+  const level = logLevel();
+  const log = createPinoLogger(level);
   const { worker, connection, resources } = await createWorker({
     temporal,
     metricsAddress: process.env.ZS_METRICS_ADDRESS || undefined,
     appMetricsAddress: process.env.ZS_APP_METRICS_ADDRESS || undefined,
-    logLevel: (process.env.ZS_LOG_LEVEL as LogLevel) || 'INFO',
+    logLevel: level,
     shutdownGraceSeconds: Number(process.env.ZS_SHUTDOWN_GRACE_SECONDS ?? 30),
     maxConcurrentActivities: Number(process.env.ZS_MAX_CONCURRENT_ACTIVITIES ?? 20),
   });
-  console.log(`zendesk-sync worker polling task queue "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace})`);
+  log.info({ taskQueue: temporal.taskQueue, address: temporal.address, namespace: temporal.namespace }, 'zendesk-sync worker polling');
   await worker.run(); // returns after SIGINT/SIGTERM once in-flight work has drained
   await resources.close();
   await connection.close();

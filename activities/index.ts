@@ -10,6 +10,7 @@ import { validateSourceConfig } from '../config/sourceConfig';
 import type { CheckSourceResult, SourceConfig, StreamResult, SyncActivities, SyncStreamInput } from '../workflows/types';
 import { NON_RETRYABLE_ERROR_TYPES } from '../workflows/types';
 import type { WorkerResources } from './resources';
+import type { RequestEvent } from '../zendesk';
 export { WorkerResources } from './resources';
 import { activityDeps, runSyncStream } from './syncStream';
 import { withPrivacy } from '../sync/privacy';
@@ -42,17 +43,29 @@ function validConfig(config: SourceConfig): SourceConfig {
   }
 }
 
+/** A Zendesk request that needed retries or failed, logged with the activity's source and collection. */
+function requestTroubleLogger(ctx: Context): (event: RequestEvent) => void {
+  return (event) => {
+    const fields = { path: event.path, status: event.status ?? null, attempts: event.attempts, waitedMs: event.waitedMs, errorType: event.errorType ?? null };
+    if (event.errorType) ctx.log.warn('Zendesk request failed', fields);
+    else ctx.log.info('Zendesk request succeeded after retries', fields);
+  };
+}
+
 export function createActivities(resources: WorkerResources): SyncActivities {
   return {
     async checkSource(rawConfig: SourceConfig): Promise<CheckSourceResult> {
       const config = validConfig(rawConfig);
       try {
-        const session = await resources.session(config);
+        const session = await resources.session(config, requestTroubleLogger(Context.current()));
         const user = await session.checkCredentials(Context.current().cancellationSignal);
         await resources.destination(config.destination); // fail early on an unreachable warehouse
+        Context.current().log.info('credentials checked', { userId: user.id, role: user.role });
         return { userId: user.id, role: user.role, warnings: session.warnings() };
       } catch (err) {
-        throw toFailure(err);
+        const failure = toFailure(err);
+        if (failure instanceof ApplicationFailure) Context.current().log.warn('credential check failed', { error: failure.message, errorType: failure.type ?? null });
+        throw failure;
       }
     },
 
@@ -61,7 +74,7 @@ export function createActivities(resources: WorkerResources): SyncActivities {
       try {
         const { destination, release } = await resources.destinationForRun(config.destination, { source: config.name, run: input.runTag });
         try {
-          const session = await resources.session(config);
+          const session = await resources.session(config, requestTroubleLogger(Context.current()));
           // Privacy (excluded and hashed columns) is applied here, in the worker, before rows are written.
           return await runSyncStream({ ...input, config }, { destination: withPrivacy(destination, config.privacy), session, ...activityDeps() });
         } finally {

@@ -17,6 +17,7 @@ import {
   type PageResult,
   type PaginateOptions,
   type ZendeskClient,
+  type RequestEvent,
   type ZendeskUser,
 } from '../zendesk';
 import type { SourceConfig } from '../workflows/types';
@@ -40,7 +41,12 @@ interface CachedClient {
 }
 
 /** Per-activity request counters, found through the async context of each request. */
-const requestCounter = new AsyncLocalStorage<{ requests: number }>();
+/** Per activity: its request count, and who hears about requests that needed retries or failed. */
+interface RequestScope {
+  requests: number;
+  onTrouble?: (event: RequestEvent) => void;
+}
+const requestCounter = new AsyncLocalStorage<RequestScope>();
 
 export class WorkerResources {
   private readonly destinations = new Map<string, Promise<Destination>>();
@@ -73,9 +79,9 @@ export class WorkerResources {
   }
 
   /** A session for one activity: requests made inside `run` are counted for it. */
-  async session(config: SourceConfig): Promise<AccountSession> {
+  async session(config: SourceConfig, onTrouble?: (event: RequestEvent) => void): Promise<AccountSession> {
     const client = await this.client(config);
-    const counter = { requests: 0 };
+    const counter: RequestScope = { requests: 0, onTrouble };
     const run = <T>(fn: () => T): T => requestCounter.run(counter, fn);
     return {
       paginate: (stream, options) => withContext(run, client.paginate(stream, options)),
@@ -130,6 +136,7 @@ export class WorkerResources {
       onRequest: (event) => {
         const counter = requestCounter.getStore();
         if (counter) counter.requests += event.attempts;
+        if (counter?.onTrouble && (event.retries > 0 || event.errorType !== undefined)) counter.onTrouble(event);
         for (const listener of this.requestListeners) {
           listener({ source: config.name, path: event.path, status: event.status, attempts: event.attempts, errorType: event.errorType });
         }

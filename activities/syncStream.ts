@@ -7,10 +7,9 @@
  */
 import { Context } from '@temporalio/activity';
 import { collectionsOfStream, streamByName } from '../catalog/collections';
-import type { CollectionSpec } from '../catalog/types';
 import type { Destination } from '../destinations/types';
-import { mapPage, warehouseTable, type TablePlan } from '../sync/mapper';
-import { assignCustomColumns, type CustomColumn, type FieldDefinition } from '../sync/customFields';
+import { mapPage } from '../sync/mapper';
+import { TablePlanner } from './tablePlans';
 import { isoSeconds } from '../sync/values';
 import { isCollectionEnabled, DEFAULT_LOOKBACK_DAYS } from '../workflows/plan';
 import type { StreamCursor, StreamResult, SyncStreamInput } from '../workflows/types';
@@ -44,8 +43,15 @@ export function initialStartKey(stream: string): string {
   return `initial_start_time:${stream}`;
 }
 
-export function customColumnsKey(collection: string): string {
-  return `custom_columns:${collection}`;
+/**
+ * Epoch seconds up to which the warehouse holds the stream's changes after a run that read to the end:
+ * an export is complete up to its last request minus the minute Zendesk leaves out of exports; a list
+ * read in full is complete as of when the read began.
+ */
+export function syncedThrough(style: string, mode: SyncStreamInput['mode'], startedMs: number, reachedEndAtMs: number | undefined): number | undefined {
+  if (mode !== 'incremental' || reachedEndAtMs === undefined) return undefined;
+  const exported = style === 'cursor_export' || style === 'time_export';
+  return Math.floor((exported ? reachedEndAtMs - 60_000 : startedMs) / 1000);
 }
 
 /** The newest of several copies of a cursor, by sequence number. */
@@ -53,39 +59,6 @@ export function newestCursor(...cursors: Array<StreamCursor | null | undefined>)
   let best: StreamCursor | null = null;
   for (const c of cursors) if (c && (!best || c.seq > best.seq)) best = c;
   return best;
-}
-
-async function planTables(
-  source: string,
-  tables: CollectionSpec[],
-  destination: Destination,
-  session: AccountSession,
-  signal: AbortSignal,
-): Promise<TablePlan[]> {
-  const definitionsByPath = new Map<string, FieldDefinition[]>();
-  const plans: TablePlan[] = [];
-  for (const collection of tables) {
-    let customColumns: CustomColumn[] = [];
-    if (collection.customFields) {
-      const { definitionsPath, definitionsKey } = collection.customFields;
-      if (!definitionsByPath.has(definitionsPath)) {
-        definitionsByPath.set(
-          definitionsPath,
-          (await session.listAll(definitionsPath, definitionsKey, signal)) as unknown as FieldDefinition[],
-        );
-      }
-      const known = JSON.parse((await destination.readState(source, customColumnsKey(collection.name))) ?? '[]');
-      const assigned = assignCustomColumns(collection, definitionsByPath.get(definitionsPath)!, known);
-      if (assigned.added.length) {
-        await destination.writeState(source, customColumnsKey(collection.name), JSON.stringify(assigned.columns));
-      }
-      customColumns = assigned.columns;
-    }
-    const plan = { collection, table: warehouseTable(collection, customColumns), customColumns };
-    await destination.ensureTable(source, plan.table);
-    plans.push(plan);
-  }
-  return plans;
 }
 
 /**
@@ -128,7 +101,8 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
   const requestsAtStart = deps.session.requestCount();
 
   await deps.destination.ensureSchema(source);
-  const plans = await planTables(source, tables, deps.destination, deps.session, deps.signal);
+  const planner = new TablePlanner(source, deps.destination, deps.session, deps.signal);
+  await planner.prepare(tables);
 
   // Where to start. Incremental exports keep a durable cursor; lists are read in full each run and
   // only resume mid-list within the retries of one activity (from the heartbeat).
@@ -159,6 +133,7 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
   const rejectedTotals: Record<string, number> = {};
   const coercedTotals: Record<string, number> = {};
   let seq = cursor?.seq ?? 0;
+  let reachedEndAt: number | undefined;
   deps.log('stream sync starting', { stream: stream.name, mode: input.mode, resumeFromSeq: cursor?.seq ?? null });
 
   // Pages are fetched one ahead: while page N is mapped and committed, page N+1 is already on the
@@ -194,7 +169,9 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
           if (latest !== undefined && latest > input.range!.to) last = true;
         }
         if (!last) pending = fetchNext();
-        const mapped = mapPage(plans, page.records, page.page, isoSeconds(now()));
+        const newColumns = await planner.admitPage(page.records);
+        if (newColumns.length) deps.log('new custom-field columns', { stream: stream.name, columns: newColumns });
+        const mapped = mapPage(planner.plans, page.records, page.page, isoSeconds(now()));
         const written = await deps.destination.upsert(source, mapped.batches);
         seq += 1;
         cursor = { seq, value: page.resumeCursor };
@@ -207,7 +184,10 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
         for (const [t, n] of Object.entries(mapped.rejected)) rejectedTotals[t] = (rejectedTotals[t] ?? 0) + n;
         for (const [t, n] of Object.entries(mapped.coercedToNull)) coercedTotals[t] = (coercedTotals[t] ?? 0) + n;
         deps.heartbeat({ stream: stream.name, cursor, pages, rows });
-        if (last) break;
+        if (last) {
+          if (page.done) reachedEndAt = now();
+          break;
+        }
       }
     } finally {
       await closeIterator(pagesIterator, pending);
@@ -245,6 +225,7 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
     requests,
     warnings,
     durationMs: Date.now() - started,
+    syncedThrough: syncedThrough(stream.style, input.mode, started, reachedEndAt),
   };
   deps.log('stream sync finished', { stream: stream.name, pages, rows, requests: result.requests });
   return result;

@@ -1,5 +1,6 @@
 import { VIA_KINDS, makeAttachment, makeComment, makeEvent, systemInfo } from './data/builders';
 import { ticketFieldDefaults } from './data/generate';
+import { unsetFieldValue } from './data/fields';
 import type { TextPools } from './data/textPools';
 import type { Clock } from './clock';
 import type {
@@ -12,6 +13,8 @@ import type {
   Organization,
   OrganizationMembership,
   Ticket,
+  TicketField,
+  TicketFieldType,
   User,
 } from './model';
 import { Random } from './random';
@@ -191,6 +194,45 @@ export class Mutations {
       time: ticket.created_at,
     });
     return ticket;
+  }
+
+  /**
+   * An admin adds a custom ticket field. Like Zendesk, every ticket then carries it in
+   * `custom_fields` (unset), without its updated_at changing: only tickets updated later show up in
+   * the export with it.
+   */
+  createTicketField(input: { title: string; type?: TicketFieldType }): TicketField {
+    const now = isoFromEpoch(this.clock.now());
+    const type = input.type ?? 'text';
+    const field: TicketField = {
+      id: this.store.ids.next(),
+      type,
+      title: input.title,
+      raw_title: input.title,
+      description: '',
+      raw_description: '',
+      position: 9999,
+      active: true,
+      required: false,
+      collapsed_for_agents: false,
+      regexp_for_validation: null,
+      title_in_portal: input.title,
+      raw_title_in_portal: input.title,
+      visible_in_portal: false,
+      editable_in_portal: false,
+      required_in_portal: false,
+      tag: null,
+      created_at: now,
+      updated_at: now,
+      removable: true,
+      key: null,
+      agent_description: null,
+    };
+    this.store.ticketFields.put(field);
+    for (const ticket of this.store.tickets.rows.values()) {
+      this.store.tickets.put({ ...ticket, custom_fields: [...ticket.custom_fields, { id: field.id, value: unsetFieldValue(type) }] });
+    }
+    return field;
   }
 
   /** Change fields and/or add a comment: one ticket event carrying every change. */

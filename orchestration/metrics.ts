@@ -6,6 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { WorkerResources } from '../activities/resources';
+import { collectionsOfStream } from '../catalog/collections';
+import { isCollectionEnabled } from '../workflows/plan';
 import type { StreamResult, SyncActivities, SyncStreamInput } from '../workflows/types';
 
 export interface AppMetrics {
@@ -24,6 +26,21 @@ export function createAppMetrics(): AppMetrics {
   const retries = new Counter({ name: 'zendesk_sync_retries_total', help: 'Zendesk request retries (attempts beyond the first), by source', labelNames: ['source'], registers: [registry] });
   const rows = new Counter({ name: 'zendesk_sync_rows_total', help: 'Rows written, by source and collection (table)', labelNames: ['source', 'collection'], registers: [registry] });
   const failures = new Counter({ name: 'zendesk_sync_stream_failures_total', help: 'Failed stream activity attempts, by source and stream', labelNames: ['source', 'stream'], registers: [registry] });
+  // Lag per collection: now minus the time up to which its changes are in the warehouse (the
+  // oldest cursor of the source is the largest lag). Computed when scraped, so it grows between runs.
+  const syncedThrough = new Map<string, { source: string; collection: string; at: number }>();
+  const syncedThroughGauge = new Gauge({ name: 'zendesk_sync_synced_through_timestamp_seconds', help: 'Time up to which a collection\'s changes are in the warehouse, by source and collection', labelNames: ['source', 'collection'], registers: [registry] });
+  new Gauge({
+    name: 'zendesk_sync_lag_seconds',
+    help: 'Now minus the time up to which a collection\'s changes are in the warehouse (known after its first run on this worker), by source and collection',
+    labelNames: ['source', 'collection'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const now = Date.now() / 1000;
+      for (const s of syncedThrough.values()) this.set({ source: s.source, collection: s.collection }, Math.max(0, now - s.at));
+    },
+  });
   const lastSuccess = new Gauge({ name: 'zendesk_sync_last_success_timestamp_seconds', help: 'End of the last successful stream run (lag = time() - this), by source and stream', labelNames: ['source', 'stream'], registers: [registry] });
   return {
     registry,
@@ -42,6 +59,16 @@ export function createAppMetrics(): AppMetrics {
             const result = await activities.syncStream(input);
             for (const [table, n] of Object.entries(result.rowsByTable)) rows.inc({ source: input.config.name, collection: table }, n);
             if (!result.skipped) lastSuccess.set({ source: input.config.name, stream: input.stream }, Date.now() / 1000);
+            if (result.syncedThrough !== undefined) {
+              for (const c of collectionsOfStream(input.stream)) {
+                if (!isCollectionEnabled(input.config, c.name)) continue;
+                const key = `${input.config.name}|${c.name}`;
+                // Runs of one stream can overlap (a retry racing a slow attempt): never move back.
+                const at = Math.max(syncedThrough.get(key)?.at ?? 0, result.syncedThrough);
+                syncedThrough.set(key, { source: input.config.name, collection: c.name, at });
+                syncedThroughGauge.set({ source: input.config.name, collection: c.name }, at);
+              }
+            }
             return result;
           } catch (err) {
             failures.inc({ source: input.config.name, stream: input.stream });

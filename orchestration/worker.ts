@@ -4,7 +4,9 @@
  * get `shutdownGraceTime` to commit their page and heartbeat the cursor).
  */
 import { createAppMetrics } from './metrics';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import type { DestinationStream } from 'pino';
+import { createRuntimeLogger } from './logging';
 import { createActivities, WorkerResources } from '../activities';
 import type { TemporalSettings } from './connection';
 
@@ -15,6 +17,8 @@ export interface WorkerOptions {
   /** `host:port` for zendesk-sync's own metrics (rows, requests, 429s, retries, last success) at /metrics. */
   appMetricsAddress?: string;
   logLevel?: LogLevel;
+  /** Where the JSON log lines go (default stdout). */
+  logDestination?: DestinationStream;
   /** Seconds in-flight activities get to finish on shutdown. */
   shutdownGraceSeconds?: number;
   maxConcurrentActivities?: number;
@@ -23,10 +27,10 @@ export interface WorkerOptions {
 let runtimeInstalled = false;
 
 /** Installs the process-wide Temporal runtime once (logger, metrics). */
-export function installRuntime(options: Pick<WorkerOptions, 'metricsAddress' | 'logLevel'>): void {
+export function installRuntime(options: Pick<WorkerOptions, 'metricsAddress' | 'logLevel' | 'logDestination'>): void {
   if (runtimeInstalled) return;
   Runtime.install({
-    logger: new DefaultLogger(options.logLevel ?? 'INFO'),
+    logger: createRuntimeLogger(options.logLevel ?? 'INFO', options.logDestination),
     telemetryOptions: options.metricsAddress
       ? { metrics: { prometheus: { bindAddress: options.metricsAddress } } }
       : undefined,

@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Command } from 'commander';
@@ -49,6 +50,17 @@ async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs = 1
     if (Date.now() > deadline) throw new Error(`chaos: timed out waiting for ${what}`);
     await sleep(250);
   }
+}
+
+/** A worker process; with ZS_CHAOS_LOG=<file> its JSON log lines (INFO and up) are appended there. */
+function spawnChaosWorker(stack: Stack): ChildProcess {
+  const file = process.env.ZS_CHAOS_LOG;
+  const child = spawnWorkerProcess(stack, { logLevel: file ? 'INFO' : 'WARN' });
+  if (file) {
+    child.stdout!.removeAllListeners('data');
+    child.stdout!.pipe(createWriteStream(file, { flags: 'a' }));
+  }
+  return child;
 }
 
 export interface ChaosOptions {
@@ -94,7 +106,7 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
       type: 'oauth', accessToken: minted.accessToken, refreshToken: minted.refreshToken,
       expiresAt: new Date(Date.now() + 200_000).toISOString(), clientId, clientSecret,
     });
-    worker = spawnWorkerProcess(stack);
+    worker = spawnChaosWorker(stack);
     const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
     const config = sourceConfig(stack, { name, destination: pgUrl, credentialRef, collections: allOn, lookbackDays: 3650, intervalSeconds: 3 });
     config.timing = { heartbeatTimeoutSeconds: 8, retryInitialSeconds: 1, retryMaximumSeconds: 4, maxAttempts: 30 };
@@ -105,7 +117,7 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     worker.kill('SIGKILL');
     await once(worker, 'exit');
     count('worker SIGKILL');
-    worker = spawnWorkerProcess(stack);
+    worker = spawnChaosWorker(stack);
 
     // 2. A backfill runs through everything that follows.
     const from = new Date((stack.emulator.now() - 3000 * 86_400) * 1000).toISOString();

@@ -1,8 +1,9 @@
 /**
  * Records workflow histories for the determinism guard (test/replay.test.ts): runs a source through
  * cycles, a pause and resume, a sync-now, a backfill and a credentials failure on a real dev server,
- * then saves every run's history under test/histories/. Re-record after an intended, versioned
- * workflow change:  npx tsx scripts/record-histories.ts
+ * then saves every run's history under test/histories/<label>/. Record a new label after a
+ * versioned (patched) workflow change, and keep the old labels: workflows started on older code
+ * must keep replaying.  npx tsx scripts/record-histories.ts <label>
  */
 import { writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,9 @@ import { workflowIdForSource } from '../workflows/plan';
 import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle } from '../test/support/stack';
 
 async function main(): Promise<void> {
-  const out = path.resolve(__dirname, '../test/histories');
+  const label = process.argv[2];
+  if (!label || !/^[\w.-]+$/.test(label)) throw new Error('usage: npx tsx scripts/record-histories.ts <label>   (e.g. v2-named-ids)');
+  const out = path.resolve(__dirname, '../test/histories', label);
   mkdirSync(out, { recursive: true });
   for (const f of readdirSync(out)) if (f.endsWith('.json')) rmSync(path.join(out, f));
   const stack = await startStack({ emulator: { tickets: 150 } });

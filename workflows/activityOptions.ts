@@ -1,8 +1,14 @@
 /** Activity proxies for the workflows, built from a source's timing settings. */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { activityIdForStream } from './plan';
 import { NON_RETRYABLE_ERROR_TYPES, type SourceConfig, type SyncActivities } from './types';
 
-export function syncActivities(config: SourceConfig, summary: string): SyncActivities {
+/**
+ * `stream` names the activity (`sync tickets`) instead of Temporal's default sequence number, so the
+ * Web UI's pending activities and every log line of the activity say which collection it is.
+ * Runs recorded before the change keep their numbers when replayed.
+ */
+export function syncActivities(config: SourceConfig, summary: string, stream: string): SyncActivities {
   const timing = config.timing ?? {};
   const options: ActivityOptions = {
     // One attempt may export a large account under Zendesk's limits; liveness comes from heartbeats.
@@ -16,6 +22,7 @@ export function syncActivities(config: SourceConfig, summary: string): SyncActiv
       nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
     },
     summary,
+    ...(patched('named-activity-ids') ? { activityId: activityIdForStream(stream) } : {}),
   };
   return proxyActivities<SyncActivities>(options);
 }

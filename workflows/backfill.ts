@@ -20,7 +20,7 @@ export async function backfillWorkflow(input: BackfillWorkflowInput): Promise<St
     }
   };
   try {
-    const result = await syncActivities(input.config, `backfill ${input.stream}`).syncStream({
+    const result = await syncActivities(input.config, `backfill ${input.stream}`, input.stream).syncStream({
       config: input.config,
       stream: input.stream,
       cursor: null,

@@ -22,13 +22,13 @@ export function renderDetails(status: SourceStatus): string {
     status.nextRunAt ? `next run ${status.nextRunAt}` : '',
     status.credentialError ? `**credentials:** ${status.credentialError}` : '',
     '',
-    '| collection | rows last run | last success | note |',
-    '|---|---:|---|---|',
+    '| collection | rows last run | last success | synced through | note |',
+    '|---|---:|---|---|---|',
   ];
   for (const [name, c] of Object.entries(status.collections)) {
     if (!c.enabled) continue;
     const note = c.lastError ? `error: ${c.lastError}` : c.skipped ? `skipped: ${c.skipped}` : '';
-    lines.push(`| ${name} | ${c.lastRows ?? ''} | ${c.lastSuccessAt ?? ''} | ${note.replace(/\|/g, '/').slice(0, 160)} |`);
+    lines.push(`| ${name} | ${c.lastRows ?? ''} | ${c.lastSuccessAt ?? ''} | ${c.syncedThrough ?? ''} | ${note.replace(/\|/g, '/').slice(0, 160)} |`);
   }
   const backfills = Object.values(status.backfills);
   if (backfills.length) {

@@ -13,6 +13,8 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
+  patched,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -38,8 +40,10 @@ import {
   DEFAULT_INTERVAL_SECONDS,
   DEFAULT_PARALLEL_STREAMS,
   enabledStreams,
+  humanDuration,
   isCollectionEnabled,
   resolveBackfill,
+  workflowIdForBackfill,
 } from './plan';
 import { describeFailure, renderDetails } from './present';
 import type {
@@ -70,6 +74,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       collectionStatus[c.name] = {
         enabled: isCollectionEnabled(config, c.name),
         lastSuccessAt: stream?.lastSuccessAt,
+        syncedThrough: stream?.syncedThrough === undefined ? undefined : new Date(stream.syncedThrough * 1000).toISOString(),
         lastRows: stream?.lastSuccessAt ? (stream.rowsByTable?.[c.name] ?? 0) : undefined,
         lastError: stream?.lastError,
         skipped: stream?.skipped,
@@ -124,6 +129,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     entry.state = error ? 'failed' : 'completed';
     entry.rows = result?.rows;
     entry.error = error;
+    log.info(`backfill ${entry.state}`, { source: config.name, collection: entry.stream, backfill: childId, rows: entry.rows ?? null, error: error ?? null });
     publish();
   });
   setHandler(
@@ -141,18 +147,24 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       const started: BackfillStatus[] = [];
       for (const stream of streams) {
         // The same request maps to the same child id: asking twice does not load twice.
-        const childId = `${workflowId}/backfill/${stream}/${from}-${to}`;
-        const entry: BackfillStatus = memory.backfills[childId] ?? {
+        const childId = patched('readable-backfill-ids')
+          ? workflowIdForBackfill(workflowId, stream, from, to)
+          : `${workflowId}/backfill/${stream}/${from}-${to}`;
+        const known = memory.backfills[childId];
+        if (known && known.state !== 'failed') {
+          started.push(known);
+          continue;
+        }
+        const entry: BackfillStatus = {
           workflowId: childId,
           stream,
           from: new Date(from * 1000).toISOString(),
           to: new Date(to * 1000).toISOString(),
           state: 'running',
         };
-        if (memory.backfills[childId]?.state !== 'failed' && memory.backfills[childId]) {
-          started.push(entry);
-          continue;
-        }
+        // Recorded before the child starts: a quick child can finish and signal back in the same
+        // activation that reports its start, and signals are handled first; the entry must exist.
+        memory.backfills[childId] = entry;
         try {
           await startChild(backfillWorkflow, {
             workflowId: childId,
@@ -162,13 +174,15 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
             workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             staticSummary: `backfill ${stream} ${entry.from.slice(0, 10)} → ${entry.to.slice(0, 10)}`,
           });
-          entry.state = 'running';
-          entry.error = undefined;
+          log.info('backfill started', { source: config.name, collection: stream, backfill: childId });
         } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+            delete memory.backfills[childId];
+            if (known) memory.backfills[childId] = known;
+            throw err;
+          }
           // Started before (by an earlier run of this workflow): it reports back by signal.
         }
-        memory.backfills[childId] = entry;
         started.push(entry);
       }
       publish();
@@ -203,7 +217,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     nextRunAt = new Date(Date.now() + intervalMs).toISOString();
     publish();
     // A sync-now that arrived during the cycle is honoured: it asked for data newer than that cycle.
-    await condition(() => syncRequested || memory.paused, intervalMs);
+    await condition(() => syncRequested || memory.paused, intervalMs, { summary: `next cycle in ${humanDuration(intervalMs / 1000)} (or on sync-now)` });
     if (!memory.paused) break;
   }
 
@@ -221,12 +235,14 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       memory.credentialError = undefined;
     } catch (err) {
       memory.credentialError = describeFailure(err);
+      log.warn('credential check failed; waiting for the next cycle or a sync-now', { source: config.name, collection: null, error: memory.credentialError });
       state = 'credentials_invalid';
       publish();
       return;
     }
 
     const startedAt = new Date().toISOString();
+    log.info('cycle started', { source: config.name, collection: null, cycle: memory.cycle });
     cycleStartedAt = startedAt;
     state = 'syncing';
     publish();
@@ -236,7 +252,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     const runStream = async (stream: string) => {
       const previous = memory.streams[stream] ?? { cursor: null };
       try {
-        const result = await syncActivities(config, `sync ${stream}`).syncStream({
+        const result = await syncActivities(config, `sync ${stream}`, stream).syncStream({
           config,
           stream,
           cursor: previous.cursor,
@@ -247,6 +263,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
         memory.streams[stream] = {
           cursor: result.cursor,
           lastSuccessAt: new Date().toISOString(),
+          syncedThrough: result.syncedThrough ?? previous.syncedThrough,
           lastRows: result.rows,
           rowsByTable: result.rowsByTable,
           lastPages: result.pages,
@@ -254,10 +271,13 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
           skipped: result.skipped,
           warnings: result.warnings.slice(0, 10),
         };
+        log.info('stream synced', { source: config.name, collection: stream, rows: result.rows, pages: result.pages, requests: result.requests, skipped: result.skipped ?? null });
       } catch (err) {
         if (isCancellation(err)) throw err;
         failedStreams.push(stream);
-        memory.streams[stream] = { ...previous, lastError: describeFailure(err) };
+        const lastError = describeFailure(err);
+        memory.streams[stream] = { ...previous, lastError };
+        log.warn('stream failed this cycle; it retries next cycle from its last committed page', { source: config.name, collection: stream, error: lastError });
       }
       publish();
     };
@@ -277,6 +297,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     }
     memory.totalRows += rows;
     memory.lastCycle = { startedAt, finishedAt: new Date().toISOString(), rows, failedStreams };
+    log.info('cycle finished', { source: config.name, collection: null, cycle: memory.cycle, rows, failedStreams });
     cycleStartedAt = undefined;
     state = 'idle';
     publishedState = undefined; // force the list view to pick up last-success and row counts

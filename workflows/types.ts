@@ -90,6 +90,12 @@ export interface StreamResult {
   skipped?: string;
   warnings: string[];
   durationMs: number;
+  /**
+   * Epoch seconds up to which the warehouse now holds this stream's changes: the time of the last
+   * export request minus Zendesk's one-minute exclusion, or the start of a full read. Lag = now − this.
+   * Absent for backfills and skipped streams.
+   */
+  syncedThrough?: number;
 }
 
 export interface SyncStreamInput {
@@ -114,6 +120,8 @@ export type SourceState = 'starting' | 'checking' | 'syncing' | 'idle' | 'paused
 export interface CollectionStatus {
   enabled: boolean;
   lastSuccessAt?: string;
+  /** ISO instant up to which this collection's changes are in the warehouse (lag = now − this). */
+  syncedThrough?: string;
   lastRows?: number;
   lastError?: string;
   skipped?: string;
@@ -122,6 +130,8 @@ export interface CollectionStatus {
 export interface StreamStatus {
   cursor: StreamCursor | null;
   lastSuccessAt?: string;
+  /** Epoch seconds; see StreamResult.syncedThrough. */
+  syncedThrough?: number;
   lastRows?: number;
   rowsByTable?: Record<string, number>;
   lastPages?: number;

@@ -5,7 +5,7 @@ import { WorkerResources } from '../../activities/resources';
 import { createAppMetrics } from '../../orchestration/metrics';
 import type { StreamResult, SyncActivities, SyncStreamInput } from '../../workflows/types';
 
-test('app metrics: requests, 429s, retries, rows per collection, last success; served on /metrics', async () => {
+test('app metrics: requests, 429s, retries, rows per collection, last success, lag; served on /metrics', async () => {
   const metrics = createAppMetrics();
   const resources = new WorkerResources();
   metrics.observe(resources);
@@ -13,7 +13,7 @@ test('app metrics: requests, 429s, retries, rows per collection, last success; s
     l({ source: 'acme', path: '/api/v2/groups.json', status: 200, attempts: 1 });
     l({ source: 'acme', path: '/api/v2/incremental/tickets/cursor.json', status: 429, attempts: 3 });
   }
-  const result = { stream: 'tickets', rowsByTable: { tickets: 7, ticket_metrics: 5 }, rows: 12 } as unknown as StreamResult;
+  const result = { stream: 'tickets', rowsByTable: { tickets: 7, ticket_metrics: 5 }, rows: 12, syncedThrough: Math.floor(Date.now() / 1000) - 3600 } as unknown as StreamResult;
   const activities = metrics.instrument({ checkSource: async () => ({}) as never, syncStream: async () => result } as unknown as SyncActivities);
   await activities.syncStream({ config: { name: 'acme' }, stream: 'tickets' } as SyncStreamInput);
   const server = await metrics.serve('127.0.0.1:0');
@@ -24,6 +24,11 @@ test('app metrics: requests, 429s, retries, rows per collection, last success; s
     assert.match(text, /zendesk_sync_retries_total\{source="acme"\} 2/);
     assert.match(text, /zendesk_sync_rows_total\{source="acme",collection="ticket_metrics"\} 5/);
     assert.match(text, /zendesk_sync_last_success_timestamp_seconds\{source="acme",stream="tickets"\} \d/);
+    // Lag = now − synced-through, for every enabled table the stream feeds.
+    for (const collection of ['tickets', 'ticket_metrics']) {
+      const lag = Number(new RegExp(`zendesk_sync_lag_seconds\\{source="acme",collection="${collection}"\\} ([\\d.]+)`).exec(text)?.[1]);
+      assert.ok(lag >= 3600 && lag < 3700, `lag of ${collection}: ${lag}`);
+    }
   } finally {
     server.close();
     await resources.close();

@@ -91,7 +91,8 @@ test('a backfill child loads history older than the lookback while regular cycle
     handle.signal(syncNowSignal), // a regular cycle at the same time
   ]);
   assert.equal(started.length, 1);
-  assert.equal(started[0]!.workflowId, `${workflowIdForSource(name)}/backfill/tickets/${Math.floor(Date.parse(from) / 1000)}-${Math.floor(Date.parse(to) / 1000)}`);
+  // Readable in the Web UI: the range as ISO instants, not epoch seconds.
+  assert.equal(started[0]!.workflowId, `${workflowIdForSource(name)}/backfill/tickets/${from.replace('.000Z', 'Z')}..${to.replace('.000Z', 'Z')}`);
   // The same request again is idempotent: same child, nothing new started.
   const again = await handle.executeUpdate(backfillUpdate, { args: [{ collections: ['tickets'], from, to }] });
   assert.equal(again[0]!.workflowId, started[0]!.workflowId);

@@ -34,7 +34,7 @@ function expandPayloads(json: string): string {
   return parts.join('\n');
 }
 
-test('no credential appears in workflow histories, memo, search attributes, heartbeats or logs', async () => {
+test('no credential appears in workflow histories, memo, search attributes, heartbeats or logs; logs are structured', async () => {
   const destination = `sqlite://${path.join(stack.tmp, 'warehouse')}`;
   const { oauth, admin } = stack.emulator.credentials;
   // An access token that expires within the client's refresh margin: the first request rotates it.
@@ -49,10 +49,16 @@ test('no credential appears in workflow histories, memo, search attributes, hear
     clientSecret: oauth.clientSecret,
   });
 
-  const worker = spawnWorkerProcess(stack);
+  // One request that needs a retry, so the log has a line about it.
+  stack.emulator.addFault({ id: 'groups-500', endpoint: '/api/v2/groups', kind: 'status', status: 500, firstN: 1 });
+  const worker = spawnWorkerProcess(stack, { logLevel: 'DEBUG' });
   let logs = '';
+  let stdout = '';
   worker.stdout!.removeAllListeners('data');
-  worker.stdout!.on('data', (d) => (logs += d));
+  worker.stdout!.on('data', (d) => {
+    logs += d;
+    stdout += d;
+  });
   worker.stderr!.on('data', (d) => (logs += d));
   try {
     await startTestSource(stack, sourceConfig(stack, { name: 'secret_oauth', destination, credentialRef: oauthRef, collections: { activities: false } }));
@@ -95,6 +101,32 @@ test('no credential appears in workflow histories, memo, search attributes, hear
       assert.ok(!text.includes(secret), `a credential (${secret.slice(0, 4)}…) appears in ${where}`);
     }
   }
+
+  // Structured logs: one JSON object per line, and every line about a source names it and the
+  // collection (null for lines about the whole source).
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => {
+    try {
+      return JSON.parse(l) as Record<string, unknown>;
+    } catch {
+      assert.fail(`a worker log line is not JSON: ${l.slice(0, 200)}`);
+    }
+  });
+  assert.ok(lines.length > 20, `log lines: ${lines.length}`);
+  for (const line of lines) {
+    assert.equal(typeof line.level, 'string');
+    assert.equal(typeof line.msg, 'string');
+    if (typeof line.workflowId === 'string' && line.workflowId.startsWith('zendesk-source-')) {
+      assert.ok(line.source === 'secret_oauth' || line.source === 'secret_token', `no source on: ${JSON.stringify(line).slice(0, 300)}`);
+      assert.ok('collection' in line, `no collection on: ${JSON.stringify(line).slice(0, 300)}`);
+    }
+    if (line.activityType === 'syncStream') assert.equal(typeof line.collection, 'string', `no collection on: ${JSON.stringify(line).slice(0, 300)}`);
+  }
+  const find = (msg: string, where: (l: Record<string, unknown>) => boolean = () => true) => lines.find((l) => l.msg === msg && where(l));
+  assert.ok(find('cycle finished', (l) => l.source === 'secret_oauth' && l.collection === null), 'a cycle-finished line');
+  assert.ok(find('stream synced', (l) => l.source === 'secret_token' && l.collection === 'tickets'), 'a stream-synced line');
+  assert.ok(find('stream sync finished', (l) => l.source === 'secret_oauth' && l.collection === 'users'), 'an activity line');
+  assert.ok(find('backfill started', (l) => l.source === 'secret_oauth' && l.collection === 'tickets'), 'a backfill-started line');
+  assert.ok(find('Zendesk request succeeded after retries', (l) => typeof l.source === 'string' && l.collection === 'groups' && l.status === 200), 'a retried-request line');
 
   const mode = statSync(oauthRef.slice('file:'.length)).mode & 0o777;
   assert.equal(mode, 0o600, `credential file mode ${mode.toString(8)} after rotation`);

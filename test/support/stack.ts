@@ -15,10 +15,12 @@ import { collections } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
 import { openDestination } from '../../destinations/open';
 import { createActivities, WorkerResources } from '../../activities';
-import { customColumnsKey, initialStartKey } from '../../activities/syncStream';
+import { initialStartKey } from '../../activities/syncStream';
+import { customColumnsKey } from '../../activities/tablePlans';
 import type { CustomColumn } from '../../sync/customFields';
 import { startDevServer, type DevServer } from '../../orchestration/devServer';
 import { installRuntime } from '../../orchestration/worker';
+import pino from 'pino';
 import { querySourceStatus, startSource } from '../../orchestration/sources';
 import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth } from '../../emulator';
 import type { SourceConfig, SourceStatus } from '../../workflows/types';
@@ -59,7 +61,7 @@ export interface Stack {
 }
 
 export async function startStack(options: { emulator?: EmulatorOptions; ui?: boolean } = {}): Promise<Stack> {
-  installRuntime({ logLevel: 'WARN' });
+  installRuntime({ logLevel: 'WARN', logDestination: pino.destination({ dest: 2, sync: true }) });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-e2e-'));
   const [server, emulator] = await Promise.all([
     startDevServer({ uiPort: options.ui ? 0 : null, dbFilename: path.join(tmp, 'temporal.sqlite') }),
@@ -116,10 +118,10 @@ export async function startWorker(stack: Stack): Promise<RunningWorker> {
 }
 
 /** `worker.ts` as a child process, exactly as an operator runs it (so a test can SIGKILL it). */
-export function spawnWorkerProcess(stack: Stack): ChildProcess {
+export function spawnWorkerProcess(stack: Stack, options: { logLevel?: string } = {}): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker.ts')], {
     cwd: projectRoot,
-    env: { ...process.env, TEMPORAL_ADDRESS: stack.server.address, ZS_TASK_QUEUE: stack.taskQueue, ZS_LOG_LEVEL: 'WARN' },
+    env: { ...process.env, TEMPORAL_ADDRESS: stack.server.address, ZS_TASK_QUEUE: stack.taskQueue, ZS_LOG_LEVEL: options.logLevel ?? 'WARN' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.resume();

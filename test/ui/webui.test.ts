@@ -75,6 +75,7 @@ describe('live stack: rate settings and the Web UI', () => {
     });
     assert.ok(started.length > 0);
     const childId = started[0].workflowId;
+    assert.match(childId, /\/backfill\/tickets\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.\.\d{4}-/, 'the backfill id shows its range as ISO instants');
     await stack.client.workflow.getHandle(childId).result().catch(() => undefined);
 
     const { chromium } = await import('playwright-core');
@@ -96,7 +97,8 @@ describe('live stack: rate settings and the Web UI', () => {
       await page.waitForURL(/\/workflows\/zendesk-source-/, { timeout: 30_000 });
       await page.getByText('syncStream').first().waitFor({ timeout: 30_000 });
       const body = await page.locator('body').innerText();
-      for (const stream of ['tickets', 'groups', 'users']) assert.match(body, new RegExp(stream), `the page names the ${stream} activity`);
+      for (const stream of ['tickets', 'groups', 'users']) assert.match(body, new RegExp(`sync ${stream}`), `the page names the ${stream} activity`);
+      assert.match(body, /next cycle in 1h/, 'the wait between cycles says what it is');
       await page.screenshot({ path: path.join(ARTIFACTS, 'webui-source.png'), fullPage: true });
 
       await page.goto(`${ui}/namespaces/default/workflows/${encodeURIComponent(childId)}`);
