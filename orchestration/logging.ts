@@ -72,7 +72,9 @@ export function createPinoLogger(level: LogLevel, destination?: DestinationStrea
 export function createRuntimeLogger(level: LogLevel, destination?: DestinationStream): DefaultLogger {
   const out = createPinoLogger(level, destination);
   return new DefaultLogger(level, (entry: LogEntry) => {
-    const meta = sourceFields(scrubValue(entry.meta ?? {}) as Record<string, unknown>);
+    // The activity task token is long, useless to a reader, and lets its holder complete the task.
+    const { taskToken: _taskToken, ...rest } = (entry.meta ?? {}) as Record<string, unknown>;
+    const meta = sourceFields(scrubValue(rest) as Record<string, unknown>);
     const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
     out[PINO_LEVEL[entry.level]]({ ...meta, at: time }, scrubText(entry.message));
   });
