@@ -33,6 +33,12 @@ export interface SyncStreamDeps {
   signal: AbortSignal;
   log: (message: string, meta?: Record<string, unknown>) => void;
   nowMs?: () => number;
+  /**
+   * Between pages the last heartbeat is repeated this often, so an activity that is alive but
+   * waiting (for the account's rate budget, a Retry-After, a slow page) is not timed out and
+   * retried in a loop. Hangs are bounded by the HTTP timeouts, not by the heartbeat.
+   */
+  keepAliveMs?: number;
 }
 
 export function cursorStateKey(stream: string): string {
@@ -91,6 +97,25 @@ function latestTime(records: unknown[], field: string | undefined): number | und
 }
 
 export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps): Promise<StreamResult> {
+  // Until the first page commits, the keep-alive repeats the previous attempt's heartbeat (a list
+  // resumes mid-way from it), or, on a first attempt, one that resumes exactly like no heartbeat.
+  let lastBeat: SyncHeartbeat = deps.previousHeartbeat ?? { stream: input.stream, cursor: null, pages: 0, rows: 0 };
+  const keepAlive = deps.keepAliveMs ? setInterval(() => deps.heartbeat(lastBeat), deps.keepAliveMs) : undefined;
+  keepAlive?.unref();
+  try {
+    return await syncPages(input, {
+      ...deps,
+      heartbeat: (details) => {
+        lastBeat = details;
+        deps.heartbeat(details);
+      },
+    });
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<StreamResult> {
   const started = Date.now();
   const now = deps.nowMs ?? Date.now;
   const { config } = input;
@@ -238,9 +263,10 @@ export function previousHeartbeatOf(details: unknown): SyncHeartbeat | undefined
 }
 
 /** Convenience for the activity wrapper. */
-export function activityDeps(): Pick<SyncStreamDeps, 'heartbeat' | 'previousHeartbeat' | 'signal' | 'log'> {
+export function activityDeps(): Pick<SyncStreamDeps, 'heartbeat' | 'previousHeartbeat' | 'signal' | 'log' | 'keepAliveMs'> {
   const ctx = Context.current();
   return {
+    keepAliveMs: Math.max(1000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 60_000) / 3)),
     heartbeat: (d) => ctx.heartbeat(d),
     previousHeartbeat: previousHeartbeatOf(ctx.info.heartbeatDetails),
     signal: ctx.cancellationSignal,
