@@ -1,39 +1,159 @@
 /**
- * `npm run bench [-- --quick]`: prints the benchmark tables and writes the same figures to
- * bench/results.json. Speed targets live here, never in timed tests (machines are shared and noisy).
+ * `npm run bench [-- --quick] [-- --only limits,memory]`: prints the benchmark tables and writes the
+ * same figures to bench/results.json (results-quick.json with --quick). Speed targets live here,
+ * never in timed tests (machines are shared and noisy).
  * Postgres figures need ZS_PG_URL (npm run bench starts no server; `bash scripts/postgres.sh start` prints one).
+ *
+ * Parts: writers, pipeline (needs writers: runs them too), limits, memory, temporal. With --only, the
+ * parts that ran replace theirs in the existing results file and the other figures are kept.
+ * ZS_BENCH_MEMORY_DEADLINE_MIN bounds each memory load (default 15 min full, 10 min quick).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchWriters, formatWriterResults } from './writers';
+import { benchWriters, formatWriterResults, type WriterBenchResult } from './writers';
 import { benchPipeline } from './pipeline';
+import { benchLimits, type LimitsFigures } from './limits';
+import { benchMemory, memoryRows, MEMORY_ACCOUNT, type MemoryFigure } from './memory';
+import { benchTemporalOverhead, temporalRows } from './temporalOverhead';
 import { formatTable } from '../orchestration/table';
+
+const PARTS = ['writers', 'pipeline', 'limits', 'memory', 'temporal'] as const;
+type Part = (typeof PARTS)[number];
+
+function partsToRun(): Set<Part> {
+  const index = process.argv.indexOf('--only');
+  if (index < 0) return new Set(PARTS);
+  const wanted = (process.argv[index + 1] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((w) => !PARTS.includes(w as Part));
+  if (unknown.length || wanted.length === 0) throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')}`);
+  const parts = new Set(wanted as Part[]);
+  if (parts.has('pipeline')) parts.add('writers'); // the pipeline's raw limit uses the writers' bare insert speed
+  return parts;
+}
+
+const minutes = (m: number) => m.toFixed(2);
+
+function printLimits(limits: LimitsFigures): void {
+  console.log(
+    `\nTime under real limits: initial load of ${limits.tickets} tickets (plan ${limits.plan} defaults, client defaults; ` +
+      `1 rate-limit minute = ${limits.minuteMs} ms), ${limits.streams.length} streams over 3 lanes`,
+  );
+  console.log(
+    formatTable(
+      ['bucket', 'account limit/min', 'client cap/min', 'limit in force', 'requests', 'floor (requests/limit - 1)', 'busiest window'],
+      limits.buckets.map((b) => [b.bucket, String(b.accountLimit), String(b.clientCap), String(b.limit), String(b.requests), `${minutes(b.floorMinutes)} min`, String(b.busiestWindow)]),
+    ),
+  );
+  const ratio = Number.isFinite(limits.ratio) ? limits.ratio.toFixed(2) : 'n/a';
+  console.log(
+    formatTable(
+      ['wall', 'floor', 'ratio (target <= 1.1)', 'window floor (ceil - 1)', 'ratio to it', '429s (target 0)'],
+      [[
+        `${minutes(limits.wallMinutes)} min (${(limits.wallMs / 1000).toFixed(1)} s real)`,
+        `${minutes(limits.floorMinutes)} min`,
+        ratio,
+        `${limits.windowFloorMinutes} min`,
+        limits.windowFloorMinutes > 0 ? (limits.wallMinutes / limits.windowFloorMinutes).toFixed(2) : 'n/a',
+        `${limits.rateLimited}${limits.rateLimited ? ` (${Object.entries(limits.rateLimitedByEndpoint).map(([e, n]) => `${e} ${n}`).join(', ')})` : ''}`,
+      ]],
+    ),
+  );
+  console.log(
+    '  window floor: a client that cannot know where the server\'s windows start can send at most one window\'s budget per window,\n' +
+      '  so its last request leaves ceil(requests/limit) - 1 minutes after the first; the floor above counts the last window as partial.',
+  );
+}
+
+function printMemory(memory: MemoryFigure[], sizes: number[]): void {
+  console.log(
+    `\nWorker peak memory loading tickets + ticket_events at once into SQLite (worker and emulator in separate processes; ` +
+      `${MEMORY_ACCOUNT.eventsPerTicket} events and ${MEMORY_ACCOUNT.commentsPerTicket} comment per ticket; target flat, <= 300 MB)`,
+  );
+  console.log(formatTable(['tickets', 'peak RSS', 'RSS before load', 'peak heap used', 'peak external', 'load', 'verdict'], memoryRows(memory)));
+  const measured = memory.filter((m) => m.worker);
+  const missing = memory.filter((m) => !m.worker);
+  if (missing.length) {
+    const largest = measured.at(-1);
+    console.log(
+      `  not measured: ${missing.map((m) => `${m.tickets} tickets (${m.notMeasured})`).join('; ')}.` +
+        `\n  Largest size measured: ${largest ? `${largest.tickets} tickets, peak RSS ${largest.worker!.maxRssMb} MB` : 'none'} (asked for ${sizes.join(', ')}).`,
+    );
+  }
+}
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const parts = partsToRun();
   const pgUrl = process.env.ZS_PG_URL;
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  console.log(`zendesk-sync benchmarks (${quick ? 'quick' : 'full'}) on ${machine}${pgUrl ? '' : '; Postgres skipped (set ZS_PG_URL)'}\n`);
-
-  const writerRows = quick ? 20_000 : 100_000;
-  const writers = await benchWriters({ rows: writerRows, pgUrl });
-  console.log(`Writers: upserting pages of 1000 ticket rows (${writerRows} rows), beside the bare driver insert (target >= 70 %)`);
-  console.log(formatWriterResults(writers));
-
-  const rawInsert: Record<string, number> = {};
-  for (const w of writers) if (w.name.includes('first load')) rawInsert[w.name.split(' ')[0]!] = w.rawRowsPerSec;
-  const tickets = quick ? 5_000 : 30_000;
-  const pipeline = await benchPipeline({ tickets, pgUrl, rawInsertRowsPerSec: rawInsert });
-  console.log(`\nPipeline, no rate limits (${tickets} tickets), beside fetch + parse + bare insert of the same data (target >= 50 %)`);
-  console.log(formatTable(['stream', 'into', 'records', 'records/s', 'raw limit/s', 'ratio'], pipeline.speed.map((s) => [s.stream, s.destination, String(s.records), String(s.recordsPerSec), String(s.rawRecordsPerSec), `${Math.round(s.ratio * 100)} %`])));
-  console.log('\nRequests in an initial load (target <= 1.05 x minimum; minimum = full pages plus one field-definition list where a table has custom fields)');
-  console.log(formatTable(['collection', 'records', 'requests', 'minimum', 'per 1000 records', 'ratio'], pipeline.requests.map((r) => [r.collection, String(r.records), String(r.requests), String(r.minimum), r.per1000.toFixed(2), r.ratio.toFixed(2)])));
-  console.log('\nRequests per stream in a cycle where nothing changed (target <= 1 per collection)');
-  console.log(formatTable(['stream', 'requests'], Object.entries(pipeline.unchangedCycleRequests).map(([s, n]) => [s, String(n)])));
-
+  console.log(`zendesk-sync benchmarks (${quick ? 'quick' : 'full'}; ${[...parts].join(', ')}) on ${machine}${pgUrl ? '' : '; Postgres skipped (set ZS_PG_URL)'}\n`);
   const file = path.join(__dirname, quick ? 'results-quick.json' : 'results.json');
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine, quick, writers, pipeline }, null, 2)}\n`);
+  const previous: Record<string, unknown> = parts.size < PARTS.length && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const results: Record<string, unknown> = { ...previous, at: new Date().toISOString(), machine, quick };
+  // When each part's figures were measured (with --only, parts of one file come from different runs).
+  const measuredAt: Record<string, string> = { ...(previous.measuredAt as Record<string, string> | undefined) };
+  results.measuredAt = measuredAt;
+  const save = (...done: Part[]) => {
+    for (const part of done) measuredAt[part] = new Date().toISOString();
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  };
+
+  if (parts.has('writers')) {
+    const writerRows = quick ? 20_000 : 100_000;
+    const writers: WriterBenchResult[] = await benchWriters({ rows: writerRows, pgUrl });
+    results.writers = writers;
+    console.log(`Writers: upserting pages of 1000 ticket rows (${writerRows} rows), beside the bare driver insert (target >= 70 %)`);
+    console.log(formatWriterResults(writers));
+
+    if (parts.has('pipeline')) {
+      const rawInsert: Record<string, number> = {};
+      for (const w of writers) if (w.name.includes('first load')) rawInsert[w.name.split(' ')[0]!] = w.rawRowsPerSec;
+      const tickets = quick ? 5_000 : 30_000;
+      const pipeline = await benchPipeline({ tickets, pgUrl, rawInsertRowsPerSec: rawInsert });
+      results.pipeline = pipeline;
+      console.log(`\nPipeline, no rate limits (${tickets} tickets), beside fetch + parse + bare insert of the same data (target >= 50 %)`);
+      console.log(formatTable(['stream', 'into', 'records', 'records/s', 'raw limit/s', 'ratio'], pipeline.speed.map((s) => [s.stream, s.destination, String(s.records), String(s.recordsPerSec), String(s.rawRecordsPerSec), `${Math.round(s.ratio * 100)} %`])));
+      console.log('\nRequests in an initial load (target <= 1.05 x minimum; minimum = full pages plus one field-definition list where a table has custom fields)');
+      console.log(formatTable(['collection', 'records', 'requests', 'minimum', 'per 1000 records', 'ratio'], pipeline.requests.map((r) => [r.collection, String(r.records), String(r.requests), String(r.minimum), r.per1000.toFixed(2), r.ratio.toFixed(2)])));
+      console.log('\nRequests per stream in a cycle where nothing changed (target <= 1 per collection)');
+      console.log(formatTable(['stream', 'requests'], Object.entries(pipeline.unchangedCycleRequests).map(([s, n]) => [s, String(n)])));
+    }
+    save(...(['writers', 'pipeline'] as const).filter((p) => parts.has(p)));
+  }
+
+  if (parts.has('limits')) {
+    // A 10 s "minute" (6x faster than Zendesk) keeps mapping and writing a window's pages well inside
+    // the window on 2 shared cores, so the limits, not the CPU, set the pace.
+    const limits = await benchLimits({ tickets: quick ? 10_000 : 50_000, minuteMs: 10_000, log: console.log });
+    results.limits = limits;
+    printLimits(limits);
+    save('limits');
+  }
+
+  if (parts.has('memory')) {
+    // 300k in the full run: the largest size the emulator serves in minutes (1M tickets make it GC-bound).
+    const sizes = quick ? [20_000, 100_000] : [100_000, 300_000, 1_000_000];
+    const deadlineMs = Number(process.env.ZS_BENCH_MEMORY_DEADLINE_MIN ?? (quick ? 10 : 15)) * 60_000;
+    console.log('\nWorker memory:');
+    const memory = await benchMemory({ sizes, deadlineMs, log: console.log });
+    results.memory = memory;
+    printMemory(memory, sizes);
+    save('memory');
+  }
+
+  if (parts.has('temporal')) {
+    const tickets = quick ? 3_000 : 20_000;
+    console.log('\nTemporal overhead:');
+    const temporal = await benchTemporalOverhead({ tickets, log: console.log });
+    results.temporal = temporal;
+    console.log(`\nTemporal overhead: a source workflow on a dev server (${tickets} tickets, in-process worker and emulator); events of each run's history`);
+    console.log(
+      formatTable(['cycle', 'history events', 'by kind', 'pages', 'events / 1000 pages', 'cycle wall', 'in activities (union)', 'outside', 'share outside', 'activity dispatch (mean)', 'workflow task (mean)'], temporalRows(temporal)),
+    );
+    save('temporal');
+  }
+
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
 }
 
