@@ -2,15 +2,12 @@
  * Reads landed rows back through the destination's own session (SELECT answers reach the driver
  * via the shim's Arrow decoding), normalised to the shape rows are written in: lowercase column
  * names, timestamps as ISO-8601 UTC (whole seconds without `.000`), dates as YYYY-MM-DD, JSON parsed.
+ * Used by the Snowflake backend of the Destination contract (test/destinations/backends.ts) and by
+ * test/support/warehouseReader.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { quoteIdentifier } from '../../destinations/identifiers';
 import type { SnowflakeDestination } from '../../destinations/snowflake';
 import type { WarehouseTable } from '../../destinations/types';
-
-export function uniqueSchema(prefix = 'src'): string {
-  return `${prefix}_${randomBytes(5).toString('hex')}`;
-}
 
 export async function readRows(
   destination: SnowflakeDestination,
