@@ -15,6 +15,7 @@ import {
   assignCustomColumns,
   customValues,
   fieldRefOf,
+  hasUnknownFieldRef,
   type CustomColumn,
   type FieldDefinition,
 } from '../sync/customFields';
@@ -82,7 +83,7 @@ export class TablePlanner {
       const { collection } = plan;
       if (!collection.customFields || collection.source.kind !== 'record') continue;
       const memory = this.memory.get(collection.name)!;
-      if (!this.hasUnknownField(collection, records, memory.refs)) continue;
+      if (!hasUnknownFieldRef(collection, records, memory.refs)) continue;
       const before = memory.columns.length;
       const columns = await this.learn(collection, memory);
       // A reference still unknown after a fresh read (a field deleted meanwhile) is remembered
@@ -98,14 +99,6 @@ export class TablePlanner {
       added.push(...columns.slice(before).map((c) => `${collection.name}.${c.column}`));
     }
     return added;
-  }
-
-  private hasUnknownField(collection: CollectionSpec, records: unknown[], refs: Set<string>): boolean {
-    for (const record of records) {
-      if (!record || typeof record !== 'object') continue;
-      for (const ref of customValues(collection, record as Record<string, unknown>).keys()) if (!refs.has(ref)) return true;
-    }
-    return false;
   }
 
   /** Reads the definitions, assigns columns to new fields and stores both. */

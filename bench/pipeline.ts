@@ -2,6 +2,10 @@
  * Pipeline figures from the real activity code (client → catalog mapper → writer), without Temporal:
  *  - records/s per stream into SQLite and Postgres with no rate limits, beside the raw limit measured
  *    in the same run (fetch + JSON.parse of the same pages, plus the driver's bare insert time);
+ *    the emulator runs in a process of its own (real Zendesk is another machine, so rendering its
+ *    responses must not share the worker's thread), with every export record rendered before the
+ *    first request (`--prewarm`), so the pipeline's first walk and the raw walk after it are served
+ *    alike and the comparison times our side only;
  *  - requests per 1000 records per collection in an initial load, beside the minimum possible, and
  *    requests in a cycle where nothing changed.
  */
@@ -16,7 +20,7 @@ import { WorkerResources } from '../activities/resources';
 import { runSyncStream } from '../activities/syncStream';
 import { enabledStreams } from '../workflows/plan';
 import type { SourceConfig, StreamCursor, StreamResult } from '../workflows/types';
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulatorProcess } from './emulatorProcess';
 
 export interface PipelineSpeed {
   stream: string;
@@ -52,10 +56,10 @@ async function runStream(resources: WorkerResources, config: SourceConfig, strea
 }
 
 /** Fetch + parse every page of an export with no mapping or writing: the floor of reading it. */
-async function rawFetchSeconds(emulator: Emulator, pathAndQuery: string, key: string, auth: string): Promise<{ seconds: number; records: number }> {
+async function rawFetchSeconds(baseUrl: string, pathAndQuery: string, key: string, auth: string): Promise<{ seconds: number; records: number }> {
   const started = performance.now();
   let records = 0;
-  let next: string | null = `${emulator.baseUrl}${pathAndQuery}`;
+  let next: string | null = `${baseUrl}${pathAndQuery}`;
   const seen = new Set<string>();
   while (next && !seen.has(next)) {
     seen.add(next);
@@ -64,7 +68,7 @@ async function rawFetchSeconds(emulator: Emulator, pathAndQuery: string, key: st
     records += (body[key] as unknown[]).length;
     if (body.end_of_stream) break;
     const link = (body.after_url ?? body.next_page) as string | undefined;
-    next = link ? `${emulator.baseUrl}${new URL(link).pathname}${new URL(link).search}` : null;
+    next = link ? `${baseUrl}${new URL(link).pathname}${new URL(link).search}` : null;
   }
   return { seconds: (performance.now() - started) / 1000, records };
 }
@@ -82,11 +86,18 @@ async function dropPostgresSource(url: string, source: string): Promise<void> {
 }
 
 export async function benchPipeline(opts: { tickets: number; pgUrl?: string; rawInsertRowsPerSec: Record<string, number> }): Promise<{ speed: PipelineSpeed[]; requests: RequestFigures[]; unchangedCycleRequests: Record<string, number> }> {
-  const emulator = await startEmulator({ seed: 3, tickets: opts.tickets, users: Math.max(50, opts.tickets / 10), organizations: Math.max(10, opts.tickets / 100), rateLimits: false });
+  const emulator = await startEmulatorProcess([
+    '--seed', '3',
+    '--tickets', String(opts.tickets),
+    '--users', String(Math.max(50, Math.floor(opts.tickets / 10))),
+    '--organizations', String(Math.max(10, Math.floor(opts.tickets / 100))),
+    '--no-rate-limits',
+    '--prewarm',
+  ]);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-bench-'));
   const credentialRef = `file:${path.join(tmp, 'c.json')}`;
-  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
-  const auth = `Basic ${Buffer.from(`${emulator.credentials.admin.email}/token:${emulator.credentials.admin.apiToken}`).toString('base64')}`;
+  await saveCredential(credentialRef, { type: 'api_token', email: emulator.admin.email, token: emulator.admin.apiToken });
+  const auth = emulator.authorization;
   const resources = new WorkerResources();
   const speed: PipelineSpeed[] = [];
   const requests: RequestFigures[] = [];
@@ -100,7 +111,7 @@ export async function benchPipeline(opts: { tickets: number; pgUrl?: string; raw
     for (const [kind, url] of destinations) {
       const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
       const config: SourceConfig = { name: `bench_${kind}_${runTag}`, baseUrl: emulator.baseUrl, credentialRef, destination: url, collections: allOn, lookbackDays: 3650, rate: noLimits };
-      emulator.requestLog.reset();
+      await emulator.adminApi('DELETE', 'requests');
       const results: Record<string, StreamResult> = {};
       for (const stream of enabledStreams(config)) {
         const started = performance.now();
@@ -110,7 +121,7 @@ export async function benchPipeline(opts: { tickets: number; pgUrl?: string; raw
         if (['tickets', 'users', 'ticket_events'].includes(stream)) {
           const include = (spec.includes ?? []).map((i) => i.value).join(',');
           const query = `?start_time=${stream === 'users' ? 0 : Math.floor(Date.now() / 1000) - 3650 * 86400}&per_page=1000${include ? `&include=${include}` : ''}`;
-          const raw = await rawFetchSeconds(emulator, `${spec.path}${query}`, spec.recordsKey, auth);
+          const raw = await rawFetchSeconds(emulator.baseUrl, `${spec.path}${query}`, spec.recordsKey, auth);
           const rows = results[stream]!.rows;
           const rawSeconds = raw.seconds + rows / (opts.rawInsertRowsPerSec[kind] ?? Infinity);
           speed.push({
@@ -135,7 +146,7 @@ export async function benchPipeline(opts: { tickets: number; pgUrl?: string; raw
           const minimum = Math.max(1, Math.ceil(records / pageMax)) + (c.customFields ? 1 : 0);
           requests.push({ collection: c.name, records, requests: result.requests, minimum, per1000: records ? (result.requests * 1000) / records : result.requests, ratio: result.requests / minimum });
         }
-        emulator.advanceClock(120);
+        await emulator.adminApi('POST', 'clock/advance', { seconds: 120 });
         for (const stream of enabledStreams(config)) {
           const again = await runStream(resources, config, stream, results[stream]!.cursor);
           unchangedCycleRequests[stream] = again.requests;

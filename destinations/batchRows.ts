@@ -18,14 +18,54 @@ export interface RowEncoder {
   readonly columnNames: string[];
   readonly primaryKeyIndex: number;
   readonly encoders: Encoder[];
+  /** `encodeRowInto` for this column list, generated once per column list and dialect. */
+  readonly encodeRow: (row: Row, out: DriverValue[]) => number;
 }
 
+/** Generated row encoders by dialect and column list (a handful per worker; bounded anyway). */
+const rowEncoderCache = new Map<string, RowEncoder>();
+const ROW_ENCODER_CACHE_LIMIT = 512;
+
 export function rowEncoder(table: WarehouseTable, dialect: EncodingDialect): RowEncoder {
-  return {
-    columnNames: table.columns.map((c) => c.name),
-    primaryKeyIndex: table.columns.findIndex((c) => c.name === table.primaryKey),
-    encoders: table.columns.map((c) => encoderFor(c.type, dialect)),
-  };
+  const signature = `${dialect}|${table.primaryKey}|${table.columns.map((c) => `${c.name}:${c.type}`).join(',')}`;
+  let encoder = rowEncoderCache.get(signature);
+  if (!encoder) {
+    const columnNames = table.columns.map((c) => c.name);
+    const encoders = table.columns.map((c) => encoderFor(c.type, dialect));
+    encoder = {
+      columnNames,
+      primaryKeyIndex: table.columns.findIndex((c) => c.name === table.primaryKey),
+      encoders,
+      encodeRow: compileRowEncoding(columnNames, encoders),
+    };
+    if (rowEncoderCache.size >= ROW_ENCODER_CACHE_LIMIT) rowEncoderCache.clear();
+    rowEncoderCache.set(signature, encoder);
+  }
+  return encoder;
+}
+
+/**
+ * The column loop of `encodeRowInto` unrolled for one column list: each column becomes a named
+ * property read and a call to its own encoder, so every read and call site sees one row shape and
+ * one function (the generic loop sees all of them, which V8 can only handle by slow lookups). The
+ * generated text embeds only numbers and the column names, as JSON string literals.
+ */
+function compileRowEncoding(columnNames: string[], encoders: Encoder[]): (row: Row, out: DriverValue[]) => number {
+  const source = [
+    "'use strict';",
+    ...encoders.map((_, i) => `const encode${i} = encoders[${i}];`),
+    'return function encodeRow(row, out) {',
+    'let coercedToNull = 0;',
+    'let value;',
+    ...columnNames.flatMap((name, i) => [
+      `value = encode${i}(row[${JSON.stringify(name)}]);`,
+      `if (value === undefined) { coercedToNull++; value = null; }`,
+      `out[${i}] = value;`,
+    ]),
+    'return coercedToNull;',
+    '};',
+  ].join('\n');
+  return (new Function('encoders', source) as (encoders: Encoder[]) => (row: Row, out: DriverValue[]) => number)(encoders);
 }
 
 export interface KeyedRows {
@@ -60,18 +100,7 @@ export function lastRowPerKey(table: WarehouseTable, rows: Row[], keyEncoder: En
  * many values had to become NULL.
  */
 export function encodeRowInto(encoder: RowEncoder, row: Row, out: DriverValue[]): number {
-  let coercedToNull = 0;
-  const { columnNames, encoders } = encoder;
-  for (let i = 0; i < columnNames.length; i++) {
-    const value = encoders[i]!(row[columnNames[i]!]);
-    if (value === undefined) {
-      coercedToNull++;
-      out[i] = null;
-    } else {
-      out[i] = value;
-    }
-  }
-  return coercedToNull;
+  return encoder.encodeRow(row, out);
 }
 
 export function emptyResult(): WriterUpsertResult {

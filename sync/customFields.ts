@@ -6,8 +6,9 @@
  * field renamed in Zendesk keeps its column. Names never collide with a spec column or with each other
  * (a clash gets `_2`, `_3`, …). Types come from the field definitions.
  */
-import type { CollectionSpec, ColumnType } from '../catalog/types';
+import type { CollectionSpec, ColumnType, CustomFieldSource } from '../catalog/types';
 import { sanitizeIdentifier, uniqueIdentifier, MAX_IDENTIFIER_BYTES } from '../destinations/identifiers';
+import { coercerFor, type Coercer } from './values';
 
 /** A field definition as Zendesk lists it (ticket_fields, user_fields, organization_fields). */
 export interface FieldDefinition {
@@ -123,4 +124,104 @@ export function customValues(collection: CollectionSpec, record: Record<string, 
     for (const [key, value] of Object.entries(raw as Record<string, unknown>)) out.set(key, value);
   }
   return out;
+}
+
+/**
+ * Whether any record names a custom field outside `known`: the same answer as looking through the
+ * keys of `customValues(collection, record)` for every object record, without building a Map per
+ * record (it runs on every page of every stream that has custom fields).
+ */
+export function hasUnknownFieldRef(collection: CollectionSpec, records: unknown[], known: ReadonlySet<string>): boolean {
+  const spec = collection.customFields;
+  if (!spec) return false;
+  for (const record of records) {
+    if (!record || typeof record !== 'object') continue;
+    const raw = (record as Record<string, unknown>)[spec.recordKey];
+    if (spec.shape === 'id_value_list' && Array.isArray(raw)) {
+      for (const entry of raw) {
+        if (entry && typeof entry === 'object' && 'id' in entry && !known.has(String((entry as { id: unknown }).id))) return true;
+      }
+    } else if (spec.shape === 'keyed_object' && raw && typeof raw === 'object' && !Array.isArray(raw)) {
+      for (const key of Object.keys(raw)) if (!known.has(key)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A plan's custom columns, prepared once so the mapper reads each record's custom values without
+ * building a Map per record. Gives exactly what `customValues(collection, record).get(fieldRef)`
+ * gives for every column.
+ */
+export interface CompiledCustomColumns {
+  shape: CustomFieldSource['shape'] | undefined;
+  recordKey: string | undefined;
+  columns: CustomColumn[];
+  coercers: Coercer[];
+  /** Distinct field references, one slot each. */
+  refs: string[];
+  /** Slot of each column's field reference. */
+  slotOfColumn: number[];
+  slotByRef: Map<string, number>;
+  /**
+   * Slots by numeric value for references that are a number's canonical text (ticket field ids):
+   * a numeric `id` then needs no String() per entry. For a number n, `String(n) === ref` exactly
+   * when `n` equals `Number(ref)` and `ref` is canonical, so this finds the same slot.
+   */
+  slotByNumber: Map<number, number>;
+}
+
+export function compileCustomColumns(collection: CollectionSpec, columns: CustomColumn[]): CompiledCustomColumns {
+  const slotByRef = new Map<string, number>();
+  const slotByNumber = new Map<number, number>();
+  const refs: string[] = [];
+  const slotOfColumn = columns.map((column) => {
+    let slot = slotByRef.get(column.fieldRef);
+    if (slot === undefined) {
+      slot = refs.length;
+      refs.push(column.fieldRef);
+      slotByRef.set(column.fieldRef, slot);
+      const n = Number(column.fieldRef);
+      if (String(n) === column.fieldRef) slotByNumber.set(n, slot);
+    }
+    return slot;
+  });
+  return {
+    shape: collection.customFields?.shape,
+    recordKey: collection.customFields?.recordKey,
+    columns,
+    coercers: columns.map((c) => coercerFor(c.type)),
+    refs,
+    slotOfColumn,
+    slotByRef,
+    slotByNumber,
+  };
+}
+
+const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
+
+/**
+ * Fills `out[c]` with the raw custom value of column c (undefined when the record has none), as
+ * `customValues` would report it: for an id/value list the last entry of an id wins, for a keyed
+ * object only its own enumerable keys count. `slots` is scratch space of at least `refs.length`.
+ */
+export function readCustomValues(compiled: CompiledCustomColumns, record: Record<string, unknown>, out: unknown[], slots: unknown[]): void {
+  const { refs, slotOfColumn } = compiled;
+  for (let s = 0; s < refs.length; s++) slots[s] = undefined;
+  const raw = compiled.recordKey === undefined ? undefined : record[compiled.recordKey];
+  if (compiled.shape === 'id_value_list' && Array.isArray(raw)) {
+    for (const entry of raw) {
+      if (entry && typeof entry === 'object' && 'id' in entry) {
+        const id = (entry as { id: unknown }).id;
+        const slot = typeof id === 'number' ? compiled.slotByNumber.get(id) : compiled.slotByRef.get(String(id));
+        if (slot !== undefined) slots[slot] = (entry as { value?: unknown }).value ?? null;
+      }
+    }
+  } else if (compiled.shape === 'keyed_object' && raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    for (let s = 0; s < refs.length; s++) {
+      const ref = refs[s]!;
+      if (propertyIsEnumerable.call(raw, ref)) slots[s] = (raw as Record<string, unknown>)[ref];
+    }
+  }
+  for (let c = 0; c < slotOfColumn.length; c++) out[c] = slots[slotOfColumn[c]!];
 }
