@@ -118,7 +118,14 @@ class WindowBucket {
   }
 
   observe(reading: RateLimitReading, now: number): void {
+    const raised = reading.limit !== undefined && reading.limit > (this.observedLimit ?? Number.POSITIVE_INFINITY);
     if (reading.limit !== undefined && reading.limit > 0) this.observedLimit = reading.limit;
+    this.pauseIfExhausted(reading, now);
+    // A limit back up after a dip frees waiters now, not when their old slots expire.
+    if (raised) this.pump();
+  }
+
+  private pauseIfExhausted(reading: RateLimitReading, now: number): void {
     if (reading.remaining === undefined) return;
     const { share, windowMs } = this.settings();
     const accountLimit = reading.limit ?? this.observedLimit;

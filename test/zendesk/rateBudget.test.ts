@@ -168,3 +168,17 @@ describe('rate budget', () => {
     assert.throws(() => new RateBudget({ windowMs: -1 }), /windowMs/);
   });
 });
+
+describe('a limit that comes back up', () => {
+  it('frees waiters as soon as a response reports the higher limit', async () => {
+    const budget = new RateBudget({ corePerMinute: 100, windowMs: 60_000 });
+    budget.observe({ core: { limit: 1 } }); // a dip (a 429 storm reported a tiny account limit)
+    (await budget.acquire('core')).release(); // the only slot, held for a whole window
+    const started = Date.now();
+    const waiting = budget.acquire('core');
+    await new Promise((r) => setTimeout(r, 100));
+    budget.observe({ core: { limit: 100 } }); // the next response: the limit is back
+    (await waiting).release();
+    assert.ok(Date.now() - started < 2000, `waited ${Date.now() - started} ms for a slot the raised limit allows`);
+  });
+});
