@@ -181,7 +181,9 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     await waitUntil('the backfills to finish', async () => {
       const s = await querySourceStatus(stack.client, name);
       return Object.values(s.backfills).length > 0 && Object.values(s.backfills).every((b) => b.state !== 'running');
-    }, 300_000).catch(async (err) => {
+      // Generous: after the 429 storm and the revocation coincide, streams can crawl for minutes
+      // before they recover (the known open problem in the README); that is slow, not wrong.
+    }, 720_000).catch(async (err) => {
       throw new Error(`${(err as Error).message}: ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.backfills)}; streams ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.streams)}`.slice(0, 3000));
     });
     stack.emulator.setFaults([]);
