@@ -60,6 +60,31 @@ export class RateLimiter {
     return ['core', 'export'];
   }
 
+  /**
+   * The rate headers of a 429 injected by a fault rule (a storm): Zendesk sends its account figures
+   * on nearly every response, a 429 included, with nothing remaining until the wait it asks for.
+   * Spends nothing. Without emulated limits only the "nothing remaining" part is known.
+   */
+  refusalHeaders(path: string, retryAfterSeconds: number | null): Record<string, string> {
+    const now = performance.now();
+    const resetMs = (this.window(now) + 1) * this.settings.minuteMs - (now - this.startedAt);
+    const reset = String(retryAfterSeconds ?? Math.max(1, Math.ceil(resetMs / 1000)));
+    const headers: Record<string, string> = { 'x-rate-limit-remaining': '0', 'ratelimit-remaining': '0', 'ratelimit-reset': reset };
+    if (!this.settings.enabled) return headers;
+    headers['x-rate-limit'] = String(this.coreLimit());
+    headers['ratelimit-limit'] = String(this.coreLimit());
+    const window = this.window(now);
+    for (const bucket of this.bucketsFor(path)) {
+      if (bucket === 'core') continue;
+      const entry = this.used.get(bucket);
+      const limit = this.limitOf(bucket);
+      const remaining = Math.max(0, limit - (entry && entry.window === window ? entry.count : 0));
+      const name = bucket === 'export' ? 'zendesk-ratelimit-incremental-exports' : 'zendesk-ratelimit-incremental-exports-cursor';
+      headers[name] = `total=${limit}; remaining=${remaining}; resets=${reset}`;
+    }
+    return headers;
+  }
+
   /** Spend one request from every bucket of `path`, or refuse without spending any. */
   take(path: string): RateDecision {
     if (!this.settings.enabled) return { allowed: true, headers: {}, retryAfterSeconds: 0 };

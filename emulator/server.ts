@@ -134,7 +134,10 @@ export class EmulatorHttpServer {
         status,
         body: status === 429 ? 'Number of allowed API requests per minute exceeded' : status === 503 ? 'Service Unavailable' : status === 504 ? '<html><body><h1>504 Gateway Time-out</h1></body></html>' : `{"error":"InternalServerError","description":"Emulated ${status}"}`,
         contentType: status === 500 ? 'application/json; charset=utf-8' : status === 504 ? 'text/html' : 'text/plain',
-        headers: retryAfterSeconds !== null ? { 'Retry-After': String(retryAfterSeconds) } : {},
+        headers: {
+          ...(status === 429 ? this.deps.rateLimiter.refusalHeaders(path, retryAfterSeconds) : {}),
+          ...(retryAfterSeconds !== null ? { 'Retry-After': String(retryAfterSeconds) } : {}),
+        },
       };
     } else {
       const outcome = this.route(method, path, url.searchParams, body, req.headers);

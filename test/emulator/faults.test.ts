@@ -38,6 +38,30 @@ describe('faults', () => {
     assert.equal(emulator.requestLog.entries().filter((e) => e.fault === 'flaky').length, 2);
   });
 
+  test("an injected 429 carries Zendesk's rate headers: the account's real limit, nothing remaining until Retry-After", async () => {
+    emulator.setRateLimits({ enabled: true, corePerMinute: 700, exportPerMinute: 10, minuteMs: 60_000 });
+    emulator.setFaults([{ id: 'storm', endpoint: '/api/v2/*', kind: 'status', status: 429, retryAfterSeconds: 2, firstN: 2 }]);
+    try {
+      const core = await get(emulator, '/api/v2/groups.json');
+      assert.equal(core.status, 429);
+      assert.equal(core.headers.get('retry-after'), '2');
+      assert.equal(core.headers.get('x-rate-limit'), '700');
+      assert.equal(core.headers.get('x-rate-limit-remaining'), '0');
+      assert.equal(core.headers.get('ratelimit-reset'), '2');
+      const exported = await get(emulator, '/api/v2/incremental/organizations.json?start_time=0');
+      assert.equal(exported.status, 429);
+      // The storm refused it before the export bucket was spent: all 10 remain there.
+      assert.equal(exported.headers.get('zendesk-ratelimit-incremental-exports'), 'total=10; remaining=10; resets=2');
+      emulator.setRateLimits({ enabled: false });
+      emulator.setFaults([{ endpoint: '/api/v2/*', kind: 'status', status: 429, retryAfterSeconds: 3, firstN: 1 }]);
+      const unlimited = await get(emulator, '/api/v2/groups.json');
+      assert.equal(unlimited.headers.get('x-rate-limit'), null, 'no limit is emulated, so none is reported');
+      assert.equal(unlimited.headers.get('x-rate-limit-remaining'), '0');
+    } finally {
+      emulator.setRateLimits({ enabled: false });
+    }
+  });
+
   test('500 on the first N requests of a glob; 504 only for pages above a size', async () => {
     emulator.setFaults([
       { endpoint: '/api/v2/incremental/*', kind: 'status', status: 500, firstN: 2 },

@@ -16,7 +16,7 @@ import { enabledStreams } from '../../workflows/plan';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
-import type { JsonRecord } from '../../zendesk';
+import { createZendeskClient, RateBudget, type JsonRecord } from '../../zendesk';
 
 const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
 
@@ -67,6 +67,30 @@ test('a rate-limited account: the caps are kept, no 429, and the warehouse equal
     assert.ok(emulator.requestLog.maxPerWindow(/incremental/) <= 4, `export requests per window: ${emulator.requestLog.maxPerWindow(/incremental/)}`);
     assert.ok(emulator.requestLog.maxPerWindow() <= 12, `requests per window: ${emulator.requestLog.maxPerWindow()}`);
     await assertWarehouseMatches(destination, 'limited', await expectedRowsFor(emulator, destination, 'limited', collections.map((c) => c.name)));
+  });
+});
+
+test('a 429 storm after a limit dip: the first refusal reports the real limit again, so requests do not crawl at the dip pace', async () => {
+  // The chaos run's slowest minutes: the client learned 2 per minute during a dip, and the storm's
+  // 429s were then its only answers. Zendesk reports the account's limit on a 429 too, and the client
+  // must take it from there instead of waiting out a minute per request.
+  await withAccount({ tickets: 20, rateLimits: { minuteMs: 60_000, corePerMinute: 2, exportPerMinute: 1 } }, async ({ emulator }) => {
+    const budget = new RateBudget({ corePerMinute: 1000, windowMs: 60_000 });
+    const { email, apiToken } = emulator.credentials.admin;
+    const client = createZendeskClient({ baseUrl: emulator.baseUrl, auth: { type: 'api_token', email, apiToken }, rate: { budget } });
+    try {
+      await client.get('/api/v2/groups.json');
+      assert.equal(budget.snapshot().core.limit, 2, 'the dip is learned from the headers');
+      emulator.setRateLimits({ enabled: true, corePerMinute: 700, exportPerMinute: 10, minuteMs: 60_000 });
+      emulator.setFaults([{ id: 'storm', endpoint: '/api/v2/*', kind: 'status', status: 429, retryAfterSeconds: 1, firstN: 3 }]);
+      // At the dip's pace the second refused request would wait most of a minute for a slot.
+      const signal = AbortSignal.timeout(20_000);
+      for (let i = 0; i < 3; i++) await client.get(`/api/v2/groups.json?i=${i}`, { signal });
+      assert.equal(emulator.firedFaults().length, 3);
+      assert.equal(budget.snapshot().core.limit, 700);
+    } finally {
+      await client.close();
+    }
   });
 });
 
