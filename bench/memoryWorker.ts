@@ -32,7 +32,7 @@ export interface MemoryWorkerOutput {
   sampledPeakRssMb: number;
   /** Highest V8 heap used seen by sampling, MB. */
   peakHeapUsedMb: number;
-  /** Highest memory outside the V8 heap (external + array buffers) seen by sampling, MB. */
+  /** Highest memory outside the V8 heap (`external`, which includes every Buffer) seen by sampling, MB. */
   peakExternalMb: number;
   seconds: number;
   streams: Array<Pick<StreamResult, 'stream' | 'pages' | 'rows' | 'requests' | 'durationMs'> & { rowsByTable: Record<string, number> }>;
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
-    peakExternal = Math.max(peakExternal, m.external + m.arrayBuffers);
+    peakExternal = Math.max(peakExternal, m.external); // includes arrayBuffers (every Buffer)
   };
   const resources = new WorkerResources();
   // Open the destination and the client before the baseline, so it holds the fixed costs only.

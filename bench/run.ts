@@ -6,7 +6,8 @@
  *
  * Parts: writers, pipeline (needs writers: runs them too), limits, memory, temporal. With --only, the
  * parts that ran replace theirs in the existing results file and the other figures are kept.
- * ZS_BENCH_MEMORY_DEADLINE_MIN bounds each memory load (default 15 min full, 10 min quick).
+ * ZS_BENCH_MEMORY_DEADLINE_MIN bounds each memory load (default 15 min full, 10 min quick);
+ * ZS_BENCH_MEMORY_SIZES=1000000 loads only some sizes and keeps the earlier figures of the others.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -82,6 +83,16 @@ function printMemory(memory: MemoryFigure[], sizes: number[]): void {
   }
 }
 
+/** ZS_BENCH_MEMORY_SIZES=1000000 (comma-separated) loads only those sizes; each must be one of the run's sizes. */
+function memorySizesToRun(allSizes: number[]): number[] {
+  const raw = process.env.ZS_BENCH_MEMORY_SIZES;
+  if (!raw) return allSizes;
+  const sizes = raw.split(',').map((s) => Number(s.trim()));
+  const unknown = sizes.filter((n) => !allSizes.includes(n));
+  if (unknown.length > 0) throw new Error(`ZS_BENCH_MEMORY_SIZES: ${unknown.join(', ')} is not a size of this run (${allSizes.join(', ')})`);
+  return sizes;
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const parts = partsToRun();
@@ -133,12 +144,16 @@ async function main(): Promise<void> {
 
   if (parts.has('memory')) {
     // 300k in the full run: the largest size the emulator serves in minutes (1M tickets make it GC-bound).
-    const sizes = quick ? [20_000, 100_000] : [100_000, 300_000, 1_000_000];
+    const allSizes = quick ? [20_000, 100_000] : [100_000, 300_000, 1_000_000];
+    const sizes = memorySizesToRun(allSizes);
     const deadlineMs = Number(process.env.ZS_BENCH_MEMORY_DEADLINE_MIN ?? (quick ? 10 : 15)) * 60_000;
     console.log('\nWorker memory:');
-    const memory = await benchMemory({ sizes, deadlineMs, log: console.log });
+    const measured = await benchMemory({ sizes, deadlineMs, log: console.log });
+    // ZS_BENCH_MEMORY_SIZES re-measures some sizes; the others keep their earlier figures.
+    const earlier = ((previous.memory as MemoryFigure[] | undefined) ?? []).filter((m) => !sizes.includes(m.tickets) && allSizes.includes(m.tickets));
+    const memory = [...earlier, ...measured].sort((a, b) => a.tickets - b.tickets);
     results.memory = memory;
-    printMemory(memory, sizes);
+    printMemory(memory, allSizes);
     save('memory');
   }
 
