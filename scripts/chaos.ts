@@ -181,8 +181,8 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     await waitUntil('the backfills to finish', async () => {
       const s = await querySourceStatus(stack.client, name);
       return Object.values(s.backfills).length > 0 && Object.values(s.backfills).every((b) => b.state !== 'running');
-      // Generous: after the 429 storm and the revocation coincide, streams can crawl for minutes
-      // before they recover (the known open problem in the README); that is slow, not wrong.
+      // Generous, for loaded machines: after the storm a stream can wait a window (60 s) or two for
+      // a slot taken under the dip's limit, before a response reports the limit back up.
     }, 720_000).catch(async (err) => {
       throw new Error(`${(err as Error).message}: ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.backfills)}; streams ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.streams)}`.slice(0, 3000));
     });
