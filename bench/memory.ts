@@ -155,6 +155,9 @@ export async function benchMemory(opts: { sizes: number[]; deadlineMs: number; l
             '--events-per-ticket', String(MEMORY_ACCOUNT.eventsPerTicket),
             '--comments-per-ticket', String(MEMORY_ACCOUNT.commentsPerTicket),
             '--no-rate-limits',
+            // Render records as they are first served, not all at start-up: a background warm-up of
+            // a 1M-ticket account would compete with the worker for the two cores being measured.
+            '--warm', 'off',
           ],
           { maxOldSpaceMb: heapMb },
         );

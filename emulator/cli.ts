@@ -5,7 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { startEmulator, type EmulatorOptions, type FaultRule } from './index';
-import { PLANS, type Plan } from './options';
+import { PLANS, type Plan, type QuirkSettings, type WarmMode } from './options';
+
+const WARM_MODES: readonly WarmMode[] = ['off', 'background', 'blocking'];
+
+/** A JSON value given inline or as @path to a JSON file. */
+function jsonArgument<T>(value: string): T {
+  return JSON.parse(value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value) as T;
+}
 
 const int = (value: string): number => {
   const n = Number(value);
@@ -37,19 +44,26 @@ const program = new Command()
   .option('--minute-ms <ms>', 'length of a rate-limit minute in ms', int)
   .option('--core-limit <n>', 'account requests per minute (default: from the plan)', int)
   .option('--export-limit <n>', 'incremental-export requests per minute', int)
+  .option('--users-cursor-limit <n>', 'give users/cursor its own bucket of n requests per minute', int)
+  .option('--tickets-cursor-limit <n>', 'give tickets/cursor its own bucket of n requests per minute', int)
   .option('--no-rate-limits', 'switch rate limits off')
   .option('--canonical-base-url <url>', 'base URL written into next-page links')
   .option('--faults <json|@file>', 'fault rules as JSON, or @path to a JSON file')
+  .option('--quirks <json|@file>', 'UNCONFIRMED behaviours as JSON, e.g. \'{"metricSetsShape":"embedded"}\' (see emulator/README.md)')
+  .option('--subdomain <name>', 'account subdomain: other *.zendesk.com hosts get 404 "No help desk"')
+  .option('--no-account', 'the account does not exist: every request gets 404 "No help desk"')
   .option('--access-token-lifetime <s>', 'OAuth access token lifetime in seconds', int)
-  .option('--prewarm', 'render every export record before serving (benchmarks)')
+  .option('--warm <mode>', `render export records ahead of requests: ${WARM_MODES.join(', ')} (default background)`)
+  .option('--prewarm', 'same as --warm blocking: render every export record before listening (benchmarks)')
   .parse();
 
 async function main(): Promise<void> {
   const o = program.opts();
   if (!PLANS.includes(o.plan)) throw new Error(`--plan must be one of ${PLANS.join(', ')}`);
-  const faults: FaultRule[] | undefined = o.faults
-    ? (JSON.parse(String(o.faults).startsWith('@') ? readFileSync(String(o.faults).slice(1), 'utf8') : o.faults) as FaultRule[])
-    : undefined;
+  const faults: FaultRule[] | undefined = o.faults ? jsonArgument<FaultRule[]>(String(o.faults)) : undefined;
+  const quirks: Partial<QuirkSettings> | undefined = o.quirks ? jsonArgument<Partial<QuirkSettings>>(String(o.quirks)) : undefined;
+  if (o.warm !== undefined && !WARM_MODES.includes(o.warm)) throw new Error(`--warm must be one of ${WARM_MODES.join(', ')}`);
+  const warm: WarmMode | undefined = o.prewarm ? 'blocking' : o.warm;
   const options: EmulatorOptions = {
     port: o.port,
     seed: o.seed,
@@ -64,11 +78,23 @@ async function main(): Promise<void> {
     sameSecondRun: o.sameSecondRun,
     historyDays: o.historyDays,
     plan: o.plan as Plan,
-    rateLimits: o.rateLimits === false ? false : { minuteMs: o.minuteMs, corePerMinute: o.coreLimit, exportPerMinute: o.exportLimit },
+    rateLimits:
+      o.rateLimits === false
+        ? false
+        : {
+            minuteMs: o.minuteMs,
+            corePerMinute: o.coreLimit,
+            exportPerMinute: o.exportLimit,
+            usersCursorPerMinute: o.usersCursorLimit,
+            ticketsCursorPerMinute: o.ticketsCursorLimit,
+          },
     canonicalBaseUrl: o.canonicalBaseUrl,
     faults,
+    quirks,
+    subdomain: o.subdomain,
+    accountExists: o.account === false ? false : undefined,
     oauth: o.accessTokenLifetime ? { accessTokenLifetimeSeconds: o.accessTokenLifetime } : undefined,
-    prewarm: o.prewarm,
+    warm,
   };
   for (const key of Object.keys(options) as Array<keyof EmulatorOptions>) if (options[key] === undefined) delete options[key];
   const started = performance.now();
@@ -77,6 +103,10 @@ async function main(): Promise<void> {
   const counts = emulator.store.counts();
   console.log(`Zendesk emulator listening at ${emulator.baseUrl}  (ready in ${Math.round(performance.now() - started)} ms)`);
   console.log(`  account: ${counts.tickets} tickets, ${counts.users} users, ${counts.organizations} organizations, plan ${emulator.plan()}`);
+  console.log(
+    `  host:    serves loopback and ${emulator.subdomain}.zendesk.com; other *.zendesk.com hosts get 404 "No help desk"` +
+      (emulator.accountExists() ? '' : ' (--no-account: every request does)'),
+  );
   console.log(`  admin:   ${admin.email} / API token ${admin.apiToken}`);
   console.log(`           curl -u '${admin.email}/token:${admin.apiToken}' '${emulator.baseUrl}/api/v2/users/me.json'`);
   console.log(`  agent:   ${agent.email} / API token ${agent.apiToken}`);

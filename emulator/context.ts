@@ -12,6 +12,8 @@ export interface EmulatorContext {
   quirks: () => QuirkSettings;
   /** The canonical base URL that next-page links and record urls are built on. */
   baseUrl: () => string;
+  /** The data seed, for orders that must look random yet repeat (quirks.sameSecondOrder). */
+  seed: number;
 }
 
 export interface ApiRequest {

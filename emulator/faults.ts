@@ -18,9 +18,17 @@ export interface FaultRule {
   kind: FaultKind;
   /** kind 'status': 429 (a storm with Zendesk's text/plain body), 500, 502, 503 or 504. */
   status?: number;
-  /** kind 'status' 503: Retry-After seconds (default 1; null = header absent). */
+  /**
+   * kind 'status': Retry-After seconds; null = header absent (the unusual 429 without one). Default:
+   * 503 → 1; 429 → the seconds to the end of the current rate window (Zendesk sends one on a 429);
+   * others → none.
+   */
   retryAfterSeconds?: number | null;
-  /** Only requests asking for a page larger than this (per_page or page[size]): 504-for-big-pages. */
+  /**
+   * Only requests served a page larger than this: 504-for-big-pages. The size is the one the endpoint
+   * will use: per_page / page[size] clamped to the endpoint's maximum, or its default when absent
+   * (1000 on incremental exports, 100 on lists).
+   */
   perPageAbove?: number;
   /** kind 'latency': added delay before the response. */
   latencyMs?: number;
@@ -53,7 +61,8 @@ export interface FiredFault {
 export interface FaultDecision {
   latencyMs: number;
   /** Answer with this status instead of handling the request. */
-  status?: { status: number; retryAfterSeconds: number | null; ruleId: string };
+  /** `retryAfterSeconds: 'window_end'` = the seconds left in the current rate window. */
+  status?: { status: number; retryAfterSeconds: number | null | 'window_end'; ruleId: string };
   /** Handle the request, then damage the body. */
   body?: { kind: 'reset' | 'truncate'; keepFraction: number; framing: 'content-length' | 'chunked'; ruleId: string };
 }
@@ -112,13 +121,13 @@ export class FaultInjector {
     this.log = [];
   }
 
-  decide(method: string, path: string, url: string, perPage: number | null): FaultDecision {
+  decide(method: string, path: string, url: string, pageSize: number | null): FaultDecision {
     const decision: FaultDecision = { latencyMs: 0 };
     for (const state of this.states) {
       const { rule } = state;
       if (rule.method && rule.method.toUpperCase() !== method) continue;
       if (!state.matcher(path)) continue;
-      if (rule.perPageAbove !== undefined && (perPage === null || perPage <= rule.perPageAbove)) continue;
+      if (rule.perPageAbove !== undefined && (pageSize === null || pageSize <= rule.perPageAbove)) continue;
       // A request that another rule already answers does not count for this one.
       if (rule.kind !== 'latency' && (decision.status || decision.body)) continue;
       state.matches++;
@@ -127,7 +136,8 @@ export class FaultInjector {
       this.log.push({ ruleId: state.id, kind: rule.kind, status: rule.status, method, path, url, match: state.matches, at: Date.now() });
       if (rule.kind === 'latency') decision.latencyMs += rule.latencyMs ?? 1000;
       else if (rule.kind === 'status') {
-        const retryAfter = rule.retryAfterSeconds === undefined ? (rule.status === 503 ? 1 : null) : rule.retryAfterSeconds;
+        const retryAfter =
+          rule.retryAfterSeconds !== undefined ? rule.retryAfterSeconds : rule.status === 503 ? 1 : rule.status === 429 ? 'window_end' : null;
         decision.status = { status: rule.status!, retryAfterSeconds: retryAfter, ruleId: state.id };
       } else {
         decision.body = {

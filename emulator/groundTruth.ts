@@ -192,6 +192,8 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
     ),
   );
 
+  // Every comment child, voice comments included: the model's own link (child -> comment), not the
+  // export's event_type, decides what a comment is, so this stays independent of the client.
   const commentsInWindow = eventsInWindow.flatMap((e) =>
     e.child_events.flatMap((child) => {
       if (child.event_type !== 'Comment') return [];

@@ -53,6 +53,17 @@ export const errors = {
         },
       ],
     }),
+  /**
+   * C: the host names no account (zendesk-api.md §7, §10.1): `host` is the `{sub}.zendesk.com` asked for.
+   */
+  noHelpDesk: (host: string) =>
+    jsonResponse(404, {
+      error: {
+        title: `No help desk at ${host}`,
+        message:
+          'There is no help desk configured at this address. This means that the address is available and that you can claim it at http://www.zendesk.com/signup',
+      },
+    }),
   /** G: the 429 body is text/plain. */
   rateLimited: (retryAfterSeconds: number, extra: Record<string, string> = {}): ApiResponse => ({
     status: 429,

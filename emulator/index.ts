@@ -13,12 +13,22 @@ import { handleAdmin } from './routes/admin';
 import { Serializer } from './serialize';
 import { EmulatorHttpServer } from './server';
 import type { Store } from './store';
+import { Warmer } from './warm';
 
-export type { EmulatorOptions, Plan, QuirkSettings, RateLimitSettings } from './options';
+export type { EmulatorOptions, Plan, QuirkSettings, RateLimitSettings, WarmMode } from './options';
 export type { FaultRule, FiredFault } from './faults';
 export type { GroundTruth, GroundTruthOptions, WarehouseRow } from './groundTruth';
 export type { RequestLogEntry } from './requestLog';
-export type { CommentInput, TicketInput, TicketPatch } from './mutations';
+export type {
+  CommentInput,
+  SatisfactionRatingInput,
+  SatisfactionRatingPatch,
+  SkipInput,
+  TicketFieldInput,
+  TicketFormInput,
+  TicketInput,
+  TicketPatch,
+} from './mutations';
 export { RequestLog } from './requestLog';
 export { Mutations } from './mutations';
 export { encodeExportCursor } from './routes/incremental';
@@ -59,23 +69,22 @@ export interface Emulator {
   setQuirks(quirks: Partial<QuirkSettings>): void;
   quirks(): QuirkSettings;
   setCanonicalBaseUrl(url: string | null): void;
+  /** false = the account does not exist: every API request gets the 404 "No help desk". */
+  setAccountExists(exists: boolean): void;
+  accountExists(): boolean;
+  /** The subdomain the emulator answers for on `*.zendesk.com` hosts. */
+  readonly subdomain: string;
+  /**
+   * Settles once the export records have been rendered into the cache (see `warm`); immediately
+   * settled when warming is off or blocking.
+   */
+  warmedUp(): Promise<void>;
   /** Make a credential fail as if revoked (default all: admin, agent and every OAuth token). */
   revokeCredentials(which?: CredentialKind | 'all'): void;
   restoreCredentials(which?: CredentialKind | 'all'): void;
   /** An OAuth access + refresh token pair without the browser flow. */
   mintOAuthToken(scope?: string, expiresInSeconds?: number): { accessToken: string; refreshToken: string };
   close(): Promise<void>;
-}
-
-/** Render the export records the sync reads, so first walks are served from cache. */
-function prewarm(store: Store, serializer: Serializer): void {
-  for (const ticket of store.tickets.rows.values()) {
-    serializer.ticketBytes(ticket);
-    serializer.metricSetBytes(ticket.id);
-  }
-  for (const user of store.users.rows.values()) serializer.userBytes(user);
-  for (const org of store.organizations.rows.values()) serializer.plainBytes(store.organizations, org, 'organizations');
-  for (const event of store.ticketEvents.rows.values()) serializer.ticketEventBytes(event, true);
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -87,10 +96,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let quirks = resolved.quirks;
   let ownBaseUrl = '';
   let canonical = resolved.canonicalBaseUrl;
+  let accountExists = resolved.accountExists;
   const baseUrl = () => canonical ?? ownBaseUrl;
 
   const serializer = new Serializer(store, baseUrl);
-  const ctx: EmulatorContext = { store, serializer, clock, quirks: () => quirks, baseUrl };
+  const ctx: EmulatorContext = { store, serializer, clock, quirks: () => quirks, baseUrl, seed: resolved.data.seed };
   const oauth = new OAuthServer(resolved.oauth, clock, () => store.adminUserId);
   const auth = new Authenticator(
     { email: resolved.adminEmail, apiToken: resolved.adminApiToken, userId: () => store.adminUserId },
@@ -114,11 +124,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     requestLog,
     plan: () => plan,
+    account: () => ({ subdomain: resolved.subdomain, canonicalBaseUrl: canonical, exists: accountExists }),
     admin: (method, path, query, body) => handleAdmin(emulator, method, path, query, body),
   });
   const port = await server.listen(resolved.port);
   ownBaseUrl = `http://127.0.0.1:${port}`;
-  if (resolved.prewarm) prewarm(store, serializer);
+  let warmer = new Warmer(store, serializer);
+  if (resolved.warm === 'blocking') warmer.runBlocking();
+  else if (resolved.warm === 'background') warmer.startInBackground();
+  else warmer.stop();
 
   emulator = {
     baseUrl: ownBaseUrl,
@@ -157,11 +171,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setCanonicalBaseUrl: (url) => {
       canonical = url ? url.replace(/\/+$/, '') : null;
       store.clearJsonCaches();
+      // Every cached record named the old host: warm again (in the background) unless warming is off.
+      if (resolved.warm !== 'off') {
+        warmer.stop();
+        warmer = new Warmer(store, serializer);
+        warmer.startInBackground();
+      }
     },
+    setAccountExists: (exists) => {
+      accountExists = exists;
+    },
+    accountExists: () => accountExists,
+    subdomain: resolved.subdomain,
+    warmedUp: () => warmer.done,
     revokeCredentials: (which = 'all') => auth.revoke(which),
     restoreCredentials: (which = 'all') => auth.restore(which),
     mintOAuthToken: (scope, expiresIn) => oauth.mintAccessToken(scope, expiresIn),
-    close: () => server.close(),
+    close: () => {
+      warmer.stop();
+      return server.close();
+    },
   };
   return emulator;
 }

@@ -109,10 +109,30 @@ export interface Attachment {
   malware_scan_result: string;
 }
 
+/**
+ * The call behind a voice comment (zendesk-api.md §8.13: "JSON objects for voice comments differ in
+ * structure"). `recording_url` is derived from the base URL and `call_id` when serialised.
+ */
+export interface VoiceCall {
+  call_id: number;
+  /** E.164 numbers, e.g. "+14155550123", and their display forms "+1 (415) 555-0123". */
+  from: string;
+  to: string;
+  formatted_from: string;
+  formatted_to: string;
+  /** Seconds. */
+  call_duration: number;
+  answered_by_id: number;
+  transcription_text: string;
+  started_at: string;
+  location: string;
+}
+
 export interface Comment {
   id: number;
   ticket_id: number;
-  type: 'Comment';
+  /** `VoiceComment`s are private, carry no attachments and add `data` plus formatted_from/to. */
+  type: 'Comment' | 'VoiceComment';
   author_id: number;
   body: string;
   public: boolean;
@@ -122,6 +142,8 @@ export interface Comment {
   created_at: string;
   /** Serialised as metadata.system; html_body and plain_body are derived from body when serialised. */
   system: SystemInfo;
+  /** Set on `VoiceComment`s only. */
+  voice?: VoiceCall;
 }
 
 /** A `Create`/`Change` child carries the changed field as a key (e.g. `status: "open"`). */
@@ -133,6 +155,7 @@ export interface FieldChildEvent {
   previous_value?: Json;
 }
 
+/** Links any comment of the event, text or voice; the export writes the comment's own type. */
 export interface CommentChildEvent {
   event_type: 'Comment';
   comment_id: number;

@@ -1,4 +1,4 @@
-import { VIA_KINDS, makeAttachment, makeComment, makeEvent, systemInfo } from './data/builders';
+import { VIA_KINDS, asVoiceComment, makeAttachment, makeComment, makeEvent, makeVoiceCall, systemInfo } from './data/builders';
 import { ticketFieldDefaults } from './data/generate';
 import { unsetFieldValue } from './data/fields';
 import type { TextPools } from './data/textPools';
@@ -12,9 +12,12 @@ import type {
   Json,
   Organization,
   OrganizationMembership,
+  SatisfactionRating,
+  Skip,
   Ticket,
   TicketField,
   TicketFieldType,
+  TicketForm,
   User,
 } from './model';
 import { Random } from './random';
@@ -31,8 +34,13 @@ export interface CommentInput {
   body: string;
   public?: boolean;
   author_id?: number;
-  /** How many attachments to add to the comment. */
+  /** How many attachments to add to the comment (none on a voice comment). */
   attachments?: number;
+  /**
+   * 'VoiceComment': the comment records a phone call answered by its author — private, no
+   * attachments, `body` is used as the call's transcription. Default 'Comment'.
+   */
+  type?: 'Comment' | 'VoiceComment';
 }
 
 export interface TicketInput {
@@ -67,7 +75,81 @@ export interface TicketPatch {
 
 const TICKET_PATCH_FIELDS = ['subject', 'status', 'priority', 'type', 'assignee_id', 'group_id', 'tags', 'external_id'] as const;
 
+export interface TicketFieldInput {
+  title: string;
+  type?: TicketFieldType;
+  /** Options of a tagger or multiselect field (names; values are derived as Zendesk does). */
+  options?: string[];
+  regexp_for_validation?: string | null;
+  description?: string;
+  active?: boolean;
+}
+
+/** Zendesk's satisfaction scores a customer can give or an offer can stand at. */
+const SATISFACTION_SCORES = ['offered', 'unoffered', 'good', 'bad'] as const;
+export type SatisfactionScore = (typeof SATISFACTION_SCORES)[number];
+
+export interface SatisfactionRatingInput {
+  ticket_id: number;
+  score: SatisfactionScore;
+  comment?: string | null;
+  /** Reasons apply to bad scores only, as on real records. */
+  reason?: string;
+  reason_id?: number;
+}
+
+export interface SatisfactionRatingPatch {
+  score?: SatisfactionScore;
+  comment?: string | null;
+  reason?: string;
+  reason_id?: number;
+}
+
+export interface SkipInput {
+  ticket_id: number;
+  /** The agent who skipped; default the admin credential's user. */
+  user_id?: number;
+  reason?: string;
+}
+
+export interface TicketFormInput {
+  name?: string;
+  display_name?: string;
+  end_user_visible?: boolean;
+  position?: number;
+  ticket_field_ids?: number[];
+  active?: boolean;
+  default?: boolean;
+  in_all_brands?: boolean;
+  restricted_brand_ids?: number[];
+}
+
+const TICKET_FORM_PATCH_FIELDS = [
+  'name',
+  'display_name',
+  'end_user_visible',
+  'position',
+  'ticket_field_ids',
+  'active',
+  'default',
+  'in_all_brands',
+  'restricted_brand_ids',
+] as const;
+
 export class NotFoundError extends Error {}
+
+/** The ticket field types an admin can create (the others are Zendesk's system fields). */
+const CUSTOM_TICKET_FIELD_TYPES = new Set<TicketFieldType>([
+  'checkbox',
+  'date',
+  'decimal',
+  'integer',
+  'regexp',
+  'tagger',
+  'multiselect',
+  'text',
+  'textarea',
+]);
 
 export class Mutations {
   private readonly random: Random;
@@ -104,6 +186,21 @@ export class Mutations {
       system,
       attachments: Array.from({ length: input.attachments ?? 0 }, () => makeAttachment(this.random, this.store.ids, this.pools)),
     });
+    if (input.type === 'VoiceComment') {
+      const author = this.store.users.get(comment.author_id);
+      const ticket = this.store.tickets.get(ticketId);
+      const caller = ticket ? this.store.users.get(ticket.requester_id) : undefined;
+      const { call, body } = makeVoiceCall(this.random, this.pools, {
+        callId: this.store.ids.next(),
+        startedAt: at,
+        answeredById: comment.author_id,
+        answeredByName: author?.name ?? 'Agent',
+        transcription: input.body,
+      });
+      const voice = asVoiceComment(comment, call, body, caller?.name ?? 'Caller');
+      this.store.addComment(voice);
+      return voice;
+    }
     this.store.addComment(comment);
     return comment;
   }
@@ -201,21 +298,28 @@ export class Mutations {
    * `custom_fields` (unset), without its updated_at changing: only tickets updated later show up in
    * the export with it.
    */
-  createTicketField(input: { title: string; type?: TicketFieldType }): TicketField {
-    const now = isoFromEpoch(this.clock.now());
+  createTicketField(input: TicketFieldInput): TicketField {
+    if (typeof input.title !== 'string' || !input.title.trim()) throw new Error('a ticket field needs a title');
     const type = input.type ?? 'text';
+    if (!CUSTOM_TICKET_FIELD_TYPES.has(type)) {
+      throw new Error(`type must be one of ${[...CUSTOM_TICKET_FIELD_TYPES].join(', ')} (got ${String(type)})`);
+    }
+    const hasOptions = type === 'tagger' || type === 'multiselect';
+    if (hasOptions && !input.options?.length) throw new Error(`a ${type} field needs options`);
+    const now = isoFromEpoch(this.clock.now());
+    const active = input.active ?? true;
     const field: TicketField = {
       id: this.store.ids.next(),
       type,
       title: input.title,
       raw_title: input.title,
-      description: '',
-      raw_description: '',
+      description: input.description ?? '',
+      raw_description: input.description ?? '',
       position: 9999,
-      active: true,
+      active,
       required: false,
       collapsed_for_agents: false,
-      regexp_for_validation: null,
+      regexp_for_validation: type === 'regexp' ? (input.regexp_for_validation ?? null) : null,
       title_in_portal: input.title,
       raw_title_in_portal: input.title,
       visible_in_portal: false,
@@ -228,7 +332,17 @@ export class Mutations {
       key: null,
       agent_description: null,
     };
+    if (hasOptions) {
+      field.custom_field_options = input.options!.map((name) => ({
+        id: this.store.ids.next(),
+        name,
+        raw_name: name,
+        value: name.toLowerCase().replace(/[^a-z0-9]+/g, '_'),
+      }));
+    }
     this.store.ticketFields.put(field);
+    // An inactive field is defined on the account but carried on no ticket.
+    if (!active) return field;
     for (const ticket of this.store.tickets.rows.values()) {
       this.store.tickets.put({ ...ticket, custom_fields: [...ticket.custom_fields, { id: field.id, value: unsetFieldValue(type) }] });
     }
@@ -492,4 +606,157 @@ export class Mutations {
   deleteOrganizationMembership(id: number): void {
     if (!this.store.organizationMemberships.remove(id)) throw new NotFoundError(`organization membership ${id} not found`);
   }
+
+  // --- satisfaction ratings, skips, ticket forms -------------------------------------------------------
+
+  /**
+   * A customer rates (or is offered a rating on) a ticket. Like Zendesk, the rating lands on the
+   * ticket too — its `satisfaction_rating` changes in a ticket event — so the ticket shows up in the
+   * next incremental page as well as the rating in the satisfaction_ratings list.
+   */
+  createSatisfactionRating(input: SatisfactionRatingInput): SatisfactionRating {
+    const ticket = this.ticketOrThrow(input.ticket_id);
+    this.checkScore(input.score);
+    const now = isoFromEpoch(this.clock.now());
+    const rating: SatisfactionRating = {
+      id: this.store.ids.next(),
+      assignee_id: ticket.assignee_id,
+      group_id: ticket.group_id,
+      requester_id: ticket.requester_id,
+      ticket_id: ticket.id,
+      score: input.score,
+      created_at: now,
+      updated_at: now,
+      comment: input.comment ?? null,
+    };
+    this.applyReason(rating, input);
+    this.store.satisfactionRatings.put(rating);
+    this.rateTicket(ticket, rating);
+    return rating;
+  }
+
+  /** The customer changes their score or comment: updated_at moves, the ticket follows. */
+  updateSatisfactionRating(id: number, patch: SatisfactionRatingPatch): SatisfactionRating {
+    const rating = this.store.satisfactionRatings.get(id);
+    if (!rating) throw new NotFoundError(`satisfaction rating ${id} not found`);
+    if (patch.score !== undefined) this.checkScore(patch.score);
+    const next: SatisfactionRating = {
+      ...rating,
+      score: patch.score ?? rating.score,
+      comment: patch.comment !== undefined ? patch.comment : rating.comment,
+      updated_at: isoFromEpoch(this.clock.now()),
+    };
+    delete next.reason;
+    delete next.reason_id;
+    this.applyReason(next, { reason: patch.reason ?? rating.reason, reason_id: patch.reason_id ?? rating.reason_id });
+    this.store.satisfactionRatings.put(next);
+    const ticket = this.store.tickets.get(rating.ticket_id);
+    if (ticket) this.rateTicket(ticket, next);
+    return next;
+  }
+
+  private checkScore(score: string): void {
+    if (!(SATISFACTION_SCORES as readonly string[]).includes(score)) {
+      throw new Error(`score must be one of ${SATISFACTION_SCORES.join(', ')} (got ${score})`);
+    }
+  }
+
+  private applyReason(rating: SatisfactionRating, input: { reason?: string; reason_id?: number }): void {
+    if (rating.score !== 'bad') return;
+    if (input.reason !== undefined) rating.reason = input.reason;
+    if (input.reason_id !== undefined) rating.reason_id = input.reason_id;
+  }
+
+  /** The ticket's own `satisfaction_rating` as the export shows it, changed through a ticket event. */
+  private rateTicket(ticket: Ticket, rating: SatisfactionRating): void {
+    const value: Json =
+      rating.score === 'offered' || rating.score === 'unoffered'
+        ? { score: rating.score }
+        : { id: rating.id, score: rating.score, comment: rating.comment };
+    const now = this.clock.now();
+    const auditId = this.store.ids.next();
+    const children: ChildEvent[] = [
+      { id: this.store.ids.next(), event_type: 'Change', field_name: 'satisfaction_score', value: rating.score, previous_value: previousScore(ticket) },
+    ];
+    this.store.addEvent(makeEvent(auditId, ticket.id, now, rating.requester_id, 'Web form', systemInfo(this.random, this.pools), children));
+    this.store.tickets.put({ ...ticket, satisfaction_rating: value, updated_at: isoFromEpoch(now), generated_timestamp: now });
+  }
+
+  /** An agent skips a ticket (skips are never edited, only added). */
+  createSkip(input: SkipInput): Skip {
+    this.ticketOrThrow(input.ticket_id);
+    const userId = input.user_id ?? this.store.adminUserId;
+    const user = this.store.users.get(userId);
+    if (!user) throw new NotFoundError(`user ${userId} not found`);
+    if (user.role === 'end-user') throw new Error(`user ${userId} is an end user; only agents skip tickets`);
+    const now = isoFromEpoch(this.clock.now());
+    return this.store.skips.put({
+      id: this.store.ids.next(),
+      ticket_id: input.ticket_id,
+      user_id: userId,
+      reason: input.reason ?? '',
+      created_at: now,
+      updated_at: now,
+    });
+  }
+
+  createTicketForm(input: TicketFormInput = {}): TicketForm {
+    const now = isoFromEpoch(this.clock.now());
+    const name = input.name ?? `${this.random.pick(this.pools.words)} form`;
+    const forms = [...this.store.ticketForms.rows.values()];
+    this.checkFieldIds(input.ticket_field_ids);
+    const form: TicketForm = {
+      id: this.store.ids.next(),
+      name,
+      raw_name: name,
+      display_name: input.display_name ?? name,
+      raw_display_name: input.display_name ?? name,
+      end_user_visible: input.end_user_visible ?? true,
+      position: input.position ?? Math.max(0, ...forms.map((f) => f.position)) + 1,
+      ticket_field_ids: input.ticket_field_ids ?? [...this.store.ticketFields.rows.values()].filter((f) => f.active).map((f) => f.id),
+      active: input.active ?? true,
+      default: input.default ?? false,
+      in_all_brands: input.in_all_brands ?? true,
+      restricted_brand_ids: input.restricted_brand_ids ?? [],
+      end_user_conditions: [],
+      agent_conditions: [],
+      created_at: now,
+      updated_at: now,
+    };
+    this.store.ticketForms.put(form);
+    if (form.default) this.clearOtherDefaultForms(form.id);
+    return form;
+  }
+
+  updateTicketForm(id: number, patch: TicketFormInput): TicketForm {
+    const form = this.store.ticketForms.get(id);
+    if (!form) throw new NotFoundError(`ticket form ${id} not found`);
+    this.checkFieldIds(patch.ticket_field_ids);
+    const next: TicketForm = { ...form, updated_at: isoFromEpoch(this.clock.now()) };
+    for (const key of TICKET_FORM_PATCH_FIELDS) {
+      if (patch[key] !== undefined) (next as unknown as Record<string, unknown>)[key] = patch[key];
+    }
+    if (patch.name !== undefined) next.raw_name = patch.name;
+    if (patch.display_name !== undefined) next.raw_display_name = patch.display_name;
+    this.store.ticketForms.put(next);
+    if (next.default && !form.default) this.clearOtherDefaultForms(id);
+    return next;
+  }
+
+  private checkFieldIds(ids: number[] | undefined): void {
+    for (const fieldId of ids ?? []) if (!this.store.ticketFields.get(fieldId)) throw new NotFoundError(`ticket field ${fieldId} not found`);
+  }
+
+  /** One default form per account: making a form the default demotes the previous one (which changes). */
+  private clearOtherDefaultForms(defaultId: number): void {
+    const now = isoFromEpoch(this.clock.now());
+    for (const other of [...this.store.ticketForms.rows.values()]) {
+      if (other.id !== defaultId && other.default) this.store.ticketForms.put({ ...other, default: false, updated_at: now });
+    }
+  }
+}
+
+function previousScore(ticket: Ticket): Json {
+  const current = ticket.satisfaction_rating as { score?: Json } | null;
+  return current && typeof current === 'object' && 'score' in current ? (current.score ?? null) : null;
 }

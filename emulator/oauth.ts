@@ -39,6 +39,37 @@ interface RefreshToken {
 const oauthError = (status: number, error: string, description: string) =>
   jsonResponse(status, { error, error_description: description });
 
+/**
+ * Zendesk's documented bounds on requested lifetimes (zendesk-api.md §2.2): expires_in more than
+ * 300 s and less than 172,800 s; refresh_token_expires_in from 604,800 s to 7,776,000 s.
+ */
+export const ACCESS_TOKEN_LIFETIME = { min: 301, max: 172_799 } as const;
+export const REFRESH_TOKEN_LIFETIME = { min: 604_800, max: 7_776_000 } as const;
+
+type Lifetimes = { expiresIn?: number; refreshExpiresIn?: number };
+
+/**
+ * The lifetimes a token request asks for, checked against Zendesk's bounds: out of range is either
+ * refused (400 invalid_request) or clamped, per `oauth.expiresInOutOfRange`. Absent = the defaults.
+ */
+function requestedLifetimes(params: Record<string, string>, mode: OAuthSettings['expiresInOutOfRange']): Lifetimes | ApiResponse {
+  const out: Lifetimes = {};
+  const checks = [
+    ['expires_in', ACCESS_TOKEN_LIFETIME, 'expiresIn'],
+    ['refresh_token_expires_in', REFRESH_TOKEN_LIFETIME, 'refreshExpiresIn'],
+  ] as const;
+  for (const [name, bounds, key] of checks) {
+    const raw = params[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value)) return oauthError(400, 'invalid_request', `${name} must be an integer number of seconds.`);
+    if (value >= bounds.min && value <= bounds.max) out[key] = value;
+    else if (mode === 'clamp') out[key] = Math.min(bounds.max, Math.max(bounds.min, value));
+    else return oauthError(400, 'invalid_request', `${name} must be between ${bounds.min} and ${bounds.max} seconds.`);
+  }
+  return out;
+}
+
 function base64url(buffer: Buffer): string {
   return buffer.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
@@ -101,6 +132,13 @@ export class OAuthServer {
 
   /** POST /oauth/tokens — JSON or form-encoded body. */
   token(params: Record<string, string>): ApiResponse {
+    const lifetimes = requestedLifetimes(params, this.settings.expiresInOutOfRange);
+    if ('status' in lifetimes) return lifetimes;
+    params = { ...params };
+    delete params.expires_in;
+    delete params.refresh_token_expires_in;
+    if (lifetimes.expiresIn !== undefined) params.expires_in = String(lifetimes.expiresIn);
+    if (lifetimes.refreshExpiresIn !== undefined) params.refresh_token_expires_in = String(lifetimes.refreshExpiresIn);
     const grant = params.grant_type;
     if (grant === 'authorization_code') return this.exchangeCode(params);
     if (grant === 'refresh_token') return this.refresh(params);

@@ -60,6 +60,12 @@ export interface RateLimitSettings {
    * null (default) = users/cursor shares the 10/min incremental bucket, the stricter reading.
    */
   usersCursorPerMinute: number | null;
+  /**
+   * tickets/cursor in a bucket of its own, reported under the same cursor-bucket header. Which bucket
+   * tickets/cursor really spends is UNCONFIRMED (ZP saw 100 req/min pass in 2023). null (default) =
+   * it shares the 10/min incremental bucket.
+   */
+  ticketsCursorPerMinute: number | null;
   /** Length of one emulated rate-limit "minute" in real milliseconds. Default 60000. */
   minuteMs: number;
 }
@@ -76,6 +82,13 @@ export interface OAuthSettings {
   authorize: 'approve' | 'deny';
   /** Lifetime of authorization codes, seconds. Default 120 (Zendesk's). */
   codeLifetimeSeconds: number;
+  /**
+   * A requested `expires_in` outside Zendesk's documented range (more than 300 s, less than
+   * 172,800 s, below the refresh token's lifetime): 'reject' (default) answers 400 invalid_request,
+   * 'clamp' issues a token with the nearest allowed lifetime. Which one Zendesk does is UNCONFIRMED;
+   * the docs only say "must be". Tokens minted through the admin API are exempt (tests need short ones).
+   */
+  expiresInOutOfRange: 'reject' | 'clamp';
 }
 
 /** Behaviours the spec marks UNCONFIRMED (§11), chosen here and switchable. */
@@ -92,6 +105,31 @@ export interface QuirkSettings {
   deletedOrganizationsInExport: boolean;
   /** Time-based ticket_metric_events pages carry end_of_stream. Default true. */
   metricEventsEndOfStream: boolean;
+  /**
+   * `include=metric_sets` on ticket exports: 'top_level' (default) sends a `metric_sets` array next
+   * to the tickets (the documented sideload form); 'embedded' puts each ticket's metric set in the
+   * ticket as `metric_set` (what tap-zendesk reads).
+   */
+  metricSetsShape: 'top_level' | 'embedded';
+  /**
+   * Order of records sharing one second on a time-based export page: 'id' (default) or 'shuffled',
+   * a stable pseudo-random order derived from the seed and the record id (the spec observed 28, 29,
+   * 37, 38, 30, …). Cursor exports always order by (timestamp, id), as observed.
+   */
+  sameSecondOrder: 'id' | 'shuffled';
+  /**
+   * A cursor list page with no records: 'null' (default) sends null cursors and links, 'omit'
+   * leaves `after_cursor`/`before_cursor` and `links.prev`/`links.next` out.
+   */
+  emptyCursorPage: 'null' | 'omit';
+  /** Status of the InvalidValue error for a missing start_time: 422 (default) or 400. */
+  missingStartTimeStatus: 400 | 422;
+  /**
+   * The timestamp satisfaction_ratings' `start_time`/`end_time` filter on: 'created_at' (default) or
+   * 'updated_at'. With created_at, a rating changed after it was created is not found by a
+   * start_time later than its creation.
+   */
+  satisfactionRatingsTimeFilter: 'created_at' | 'updated_at';
 }
 
 export interface EmulatorOptions extends Partial<DataOptions> {
@@ -110,14 +148,24 @@ export interface EmulatorOptions extends Partial<DataOptions> {
   agentEmail?: string;
   agentApiToken?: string;
   /**
-   * Render every export record's JSON before listening (tickets, metric sets, users, organizations,
-   * ticket events with comments), so even the first walk of an export is served from cache.
-   * Costs start-up time and memory; meant for benchmarks. Default false.
+   * Render the export records' JSON (tickets, metric sets, users, organizations, ticket events with
+   * comments) ahead of the first request, so even the first walk of an export is served from cache:
+   * 'background' (default) after listening, in small slices that yield to requests; 'blocking'
+   * before listening (start-up waits for it); 'off'.
    */
+  warm?: WarmMode;
+  /** Deprecated alias: `prewarm: true` = `warm: 'blocking'`, `prewarm: false` = `warm: 'off'`. */
   prewarm?: boolean;
-  /** Account subdomain, used in texts only (the emulator answers for any host). */
+  /**
+   * Account subdomain. A request whose Host is `<other>.zendesk.com` gets Zendesk's 404 "No help
+   * desk at <other>.zendesk.com"; any other host (127.0.0.1, localhost, …) is served. Default 'emulator'.
+   */
   subdomain?: string;
+  /** false = the account does not exist: every request gets the 404 "No help desk". Default true. */
+  accountExists?: boolean;
 }
+
+export type WarmMode = 'off' | 'background' | 'blocking';
 
 export interface ResolvedOptions {
   data: DataOptions;
@@ -133,7 +181,8 @@ export interface ResolvedOptions {
   agentEmail: string;
   agentApiToken: string;
   subdomain: string;
-  prewarm: boolean;
+  accountExists: boolean;
+  warm: WarmMode;
 }
 
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
@@ -162,6 +211,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     corePerMinute: rl.corePerMinute ?? null,
     exportPerMinute: rl.exportPerMinute ?? 10,
     usersCursorPerMinute: rl.usersCursorPerMinute ?? null,
+    ticketsCursorPerMinute: rl.ticketsCursorPerMinute ?? null,
     minuteMs: rl.minuteMs ?? 60_000,
   };
   const oauth: OAuthSettings = {
@@ -172,6 +222,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     refreshTokenLifetimeSeconds: 2_592_000,
     authorize: 'approve',
     codeLifetimeSeconds: 120,
+    expiresInOutOfRange: 'reject',
     ...options.oauth,
   };
   const quirks: QuirkSettings = {
@@ -181,6 +232,11 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     deletedUsersInExport: true,
     deletedOrganizationsInExport: true,
     metricEventsEndOfStream: true,
+    metricSetsShape: 'top_level',
+    sameSecondOrder: 'id',
+    emptyCursorPage: 'null',
+    missingStartTimeStatus: 422,
+    satisfactionRatingsTimeFilter: 'created_at',
     ...options.quirks,
   };
   return {
@@ -196,7 +252,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     adminApiToken: options.adminApiToken ?? 'emulator-admin-api-token-6f1c2b',
     agentEmail: options.agentEmail ?? 'agent@emulator.example.com',
     agentApiToken: options.agentApiToken ?? 'emulator-agent-api-token-9d4e7a',
-    subdomain: options.subdomain ?? 'emulator',
-    prewarm: options.prewarm ?? false,
+    subdomain: (options.subdomain ?? 'emulator').toLowerCase(),
+    accountExists: options.accountExists ?? true,
+    warm: options.warm ?? (options.prewarm === undefined ? 'background' : options.prewarm ? 'blocking' : 'off'),
   };
 }

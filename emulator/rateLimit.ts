@@ -3,9 +3,38 @@ import { PLAN_CORE_LIMITS, type Plan, type RateLimitSettings } from './options';
 /**
  * Zendesk's fixed one-minute windows (zendesk-api.md §6), with the length of a "minute" settable so
  * tests see limits in a second. Every API request spends the account ("core") budget; incremental
- * exports also spend the export bucket (10/min), and users/cursor optionally a bucket of its own.
+ * exports also spend the export bucket (10/min); users/cursor and tickets/cursor optionally spend a
+ * bucket of their own instead.
  */
-export type Bucket = 'core' | 'export' | 'users_cursor';
+export type Bucket = 'core' | 'export' | 'users_cursor' | 'tickets_cursor';
+
+/** The header each non-core bucket reports itself under (zendesk-api.md §6). */
+const BUCKET_HEADER: Record<Exclude<Bucket, 'core'>, string> = {
+  export: 'zendesk-ratelimit-incremental-exports',
+  users_cursor: 'zendesk-ratelimit-incremental-exports-cursor',
+  tickets_cursor: 'zendesk-ratelimit-incremental-exports-cursor',
+};
+
+/**
+ * The account ("core") figures under all three names Zendesk uses: `x-rate-limit*`, the IETF-draft
+ * `ratelimit-*` and the older `rate-limit-*` (zendesk-api.md §6, §10.6), so clients reading any of
+ * them see the same budget.
+ */
+function accountHeaders(limit: number | null, remaining: number, resetSeconds: number | string): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-rate-limit-remaining': String(remaining),
+    'ratelimit-remaining': String(remaining),
+    'ratelimit-reset': String(resetSeconds),
+    'rate-limit-remaining': String(remaining),
+    'rate-limit-reset': String(resetSeconds),
+  };
+  if (limit !== null) {
+    headers['x-rate-limit'] = String(limit);
+    headers['ratelimit-limit'] = String(limit);
+    headers['rate-limit'] = String(limit);
+  }
+  return headers;
+}
 
 export interface RateDecision {
   allowed: boolean;
@@ -50,6 +79,7 @@ export class RateLimiter {
   private limitOf(bucket: Bucket): number {
     if (bucket === 'core') return this.coreLimit();
     if (bucket === 'users_cursor') return this.settings.usersCursorPerMinute ?? this.settings.exportPerMinute;
+    if (bucket === 'tickets_cursor') return this.settings.ticketsCursorPerMinute ?? this.settings.exportPerMinute;
     return this.settings.exportPerMinute;
   }
 
@@ -57,6 +87,7 @@ export class RateLimiter {
   bucketsFor(path: string): Bucket[] {
     if (!path.startsWith('/api/v2/incremental/')) return ['core'];
     if (path === '/api/v2/incremental/users/cursor' && this.settings.usersCursorPerMinute !== null) return ['core', 'users_cursor'];
+    if (path === '/api/v2/incremental/tickets/cursor' && this.settings.ticketsCursorPerMinute !== null) return ['core', 'tickets_cursor'];
     return ['core', 'export'];
   }
 
@@ -67,22 +98,24 @@ export class RateLimiter {
    */
   refusalHeaders(path: string, retryAfterSeconds: number | null): Record<string, string> {
     const now = performance.now();
-    const resetMs = (this.window(now) + 1) * this.settings.minuteMs - (now - this.startedAt);
-    const reset = String(retryAfterSeconds ?? Math.max(1, Math.ceil(resetMs / 1000)));
-    const headers: Record<string, string> = { 'x-rate-limit-remaining': '0', 'ratelimit-remaining': '0', 'ratelimit-reset': reset };
-    if (!this.settings.enabled) return headers;
-    headers['x-rate-limit'] = String(this.coreLimit());
-    headers['ratelimit-limit'] = String(this.coreLimit());
+    const reset = String(retryAfterSeconds ?? this.secondsToWindowEnd(now));
+    if (!this.settings.enabled) return accountHeaders(null, 0, reset);
+    const headers = accountHeaders(this.coreLimit(), 0, reset);
     const window = this.window(now);
     for (const bucket of this.bucketsFor(path)) {
       if (bucket === 'core') continue;
       const entry = this.used.get(bucket);
       const limit = this.limitOf(bucket);
       const remaining = Math.max(0, limit - (entry && entry.window === window ? entry.count : 0));
-      const name = bucket === 'export' ? 'zendesk-ratelimit-incremental-exports' : 'zendesk-ratelimit-incremental-exports-cursor';
-      headers[name] = `total=${limit}; remaining=${remaining}; resets=${reset}`;
+      headers[BUCKET_HEADER[bucket]] = `total=${limit}; remaining=${remaining}; resets=${reset}`;
     }
     return headers;
+  }
+
+  /** Whole seconds (at least 1) until the current window ends: what Retry-After says on a 429. */
+  secondsToWindowEnd(now = performance.now()): number {
+    const resetMs = (this.window(now) + 1) * this.settings.minuteMs - (now - this.startedAt);
+    return Math.max(1, Math.ceil(resetMs / 1000));
   }
 
   /** Spend one request from every bucket of `path`, or refuse without spending any. */
@@ -100,18 +133,13 @@ export class RateLimiter {
     });
     const exhausted = state.find((s) => s.entry.count >= s.limit);
     if (!exhausted) state.forEach((s) => s.entry.count++);
-    const headers: Record<string, string> = {};
+    let headers: Record<string, string> = {};
     for (const s of state) {
-      const remaining = String(Math.max(0, s.limit - s.entry.count));
+      const remaining = Math.max(0, s.limit - s.entry.count);
       if (s.bucket === 'core') {
-        headers['x-rate-limit'] = String(s.limit);
-        headers['x-rate-limit-remaining'] = exhausted ? '0' : remaining;
-        headers['ratelimit-limit'] = String(s.limit);
-        headers['ratelimit-remaining'] = exhausted ? '0' : remaining;
-        headers['ratelimit-reset'] = String(retryAfterSeconds);
+        headers = { ...headers, ...accountHeaders(s.limit, exhausted ? 0 : remaining, retryAfterSeconds) };
       } else {
-        const name = s.bucket === 'export' ? 'zendesk-ratelimit-incremental-exports' : 'zendesk-ratelimit-incremental-exports-cursor';
-        headers[name] = `total=${s.limit}; remaining=${remaining}; resets=${retryAfterSeconds}`;
+        headers[BUCKET_HEADER[s.bucket]] = `total=${s.limit}; remaining=${remaining}; resets=${retryAfterSeconds}`;
       }
     }
     // Exact wait for clients that want sub-second precision under a short time scale.

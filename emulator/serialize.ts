@@ -45,8 +45,8 @@ export class Serializer {
     return urlPath === null ? JSON.stringify(record) : this.withUrl(this.url(`${urlPath}/${record.id}.json`), JSON.stringify(record));
   }
 
-  private renderComment = (c: Comment): string =>
-    JSON.stringify({
+  private renderComment = (c: Comment): string => {
+    const common = {
       id: c.id,
       type: c.type,
       author_id: c.author_id,
@@ -59,11 +59,31 @@ export class Serializer {
       via: c.via,
       created_at: c.created_at,
       metadata: { system: c.system, custom: {} },
+    };
+    if (!c.voice) return JSON.stringify(common);
+    const call = c.voice;
+    return JSON.stringify({
+      ...common,
+      data: {
+        from: call.from,
+        to: call.to,
+        recording_url: `${this.baseUrl()}/api/v2/channels/voice/calls/${call.call_id}/twilio/call/recording`,
+        call_id: call.call_id,
+        call_duration: call.call_duration,
+        answered_by_id: call.answered_by_id,
+        transcription_text: call.transcription_text,
+        started_at: call.started_at,
+        location: call.location,
+      },
+      formatted_from: call.formatted_from,
+      formatted_to: call.formatted_to,
     });
+  };
 
   /**
    * A ticket event as the export sends it. `withComments` = `include=comment_events`: comment
    * children become full comment objects; otherwise they are reduced to comment_present/public flags.
+   * A child's event_type is its comment's type: `Comment` or `VoiceComment`.
    */
   private renderTicketEvent(e: TicketEvent, withComments: boolean): string {
     const head = {
@@ -81,14 +101,14 @@ export class Serializer {
       if (child.event_type === 'Comment') {
         const comment = this.store.comments.get(child.comment_id);
         if (!comment) return 'null';
-        if (withComments) return Serializer.splice(this.renderComment(comment), ',"event_type":"Comment"');
+        if (withComments) return Serializer.splice(this.renderComment(comment), `,"event_type":"${comment.type}"`);
         return JSON.stringify({
           id: comment.id,
           via: e.via,
           via_reference_id: null,
           comment_present: true,
           comment_public: comment.public,
-          event_type: 'Comment',
+          event_type: comment.type,
         });
       }
       const out: Record<string, unknown> = { id: child.id, via: e.via, via_reference_id: null };

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { missingHelpDesk, type AccountIdentity } from './account';
 import { hasReadScope, type Authenticator } from './auth';
 import type { Clock } from './clock';
 import type { ApiRequest, EmulatorContext } from './context';
@@ -10,11 +11,15 @@ import { planAllows, type Plan } from './options';
 import type { RateLimiter } from './rateLimit';
 import { endpointKey, type RequestLog } from './requestLog';
 import { anonymousUser, matchApiRoute } from './routes/api';
+import { perPageOf } from './routes/incremental';
+import { MAX_PAGE_SIZE } from './routes/pagination';
 
 /**
  * The HTTP front: routing, auth, rate limits, faults and the request log around the route handlers.
- * Order per request: faults decide first (an injected 5xx stands in for an outage in front of the
- * app, so it spends no rate budget), then authentication, then the rate limit, then permissions.
+ * Order per request: the Host decides first (a zendesk.com subdomain with no account behind it is
+ * a 404 "No help desk" before anything else), then faults (an injected 5xx stands in for an outage
+ * in front of the app, so it spends no rate budget), then authentication, then the rate limit, then
+ * permissions.
  */
 export interface ServerDeps {
   ctx: EmulatorContext;
@@ -25,6 +30,7 @@ export interface ServerDeps {
   faults: FaultInjector;
   requestLog: RequestLog;
   plan: () => Plan;
+  account: () => AccountIdentity;
   admin: (method: string, path: string, query: URLSearchParams, body: string) => ApiResponse | Promise<ApiResponse>;
 }
 
@@ -62,11 +68,43 @@ export function parseParams(body: string, contentType: string | undefined): Reco
   }
 }
 
-function requestedPageSize(query: URLSearchParams): number | null {
-  const raw = query.get('per_page') ?? query.get('page[size]');
-  if (raw === null) return null;
-  const n = Number(raw);
-  return Number.isFinite(n) ? n : null;
+/**
+ * The size of the page a request will be served, for the 504-above-a-page-size fault: the server's
+ * work (and Zendesk's timeouts) follow the records it assembles, so a request without a size
+ * parameter counts with the endpoint's default, and an oversized one with the clamped maximum.
+ * Incremental exports page by `per_page` (default and maximum 1000), except ticket_metric_events in
+ * cursor mode (`page[size]`/`page[after]`, as routes/incremental decides); list endpoints by
+ * `page[size]` or `per_page` (default and maximum 100).
+ */
+export function effectivePageSize(path: string, query: URLSearchParams): number {
+  const cursorPaged = query.has('page[size]') || query.has('page[after]');
+  if (path.startsWith('/api/v2/incremental/') && !cursorPaged) return perPageOf(query);
+  const raw = query.get('page[size]') ?? query.get('per_page');
+  const n = raw === null ? NaN : Math.floor(Number(raw));
+  if (!Number.isFinite(n) || n < 1) return MAX_PAGE_SIZE;
+  return Math.min(MAX_PAGE_SIZE, n);
+}
+
+/**
+ * Bodies of injected 5xx/429 answers, each matching its Content-Type: a 500 from the app is JSON;
+ * 502 and 504 come from the load balancer as HTML pages; 503 and 429 are plain text (§6.4, §7).
+ */
+function injectedStatusBody(status: number): { body: string; contentType: string } {
+  switch (status) {
+    case 429:
+      return { body: 'Number of allowed API requests per minute exceeded', contentType: 'text/plain; charset=utf-8' };
+    case 500:
+      return { body: '{"error":"InternalServerError","description":"Emulated 500"}', contentType: 'application/json; charset=utf-8' };
+    case 502:
+      return {
+        body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n',
+        contentType: 'text/html',
+      };
+    case 503:
+      return { body: 'Service Unavailable', contentType: 'text/plain; charset=utf-8' };
+    default:
+      return { body: '<html><body><h1>504 Gateway Time-out</h1></body></html>', contentType: 'text/html' };
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -124,16 +162,22 @@ export class EmulatorHttpServer {
       return;
     }
 
-    const decision = this.deps.faults.decide(method, path, url.pathname + url.search, requestedPageSize(url.searchParams));
+    const noHelpDesk = missingHelpDesk(req.headers.host, this.deps.account());
+    const decision: FaultDecision = noHelpDesk
+      ? { latencyMs: 0 }
+      : this.deps.faults.decide(method, path, url.pathname + url.search, effectivePageSize(path, url.searchParams));
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     let principal = 'none';
     let response: ApiResponse;
-    if (decision.status) {
-      const { status, retryAfterSeconds } = decision.status;
+    if (noHelpDesk) {
+      response = errors.noHelpDesk(noHelpDesk);
+    } else if (decision.status) {
+      const { status } = decision.status;
+      const retryAfterSeconds =
+        decision.status.retryAfterSeconds === 'window_end' ? this.deps.rateLimiter.secondsToWindowEnd() : decision.status.retryAfterSeconds;
       response = {
         status,
-        body: status === 429 ? 'Number of allowed API requests per minute exceeded' : status === 503 ? 'Service Unavailable' : status === 504 ? '<html><body><h1>504 Gateway Time-out</h1></body></html>' : `{"error":"InternalServerError","description":"Emulated ${status}"}`,
-        contentType: status === 500 ? 'application/json; charset=utf-8' : status === 504 ? 'text/html' : 'text/plain',
+        ...injectedStatusBody(status),
         headers: {
           ...(status === 429 ? this.deps.rateLimiter.refusalHeaders(path, retryAfterSeconds) : {}),
           ...(retryAfterSeconds !== null ? { 'Retry-After': String(retryAfterSeconds) } : {}),

@@ -37,6 +37,7 @@ export class Table<T extends { id: number }> {
   private version = 0;
   private timeIndex: TimeIndex<T> | null = null;
   private readonly orderCache = new Map<string, { version: number; records: T[] }>();
+  private renderCount = 0;
 
   /** `exportTimestamp` is the field an incremental export orders and filters on. */
   constructor(
@@ -78,6 +79,11 @@ export class Table<T extends { id: number }> {
     this.jsonCache.clear();
   }
 
+  /** How many times a record's JSON had to be rendered (a cache miss); tests use it to prove warmth. */
+  get renders(): number {
+    return this.renderCount;
+  }
+
   json(record: T, variant: string, build: (record: T) => string): string {
     return this.cached(record, variant, build);
   }
@@ -96,6 +102,7 @@ export class Table<T extends { id: number }> {
     if (!cache) this.jsonCache.set(variant, (cache = new Map()));
     let value = cache.get(record.id) as V | undefined;
     if (value === undefined) {
+      this.renderCount++;
       value = build(record);
       cache.set(record.id, value);
     }

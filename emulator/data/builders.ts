@@ -1,5 +1,5 @@
 import type { IdAllocator } from '../ids';
-import type { Attachment, ChildEvent, Comment, SystemInfo, TicketEvent, ViaObject } from '../model';
+import type { Attachment, ChildEvent, Comment, Json, SystemInfo, TicketEvent, ViaObject, VoiceCall } from '../model';
 import type { Random } from '../random';
 import { isoFromEpoch } from '../time';
 import type { TextPools } from './textPools';
@@ -107,4 +107,68 @@ export function makeEvent(
     event_type: 'Audit',
     child_events: children,
   };
+}
+
+/** A North American number as Zendesk Talk shows it: E.164 and "+1 (415) 555-0123". */
+function phoneNumber(random: Random): { e164: string; formatted: string } {
+  const area = random.int(201, 989);
+  const exchange = random.int(200, 999);
+  const line = String(random.int(0, 9999)).padStart(4, '0');
+  return { e164: `+1${area}${exchange}${line}`, formatted: `+1 (${area}) ${exchange}-${line}` };
+}
+
+export interface VoiceCallSpec {
+  /** Calls are numbered in a series of their own (they are not Support records). */
+  callId: number;
+  startedAt: number;
+  answeredById: number;
+  answeredByName: string;
+  transcription: string;
+}
+
+/** An inbound call answered by an agent: the voice comment's `data` and its text. */
+export function makeVoiceCall(random: Random, pools: TextPools, spec: VoiceCallSpec): { call: VoiceCall; body: string } {
+  const caller = phoneNumber(random);
+  const line = phoneNumber(random);
+  const duration = random.int(15, 1800);
+  const call: VoiceCall = {
+    call_id: spec.callId,
+    from: caller.e164,
+    to: line.e164,
+    formatted_from: caller.formatted,
+    formatted_to: line.formatted,
+    call_duration: duration,
+    answered_by_id: spec.answeredById,
+    transcription_text: spec.transcription,
+    started_at: isoFromEpoch(spec.startedAt),
+    location: random.pick(pools.places).location,
+  };
+  const minutes = Math.floor(duration / 60);
+  const body = [
+    `Inbound call from ${caller.formatted}`,
+    `Call to: ${line.formatted}`,
+    `Time of call: ${call.started_at}`,
+    `Location: ${call.location}`,
+    `Answered by: ${spec.answeredByName}`,
+    `Length of phone call: ${minutes} minutes ${duration % 60} seconds`,
+    '',
+    `Transcription: ${spec.transcription}`,
+  ].join('\n');
+  return { call, body };
+}
+
+/** The via of a voice comment: Zendesk Talk puts the phone numbers in `source`. */
+export function voiceVia(call: VoiceCall, callerName: string): ViaObject {
+  const from: Record<string, Json> = { formatted_phone: call.formatted_from, phone: call.from, name: callerName };
+  const to: Record<string, Json> = { formatted_phone: call.formatted_to, phone: call.to, name: 'Support line', brand_id: 360000358316 };
+  return { channel: 'voice', source: { from, to, rel: 'inbound' } };
+}
+
+/**
+ * Turns a comment into the voice comment of a call: private, no attachments, the call's text as its
+ * body. The comment keeps its id, so making a comment a call allocates no id and shifts no other
+ * record of the account.
+ */
+export function asVoiceComment(comment: Comment, call: VoiceCall, body: string, callerName: string): Comment {
+  return { ...comment, type: 'VoiceComment', body, public: false, attachments: [], via: voiceVia(call, callerName), voice: call };
 }

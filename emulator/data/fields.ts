@@ -115,7 +115,9 @@ const ORGANIZATION_FIELDS: KeyedSeed[] = [
   { type: 'date', key: 'contract_start', title: 'Contract start' },
   { type: 'decimal', key: 'annual_revenue', title: 'Annual revenue' },
   { type: 'integer', key: 'seats', title: 'Seats' },
+  { type: 'regexp', key: 'customer_number', title: 'Customer number', regexp: '^M\\d{6}$' },
   { type: 'dropdown', key: 'region', title: 'Region', options: ['EMEA', 'AMER', 'APAC'] },
+  { type: 'multiselect', key: 'products', title: 'Products', options: ['Hardware', 'Software', 'Services', 'Support plan'] },
   { type: 'text', key: 'account_manager', title: 'Account manager' },
   { type: 'textarea', key: 'escalation_policy', title: 'Escalation policy' },
 ];

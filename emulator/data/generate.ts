@@ -17,7 +17,7 @@ import type { DataOptions } from '../options';
 import { Random } from '../random';
 import { Store } from '../store';
 import { DAY, isoFromEpoch } from '../time';
-import { VIA_KINDS, makeAttachment, makeComment, makeEvent, systemInfo, viaObject } from './builders';
+import { VIA_KINDS, asVoiceComment, makeAttachment, makeComment, makeEvent, makeVoiceCall, systemInfo, viaObject } from './builders';
 import { buildOrganizationFields, buildTicketFields, buildUserFields, randomFieldValue, unsetFieldValue } from './fields';
 import { UNICODE_NAMES, UNICODE_TEXTS, buildTextPools, type TextPools } from './textPools';
 
@@ -54,6 +54,9 @@ const LOCALES: Array<[number, string]> = [
   [2, 'es'],
   [67, 'ja'],
 ];
+/** Share of follow-up comments (not the description) that are recorded phone calls. */
+const VOICE_COMMENT_SHARE = 0.05;
+
 const GROUP_NAMES = ['Support', 'Billing', 'Tier 2', 'Escalations', 'Returns', 'Onboarding', 'VIP Desk', 'Technical'];
 
 /** Final statuses and their share; each ticket walks new -> ... -> final through its events. */
@@ -78,6 +81,10 @@ function ascii(text: string): string {
 export function generateAccount(options: DataOptions, credentials: Credentials): Generated {
   const random = new Random(`${options.seed}:data`);
   const ids = new IdAllocator(new Random(`${options.seed}:ids`));
+  // Voice comments draw from streams of their own: which comments are calls, and the calls' details,
+  // never shift another generated value or id of the account.
+  const voiceRandom = new Random(`${options.seed}:voice`);
+  const callIds = new IdAllocator(new Random(`${options.seed}:voice-calls`), 5_000_000_000_000);
   const pools = buildTextPools(options.seed);
   const store = new Store(ids);
 
@@ -222,6 +229,7 @@ export function generateAccount(options: DataOptions, credentials: Credentials):
   store.agentUserId = users[1]!.id;
   const agents = users.filter((u) => u.role !== 'end-user');
   const agentIds = new Set(agents.map((a) => a.id));
+  const agentById = new Map(agents.map((a) => [a.id, a]));
   const endUsers = users.filter((u) => u.role === 'end-user');
   const requesters = endUsers.length ? endUsers : users;
 
@@ -386,7 +394,7 @@ export function generateAccount(options: DataOptions, credentials: Credentials):
       if (!isBulk && e < options.commentsPerTicket) {
         const authorId = e === 0 ? requester.id : updater;
         const isAgentAuthor = e > 0 && agentIds.has(authorId);
-        const comment = makeComment(ids, {
+        let comment = makeComment(ids, {
           ticketId,
           auditId,
           authorId,
@@ -397,6 +405,17 @@ export function generateAccount(options: DataOptions, credentials: Credentials):
           system,
           attachments: Array.from({ length: attachmentsFor() }, () => makeAttachment(random, ids, pools)),
         });
+        if (e > 0 && isAgentAuthor && voiceRandom.chance(VOICE_COMMENT_SHARE)) {
+          const agent = agentById.get(authorId)!;
+          const { call, body } = makeVoiceCall(voiceRandom, pools, {
+            callId: callIds.next(),
+            startedAt: at - voiceRandom.int(60, 1800),
+            answeredById: authorId,
+            answeredByName: agent.name,
+            transcription: voiceRandom.pick(pools.sentences),
+          });
+          comment = asVoiceComment(comment, call, body, requester.name);
+        }
         store.addComment(comment);
         comments.push(comment);
         children.push({ event_type: 'Comment', comment_id: comment.id });

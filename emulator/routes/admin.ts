@@ -48,6 +48,8 @@ export async function handleAdmin(emulator: Emulator, method: string, path: stri
           plan: emulator.plan(),
           rateLimits: emulator.rateLimits(),
           quirks: emulator.quirks(),
+          subdomain: emulator.subdomain,
+          accountExists: emulator.accountExists(),
           counts: emulator.store.counts(),
           sameSecondRun: emulator.sameSecondRun,
           credentials: emulator.credentials,
@@ -167,6 +169,31 @@ export async function handleAdmin(emulator: Emulator, method: string, path: stri
           return ok({ deleted: id });
         }
         break;
+      case 'POST ticket_fields':
+        if (id === undefined) return ok({ ticket_field: m.createTicketField(body as never) });
+        break;
+      case 'POST satisfaction_ratings':
+        if (id === undefined) return ok({ satisfaction_rating: m.createSatisfactionRating(body as never) });
+        break;
+      case 'PUT satisfaction_ratings':
+      case 'PATCH satisfaction_ratings':
+        if (id !== undefined) return ok({ satisfaction_rating: m.updateSatisfactionRating(id, body) });
+        break;
+      case 'POST skips':
+      case 'POST ticket_skips':
+        if (id === undefined) return ok({ skip: m.createSkip(body as never) });
+        break;
+      case 'POST ticket_forms':
+        if (id === undefined) return ok({ ticket_form: m.createTicketForm(body) });
+        break;
+      case 'PUT ticket_forms':
+      case 'PATCH ticket_forms':
+        if (id !== undefined) return ok({ ticket_form: m.updateTicketForm(id, body) });
+        break;
+      case 'PUT account':
+        if (typeof body.exists !== 'boolean') throw new Error('body must be {"exists": true|false}');
+        emulator.setAccountExists(body.exists);
+        return ok({ exists: emulator.accountExists(), subdomain: emulator.subdomain });
       case 'POST organization_memberships':
         return ok({ organization_membership: m.createOrganizationMembership(body as never) });
       case 'DELETE organization_memberships':

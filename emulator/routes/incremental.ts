@@ -18,9 +18,11 @@ interface ExportSource<T extends { id: number }> {
   keep: ((record: T) => boolean) | null;
 }
 
+/** Maximum and default page size of every incremental export (zendesk-api.md §4). */
 const MAX_PER_PAGE = 1000;
 
-function perPageOf(query: URLSearchParams): number {
+/** The page size an export serves for a request: per_page clamped to 1..1000, default 1000. */
+export function perPageOf(query: URLSearchParams): number {
   const raw = Number(query.get('per_page'));
   if (!Number.isFinite(raw) || raw < 1) return MAX_PER_PAGE;
   return Math.min(MAX_PER_PAGE, Math.floor(raw));
@@ -87,7 +89,10 @@ function lowerBound(ts: Float64Array, value: number): number {
 /** Validates start_time; returns it or an error response. */
 function startTimeOf(ctx: EmulatorContext, req: ApiRequest): number | ApiResponse {
   const raw = req.query.get('start_time');
-  if (raw === null || raw === '') return errors.invalidValue('start_time is required');
+  if (raw === null || raw === '') {
+    const missing = errors.invalidValue('start_time is required');
+    return { ...missing, status: ctx.quirks().missingStartTimeStatus };
+  }
   if (!/^-?\d+$/.test(raw)) return errors.invalidValue('start_time must be an integer (Unix epoch seconds)');
   const startTime = Math.max(0, Number(raw));
   if (startTime > ctx.clock.now() - EXPORT_DELAY_SECONDS) return errors.invalidValue(ctx.quirks().tooRecentStartTimeMessage);
@@ -107,15 +112,39 @@ function carriedParams(ctx: EmulatorContext, query: URLSearchParams): string {
   return out;
 }
 
-/** `include=metric_sets` on ticket exports: one metric set per ticket, as a top-level array. */
-function metricSets(ctx: EmulatorContext, req: ApiRequest, name: ExportName, page: Array<{ id: number }>): Buffer[] | null {
-  if (name !== 'tickets' || !includes(req.query).has('metric_sets')) return null;
+const wantsMetricSets = (req: ApiRequest, name: ExportName) => name === 'tickets' && includes(req.query).has('metric_sets');
+
+/**
+ * `include=metric_sets` in the top-level form (quirks.metricSetsShape 'top_level'): one metric set
+ * per ticket of the page, as an array next to the tickets.
+ */
+function topLevelMetricSets(ctx: EmulatorContext, req: ApiRequest, name: ExportName, page: Array<{ id: number }>): Buffer[] | null {
+  if (!wantsMetricSets(req, name) || ctx.quirks().metricSetsShape !== 'top_level') return null;
   const sets: Buffer[] = [];
   for (const ticket of page) {
     const bytes = ctx.serializer.metricSetBytes(ticket.id);
     if (bytes) sets.push(bytes);
   }
   return sets;
+}
+
+const METRIC_SET_KEY = Buffer.from(',"metric_set":');
+const NULL_JSON = Buffer.from('null');
+const CLOSE_BRACE = Buffer.from('}');
+
+/**
+ * The page's records as bytes. With `include=metric_sets` in the embedded form
+ * (quirks.metricSetsShape 'embedded') each ticket carries its metric set as `metric_set` (null when
+ * it has none), spliced into the ticket's cached bytes: the metric set changes on its own, so the
+ * combination is not cached.
+ */
+function recordBytes(ctx: EmulatorContext, req: ApiRequest, name: ExportName, source: ExportSource<{ id: number }>, page: Array<{ id: number }>): Buffer[] {
+  if (!wantsMetricSets(req, name) || ctx.quirks().metricSetsShape !== 'embedded') return page.map(source.serialize);
+  return page.map((ticket) => {
+    const bytes = source.serialize(ticket);
+    const metricSet = ctx.serializer.metricSetBytes(ticket.id) ?? NULL_JSON;
+    return Buffer.concat([bytes.subarray(0, bytes.length - 1), METRIC_SET_KEY, metricSet, CLOSE_BRACE]);
+  });
 }
 
 /** `{"<key>":[records],"metric_sets":[...]` + tail, joined from cached bytes. */
@@ -125,9 +154,39 @@ function pageBody(key: string, records: Buffer[], sets: Buffer[] | null, tail: s
 }
 
 /**
+ * A stable pseudo-random rank of a record within its second (quirks.sameSecondOrder 'shuffled'):
+ * a 32-bit mix of the seed and the id, so the order looks arbitrary, as Zendesk's does, yet every
+ * request (and every run with the same seed) sees the same one.
+ */
+export function sameSecondRank(seed: number, id: number): number {
+  let h = Math.imul((id % 0x1_0000_0000) ^ seed, 0x9e3779b1);
+  h ^= Math.floor(id / 0x1_0000_0000);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Reorder each run of records sharing a timestamp by their rank (page and pageTs stay aligned). */
+function shuffleWithinSeconds(seed: number, page: Array<{ id: number }>, pageTs: number[]): void {
+  let start = 0;
+  while (start < page.length) {
+    let end = start + 1;
+    while (end < page.length && pageTs[end] === pageTs[start]) end++;
+    if (end - start > 1) {
+      const run = page.slice(start, end).map((record) => ({ record, rank: sameSecondRank(seed, record.id) }));
+      run.sort((a, b) => a.rank - b.rank || a.record.id - b.record.id);
+      run.forEach((r, k) => (page[start + k] = r.record));
+    }
+    start = end;
+  }
+}
+
+/**
  * Time-based page (§4.2): records with start_time <= ts <= now-60 in (ts, id) order; a full page
  * made of one timestamp is stretched to every record of that second with end_time = ts + 1;
  * otherwise end_time is the last record's ts, so its second comes back on the next page.
+ * end_of_stream follows the spec's rule: true when fewer than per_page records remained — so a page
+ * that exactly empties the stream still says false, and the next (short) page says true.
  */
 export function timeExport(ctx: EmulatorContext, req: ApiRequest, name: ExportName): ApiResponse {
   if (name === 'ticket_metric_events' && (req.query.has('page[size]') || req.query.has('page[after]'))) {
@@ -156,23 +215,19 @@ export function timeExport(ctx: EmulatorContext, req: ApiRequest, name: ExportNa
       for (; i < upper && ts[i] === first; i++) {
         if (keep && !keep(records[i]!)) continue;
         page.push(records[i]!);
+        pageTs.push(first);
       }
       endTime = first + 1;
     } else {
       endTime = last;
     }
   }
-  let more = false;
-  for (let j = i; j < upper; j++) {
-    if (!keep || keep(records[j]!)) {
-      more = true;
-      break;
-    }
-  }
+  const reachedTheEnd = page.length < perPage;
+  if (ctx.quirks().sameSecondOrder === 'shuffled') shuffleWithinSeconds(ctx.seed, page, pageTs);
   const nextPage = `${ctx.baseUrl()}/api/v2/incremental/${name}.json?start_time=${endTime}${carriedParams(ctx, req.query)}`;
-  const endOfStream = name === 'ticket_metric_events' && !ctx.quirks().metricEventsEndOfStream ? '' : `,"end_of_stream":${!more}`;
+  const endOfStream = name === 'ticket_metric_events' && !ctx.quirks().metricEventsEndOfStream ? '' : `,"end_of_stream":${reachedTheEnd}`;
   const tail = `,"count":${page.length}${endOfStream},"next_page":${JSON.stringify(nextPage)},"end_time":${endTime}}`;
-  return { status: 200, body: pageBody(name, page.map(source.serialize), metricSets(ctx, req, name, page), tail) };
+  return { status: 200, body: pageBody(name, recordBytes(ctx, req, name, source, page), topLevelMetricSets(ctx, req, name, page), tail) };
 }
 
 export function encodeExportCursor(ts: number, id: number): string {
@@ -230,7 +285,7 @@ export function cursorExport(ctx: EmulatorContext, req: ApiRequest, name: 'ticke
   const tail =
     `,"after_url":${JSON.stringify(afterUrl)},"before_url":null` +
     `,"after_cursor":${JSON.stringify(afterCursor)},"before_cursor":null,"end_of_stream":${!more}}`;
-  return { status: 200, body: pageBody(name, page.map(source.serialize), metricSets(ctx, req, name, page), tail) };
+  return { status: 200, body: pageBody(name, recordBytes(ctx, req, name, source, page), topLevelMetricSets(ctx, req, name, page), tail) };
 }
 
 /** ticket_metric_events with page[size]: standard cursor pagination over events with time >= start_time. */

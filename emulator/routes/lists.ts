@@ -179,14 +179,15 @@ export const satisfactionRatingsList: ListDef<SatisfactionRating> = {
   table: (s) => s.satisfactionRatings,
   orders: timeOrders<SatisfactionRating>('created_at', 'updated_at'),
   defaultOrder: 'id',
-  // start_time/end_time filter on created_at (which timestamp Zendesk uses is UNCONFIRMED).
-  filter: (_ctx, req, r) => {
+  // start_time/end_time filter on created_at or updated_at: which one Zendesk uses is UNCONFIRMED,
+  // so quirks.satisfactionRatingsTimeFilter chooses.
+  filter: (ctx, req, r) => {
     const score = req.query.get('score');
     if (score && !(SCORE_GROUPS[score] ? SCORE_GROUPS[score](r) : r.score === score)) return false;
-    const created = iso(r.created_at);
+    const at = iso(ctx.quirks().satisfactionRatingsTimeFilter === 'updated_at' ? r.updated_at : r.created_at);
     const start = req.query.get('start_time');
     const end = req.query.get('end_time');
-    return !(start && created < Number(start)) && !(end && created > Number(end));
+    return !(start && at < Number(start)) && !(end && at > Number(end));
   },
   serialize: plain((s) => s.satisfactionRatings, 'satisfaction_ratings'),
   adminOnly: true,

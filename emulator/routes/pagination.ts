@@ -35,7 +35,8 @@ export function comparatorOf<T>(order: ListOrder<T>): (a: T, b: T) => number {
   return (a, b) => compareKeys(order.key(a), order.key(b), order.desc);
 }
 
-const MAX_PAGE_SIZE = 100;
+/** Maximum and default page size of list endpoints in both paging modes (zendesk-api.md §3). */
+export const MAX_PAGE_SIZE = 100;
 
 /** Query parameters other than paging ones, repeated on next/prev links. */
 function otherParams(query: URLSearchParams): string {
@@ -122,7 +123,14 @@ export function cursorListPage<T>(ctx: EmulatorContext, req: ApiRequest, input: 
     prev: beforeCursor ? `${base}page%5Bbefore%5D=${encodeURIComponent(beforeCursor)}${rest}` : null,
     next: afterCursor ? `${base}page%5Bafter%5D=${encodeURIComponent(afterCursor)}${rest}` : null,
   };
-  const meta = { has_more: hasMore, after_cursor: afterCursor, before_cursor: beforeCursor };
+  const meta: Record<string, unknown> = { has_more: hasMore, after_cursor: afterCursor, before_cursor: beforeCursor };
+  if (page.length === 0 && ctx.quirks().emptyCursorPage === 'omit') {
+    // What an empty result sends is UNCONFIRMED: this variant leaves the null cursors and links out.
+    delete meta.after_cursor;
+    delete meta.before_cursor;
+    delete (links as Partial<typeof links>).prev;
+    delete (links as Partial<typeof links>).next;
+  }
   const body =
     `{"${input.key}":[${page.map(input.serialize).join(',')}]${input.sideloads ? input.sideloads(page) : ''}` +
     `,"meta":${JSON.stringify(meta)},"links":${JSON.stringify(links)}}`;

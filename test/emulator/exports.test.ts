@@ -54,6 +54,31 @@ describe('cursor-based exports', () => {
     assert.equal(plain.body.metric_sets, undefined);
   });
 
+  test('quirks.metricSetsShape: the embedded metric_set form carries the same metric data as the top-level array', async () => {
+    const path = '/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=40&include=metric_sets';
+    assert.equal(emulator.quirks().metricSetsShape, 'top_level', 'the documented sideload form is the default');
+    const topLevel = (await get(emulator, path)).body;
+    assert.ok(topLevel.tickets.every((t: any) => !('metric_set' in t)));
+    emulator.setQuirks({ metricSetsShape: 'embedded' });
+    try {
+      const embedded = (await get(emulator, path)).body;
+      assert.equal(embedded.metric_sets, undefined, 'no top-level array in the embedded form');
+      assert.deepEqual(embedded.tickets.map((t: any) => t.id), topLevel.tickets.map((t: any) => t.id));
+      const byTicket = new Map(topLevel.metric_sets.map((m: any) => [m.ticket_id, m]));
+      assert.equal(byTicket.size, embedded.tickets.length);
+      for (const ticket of embedded.tickets) {
+        assert.deepEqual(ticket.metric_set, byTicket.get(ticket.id), `ticket ${ticket.id}`);
+        const { metric_set: _, ...rest } = ticket;
+        assert.deepEqual(rest, topLevel.tickets.find((t: any) => t.id === ticket.id), 'the ticket is otherwise unchanged');
+      }
+      // Without the include, nothing is embedded.
+      const plain = (await get(emulator, '/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=5')).body;
+      assert.ok(plain.tickets.every((t: any) => !('metric_set' in t)));
+    } finally {
+      emulator.setQuirks({ metricSetsShape: 'top_level' });
+    }
+  });
+
   test('exclude_deleted=true drops deleted tickets; by default they appear with status deleted', async () => {
     const all = (await walkCursorExport(emulator, '/api/v2/incremental/tickets/cursor?start_time=0', 'tickets')).flatMap((p) => p.tickets);
     const deleted = all.filter((t: any) => t.status === 'deleted');
@@ -151,6 +176,52 @@ describe('time-based exports', () => {
     assert.equal(typeof comment.body, 'string');
     assert.ok(Array.isArray(comment.attachments));
     assert.equal(typeof comment.via, 'object');
+  });
+
+  test('quirks.sameSecondOrder: records of one second come in a stable seeded order instead of by id', async () => {
+    const runTs = emulator.sameSecondRun.timestamp;
+    const path = `/api/v2/incremental/tickets.json?start_time=${runTs}&per_page=10`;
+    const byId = (await get(emulator, path)).body.tickets.map((t: any) => t.id) as number[];
+    assert.deepEqual(byId, [...byId].sort((a, b) => a - b), 'by id by default');
+    emulator.setQuirks({ sameSecondOrder: 'shuffled' });
+    try {
+      const first = (await get(emulator, path)).body;
+      const shuffled = first.tickets.map((t: any) => t.id) as number[];
+      assert.equal(first.count, byId.length);
+      assert.notDeepEqual(shuffled, byId, 'not by id');
+      assert.deepEqual([...shuffled].sort((a, b) => a - b), byId, 'the same records');
+      assert.equal(first.end_time, runTs + 1, 'the page boundary rules are unchanged');
+      assert.deepEqual((await get(emulator, path)).body.tickets.map((t: any) => t.id), shuffled, 'the same order on every request');
+      // A page spanning several seconds stays in timestamp order; only ties are reordered.
+      const mixed = (await get(emulator, '/api/v2/incremental/ticket_events.json?start_time=0')).body.ticket_events;
+      for (let i = 1; i < mixed.length; i++) assert.ok(mixed[i - 1].timestamp <= mixed[i].timestamp);
+    } finally {
+      emulator.setQuirks({ sameSecondOrder: 'id' });
+    }
+  });
+
+  test('end_of_stream is false on a full page even when it empties the stream; the next, short page says true', async () => {
+    const total = emulator.store.organizations.size;
+    const full = (await get(emulator, `/api/v2/incremental/organizations.json?start_time=0&per_page=${total}`)).body;
+    assert.equal(full.count, total, 'exactly per_page records remained');
+    assert.equal(full.end_of_stream, false, 'fewer than per_page did not remain, so not the end (spec §4.2)');
+    const next = (await get(emulator, full.next_page)).body;
+    assert.ok(next.count >= 1 && next.count < total, 'the last second comes back, short');
+    assert.equal(next.end_of_stream, true);
+  });
+
+  test('quirks.missingStartTimeStatus: 422 by default, 400 when set', async () => {
+    const missing = await get(emulator, '/api/v2/incremental/organizations.json');
+    assert.equal(missing.status, 422);
+    assert.equal(missing.body.error, 'InvalidValue');
+    emulator.setQuirks({ missingStartTimeStatus: 400 });
+    try {
+      const other = await get(emulator, '/api/v2/incremental/tickets/cursor.json');
+      assert.equal(other.status, 400);
+      assert.equal(other.body.error, 'InvalidValue');
+    } finally {
+      emulator.setQuirks({ missingStartTimeStatus: 422 });
+    }
   });
 
   test('ticket_metric_events: time-based without page[size], cursor pagination with it', async () => {

@@ -75,6 +75,59 @@ describe('faults', () => {
     assert.equal((await get(emulator, path + '&per_page=500')).status, 200);
   });
 
+  test('504 above a page size counts a request without a size at the endpoint default (1000 on exports, 100 on lists)', async () => {
+    emulator.setFaults([
+      { id: 'export', endpoint: '/api/v2/incremental/*', kind: 'status', status: 504, perPageAbove: 500 },
+      { id: 'list', endpoint: '/api/v2/groups', kind: 'status', status: 504, perPageAbove: 50 },
+    ]);
+    assert.equal((await get(emulator, '/api/v2/incremental/tickets/cursor.json?start_time=0')).status, 504, 'default 1000 > 500');
+    assert.equal((await get(emulator, '/api/v2/incremental/organizations.json?start_time=0')).status, 504);
+    assert.equal((await get(emulator, '/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=500')).status, 200);
+    assert.equal((await get(emulator, '/api/v2/groups.json')).status, 504, 'offset default 100 > 50');
+    assert.equal((await get(emulator, '/api/v2/groups.json?page[size]=50')).status, 200);
+    assert.equal((await get(emulator, '/api/v2/groups.json?page[size]=5000')).status, 504, 'clamped to 100, still > 50');
+    // ticket_metric_events in cursor mode is a list: page[size] defaults to 100 there, not 1000.
+    emulator.setFaults([{ endpoint: '/api/v2/incremental/*', kind: 'status', status: 504, perPageAbove: 100 }]);
+    assert.equal((await get(emulator, '/api/v2/incremental/ticket_metric_events.json?start_time=0&page[size]=100')).status, 200);
+    assert.equal((await get(emulator, '/api/v2/incremental/ticket_metric_events.json?start_time=0')).status, 504);
+  });
+
+  test('an injected 429 without retryAfterSeconds still sends Retry-After (the seconds left in the window)', async () => {
+    emulator.setRateLimits({ enabled: true, minuteMs: 60_000 });
+    try {
+      emulator.setFaults([{ endpoint: '/api/v2/groups', kind: 'status', status: 429, firstN: 1 }]);
+      const limited = await get(emulator, '/api/v2/groups.json');
+      assert.equal(limited.status, 429);
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, String(retryAfter));
+      assert.equal(limited.headers.get('ratelimit-reset'), String(retryAfter));
+      // An explicit null still models the unusual 429 without the header.
+      emulator.setFaults([{ endpoint: '/api/v2/groups', kind: 'status', status: 429, retryAfterSeconds: null, firstN: 1 }]);
+      assert.equal((await get(emulator, '/api/v2/groups.json')).headers.get('retry-after'), null);
+    } finally {
+      emulator.setRateLimits({ enabled: false });
+    }
+  });
+
+  test("every injected status's body matches its Content-Type (502 is the load balancer's HTML page)", async () => {
+    for (const status of [429, 500, 502, 503, 504]) {
+      emulator.setFaults([{ endpoint: '/api/v2/groups', kind: 'status', status, firstN: 1 }]);
+      const response = await get(emulator, '/api/v2/groups.json');
+      assert.equal(response.status, status);
+      const contentType = response.headers.get('content-type')!;
+      if (contentType.startsWith('application/json')) assert.doesNotThrow(() => JSON.parse(response.text), String(status));
+      else if (contentType.startsWith('text/html')) assert.match(response.text, /^<html>[\s\S]*<\/html>\s*$/, String(status));
+      else {
+        assert.match(contentType, /^text\/plain/, String(status));
+        assert.throws(() => JSON.parse(response.text), String(status));
+      }
+      if (status === 502) {
+        assert.match(contentType, /^text\/html/);
+        assert.match(response.text, /502 Bad Gateway/);
+      }
+    }
+  });
+
   test('probability faults are deterministic for a seed', async () => {
     const run = async () => {
       emulator.setFaults([{ endpoint: '/api/v2/groups', kind: 'status', status: 500, probability: 0.5 }]);

@@ -67,13 +67,49 @@ describe('ground truth', () => {
     assert.deepEqual(ids(truth.ticket_metrics!), ids(tickets.sideloads));
     const events = await readStream(emulator, 'ticket_events');
     assert.deepEqual(ids(truth.ticket_events!), ids(events.records));
-    const comments = events.records.flatMap((e) => e.child_events.filter((c: any) => c.event_type === 'Comment'));
+    // Text and voice comments: both are comment children on the wire.
+    const comments = events.records.flatMap((e) => e.child_events.filter((c: any) => c.event_type === 'Comment' || c.event_type === 'VoiceComment'));
+    assert.ok(comments.some((c: any) => c.event_type === 'VoiceComment'), 'the account has voice comments');
     assert.deepEqual(ids(truth.ticket_comments!), ids(comments));
     assert.deepEqual(ids(truth.attachments!), ids(comments.flatMap((c: any) => c.attachments)));
     for (const stream of ['users', 'organizations', 'groups', 'ticket_fields', 'activities', 'satisfaction_ratings', 'ticket_forms', 'ticket_skips', 'organization_memberships', 'group_memberships', 'audit_logs']) {
       const { records } = await readStream(emulator, stream);
       const collection = collections.find((c) => c.stream === stream)!;
       assert.deepEqual(ids(truth[collection.name]!), ids(records), stream);
+    }
+  });
+
+  test('voice comments are ticket_comments rows of type VoiceComment, matching what the export sends', async () => {
+    const truth = emulator.groundTruth();
+    const voiceRows = truth.ticket_comments!.filter((r) => r.type === 'VoiceComment');
+    assert.ok(voiceRows.length > 0);
+    const { records } = await readStream(emulator, 'ticket_events');
+    const onWire = new Map<number, any>();
+    for (const event of records) {
+      for (const child of event.child_events) if (child.event_type === 'VoiceComment') onWire.set(child.id, { event, child });
+    }
+    assert.deepEqual(ids(voiceRows), [...onWire.keys()].sort((a, b) => a - b));
+    for (const row of voiceRows) {
+      const { event, child } = onWire.get(row.id as number);
+      assert.equal(child.type, 'VoiceComment');
+      assert.equal(row.ticket_event_id, event.id);
+      assert.equal(row.ticket_id, event.ticket_id);
+      assert.equal(row.body, child.body);
+      assert.equal(row.public, false);
+      assert.equal(child.public, false);
+      assert.deepEqual(child.attachments, []);
+      assert.equal(row.author_id, child.author_id);
+      assert.equal(child.data.answered_by_id, child.author_id);
+      assert.deepEqual(Object.keys(child.data).sort(), [
+        'answered_by_id', 'call_duration', 'call_id', 'from', 'location', 'recording_url', 'started_at', 'to', 'transcription_text',
+      ]);
+      assert.ok(child.data.recording_url.startsWith(emulator.canonicalBaseUrl + '/'));
+      assert.match(child.formatted_from, /^\+1 \(\d{3}\) \d{3}-\d{4}$/);
+      assert.match(child.formatted_to, /^\+1 \(\d{3}\) \d{3}-\d{4}$/);
+      assert.equal(typeof child.html_body, 'string');
+      assert.equal(child.plain_body, child.body);
+      assert.deepEqual(row.via, child.via);
+      assert.equal(child.via.channel, 'voice');
     }
   });
 

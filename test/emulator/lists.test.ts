@@ -91,6 +91,43 @@ describe('list endpoints', () => {
     assert.ok((await get(emulator, '/api/v2/organization_fields.json')).body.organization_fields.length > 0);
   });
 
+  test('user and organization fields have the same types, regexp and multiselect included, with values on records', async () => {
+    const userFields = (await get(emulator, '/api/v2/user_fields.json')).body.user_fields;
+    const orgFields = (await get(emulator, '/api/v2/organization_fields.json')).body.organization_fields;
+    const types = (fields: any[]) => fields.map((f) => f.type).sort();
+    assert.deepEqual(types(orgFields), types(userFields));
+    const regexp = orgFields.find((f: any) => f.type === 'regexp');
+    const multiselect = orgFields.find((f: any) => f.type === 'multiselect');
+    assert.ok(regexp.regexp_for_validation);
+    assert.ok(multiselect.custom_field_options.length > 1);
+    const orgs = (await get(emulator, '/api/v2/incremental/organizations.json?start_time=0')).body.organizations;
+    const codes = orgs.map((o: any) => o.organization_fields[regexp.key]).filter((v: unknown) => v !== null);
+    assert.ok(codes.length > 0 && codes.every((v: string) => new RegExp(regexp.regexp_for_validation).test(v)), 'values match the field regexp');
+    const picks = orgs.map((o: any) => o.organization_fields[multiselect.key]).filter((v: unknown) => v !== null);
+    const optionValues = new Set(multiselect.custom_field_options.map((o: any) => o.value));
+    assert.ok(picks.length > 0 && picks.every((v: unknown) => Array.isArray(v) && v.every((x) => optionValues.has(x))), 'arrays of option values');
+  });
+
+  test('quirks.emptyCursorPage: null cursors and links by default, left out when set to omit', async () => {
+    const skipped = new Set([...emulator.store.skips.rows.values()].map((s) => s.ticket_id));
+    const ticketId = [...emulator.store.tickets.rows.keys()].find((id) => !skipped.has(id))!;
+    const path = `/api/v2/tickets/${ticketId}/skips.json?page[size]=5`;
+    const nulls = (await get(emulator, path)).body;
+    assert.deepEqual(nulls.skips, []);
+    assert.deepEqual(nulls.meta, { has_more: false, after_cursor: null, before_cursor: null });
+    assert.deepEqual(nulls.links, { prev: null, next: null });
+    emulator.setQuirks({ emptyCursorPage: 'omit' });
+    try {
+      const omitted = (await get(emulator, path)).body;
+      assert.deepEqual(omitted.meta, { has_more: false });
+      assert.deepEqual(omitted.links, {});
+      const nonEmpty = (await get(emulator, '/api/v2/groups.json?page[size]=2')).body;
+      assert.ok(nonEmpty.meta.after_cursor && nonEmpty.links.next, 'pages with records keep their cursors');
+    } finally {
+      emulator.setQuirks({ emptyCursorPage: 'null' });
+    }
+  });
+
   test('activities sideload actors and users; skips embed the ticket; comments and metrics per ticket', async () => {
     const activities = (await get(emulator, '/api/v2/activities.json?page[size]=10')).body;
     assert.ok(activities.actors.length > 0 && activities.users.length > 0);

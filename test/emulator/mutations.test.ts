@@ -114,4 +114,101 @@ describe('changes between syncs', () => {
     await admin(emulator, 'DELETE', '/requests');
     assert.equal(emulator.requestLog.size, 0);
   });
+
+  test('ticket fields over HTTP: every ticket then carries the new field, unset, and the ground truth lists it', async () => {
+    const created = await admin(emulator, 'POST', '/ticket_fields', { title: 'Warranty Tier', type: 'tagger', options: ['Basic', 'Extended Plus'] });
+    assert.equal(created.status, 200);
+    const field = created.body.ticket_field;
+    assert.equal(field.type, 'tagger');
+    assert.deepEqual(field.custom_field_options.map((o: any) => o.value), ['basic', 'extended_plus']);
+    const listed = (await get(emulator, '/api/v2/ticket_fields')).body.ticket_fields;
+    assert.ok(listed.some((f: any) => f.id === field.id && f.title === 'Warranty Tier'));
+    assert.ok([...emulator.store.tickets.rows.values()].every((t) => t.custom_fields.some((cf) => cf.id === field.id && cf.value === null)));
+    assert.ok(emulator.groundTruth().ticket_fields!.some((r) => r.id === field.id && r.slug === 'warranty_tier'));
+    assert.equal((await admin(emulator, 'POST', '/ticket_fields', { title: 'No options', type: 'multiselect' })).status, 400);
+    assert.equal((await admin(emulator, 'POST', '/ticket_fields', { title: 'System', type: 'status' })).status, 400);
+  });
+
+  test('satisfaction ratings: create and update move the rating and its ticket into the next sync', async () => {
+    const ticket = [...emulator.store.tickets.rows.values()].find(
+      (t) => t.status === 'solved' && ![...emulator.store.satisfactionRatings.rows.values()].some((r) => r.ticket_id === t.id),
+    )!;
+    const bookmark = emulator.now() - 60;
+    const rating = emulator.mutations.createSatisfactionRating({ ticket_id: ticket.id, score: 'offered' });
+    assert.equal(rating.requester_id, ticket.requester_id);
+    emulator.advanceClock(5);
+    const updated = await admin(emulator, 'PATCH', `/satisfaction_ratings/${rating.id}`, { score: 'bad', comment: 'Too slow', reason: 'The issue took too long to resolve', reason_id: 5 });
+    assert.equal(updated.status, 200);
+    assert.equal(updated.body.satisfaction_rating.updated_at > rating.updated_at, true);
+    emulator.advanceClock(61);
+
+    const listed = (await get(emulator, '/api/v2/satisfaction_ratings.json?page[size]=100&sort=-updated_at')).body.satisfaction_ratings;
+    const row = listed.find((r: any) => r.id === rating.id);
+    assert.deepEqual([row.score, row.comment, row.reason, row.reason_id], ['bad', 'Too slow', 'The issue took too long to resolve', 5]);
+    const truth = emulator.groundTruth();
+    const truthRow = truth.satisfaction_ratings!.find((r) => r.id === rating.id)!;
+    assert.deepEqual([truthRow.score, truthRow.comment, truthRow.reason, truthRow.updated_at], ['bad', 'Too slow', 'The issue took too long to resolve', row.updated_at]);
+
+    const exported = (await get(emulator, `/api/v2/incremental/tickets.json?start_time=${bookmark}`)).body.tickets;
+    const rated = exported.find((t: any) => t.id === ticket.id);
+    assert.deepEqual(rated.satisfaction_rating, { id: rating.id, score: 'bad', comment: 'Too slow' });
+    const events = (await get(emulator, `/api/v2/incremental/ticket_events.json?start_time=${bookmark}`)).body.ticket_events;
+    const scores = events.filter((e: any) => e.ticket_id === ticket.id).flatMap((e: any) => e.child_events).map((c: any) => c.satisfaction_score);
+    assert.deepEqual(scores, ['offered', 'bad']);
+    // start_time filters on created_at by default; quirks.satisfactionRatingsTimeFilter can make it updated_at.
+    const changedSince = Date.parse(updated.body.satisfaction_rating.updated_at) / 1000;
+    const since = async () =>
+      (await get(emulator, `/api/v2/satisfaction_ratings.json?start_time=${changedSince}`)).body.satisfaction_ratings.map((r: any) => r.id);
+    assert.ok(!(await since()).includes(rating.id), 'created before start_time');
+    emulator.setQuirks({ satisfactionRatingsTimeFilter: 'updated_at' });
+    try {
+      assert.ok((await since()).includes(rating.id), 'updated at start_time');
+    } finally {
+      emulator.setQuirks({ satisfactionRatingsTimeFilter: 'created_at' });
+    }
+    assert.equal((await admin(emulator, 'POST', '/satisfaction_ratings', { ticket_id: ticket.id, score: 'great' })).status, 400);
+    assert.equal((await admin(emulator, 'PATCH', '/satisfaction_ratings/123', { score: 'good' })).status, 404);
+  });
+
+  test('skips and ticket forms: created and updated over HTTP, read back from the lists and the ground truth', async () => {
+    const ticket = [...emulator.store.tickets.rows.values()][3]!;
+    const skip = await admin(emulator, 'POST', '/skips', { ticket_id: ticket.id, user_id: emulator.credentials.agent.userId, reason: 'Not my area' });
+    assert.equal(skip.status, 200);
+    const skips = (await get(emulator, `/api/v2/tickets/${ticket.id}/skips.json`)).body.skips;
+    assert.ok(skips.some((s: any) => s.id === skip.body.skip.id && s.reason === 'Not my area' && s.ticket.id === ticket.id));
+    assert.ok(emulator.groundTruth().ticket_skips!.some((r) => r.id === skip.body.skip.id && r.user_id === emulator.credentials.agent.userId));
+    const endUser = [...emulator.store.users.rows.values()].find((u) => u.role === 'end-user')!;
+    assert.equal((await admin(emulator, 'POST', '/skips', { ticket_id: ticket.id, user_id: endUser.id })).status, 400, 'end users do not skip');
+
+    const fieldIds = [...emulator.store.ticketFields.rows.values()].slice(0, 3).map((f) => f.id);
+    const form = await admin(emulator, 'POST', '/ticket_forms', { name: 'Warranty claim', ticket_field_ids: fieldIds });
+    assert.equal(form.status, 200);
+    const formId = form.body.ticket_form.id;
+    emulator.advanceClock(10);
+    const renamed = await admin(emulator, 'PATCH', `/ticket_forms/${formId}`, { name: 'Warranty claims', active: false });
+    assert.equal(renamed.body.ticket_form.raw_name, 'Warranty claims');
+    const listed = (await get(emulator, '/api/v2/ticket_forms.json')).body.ticket_forms.find((f: any) => f.id === formId);
+    assert.deepEqual([listed.name, listed.active, listed.ticket_field_ids], ['Warranty claims', false, fieldIds]);
+    const truthRow = emulator.groundTruth().ticket_forms!.find((r) => r.id === formId)!;
+    assert.deepEqual([truthRow.name, truthRow.active, truthRow.updated_at], ['Warranty claims', false, listed.updated_at]);
+    assert.notEqual(listed.updated_at, listed.created_at);
+    const made = emulator.mutations.createTicketForm({ name: 'New default', default: true });
+    assert.deepEqual([...emulator.store.ticketForms.rows.values()].filter((f) => f.default).map((f) => f.id), [made.id], 'one default form');
+    assert.equal((await admin(emulator, 'POST', '/ticket_forms', { ticket_field_ids: [1] })).status, 404, 'unknown field ids');
+  });
+
+  test('a voice comment added through the mutation API appears as a VoiceComment child event and in the ground truth', async () => {
+    const ticket = [...emulator.store.tickets.rows.values()].find((t) => t.status === 'open')!;
+    const comment = emulator.mutations.addComment(ticket.id, { body: 'Customer called about the refund.', type: 'VoiceComment', author_id: emulator.credentials.agent.userId });
+    assert.equal(comment.type, 'VoiceComment');
+    assert.equal(comment.public, false);
+    emulator.advanceClock(61);
+    const events = (await get(emulator, `/api/v2/incremental/ticket_events.json?start_time=${emulator.now() - 120}&include=comment_events`)).body.ticket_events;
+    const child = events.flatMap((e: any) => e.child_events).find((c: any) => c.id === comment.id);
+    assert.equal(child.event_type, 'VoiceComment');
+    assert.equal(child.data.transcription_text, 'Customer called about the refund.');
+    assert.equal(child.data.answered_by_id, emulator.credentials.agent.userId);
+    const row = emulator.groundTruth().ticket_comments!.find((r) => r.id === comment.id)!;
+    assert.equal(row.type, 'VoiceComment');
+  });
 });

@@ -71,14 +71,62 @@ describe('OAuth', () => {
     const noSecret = await tokens({ grant_type: 'authorization_code', code, client_id: client().client_id, redirect_uri: REDIRECT });
     assert.equal(noSecret.status, 401);
     const code2 = new URL((await authorize({})).headers.get('location')!).searchParams.get('code')!;
-    const issued = await tokens({ grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT, expires_in: '30', ...client() }, true);
+    const issued = await tokens({ grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT, expires_in: '301', ...client() }, true);
     assert.equal(issued.status, 200);
-    assert.equal(issued.body.expires_in, 30);
+    assert.equal(issued.body.expires_in, 301);
     assert.equal((await get(emulator, '/api/v2/groups.json', `Bearer ${issued.body.access_token}`)).status, 200);
-    emulator.advanceClock(31);
+    emulator.advanceClock(302);
     const expired = await get(emulator, '/api/v2/groups.json', `Bearer ${issued.body.access_token}`);
     assert.equal(expired.status, 401);
     assert.equal(expired.body.error, 'invalid_token');
+  });
+
+  test("requested lifetimes outside Zendesk's bounds are refused (default) or clamped (setting)", async () => {
+    const exchange = async (lifetimes: Record<string, string>) => {
+      const code = new URL((await authorize({})).headers.get('location')!).searchParams.get('code')!;
+      return tokens({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, ...client(), ...lifetimes });
+    };
+    // expires_in must be more than 300 s and less than 172,800 s; refresh lifetimes 7 to 90 days.
+    const outOfRange: Array<Record<string, string>> = [
+      { expires_in: '300' },
+      { expires_in: '172800' },
+      { refresh_token_expires_in: '604799' },
+      { refresh_token_expires_in: '7776001' },
+    ];
+    for (const lifetimes of outOfRange) {
+      const refused = await exchange(lifetimes);
+      assert.equal(refused.status, 400, JSON.stringify(lifetimes));
+      assert.equal(refused.body.error, 'invalid_request');
+    }
+    const refresh = await tokens({ grant_type: 'refresh_token', refresh_token: (await exchange({})).body.refresh_token, expires_in: '60', ...client() });
+    assert.equal(refresh.status, 400, 'the refresh grant checks the bounds too');
+    const edges = await exchange({ expires_in: '301', refresh_token_expires_in: '604800' });
+    assert.equal(edges.status, 200);
+    assert.deepEqual([edges.body.expires_in, edges.body.refresh_token_expires_in], [301, 604800]);
+
+    const clamping = await startSmall({ tickets: 5, users: 3, oauth: { redirectUris: [REDIRECT], expiresInOutOfRange: 'clamp' } });
+    try {
+      const query = new URLSearchParams({ response_type: 'code', client_id: clamping.credentials.oauth.clientId, redirect_uri: REDIRECT });
+      const location = (await fetch(`${clamping.baseUrl}/oauth/authorizations/new?${query}`, { redirect: 'manual' })).headers.get('location')!;
+      const response = await fetch(`${clamping.baseUrl}/oauth/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_type: 'authorization_code',
+          code: new URL(location).searchParams.get('code'),
+          redirect_uri: REDIRECT,
+          client_id: clamping.credentials.oauth.clientId,
+          client_secret: clamping.credentials.oauth.clientSecret,
+          expires_in: 30,
+          refresh_token_expires_in: 100_000_000,
+        }),
+      });
+      const body = (await response.json()) as any;
+      assert.equal(response.status, 200);
+      assert.deepEqual([body.expires_in, body.refresh_token_expires_in], [301, 7_776_000]);
+    } finally {
+      await clamping.close();
+    }
   });
 
   test('client_credentials grant, and authorize validation of client_id and redirect_uri', async () => {

@@ -62,6 +62,36 @@ describe('rate limits', () => {
     assert.ok(emulator.requestLog.maxPerWindow('GET /api/v2/groups', { excludeRateLimited: true }) <= 25);
   });
 
+  test('the older rate-limit, rate-limit-remaining and rate-limit-reset headers repeat the account figures', async () => {
+    await new Promise((r) => setTimeout(r, MINUTE_MS));
+    const ok = await get(emulator, '/api/v2/groups.json');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('rate-limit'), '25');
+    assert.equal(ok.headers.get('rate-limit'), ok.headers.get('x-rate-limit'));
+    assert.equal(ok.headers.get('rate-limit-remaining'), ok.headers.get('x-rate-limit-remaining'));
+    assert.equal(ok.headers.get('rate-limit-reset'), ok.headers.get('ratelimit-reset'));
+    const { limited } = await burstUntil429('/api/v2/groups.json');
+    assert.equal(limited.headers.get('rate-limit-remaining'), '0');
+    assert.equal(limited.headers.get('rate-limit-reset'), limited.headers.get('retry-after'));
+  });
+
+  test('rateLimits.ticketsCursorPerMinute gives tickets/cursor a bucket of its own', async () => {
+    await new Promise((r) => setTimeout(r, MINUTE_MS));
+    const shared = await get(emulator, '/api/v2/incremental/tickets/cursor.json?start_time=0');
+    assert.match(shared.headers.get('zendesk-ratelimit-incremental-exports')!, /^total=5;/, 'shares the export bucket by default');
+    emulator.setRateLimits({ ticketsCursorPerMinute: 3 });
+    try {
+      const { okCount, limited } = await burstUntil429('/api/v2/incremental/tickets/cursor.json?start_time=0');
+      assert.equal(okCount, 3);
+      assert.match(limited.headers.get('zendesk-ratelimit-incremental-exports-cursor')!, /^total=3; remaining=0; resets=\d+$/);
+      assert.equal(limited.headers.get('zendesk-ratelimit-incremental-exports'), null);
+      // The other exports still have their own budget in the same window.
+      assert.equal((await get(emulator, '/api/v2/incremental/organizations.json?start_time=0')).status, 200);
+    } finally {
+      emulator.setRateLimits({ ticketsCursorPerMinute: null });
+    }
+  });
+
   test('plan sets the core limit; limits can be switched off', async () => {
     emulator.setRateLimits({ corePerMinute: null });
     emulator.setPlan('team');
