@@ -25,6 +25,9 @@ function columns(...specs: string[]): ColumnSpec[] {
   });
 }
 
+/** Child events of the ticket-event export that are comments (spec: ticket_comments.type). */
+const COMMENT_EVENT_TYPES = ['Comment', 'VoiceComment'] as const;
+
 const minutesPair = (metric: string) => [
   `${metric}_calendar bigint <- ${metric}.calendar`,
   `${metric}_business bigint <- ${metric}.business`,
@@ -41,6 +44,8 @@ export const streams: StreamSpec[] = [
     initialLookbackDays: 365,
     fullRefresh: false,
     skipWhenForbidden: false,
+    // The export filters and orders on generated_timestamp, not updated_at (zendesk-api.md §4.1).
+    timeField: 'generated_timestamp',
   },
   {
     name: 'users',
@@ -51,6 +56,7 @@ export const streams: StreamSpec[] = [
     initialLookbackDays: null,
     fullRefresh: false,
     skipWhenForbidden: false,
+    timeField: 'updated_at',
   },
   {
     name: 'organizations',
@@ -270,7 +276,8 @@ export const collections: CollectionSpec[] = [
     stream: 'ticket_events',
     source: {
       kind: 'children',
-      path: [{ key: 'child_events', where: { event_type: 'Comment' } }, { key: 'attachments' }],
+      // Voice comments are comments too (their `attachments` is empty today; read it anyway).
+      path: [{ key: 'child_events', where: { event_type: COMMENT_EVENT_TYPES } }, { key: 'attachments' }],
     },
     columns: columns(
       'id bigint',
@@ -393,17 +400,19 @@ export const collections: CollectionSpec[] = [
   },
   {
     name: 'ticket_comments',
-    description: 'Comment bodies, from the comment events of the ticket-event export. Off by default.',
+    description: 'Comment bodies (text and voice comments), from the comment events of the ticket-event export. Off by default.',
     enabledByDefault: false,
     primaryKey: 'id',
     stream: 'ticket_events',
-    source: { kind: 'children', path: [{ key: 'child_events', where: { event_type: 'Comment' } }] },
+    source: { kind: 'children', path: [{ key: 'child_events', where: { event_type: COMMENT_EVENT_TYPES } }] },
     columns: columns(
       'id bigint',
       'ticket_event_id bigint <- parent.id',
       'ticket_id bigint <- parent.ticket_id',
-      'type text',
-      'body text',
+      // `Comment` or `VoiceComment`; a voice-comment event may carry no `type`, its event_type says it.
+      'type text <- type,event_type',
+      // A voice comment's body is Zendesk's call summary; the transcription alone when it has none.
+      'body text <- body,data.transcription_text',
       'public boolean',
       'author_id bigint',
       'via json',

@@ -47,12 +47,18 @@ export type PaginationStyle =
 /** Which of the account's rate budgets a request spends. */
 export type RateBucket = 'core' | 'export';
 
+/** A value a child's field is compared with (strict equality). */
+export type WhereValue = string | number | boolean;
+
 /** One step when walking from a stream record into nested children. */
 export interface ExtractStep {
   /** Array-valued key to descend into (top-level page key when `scope` is 'page'). */
   key: string;
-  /** Keep only children whose fields equal these values. */
-  where?: Record<string, string | number | boolean>;
+  /**
+   * Keep only children whose fields match every entry: equal to the value, or to one of the
+   * values of a list (`{ event_type: ['Comment', 'VoiceComment'] }`).
+   */
+  where?: Record<string, WhereValue | readonly WhereValue[]>;
 }
 
 /** How one table's rows are found in a stream's pages. */
@@ -125,7 +131,11 @@ export interface StreamSpec {
    * instead of failing the sync.
    */
   skipWhenForbidden: boolean;
-  /** Field that orders records in a time-based export (dedupe keeps the largest). */
+  /**
+   * Exports: the field the export orders records by (epoch seconds or an ISO time). Time-based
+   * exports dedupe boundary duplicates on it (keeping the largest); a backfill with an end time
+   * stops once a page reaches past that end.
+   */
   timeField?: string;
 }
 

@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { collections } from '../catalog/collections';
+import { DEFAULT_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from '../workflows/plan';
 import type { SourceConfig } from '../workflows/types';
+import { normalizeSubdomain, resolveEndpoint } from '../zendesk/settings';
 
 const collectionNames = collections.map((c) => c.name);
 
@@ -34,8 +36,31 @@ export const sourceConfigSchema = z
     name: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a warehouse schema name: lowercase letters, digits and _, e.g. zendesk_prod'),
-    subdomain: z.string().min(1).optional(),
-    baseUrl: z.string().url('must be a URL such as http://127.0.0.1:8080').optional(),
+    // Normalised here, when the source is configured, by the same rule the client uses: `acme`,
+    // `acme.zendesk.com` and `https://acme.zendesk.com/` all become `acme`; anything else (a doubled
+    // `.zendesk.com`, a path) is refused now rather than at the first credential check.
+    subdomain: z
+      .string()
+      .transform((value, ctx) => {
+        try {
+          return normalizeSubdomain(value);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    baseUrl: z
+      .string()
+      .url('must be a URL such as http://127.0.0.1:8080')
+      .superRefine((value, ctx) => {
+        try {
+          resolveEndpoint({ baseUrl: value });
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      })
+      .optional(),
     credentialRef: z
       .string()
       .regex(/^(file|env):.+/, 'must name a secret: file:<path to a credential JSON> or env:<PREFIX>'),
@@ -52,12 +77,20 @@ export const sourceConfigSchema = z
       })
       .optional(),
     lookbackDays: z.number().int().positive().max(36500).optional(),
-    intervalSeconds: z.number().positive().optional(),
+    // Whole seconds are not required, but sub-second cycles are a typo (milliseconds?), not a plan.
+    intervalSeconds: z
+      .number()
+      .finite()
+      .min(MIN_INTERVAL_SECONDS, `must be at least ${MIN_INTERVAL_SECONDS} s between sync cycles (default ${DEFAULT_INTERVAL_SECONDS} s = 3 hours)`)
+      .optional(),
     parallelStreams: z.number().int().min(1).max(16).optional(),
     rate: z
       .object({
         corePerMinute: z.number().positive().optional(),
         exportPerMinute: z.number().positive().optional(),
+        // Zendesk's High Volume API add-on: incremental exports may run at 30/min instead of 10
+        // (an explicit exportPerMinute still wins).
+        highVolumeAddOn: z.boolean().optional(),
         share: z.number().gt(0).max(1).optional(),
         windowMs: z.number().positive().optional(),
       })

@@ -8,7 +8,7 @@
  * per-record work is reading the values and building the row. A plan is treated as immutable: when
  * a table gains custom columns the planner makes a new plan (a changed column list is caught too).
  */
-import type { CollectionSpec, ColumnSpec, ExtractStep, ValueTransform } from '../catalog/types';
+import type { CollectionSpec, ColumnSpec, ExtractStep, ValueTransform, WhereValue } from '../catalog/types';
 import type { Row, TableBatch, WarehouseTable } from '../destinations/types';
 import { applyTransform, coercerFor, type Coercer } from './values';
 import { compileCustomColumns, readCustomValues, type CompiledCustomColumns, type CustomColumn } from './customFields';
@@ -50,7 +50,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function matches(record: Record<string, unknown>, where: ExtractStep['where']): boolean {
   if (!where) return true;
-  return Object.entries(where).every(([k, v]) => record[k] === v);
+  for (const key in where) {
+    const wanted = where[key]!;
+    const actual = record[key];
+    if (Array.isArray(wanted) ? !wanted.includes(actual as WhereValue) : actual !== wanted) return false;
+  }
+  return true;
 }
 
 /**

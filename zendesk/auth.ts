@@ -5,6 +5,12 @@
  * one. So the new pair is handed to the caller's persistence callback *before* the new access
  * token is used, every concurrent request shares one in-flight refresh, and a pair that could not
  * be saved is kept in memory and saved again before anything uses it.
+ *
+ * When several processes share one stored credential (workers on one credential file), the
+ * in-process sharing is not enough: each process holds the refresh token in memory, and the second
+ * one to refresh would spend a token the first already killed. With a `sharedStore`, a refresh
+ * runs under the store's exclusive lock and first re-reads the stored pair: if another process
+ * already rotated it, that pair is adopted instead of refreshing again.
  */
 import { abortReason } from './abortableSleep';
 import { InvalidSettingsError, ZendeskAuthError, ZendeskError, ZendeskTokenPersistError } from './errors';
@@ -19,6 +25,22 @@ export interface OAuthTokens {
   expiresAt?: number;
   /** Epoch ms when the refresh token expires, if Zendesk said. */
   refreshTokenExpiresAt?: number;
+}
+
+/** An OAuth pair as stored (the refresh token may be absent). */
+export interface StoredOAuthTokens {
+  accessToken: string;
+  refreshToken?: string;
+  /** Epoch ms. */
+  expiresAt?: number;
+}
+
+/** Where the credential lives when other processes may refresh it too (see the module comment). */
+export interface SharedTokenStore {
+  /** Runs `task` holding an exclusive lock that every process using this store respects. */
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
+  /** The pair as currently stored, or undefined when it cannot be read. */
+  read(): Promise<StoredOAuthTokens | undefined>;
 }
 
 export interface ApiTokenAuthSettings {
@@ -41,6 +63,11 @@ export interface OAuthAuthSettings {
    * used; if it throws, the request fails retryably and saving is tried again next time.
    */
   onTokensRotated?: (tokens: OAuthTokens) => Promise<void>;
+  /**
+   * The stored credential shared with other processes. Refreshes then run under its lock, adopt a
+   * pair another process stored meanwhile, and `onTokensRotated` is called with the lock held.
+   */
+  sharedStore?: SharedTokenStore;
   /** Lifetimes to ask for on refresh (seconds), passed to Zendesk as expires_in / refresh_token_expires_in. */
   requestedExpiresInSeconds?: number;
   requestedRefreshTokenExpiresInSeconds?: number;
@@ -174,6 +201,34 @@ class OAuthAuth implements AuthProvider {
   }
 
   private async refresh(): Promise<void> {
+    const store = this.settings.sharedStore;
+    if (!store) return this.rotate();
+    await store.exclusive(async () => {
+      // Another process may have rotated the pair since we read it; then our refresh token is dead
+      // and theirs is the live one. (An unsaved pair of our own is newer than anything stored.)
+      if (!this.unsaved && (await this.adoptNewerStoredPair(store))) return;
+      try {
+        await this.rotate();
+      } catch (error) {
+        // invalid_grant: someone rotated without our lock (an older worker, a hand-edited file).
+        if (error instanceof ZendeskAuthError && error.code === 'invalid_grant' && (await this.adoptNewerStoredPair(store))) return;
+        throw error;
+      }
+    });
+  }
+
+  /** Takes the stored pair when it differs from the one in memory; true when it did. */
+  private async adoptNewerStoredPair(store: SharedTokenStore): Promise<boolean> {
+    const stored = await store.read();
+    if (!stored?.accessToken || (stored.accessToken === this.accessToken && stored.refreshToken === this.refreshToken)) return false;
+    this.accessToken = stored.accessToken;
+    this.refreshToken = stored.refreshToken;
+    this.expiresAt = stored.expiresAt;
+    this.generation += 1;
+    return true;
+  }
+
+  private async rotate(): Promise<void> {
     if (!this.unsaved) {
       this.unsaved = await this.requestNewPair();
       // The old refresh token died with this response; only the new one can ever work again.

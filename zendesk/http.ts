@@ -12,7 +12,7 @@ import type { AuthProvider } from './auth';
 import { errorForResponse } from './errorBody';
 import { ZendeskError, ZendeskNetworkError, ZendeskRateLimitedError, ZendeskServerError } from './errors';
 import type { RateBudget } from './rateBudget';
-import { type HeaderBag, parseRetryAfterMs, readAccountRateLimit, readExportRateLimit } from './rateHeaders';
+import { type HeaderBag, parseRetryAfterMs, rateEndpointKey, readRateLimits } from './rateHeaders';
 import type { ResolvedEndpoint } from './settings';
 
 const gunzipAsync = promisify(gunzip);
@@ -227,7 +227,13 @@ export class HttpTransport {
           options.onRetry?.({ attempt: attempts, status: outcome.status, kind: 'rate_limited' });
           if (this.budget && options.useRateBudget !== false) {
             // Everyone sharing the account waits, not just this call; the next acquire sleeps it out.
-            this.budget.pause(bucket, retryAfterMs);
+            // A 429 holds what its headers say is spent (the account quota holds everything); a 503
+            // is about the server, not a quota, and holds the request's bucket.
+            if (outcome.status === 429) {
+              this.budget.pauseAfterRateLimit(bucket, retryAfterMs, readRateLimits(outcome.headers), rateEndpointKey(currentPath));
+            } else {
+              this.budget.pause(bucket, retryAfterMs);
+            }
           } else {
             waitedMs += retryAfterMs;
             await abortableSleep(retryAfterMs, options.signal);
@@ -307,7 +313,8 @@ export class HttpTransport {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
-    const lease = this.budget && options.useRateBudget !== false ? await this.budget.acquire(bucket, options.signal) : undefined;
+    const endpoint = rateEndpointKey(pathAndQuery);
+    const lease = this.budget && options.useRateBudget !== false ? await this.budget.acquire(bucket, options.signal, endpoint) : undefined;
     if (lease) addWait(lease.waitedMs);
     try {
       const response = await this.pool.request({
@@ -320,7 +327,7 @@ export class HttpTransport {
       // The server has counted the request once its answer starts: the slot's window starts now.
       lease?.release();
       const responseHeaders = response.headers as HeaderBag;
-      this.observeRateHeaders(responseHeaders);
+      this.observeRateHeaders(responseHeaders, endpoint);
       let raw: Buffer;
       try {
         raw = Buffer.from(await response.body.arrayBuffer());
@@ -342,11 +349,10 @@ export class HttpTransport {
     }
   }
 
-  private observeRateHeaders(headers: HeaderBag): void {
+  private observeRateHeaders(headers: HeaderBag, endpoint: string): void {
     if (!this.budget) return;
-    const core = readAccountRateLimit(headers);
-    const exportReading = readExportRateLimit(headers);
-    if (core || exportReading) this.budget.observe({ ...(core ? { core } : {}), ...(exportReading ? { export: exportReading } : {}) });
+    const readings = readRateLimits(headers);
+    if (readings.core || readings.endpoints.size > 0) this.budget.observe(readings, Date.now(), endpoint);
   }
 
   /** Full-jitter exponential backoff; undefined once the retries are spent. */

@@ -2,7 +2,7 @@
 export { createZendeskClient } from './client';
 export type { GetOptions, ZendeskClient, ZendeskClientOptions } from './client';
 export { API_TOKEN_RETIREMENT_WARNING } from './auth';
-export type { ApiTokenAuthSettings, AuthSettings, OAuthAuthSettings, OAuthTokens } from './auth';
+export type { ApiTokenAuthSettings, AuthSettings, OAuthAuthSettings, OAuthTokens, SharedTokenStore, StoredOAuthTokens } from './auth';
 export type { CredentialCheckOptions, ZendeskUser } from './credentialCheck';
 export * from './errors';
 export { parseErrorBody } from './errorBody';

@@ -9,10 +9,16 @@
  *
  * Incremental exports spend both the export bucket and the core bucket: Zendesk counts them
  * against the account-wide limit too.
+ *
+ * Zendesk also reports endpoint buckets of its own (`zendesk-ratelimit-<name>`: users/cursor's
+ * `incremental-exports-cursor`, `tickets-index`, …). Their names are open-ended, so the budget
+ * learns them from the responses: each bucket a response reports becomes a scheduler capped at the
+ * reported total (times the share), paused when it says it is spent, and every later request to an
+ * endpoint that reported it waits for it as well.
  */
 import { abortReason } from './abortableSleep';
 import { InvalidSettingsError } from './errors';
-import type { RateLimitReading } from './rateHeaders';
+import { EXPORT_BUCKET_NAME, type RateLimitReading, type RateLimitReadings } from './rateHeaders';
 import type { RateBucket } from '../catalog/types';
 
 export interface RateBudgetSettings {
@@ -48,6 +54,11 @@ interface Waiter {
   reject: (reason: unknown) => void;
 }
 
+/** The reading says nothing is left (how a 429 names the bucket it is about). */
+function isSpent(reading: RateLimitReading | undefined): boolean {
+  return reading?.remaining !== undefined && reading.remaining <= 0;
+}
+
 class WindowBucket {
   private inFlight = 0;
   /** Times at which finished requests stop counting, ascending. */
@@ -58,7 +69,8 @@ class WindowBucket {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly name: RateBucket,
+    /** `core`, `export`, or a Zendesk endpoint bucket name. */
+    readonly name: string,
     private configuredLimit: () => number,
     private settings: () => RateBudgetSettings,
   ) {}
@@ -111,6 +123,17 @@ class WindowBucket {
     this.pump();
   }
 
+  /**
+   * Counts `count` requests this scheduler did not send through itself (made before it existed)
+   * as slots taken until one window from now, like requests that have just finished.
+   */
+  countUntracked(count: number, reading: RateLimitReading, now: number): void {
+    // Zendesk's window frees them at its reset, when it said when.
+    const expiry = now + this.resetMs(reading);
+    for (let i = 0; i < count; i++) this.expiries.push(expiry);
+    this.expiries.sort((a, b) => a - b);
+  }
+
   /** Stop granting until `until` (Retry-After, or the headers say the quota is spent). */
   pauseUntil(until: number): void {
     if (until > this.pausedUntil) this.pausedUntil = until;
@@ -127,15 +150,18 @@ class WindowBucket {
 
   private pauseIfExhausted(reading: RateLimitReading, now: number): void {
     if (reading.remaining === undefined) return;
-    const { share, windowMs } = this.settings();
+    const { share } = this.settings();
     const accountLimit = reading.limit ?? this.observedLimit;
     // Leave the other integrations their part of the quota: stop at what they are owed.
     const reserve = accountLimit === undefined ? 0 : Math.floor(accountLimit * (1 - share));
     if (reading.remaining > reserve) return;
-    // Reset seconds are read on the window's time scale and never trusted beyond one window.
-    const resetMs =
-      reading.resetSeconds === undefined ? windowMs : Math.min(windowMs, (reading.resetSeconds * 1000 * windowMs) / 60_000);
-    this.pauseUntil(now + Math.max(resetMs, 1));
+    this.pauseUntil(now + Math.max(this.resetMs(reading), 1));
+  }
+
+  /** Reset seconds are read on the window's time scale and never trusted beyond one window. */
+  private resetMs(reading: RateLimitReading): number {
+    const { windowMs } = this.settings();
+    return reading.resetSeconds === undefined ? windowMs : Math.min(windowMs, (reading.resetSeconds * 1000 * windowMs) / 60_000);
   }
 
   /** Grants slots to waiters in arrival order while the window has room; otherwise sleeps until it might. */
@@ -174,7 +200,12 @@ class WindowBucket {
   }
 }
 
-export type RateBudgetSnapshot = Record<RateBucket, ReturnType<WindowBucket['snapshot']>>;
+export type RateBucketSnapshot = ReturnType<WindowBucket['snapshot']>;
+
+export type RateBudgetSnapshot = Record<RateBucket, RateBucketSnapshot> & {
+  /** Zendesk endpoint buckets learned from response headers, by name. */
+  endpoints: Record<string, RateBucketSnapshot>;
+};
 
 export function validateRateSettings(settings: RateBudgetSettings): void {
   const positive = (name: string, value: number) => {
@@ -193,6 +224,10 @@ export function validateRateSettings(settings: RateBudgetSettings): void {
 export class RateBudget {
   private settings: RateBudgetSettings;
   private readonly buckets: Record<RateBucket, WindowBucket>;
+  /** Zendesk endpoint buckets seen in responses (except incremental-exports, which is `export`). */
+  private readonly endpointBuckets = new Map<string, WindowBucket>();
+  /** Which endpoint buckets each endpoint (rateEndpointKey) reported, sorted: taken in this order. */
+  private readonly bucketsOfEndpoint = new Map<string, string[]>();
   /** Whether exportPerMinute was set explicitly (otherwise it follows highVolumeAddOn). */
   private exportCapExplicit: boolean;
 
@@ -216,6 +251,7 @@ export class RateBudget {
     this.applySettings(changes);
     this.buckets.core.pump();
     this.buckets.export.pump();
+    for (const bucket of this.endpointBuckets.values()) bucket.pump();
   }
 
   private applySettings(changes: Partial<RateBudgetSettings>): void {
@@ -227,12 +263,21 @@ export class RateBudget {
     this.settings = next;
   }
 
-  /** Waits for a slot in `bucket` (and in core, for exports). Rejects with the signal's reason on abort. */
-  async acquire(bucket: RateBucket, signal?: AbortSignal): Promise<RateLease> {
+  /**
+   * Waits for a slot in `bucket` (and in core, for exports), and in every endpoint bucket that
+   * `endpoint` (rateEndpointKey of the path) has reported. Rejects with the signal's reason on abort.
+   */
+  async acquire(bucket: RateBucket, signal?: AbortSignal, endpoint?: string): Promise<RateLease> {
     const started = Date.now();
     const taken: WindowBucket[] = [];
     try {
-      // Always export before core, so two requests never hold one each while waiting for the other.
+      // One global order (endpoint buckets by name, export, core), so two requests never hold one
+      // each while waiting for the other.
+      for (const name of (endpoint !== undefined && this.bucketsOfEndpoint.get(endpoint)) || []) {
+        const endpointBucket = this.endpointBuckets.get(name)!;
+        await endpointBucket.acquire(signal);
+        taken.push(endpointBucket);
+      }
       if (bucket === 'export') {
         await this.buckets.export.acquire(signal);
         taken.push(this.buckets.export);
@@ -254,10 +299,47 @@ export class RateBudget {
     };
   }
 
-  /** Feeds the rate-limit headers of a response back into the schedulers. */
-  observe(readings: { core?: RateLimitReading; export?: RateLimitReading }, now = Date.now()): void {
+  /**
+   * Feeds the rate-limit headers of a response back into the schedulers. `endpoint` (the
+   * rateEndpointKey of the request) is remembered for each endpoint bucket reported, so later
+   * requests to it wait for that bucket too.
+   */
+  observe(
+    readings: { core?: RateLimitReading; export?: RateLimitReading; endpoints?: ReadonlyMap<string, RateLimitReading> },
+    now = Date.now(),
+    endpoint?: string,
+  ): void {
     if (readings.core) this.buckets.core.observe(readings.core, now);
     if (readings.export) this.buckets.export.observe(readings.export, now);
+    for (const [name, reading] of readings.endpoints ?? []) {
+      if (name === EXPORT_BUCKET_NAME) {
+        if (!readings.export) this.buckets.export.observe(reading, now);
+        continue;
+      }
+      const known = this.endpointBuckets.has(name);
+      const bucket = this.endpointBucket(name);
+      // The requests that taught us the bucket were not sent through it, but Zendesk counted them.
+      if (!known && reading.limit !== undefined && reading.remaining !== undefined) {
+        bucket.countUntracked(Math.max(0, reading.limit - reading.remaining), reading, now);
+      }
+      bucket.observe(reading, now);
+      if (endpoint !== undefined) this.rememberBucketOf(endpoint, name);
+    }
+  }
+
+  private endpointBucket(name: string): WindowBucket {
+    let bucket = this.endpointBuckets.get(name);
+    if (!bucket) {
+      // No configured cap: the bucket runs at the total Zendesk reports (times the share).
+      bucket = new WindowBucket(name, () => Number.POSITIVE_INFINITY, () => this.settings);
+      this.endpointBuckets.set(name, bucket);
+    }
+    return bucket;
+  }
+
+  private rememberBucketOf(endpoint: string, name: string): void {
+    const known = this.bucketsOfEndpoint.get(endpoint) ?? [];
+    if (!known.includes(name)) this.bucketsOfEndpoint.set(endpoint, [...known, name].sort());
   }
 
   /** Holds a bucket (Retry-After on 429/503); holding core also holds exports. */
@@ -265,9 +347,40 @@ export class RateBudget {
     this.buckets[bucket].pauseUntil(Date.now() + ms);
   }
 
+  /**
+   * A 429 for a request that spent `bucket`: holds what the response's headers say is spent, for
+   * `ms`. The account-wide quota spent holds core (and so everything); an endpoint bucket spent
+   * holds that bucket (incremental-exports: the export scheduler). When the headers name nothing
+   * spent, the request's own bucket is held, as before.
+   */
+  pauseAfterRateLimit(bucket: RateBucket, ms: number, readings: RateLimitReadings, endpoint?: string): RateBucket | string[] {
+    const until = Date.now() + ms;
+    const held: string[] = [];
+    if (isSpent(readings.core)) {
+      this.buckets.core.pauseUntil(until);
+      held.push('core');
+    }
+    for (const [name, reading] of readings.endpoints) {
+      if (!isSpent(reading)) continue;
+      if (name === EXPORT_BUCKET_NAME) this.buckets.export.pauseUntil(until);
+      else {
+        this.endpointBucket(name).pauseUntil(until);
+        if (endpoint !== undefined) this.rememberBucketOf(endpoint, name);
+      }
+      held.push(name === EXPORT_BUCKET_NAME ? 'export' : name);
+    }
+    if (held.length > 0) return held;
+    this.buckets[bucket].pauseUntil(until);
+    return bucket;
+  }
+
   snapshot(): RateBudgetSnapshot {
     const now = Date.now();
-    return { core: this.buckets.core.snapshot(now), export: this.buckets.export.snapshot(now) };
+    return {
+      core: this.buckets.core.snapshot(now),
+      export: this.buckets.export.snapshot(now),
+      endpoints: Object.fromEntries([...this.endpointBuckets].map(([name, bucket]) => [name, bucket.snapshot(now)])),
+    };
   }
 }
 

@@ -59,9 +59,52 @@ export function parseBucketHeader(value: string | undefined): RateLimitReading |
 
 /** The incremental-export bucket reading, if present. */
 export function readExportRateLimit(headers: HeaderBag): RateLimitReading | undefined {
-  return parseBucketHeader(
-    header(headers, 'zendesk-ratelimit-incremental-exports') ?? header(headers, 'zendesk-rate-limit-incremental-exports'),
-  );
+  return readEndpointRateLimits(headers).get(EXPORT_BUCKET_NAME);
+}
+
+/** Zendesk's name for the bucket every incremental export spends (the budget's `export` scheduler). */
+export const EXPORT_BUCKET_NAME = 'incremental-exports';
+
+const BUCKET_HEADER_PREFIXES = ['zendesk-ratelimit-', 'zendesk-rate-limit-'];
+
+/**
+ * Every endpoint bucket a response reports, by Zendesk's bucket name (`incremental-exports`,
+ * `incremental-exports-cursor`, `tickets-index`, …): the names are open-ended, so none is
+ * hard-coded. Header names are matched case-insensitively (HTTP/1.1 servers may capitalise them).
+ */
+export function readEndpointRateLimits(headers: HeaderBag): Map<string, RateLimitReading> {
+  const readings = new Map<string, RateLimitReading>();
+  for (const [rawName, rawValue] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    const prefix = BUCKET_HEADER_PREFIXES.find((p) => name.startsWith(p));
+    if (!prefix || name.length === prefix.length) continue;
+    const bucket = name.slice(prefix.length);
+    if (readings.has(bucket) && prefix !== BUCKET_HEADER_PREFIXES[0]) continue; // the current spelling wins
+    const reading = parseBucketHeader(Array.isArray(rawValue) ? rawValue[0] : rawValue);
+    if (reading) readings.set(bucket, reading);
+  }
+  return readings;
+}
+
+/** All the rate-limit figures of one response. */
+export interface RateLimitReadings {
+  core?: RateLimitReading;
+  /** Endpoint buckets by Zendesk's name (see readEndpointRateLimits). */
+  endpoints: Map<string, RateLimitReading>;
+}
+
+export function readRateLimits(headers: HeaderBag): RateLimitReadings {
+  const core = readAccountRateLimit(headers);
+  return { ...(core ? { core } : {}), endpoints: readEndpointRateLimits(headers) };
+}
+
+/**
+ * The endpoint a request path belongs to, for remembering which buckets it spends: the path
+ * without its query, ids replaced (`/api/v2/tickets/{id}/comments.json`).
+ */
+export function rateEndpointKey(pathAndQuery: string): string {
+  const path = pathAndQuery.split('?')[0]!.replace(/\.json$/, '');
+  return path.replace(/\/\d+(?=\/|$)/g, '/{id}');
 }
 
 /**

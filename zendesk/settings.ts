@@ -3,7 +3,7 @@
  * proxies). Only this origin ever receives credentials.
  */
 import { isIP } from 'node:net';
-import { InvalidSettingsError } from './errors';
+import { InvalidSettingsError, ZendeskPaginationError } from './errors';
 
 const SUBDOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const SUBDOMAIN_EXPECTED =
@@ -86,12 +86,18 @@ export function resolveEndpoint(settings: EndpointSettings): ResolvedEndpoint {
  * response must never be able to redirect our credentials.
  */
 export function linkToRequestPath(link: string, endpoint: ResolvedEndpoint): string {
+  // The server's paging is broken, not our settings, and asking again returns the same link.
+  const unusable = (why: string) =>
+    new ZendeskPaginationError(`Unusable pagination link in a Zendesk response (${why}): ${JSON.stringify(String(link)).slice(0, 200)}`);
+  if (typeof link !== 'string') throw unusable('not a string');
   let url: URL;
   try {
     url = new URL(link, 'http://relative.invalid');
   } catch {
-    throw new InvalidSettingsError(`Unusable pagination link in a Zendesk response: ${JSON.stringify(link).slice(0, 200)}`);
+    throw unusable('not a URL');
   }
+  // `javascript:x`, `data:…`, `mailto:…` parse as URLs but name no path on any server.
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw unusable(`scheme ${url.protocol} is not http or https`);
   const path = url.pathname;
   const withPrefix =
     endpoint.basePath === '' || path === endpoint.basePath || path.startsWith(`${endpoint.basePath}/`)

@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseSettings } from '../../config/settingsFile';
+import { validateSourceConfig } from '../../config/sourceConfig';
+import { RateBudget } from '../../zendesk';
 import { saveCredential } from '../../credentials/store';
 import { checkSource } from '../../orchestration/check';
 import { startSmall } from '../emulator/helpers';
@@ -29,6 +31,39 @@ test('settings file: many sources; problems name the source, the field and the f
   assert.match(m, /sources\[2\] \(a\)\.name: "a" is used twice/);
   assert.match(m, /sources\[3\] \(c\)\.credentialRef: must name a secret: file:<path to a credential JSON> or env:<PREFIX>/);
   assert.ok(!m.includes('hunter2'), 'the bad value is not echoed');
+});
+
+test('settings: the subdomain is normalised and checked when the source is configured', () => {
+  assert.equal(validateSourceConfig({ ...good('a'), subdomain: 'https://ACME.zendesk.com/' }).subdomain, 'acme');
+  assert.equal(validateSourceConfig({ ...good('a'), subdomain: 'acme.zendesk.com' }).subdomain, 'acme');
+  assert.throws(
+    () => validateSourceConfig({ ...good('a'), subdomain: 'acme.zendesk.com.zendesk.com' }),
+    (err: Error) => (err as { type?: string }).type === 'InvalidSettingsError' && /subdomain: Invalid Zendesk subdomain "acme\.zendesk\.com\.zendesk\.com": expected the account subdomain only/.test(err.message),
+  );
+  assert.throws(() => parseSettings({ sources: [{ ...good('a'), subdomain: 'acme/tickets' }] }), /sources\[0\] \(a\)\.subdomain: Invalid Zendesk subdomain/);
+  assert.throws(
+    () => validateSourceConfig({ name: 'a', baseUrl: 'http://zendesk-proxy.internal:8080', credentialRef: 'env:Z', destination: 'env:W' }),
+    /baseUrl: .*plain http is only allowed for loopback hosts/,
+  );
+  assert.equal(validateSourceConfig({ name: 'a', baseUrl: 'http://127.0.0.1:4010', credentialRef: 'env:Z', destination: 'env:W' }).baseUrl, 'http://127.0.0.1:4010');
+});
+
+test('settings: intervalSeconds of at least one second', () => {
+  for (const seconds of [1, 3, 2.5, 3600]) assert.equal(validateSourceConfig({ ...good('a'), intervalSeconds: seconds }).intervalSeconds, seconds);
+  for (const bad of [0, -5, 0.5, 0.001, Number.POSITIVE_INFINITY]) {
+    assert.throws(() => validateSourceConfig({ ...good('a'), intervalSeconds: bad }), /intervalSeconds: /, String(bad));
+  }
+  assert.throws(() => validateSourceConfig({ ...good('a'), intervalSeconds: 0.5 }), /intervalSeconds: must be at least 1 s between sync cycles/);
+});
+
+test('settings: rate.highVolumeAddOn switches the export cap to 30/min unless exportPerMinute is set', () => {
+  const config = validateSourceConfig({ ...good('a'), rate: { highVolumeAddOn: true } });
+  // (RateSettings in workflows/types.ts gains the field with the wiring in activities/resources.ts.)
+  assert.equal((config.rate as { highVolumeAddOn?: boolean } | undefined)?.highVolumeAddOn, true);
+  assert.equal(new RateBudget(config.rate).currentSettings.exportPerMinute, 30);
+  const explicit = validateSourceConfig({ ...good('a'), rate: { highVolumeAddOn: true, exportPerMinute: 20 } });
+  assert.equal(new RateBudget(explicit.rate).currentSettings.exportPerMinute, 20);
+  assert.throws(() => validateSourceConfig({ ...good('a'), rate: { highVolumeAddOn: 'yes' } }), /rate\.highVolumeAddOn: /);
 });
 
 test('check: role and plan-available collections before any sync (team plan: no ticket forms, no audit logs)', async () => {

@@ -70,6 +70,19 @@ test('a rate-limited account: the caps are kept, no 429, and the warehouse equal
   });
 });
 
+test('a >1000 same-second run (tickets and their events) lands whole: the warehouse equals the ground truth', async () => {
+  // SMALL_ACCOUNT switches the run off; here it is on, larger than an export page, with the
+  // same-second records in Zendesk's arbitrary order.
+  await withAccount({ tickets: 2300, sameSecondRun: 1100, quirks: { sameSecondOrder: 'shuffled' } }, async ({ emulator, tmp, credentialRef, resources }) => {
+    assert.ok(emulator.sameSecondRun.tickets > 1000);
+    const destination = `sqlite://${path.join(tmp, 'wh')}`;
+    const config: SourceConfig = { name: 'same_second', baseUrl: emulator.baseUrl, credentialRef, destination, collections: allOn, lookbackDays: 3650, rate: { corePerMinute: 1e5, exportPerMinute: 1e5 } };
+    const results = await syncAll(resources, config);
+    assert.ok(results.tickets!.rows >= 2300 && results.ticket_events!.rows > 1100, JSON.stringify({ tickets: results.tickets!.rows, events: results.ticket_events!.rows }));
+    await assertWarehouseMatches(destination, 'same_second', await expectedRowsFor(emulator, destination, 'same_second', collections.map((c) => c.name)));
+  });
+});
+
 test('a 429 storm after a limit dip: the first refusal reports the real limit again, so requests do not crawl at the dip pace', async () => {
   // The chaos run's slowest minutes: the client learned 2 per minute during a dip, and the storm's
   // 429s were then its only answers. Zendesk reports the account's limit on a 429 too, and the client

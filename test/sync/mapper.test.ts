@@ -88,6 +88,48 @@ test('ticket events feed ticket_events, ticket_comments and attachments', () => 
   assert.equal(mapped.rejected.ticket_events, 1, 'the event without an id is counted, not written');
 });
 
+test('voice comments land in ticket_comments (type VoiceComment) and add no attachments', () => {
+  const plans = collectionsOfStream('ticket_events').map((c) => plan(c.name));
+  // A voice-comment child event as Zendesk's ticket-event export sends it (no `type` field: the
+  // event_type names it), next to a text comment of the same update.
+  const event = {
+    id: 3001, ticket_id: 77, timestamp: 1700000000, created_at: '2023-11-14T22:13:20Z', updater_id: 12, via: 'Voice',
+    child_events: [
+      {
+        id: 3002, event_type: 'VoiceComment', public: false, author_id: 12,
+        body: 'Inbound call from +1 555 0100\nTranscription: my printer is on fire',
+        html_body: '<p>Inbound call</p>', plain_body: 'Inbound call from +1 555 0100',
+        data: {
+          from: '+15550100', to: '+15550199', recording_url: 'https://acme.zendesk.com/recordings/1', call_id: 55,
+          call_duration: 42, answered_by_id: 12, transcription_text: 'my printer is on fire', started_at: '2023-11-14T22:12:38Z', location: 'Berlin',
+        },
+        formatted_from: '+1 (555) 0100', formatted_to: '+1 (555) 0199', attachments: [],
+      },
+      { id: 3003, event_type: 'VoiceComment', public: false, author_id: 12, body: null, data: { transcription_text: 'call me back' }, attachments: [] },
+      { id: 3004, event_type: 'Comment', type: 'Comment', body: 'called back', public: true, author_id: 12,
+        attachments: [{ id: 41, file_name: 'log.txt', content_url: 'x', content_type: 'text/plain', inline: false, size: 3 }] },
+    ],
+  };
+  const mapped = mapPage(plans, [event], { ticket_events: [event] }, receivedAt);
+  const byTable = Object.fromEntries(mapped.batches.map((b) => [b.table.name, b.rows]));
+  assert.deepEqual(byTable.ticket_comments, [
+    {
+      id: 3002, ticket_event_id: 3001, ticket_id: 77, type: 'VoiceComment',
+      body: 'Inbound call from +1 555 0100\nTranscription: my printer is on fire', public: false, author_id: 12,
+      via: null, created_at: '2023-11-14T22:13:20Z', received_at: receivedAt,
+    },
+    {
+      id: 3003, ticket_event_id: 3001, ticket_id: 77, type: 'VoiceComment', body: 'call me back', public: false, author_id: 12,
+      via: null, created_at: '2023-11-14T22:13:20Z', received_at: receivedAt,
+    },
+    {
+      id: 3004, ticket_event_id: 3001, ticket_id: 77, type: 'Comment', body: 'called back', public: true, author_id: 12,
+      via: null, created_at: '2023-11-14T22:13:20Z', received_at: receivedAt,
+    },
+  ]);
+  assert.deepEqual(byTable.attachments!.map((row) => row.id), [41]);
+});
+
 test('users: url is the id as text, custom user fields keyed by field key, renamed field keeps its column', () => {
   const users = collectionByName('users');
   const defs: FieldDefinition[] = [

@@ -50,7 +50,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 /** The mapper as first written: paths split per value, a Map of custom values per record. */
 function referenceMapPage(plans: TablePlan[], records: unknown[], page: Record<string, unknown>, receivedAt: string): MappedPage {
-  const matches = (record: Record<string, unknown>, where: ExtractStep['where']) => !where || Object.entries(where).every(([k, v]) => record[k] === v);
+  const matches = (record: Record<string, unknown>, where: ExtractStep['where']) =>
+    !where || Object.entries(where).every(([k, v]) => (Array.isArray(v) ? v.some((one) => record[k] === one) : record[k] === v));
   const locate = (collection: CollectionSpec): Located[] => {
     const source = collection.source;
     const top = records.filter(isObject).map((record) => ({ record }));
@@ -302,7 +303,7 @@ test('mapPage equals the reference mapper on random hostile pages of every colle
     if (depth === 0 && collection.stream === 'ticket_events') {
       out.child_events = Array.from({ length: Math.floor(random() * 4) }, () => ({
         ...record(collectionByName('ticket_comments'), 1),
-        event_type: random() < 0.7 ? 'Comment' : pick(['Change', 'comment', 7]),
+        event_type: random() < 0.6 ? 'Comment' : pick(['VoiceComment', 'Change', 'comment', 7]),
         attachments: random() < 0.1 ? value() : Array.from({ length: Math.floor(random() * 3) }, () => record(collectionByName('attachments'), 1)),
       }));
     }

@@ -143,6 +143,23 @@ describe('offset list engine', () => {
     }
   });
 
+  it('a next_page with a non-http scheme fails with a typed, non-retryable error naming the link, after one request', async () => {
+    const s = await stub((request, res) => sendJson(res, 200, { ticket_forms: [{ id: 1 }], next_page: 'javascript:x', count: 2 }));
+    const client = clientFor(s);
+    try {
+      const pages: PageResult[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const page of client.paginate(TICKET_FORMS)) pages.push(page);
+        })(),
+        (err: unknown) => err instanceof ZendeskPaginationError && err.retryable === false && err.message.includes('"javascript:x"'),
+      );
+      assert.equal(s.requests.length, 1, 'never retried');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('rejects a resume cursor of another engine', async () => {
     const s = await stub((request, res) => sendJson(res, 200, { ticket_forms: [] }, {}, request));
     const client = clientFor(s);

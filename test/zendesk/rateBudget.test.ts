@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { createZendeskClient, RateBudget, rateBudgetFor } from '../../zendesk';
+import { createZendeskClient, RateBudget, rateBudgetFor, type RateBudgetSnapshot } from '../../zendesk';
+import { readEndpointRateLimits } from '../../zendesk/rateHeaders';
 import { API_TOKEN_AUTH, FAST_HTTP, type RecordedRequest, sendJson, sendText, type Stub, startStub } from './stubServer';
 
 const WINDOW_MS = 1000;
@@ -180,5 +181,98 @@ describe('a limit that comes back up', () => {
     budget.observe({ core: { limit: 100 } }); // the next response: the limit is back
     (await waiting).release();
     assert.ok(Date.now() - started < 2000, `waited ${Date.now() - started} ms for a slot the raised limit allows`);
+  });
+});
+
+describe('endpoint buckets from zendesk-ratelimit-* headers', () => {
+  it('reads every bucket header by name, whatever the bucket and the spelling', () => {
+    const readings = readEndpointRateLimits({
+      'zendesk-ratelimit-incremental-exports-cursor': 'total=20; remaining=3; resets=41',
+      'Zendesk-RateLimit-tickets-index': 'total=100; remaining=99; resets=59',
+      'zendesk-rate-limit-tickets-update': 'total=20; remaining=0; resets=5',
+      'x-rate-limit': '700',
+    });
+    assert.deepEqual(Object.fromEntries(readings), {
+      'incremental-exports-cursor': { limit: 20, remaining: 3, resetSeconds: 41 },
+      'tickets-index': { limit: 100, remaining: 99, resetSeconds: 59 },
+      'tickets-update': { limit: 20, remaining: 0, resetSeconds: 5 },
+    });
+  });
+
+  it("users/cursor learns its own bucket's total and keeps under it; other endpoints are not held by it", async () => {
+    const { stub, rejected } = await enforcingStub(
+      () => 3,
+      (remaining, resetMs) => ({
+        'zendesk-ratelimit-incremental-exports-cursor': `total=3; remaining=${remaining}; resets=${Math.ceil((resetMs / WINDOW_MS) * 60)}`,
+      }),
+    );
+    const budget = new RateBudget({ corePerMinute: 1000, exportPerMinute: 1000, windowMs: WINDOW_MS });
+    const client = createZendeskClient({ baseUrl: stub.baseUrl, auth: API_TOKEN_AUTH, http: FAST_HTTP, rate: { budget } });
+    try {
+      await client.get('/api/v2/incremental/users/cursor.json?start_time=0', { bucket: 'export' });
+      assert.equal(budget.snapshot().endpoints['incremental-exports-cursor']!.limit, 3);
+      await Promise.all(Array.from({ length: 6 }, (_, i) => client.get(`/api/v2/incremental/users/cursor.json?cursor=c${i}`, { bucket: 'export' })));
+      assert.equal(rejected(), 0, 'the learned total of 3 kept every request under the server limit');
+      assert.ok(maxPerSlidingWindow(stub.requests, WINDOW_MS) <= 3);
+    } finally {
+      await client.close();
+    }
+  });
+
+  /** A stub that answers 429 once with the given headers, then 200 with no rate headers. */
+  async function oneRateLimit(headers429: Record<string, string>) {
+    let refused = false;
+    const s = await startStub((request, res) => {
+      if (!refused && request.path.includes('/incremental/')) {
+        refused = true;
+        return sendText(res, 429, 'Number of allowed API requests per minute exceeded', { 'retry-after': '0.6', ...headers429 });
+      }
+      return sendJson(res, 200, { ok: true }, {}, request);
+    });
+    stubs.push(s);
+    return s;
+  }
+
+  async function timeOfCoreRequestAfter429(headers429: Record<string, string>): Promise<{ coreWaitMs: number; held: RateBudgetSnapshot }> {
+    const s = await oneRateLimit(headers429);
+    const budget = new RateBudget({ corePerMinute: 1000, exportPerMinute: 1000, windowMs: 60_000 });
+    const client = createZendeskClient({ baseUrl: s.baseUrl, auth: API_TOKEN_AUTH, http: FAST_HTTP, rate: { budget } });
+    try {
+      const exportDone = client.get('/api/v2/incremental/tickets/cursor.json?start_time=0', { bucket: 'export' });
+      while (!s.requests.length) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 50)); // the 429 is in and handled
+      const held = budget.snapshot();
+      const started = Date.now();
+      await client.get('/api/v2/groups.json');
+      const coreWaitMs = Date.now() - started;
+      await exportDone;
+      return { coreWaitMs, held };
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('a 429 on an export that says the account quota is spent holds core requests too', async () => {
+    const { coreWaitMs, held } = await timeOfCoreRequestAfter429({ 'x-rate-limit': '700', 'x-rate-limit-remaining': '0', 'ratelimit-reset': '0' });
+    assert.ok(held.core.pausedForMs > 0, 'core is held');
+    assert.ok(coreWaitMs >= 400 && coreWaitMs < 5000, `a core request waited out the Retry-After (waited ${coreWaitMs} ms)`);
+  });
+
+  it('a 429 that names a spent endpoint bucket holds that bucket only', async () => {
+    const { coreWaitMs, held } = await timeOfCoreRequestAfter429({
+      'x-rate-limit': '700',
+      'x-rate-limit-remaining': '650',
+      'zendesk-ratelimit-incremental-exports-cursor': 'total=20; remaining=0; resets=1',
+    });
+    assert.ok(held.endpoints['incremental-exports-cursor']!.pausedForMs > 0);
+    assert.equal(held.core.pausedForMs, 0);
+    assert.equal(held.export.pausedForMs, 0, 'the other exports (tickets) may go on');
+    assert.ok(coreWaitMs < 300, `core was not held (waited ${coreWaitMs} ms)`);
+  });
+
+  it('a 429 that names nothing holds the bucket the request spent', async () => {
+    const { held } = await timeOfCoreRequestAfter429({});
+    assert.ok(held.export.pausedForMs > 0);
+    assert.equal(held.core.pausedForMs, 0);
   });
 });

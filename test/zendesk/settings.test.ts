@@ -7,6 +7,7 @@ import {
   ZendeskAuthError,
   ZendeskForbiddenError,
   ZendeskNotFoundError,
+  ZendeskPaginationError,
   ZendeskRequestError,
   ZendeskServerError,
 } from '../../zendesk/errors';
@@ -62,6 +63,18 @@ describe('resolveEndpoint', () => {
 });
 
 describe('linkToRequestPath', () => {
+
+  it('refuses a link that names no http(s) path with a typed, non-retryable pagination error naming it', () => {
+    const zendesk = resolveEndpoint({ subdomain: 'acme' });
+    for (const link of ['javascript:x', 'data:text/plain,hi', 'mailto:ops@example.com', 'http://[bad', 42 as unknown as string]) {
+      assert.throws(
+        () => linkToRequestPath(link, zendesk),
+        (err: unknown) =>
+          err instanceof ZendeskPaginationError && err.retryable === false && err.message.includes(JSON.stringify(String(link))),
+        String(link),
+      );
+    }
+  });
   const zendesk = { origin: 'https://acme.zendesk.com', basePath: '' };
   it('keeps only path and query of a link on another host', () => {
     assert.equal(

@@ -8,7 +8,7 @@ import { cursorExportPages } from './cursorExport';
 import { cursorListPages } from './cursorList';
 import { offsetListPages } from './offsetList';
 import { timeExportPages } from './timeExport';
-import type { EngineOptions, PageFetcher, PageResult, ResumeCursor } from './types';
+import type { EngineOptions, JsonRecord, PageFetcher, PageResult, ResumeCursor } from './types';
 
 export interface PaginateOptions {
   /** A cursor previously yielded for this stream; takes precedence over startTime. */
@@ -22,6 +22,12 @@ export interface PaginateOptions {
   pageSize?: number;
   /** Clock for the default start time, in epoch ms. */
   now?: () => number;
+  /**
+   * Exports: epoch seconds to read up to (a backfill's end). The run ends with the first page whose
+   * last record lies past it: records come in ascending `timeField` order, so every later page
+   * would too. Needs the stream's timeField; pages without a readable time never end the run.
+   */
+  endTime?: number;
 }
 
 const DAY_SECONDS = 86_400;
@@ -64,7 +70,42 @@ function exportStart(stream: StreamSpec, options: PaginateOptions): number {
   return start;
 }
 
+/** Epoch seconds of a record's time field (number = seconds, string = ISO time), if readable. */
+function recordTime(record: JsonRecord | undefined, field: string): number | undefined {
+  const raw = record?.[field];
+  const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) / 1000 : Number.NaN;
+  return Number.isFinite(seconds) ? seconds : undefined;
+}
+
+/** Ends an export's run after the page that reaches past `endTime` (see PaginateOptions.endTime). */
+async function* untilEndTime(pages: AsyncGenerator<PageResult>, timeField: string, endTime: number): AsyncGenerator<PageResult> {
+  try {
+    for await (const page of pages) {
+      const last = recordTime(page.records.at(-1), timeField);
+      if (!page.done && last !== undefined && last > endTime) {
+        yield { ...page, done: true };
+        return;
+      }
+      yield page;
+      if (page.done) return;
+    }
+  } finally {
+    await pages.return(undefined);
+  }
+}
+
 export function paginate(stream: StreamSpec, fetcher: PageFetcher, options: PaginateOptions = {}): AsyncGenerator<PageResult> {
+  const pages = enginePages(stream, fetcher, options);
+  if (options.endTime === undefined || (stream.style !== 'cursor_export' && stream.style !== 'time_export')) return pages;
+  if (!Number.isFinite(options.endTime)) {
+    throw new InvalidSettingsError(`endTime for ${stream.name} must be epoch seconds, got ${String(options.endTime)}.`);
+  }
+  // Without a declared order there is no safe point to stop early: read to the end, as before.
+  if (stream.timeField === undefined) return pages;
+  return untilEndTime(pages, stream.timeField, options.endTime);
+}
+
+function enginePages(stream: StreamSpec, fetcher: PageFetcher, options: PaginateOptions): AsyncGenerator<PageResult> {
   const engine: EngineOptions = {
     includes: options.includes ?? (stream.includes ?? []).map((include) => include.value),
     ...(options.signal ? { signal: options.signal } : {}),
