@@ -20,7 +20,9 @@ export function toFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure) return err;
   if (!(err instanceof Error)) return err;
   const type = (err as { type?: string }).type ?? err.name;
-  if (NON_RETRYABLE_ERROR_TYPES.includes(type)) {
+  // Our own errors say whether trying again can help (a malformed pagination link, a 4xx that is not
+  // a rate limit); the listed types are the ones the workflow reacts to by name.
+  if (NON_RETRYABLE_ERROR_TYPES.includes(type) || (err as { retryable?: unknown }).retryable === false) {
     return ApplicationFailure.create({ type, message: err.message, nonRetryable: true });
   }
   const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
@@ -64,7 +66,10 @@ export function createActivities(resources: WorkerResources): SyncActivities {
         return { userId: user.id, role: user.role, warnings: session.warnings() };
       } catch (err) {
         const failure = toFailure(err);
-        if (failure instanceof ApplicationFailure) Context.current().log.warn('credential check failed', { error: failure.message, errorType: failure.type ?? null });
+        // Not always the credential: the workflow tells refused credentials, invalid settings and
+        // transient failures (network, Zendesk 5xx, warehouse down) apart by this type.
+        const errorType = failure instanceof ApplicationFailure ? (failure.type ?? null) : err instanceof Error ? err.name : null;
+        Context.current().log.warn('source check failed', { error: err instanceof Error ? err.message : String(err), errorType });
         throw failure;
       }
     },

@@ -2,15 +2,21 @@
  * What a worker keeps between activities: one open destination per warehouse URL and one Zendesk
  * client per account and credential (so the account's keep-alive pool, rate budget and OAuth token
  * refreshes are shared by every stream and backfill of that account in this process).
+ *
+ * "Account" is the normalised origin (`acme`, `ACME` and `https://acme.zendesk.com/` are one
+ * account). Several sources on one account share its rate budget, and the budget keeps the most
+ * conservative of their rate settings (the lowest caps and share): Zendesk's limits are per account,
+ * so the strictest source's settings are the only ones that keep every source within them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { StreamSpec } from '../catalog/types';
-import { resolveCredential, saveCredential, type ZendeskCredential } from '../credentials/store';
+import { credentialFileTokenStore, resolveCredential, saveCredential, type ZendeskCredential } from '../credentials/store';
 import { openDestination } from '../destinations/open';
 import { snowflakeQueryTag } from '../destinations/snowflakeSettings';
 import type { Destination } from '../destinations/types';
 import {
   createZendeskClient,
+  resolveEndpoint,
   ZendeskForbiddenError,
   ZendeskNotFoundError,
   type AuthSettings,
@@ -20,7 +26,7 @@ import {
   type RequestEvent,
   type ZendeskUser,
 } from '../zendesk';
-import type { SourceConfig } from '../workflows/types';
+import type { RateSettings, SourceConfig } from '../workflows/types';
 
 /** The slice of the Zendesk client one activity uses, with requests counted for that activity only. */
 export interface AccountSession {
@@ -51,6 +57,8 @@ const requestCounter = new AsyncLocalStorage<RequestScope>();
 export class WorkerResources {
   private readonly destinations = new Map<string, Promise<Destination>>();
   private readonly clients = new Map<string, CachedClient>();
+  /** Per account: each source's latest rate settings, to give the shared budget the strictest of them. */
+  private readonly rateBySource = new Map<string, Map<string, RateSettings>>();
 
   /** Listeners for every Zendesk request (metrics). */
   readonly requestListeners: Array<(event: { source: string; path: string; status?: number; attempts: number; errorType?: string }) => void> = [];
@@ -113,14 +121,35 @@ export class WorkerResources {
     return (await this.client(config)).get(pathAndQuery, { signal });
   }
 
+  /** The account a source syncs: its normalised origin and base path (the rate budget's key too). */
+  static accountKey(config: Pick<SourceConfig, 'subdomain' | 'baseUrl'>): string {
+    const endpoint = resolveEndpoint({ subdomain: config.subdomain, baseUrl: config.baseUrl });
+    return `${endpoint.origin}${endpoint.basePath}`;
+  }
+
+  /**
+   * Records the source's rate settings and returns the account's effective ones: per setting, the
+   * most conservative value any source of the account asked for (lowest caps and share, longest
+   * window). Settings no source gives keep the budget's defaults.
+   */
+  effectiveRateSettings(config: SourceConfig): RateSettings {
+    const account = WorkerResources.accountKey(config);
+    let bySource = this.rateBySource.get(account);
+    if (!bySource) this.rateBySource.set(account, (bySource = new Map()));
+    if (config.rate) bySource.set(config.name, rateSettings(config));
+    else bySource.delete(config.name);
+    return strictestRateSettings([...bySource.values()]);
+  }
+
   private async client(config: SourceConfig): Promise<ZendeskClient> {
     const credential = await resolveCredential(config.credentialRef);
-    const account = config.baseUrl ?? config.subdomain ?? '';
-    const key = `${account}|${config.credentialRef}`;
+    const key = `${WorkerResources.accountKey(config)}|${config.credentialRef}`;
     const credentialJson = JSON.stringify(credential);
+    const rate = this.effectiveRateSettings(config);
+    const hasRate = Object.keys(rate).length > 0;
     const cached = this.clients.get(key);
     if (cached && cached.credentialJson === credentialJson) {
-      if (config.rate) cached.client.rateBudget?.update(rateSettings(config));
+      if (hasRate) cached.client.rateBudget?.update(rate);
       return cached.client;
     }
     // New, or the credential changed on disk (rotated by hand, restored after a revocation).
@@ -132,7 +161,7 @@ export class WorkerResources {
       auth: authSettings(credential, config.credentialRef, (rotated) => {
         entry.credentialJson = JSON.stringify(rotated); // our own rotation is not "a changed credential"
       }),
-      rate: config.rate ? rateSettings(config) : undefined,
+      rate: hasRate ? rate : undefined,
       onRequest: (event) => {
         const counter = requestCounter.getStore();
         if (counter) counter.requests += event.attempts;
@@ -156,13 +185,34 @@ export class WorkerResources {
   }
 }
 
-function rateSettings(config: SourceConfig) {
+/** Per setting, the most conservative of several sources' values (undefined where none sets it). */
+export function strictestRateSettings(settings: RateSettings[]): RateSettings {
+  const pick = (key: keyof RateSettings, choose: (a: number, b: number) => number) => {
+    const values = settings.map((s) => s[key]).filter((v): v is number => typeof v === 'number');
+    return values.length ? { [key]: values.reduce((a, b) => choose(a, b)) } : {};
+  };
+  return {
+    ...pick('corePerMinute', Math.min),
+    ...pick('exportPerMinute', Math.min),
+    ...pick('share', Math.min),
+    // The same number of requests over a longer window is the slower pace.
+    ...pick('windowMs', Math.max),
+    // The add-on counts only when every source of the account that mentions it says the account has it.
+    ...(() => {
+      const said = settings.map((s) => s.highVolumeAddOn).filter((v): v is boolean => typeof v === 'boolean');
+      return said.length ? { highVolumeAddOn: said.every(Boolean) } : {};
+    })(),
+  };
+}
+
+function rateSettings(config: SourceConfig): RateSettings {
   const r = config.rate ?? {};
   return {
     ...(r.corePerMinute !== undefined && { corePerMinute: r.corePerMinute }),
     ...(r.exportPerMinute !== undefined && { exportPerMinute: r.exportPerMinute }),
     ...(r.share !== undefined && { share: r.share }),
     ...(r.windowMs !== undefined && { windowMs: r.windowMs }),
+    ...(r.highVolumeAddOn !== undefined && { highVolumeAddOn: r.highVolumeAddOn }),
   };
 }
 
@@ -179,6 +229,8 @@ function authSettings(
     expiresAt: credential.expiresAt ? Date.parse(credential.expiresAt) : undefined,
     clientId: credential.clientId,
     clientSecret: credential.clientSecret,
+    // Workers sharing the credential file refresh under its lock and adopt each other's rotations.
+    sharedStore: credentialFileTokenStore(credentialRef),
     // Zendesk deletes the old refresh token the moment it issues a new one: store before use.
     onTokensRotated: async (tokens) => {
       const rotated: ZendeskCredential = {

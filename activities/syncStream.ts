@@ -22,6 +22,12 @@ export interface SyncHeartbeat {
   cursor: StreamCursor | null;
   pages: number;
   rows: number;
+  /**
+   * Rows per table and Zendesk requests so far, all attempts of this activity included, so a retry's
+   * result counts what earlier attempts committed (absent in heartbeats of older workers).
+   */
+  rowsByTable?: Record<string, number>;
+  requests?: number;
 }
 
 export interface SyncStreamDeps {
@@ -152,9 +158,13 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   const enabledTables = new Set(tables.map((t) => t.name));
   const includes = (stream.includes ?? []).filter((i) => i.forTables.some((t) => enabledTables.has(t))).map((i) => i.value);
 
+  // A retry continues the counts of the attempts before it: their pages are committed and are not
+  // read again, so the result (and the status's rows per collection) must include them.
   let pages = deps.previousHeartbeat?.pages ?? 0;
   let rows = deps.previousHeartbeat?.rows ?? 0;
-  const rowsByTable: Record<string, number> = {};
+  const rowsByTable: Record<string, number> = { ...(deps.previousHeartbeat?.rowsByTable ?? {}) };
+  const requestsBefore = deps.previousHeartbeat?.requests ?? 0;
+  const requestsSoFar = () => requestsBefore + deps.session.requestCount() - requestsAtStart;
   const rejectedTotals: Record<string, number> = {};
   const coercedTotals: Record<string, number> = {};
   let seq = cursor?.seq ?? 0;
@@ -208,7 +218,7 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
         }
         for (const [t, n] of Object.entries(mapped.rejected)) rejectedTotals[t] = (rejectedTotals[t] ?? 0) + n;
         for (const [t, n] of Object.entries(mapped.coercedToNull)) coercedTotals[t] = (coercedTotals[t] ?? 0) + n;
-        deps.heartbeat({ stream: stream.name, cursor, pages, rows });
+        deps.heartbeat({ stream: stream.name, cursor, pages, rows, rowsByTable: { ...rowsByTable }, requests: requestsSoFar() });
         if (last) {
           if (page.done) reachedEndAt = now();
           break;
@@ -228,7 +238,7 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
         pages,
         rows,
         rowsByTable,
-        requests: deps.session.requestCount() - requestsAtStart,
+        requests: requestsSoFar(),
         skipped,
         warnings: [`${stream.name} skipped: ${skipped}`],
         durationMs: Date.now() - started,
@@ -239,7 +249,7 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
 
   for (const [t, n] of Object.entries(rejectedTotals)) warnings.push(`${t}: ${n} records without a primary key were not written`);
   for (const [t, n] of Object.entries(coercedTotals)) warnings.push(`${t}: ${n} values did not fit their column type and were stored as NULL`);
-  const requests = deps.session.requestCount() - requestsAtStart;
+  const requests = requestsSoFar();
   const result: StreamResult = {
     stream: stream.name,
     summary: `${stream.name}: ${pages.toLocaleString('en-US')} pages, ${rows.toLocaleString('en-US')} rows, ${requests} requests`,

@@ -1,7 +1,8 @@
 /**
  * Records workflow histories for the determinism guard (test/replay.test.ts): runs a source through
- * cycles, a pause and resume, a sync-now, a backfill and a credentials failure on a real dev server,
- * then saves every run's history under test/histories/<label>/. Record a new label after a
+ * cycles, a pause and resume, a sync-now, a backfill (asked for twice) and a credentials failure on a
+ * real dev server, plus sources with invalid settings (then stopped), a Zendesk outage during the
+ * check, and a stop in mid-cycle, then saves every run's history under test/histories/<label>/. Record a new label after a
  * versioned (patched) workflow change, and keep the old labels: workflows started on older code
  * must keep replaying.  npx tsx scripts/record-histories.ts <label>
  */
@@ -10,10 +11,11 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findTemporalCli } from '../orchestration/temporalCli';
 import { saveCredential } from '../credentials/store';
-import { sourceHandle } from '../orchestration/sources';
+import { querySourceStatus, sourceHandle } from '../orchestration/sources';
+import type { SourceState } from '../workflows/types';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../workflows/messages';
 import { workflowIdForSource } from '../workflows/plan';
-import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle } from '../test/support/stack';
+import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type Stack } from '../test/support/stack';
 
 async function main(): Promise<void> {
   const label = process.argv[2];
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     const handle = sourceHandle(stack.client, name);
     const from = new Date((stack.emulator.now() - 600 * 86_400) * 1000).toISOString();
     const [backfill] = await handle.executeUpdate(backfillUpdate, { args: [{ collections: ['tickets'], from }] });
+    await handle.executeUpdate(backfillUpdate, { args: [{ collections: ['tickets'], from }] }); // the idempotent answer
     await handle.signal(pauseSignal);
     await new Promise((r) => setTimeout(r, 1500));
     await handle.signal(resumeSignal);
@@ -44,7 +47,39 @@ async function main(): Promise<void> {
     await startTestSource(stack, sourceConfig(stack, { name: 'recorded_bad', destination, credentialRef: badRef }));
     await waitForCycle(stack, 'recorded_bad', 1);
 
-    const ids = [workflowIdForSource(name), workflowIdForSource('recorded_bad'), backfill!.workflowId];
+    // Settings no cycle can run with, straight from a raw start; then stopped while it waits.
+    const invalidId = workflowIdForSource('recorded_invalid');
+    const invalid = await stack.client.workflow.start('sourceWorkflow', {
+      taskQueue: stack.taskQueue,
+      workflowId: invalidId,
+      args: [{ config: { ...sourceConfig(stack, { name: 'recorded_invalid', destination }), intervalSeconds: 0 } }],
+    });
+    await waitForState(stack, 'recorded_invalid', 'settings_invalid');
+    await invalid.cancel();
+    await invalid.result().catch(() => {});
+
+    // Zendesk failing the credential check (5xx): the source waits to retry soon.
+    stack.emulator.setFaults([{ id: 'check-down', endpoint: '/api/v2/users/me', kind: 'status', status: 500 }]);
+    await startTestSource(stack, sourceConfig(stack, { name: 'recorded_down', destination }));
+    await waitForState(stack, 'recorded_down', 'unreachable');
+    stack.emulator.setFaults([]);
+
+    // A stop in mid-cycle (a slow tickets export keeps the cycle busy).
+    stack.emulator.setFaults([{ id: 'slow', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 3000 }]);
+    await startTestSource(stack, sourceConfig(stack, { name: 'recorded_stopped', destination }));
+    await waitForState(stack, 'recorded_stopped', 'syncing');
+    await sourceHandle(stack.client, 'recorded_stopped').cancel();
+    await sourceHandle(stack.client, 'recorded_stopped').result().catch(() => {});
+    stack.emulator.setFaults([]);
+
+    const ids = [
+      workflowIdForSource(name),
+      workflowIdForSource('recorded_bad'),
+      backfill!.workflowId,
+      invalidId,
+      workflowIdForSource('recorded_down'),
+      workflowIdForSource('recorded_stopped'),
+    ];
     let n = 0;
     const manifest: Record<string, string> = {};
     for (const workflowId of ids) {
@@ -64,6 +99,14 @@ async function main(): Promise<void> {
   } finally {
     await worker.stop();
     await stack.close();
+  }
+}
+
+async function waitForState(stack: Stack, source: string, state: SourceState): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while ((await querySourceStatus(stack.client, source).catch(() => undefined))?.state !== state) {
+    if (Date.now() > deadline) throw new Error(`${source} never reached ${state}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

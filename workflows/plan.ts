@@ -3,9 +3,15 @@
  * the activities and the client's validation.
  */
 import { collections, streams } from '../catalog/collections';
-import type { BackfillRequest, SourceConfig } from './types';
+import type { BackfillRequest, BackfillStatus, SourceConfig } from './types';
 
 export const DEFAULT_INTERVAL_SECONDS = 3 * 60 * 60;
+/** Shortest interval a source may have: below it a failing check would continue-as-new in a hot loop. */
+export const MIN_INTERVAL_SECONDS = 1;
+/** Longest wait before a cycle whose check failed transiently (network, Zendesk 5xx, warehouse down) is retried. */
+export const UNREACHABLE_RETRY_SECONDS = 5 * 60;
+/** Finished backfills remembered in the status (running ones are always kept). */
+export const MAX_REMEMBERED_BACKFILLS = 50;
 export const DEFAULT_LOOKBACK_DAYS = 365;
 export const DEFAULT_PARALLEL_STREAMS = 3;
 
@@ -24,9 +30,71 @@ function idInstant(epochSeconds: number): string {
  * A backfill child's workflow ID: the source's, the stream and the range, so the same request maps
  * to the same child (asking twice does not load twice), e.g.
  * `zendesk-source-acme/backfill/tickets/2024-01-01T00:00:00Z..2025-01-01T00:00:00Z`.
+ * A request without `to` ends at `now` and its ID says so (`…/2024-01-01T00:00:00Z..now`): the
+ * request time must not enter the ID, or repeating the same request would start a second load.
  */
-export function workflowIdForBackfill(sourceWorkflowId: string, stream: string, from: number, to: number): string {
-  return `${sourceWorkflowId}/backfill/${stream}/${idInstant(from)}..${idInstant(to)}`;
+export function workflowIdForBackfill(sourceWorkflowId: string, stream: string, from: number, to: number | 'now'): string {
+  return `${sourceWorkflowId}/backfill/${stream}/${idInstant(from)}..${to === 'now' ? 'now' : idInstant(to)}`;
+}
+
+/**
+ * Problems with the settings the source workflow itself depends on (its timers and lanes), checked
+ * deterministically inside the workflow: a raw `temporal workflow start` skips the client's
+ * validation, and e.g. `intervalSeconds: 0` would otherwise continue-as-new in an endless loop.
+ * The worker validates everything else (checkSource) before any request.
+ */
+export function workflowSettingsProblems(config: SourceConfig): string[] {
+  const problems: string[] = [];
+  const raw = config as unknown as Record<string, unknown> | null | undefined;
+  if (!raw || typeof raw !== 'object') return ['settings: must be an object with name, credentialRef, destination, …'];
+  if (typeof raw.name !== 'string' || raw.name === '') problems.push('name: must be the source name, e.g. zendesk_prod');
+  const interval = raw.intervalSeconds;
+  if (interval !== undefined && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < MIN_INTERVAL_SECONDS)) {
+    problems.push(`intervalSeconds: must be a number of seconds ≥ ${MIN_INTERVAL_SECONDS} (default ${DEFAULT_INTERVAL_SECONDS}), got ${JSON.stringify(interval)}`);
+  }
+  const lanes = raw.parallelStreams;
+  if (lanes !== undefined && (typeof lanes !== 'number' || !Number.isInteger(lanes) || lanes < 1 || lanes > 16)) {
+    problems.push(`parallelStreams: must be a whole number from 1 to 16, got ${JSON.stringify(lanes)}`);
+  }
+  const timing = raw.timing as Record<string, unknown> | undefined;
+  if (timing !== undefined) {
+    if (typeof timing !== 'object' || timing === null) problems.push('timing: must be an object');
+    else {
+      for (const key of ['heartbeatTimeoutSeconds', 'retryInitialSeconds', 'retryMaximumSeconds', 'maxAttempts'] as const) {
+        const v = timing[key];
+        if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) {
+          problems.push(`timing.${key}: must be a positive number, got ${JSON.stringify(v)}`);
+        }
+      }
+    }
+  }
+  if (raw.collections !== undefined && (typeof raw.collections !== 'object' || raw.collections === null)) {
+    problems.push('collections: must be an object of collection name → true/false');
+  } else if (raw.collections) {
+    const unknown = unknownCollections(Object.keys(raw.collections));
+    if (unknown.length) problems.push(`collections: unknown ${unknown.join(', ')}; known: ${collections.map((c) => c.name).join(', ')}`);
+  }
+  return problems;
+}
+
+/**
+ * How long to wait before the next cycle when the credential check failed for a transient reason:
+ * soon (at most 5 minutes) rather than a whole interval, which is 3 hours by default.
+ */
+export function unreachableRetryMs(intervalMs: number): number {
+  return Math.min(intervalMs, UNREACHABLE_RETRY_SECONDS * 1000);
+}
+
+/**
+ * Keeps the workflow's backfill memory small across continue-as-new: every running backfill, and the
+ * most recently requested `limit` finished ones (entries are kept in request order).
+ */
+export function pruneBackfills(backfills: Record<string, BackfillStatus>, limit = MAX_REMEMBERED_BACKFILLS): Record<string, BackfillStatus> {
+  const entries = Object.entries(backfills);
+  const finished = entries.filter(([, b]) => b.state !== 'running');
+  const dropped = new Set(finished.slice(0, Math.max(0, finished.length - limit)).map(([id]) => id));
+  if (dropped.size === 0) return backfills;
+  return Object.fromEntries(entries.filter(([id]) => !dropped.has(id)));
 }
 
 /**
@@ -89,7 +157,7 @@ export function resolveBackfill(
   config: SourceConfig,
   request: BackfillRequest,
   nowMs: number,
-): { streams: string[]; from: number; to: number } {
+): { streams: string[]; from: number; to: number; openEnded: boolean } {
   if (!request || !Array.isArray(request.collections) || request.collections.length === 0) {
     throw new Error('backfill needs "collections": a non-empty list, e.g. ["tickets"]');
   }
@@ -112,7 +180,7 @@ export function resolveBackfill(
   }
   const disabled = chosen.filter((s) => !enabledStreams(config).includes(s));
   if (disabled.length) throw new Error(`collections of ${disabled.join(', ')} are turned off for this source`);
-  return { streams: chosen, from, to };
+  return { streams: chosen, from, to, openEnded: request.to === undefined };
 }
 
 function parseInstant(value: unknown, field: string): number {

@@ -1,6 +1,31 @@
 /** How the source workflow's state reads to people: error text and the Web UI's details panel. */
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/workflow';
-import type { SourceStatus } from './types';
+import type { SourceState, SourceStatus } from './types';
+
+/** Failure types of a check that a retry cannot fix but a new or restored credential can. */
+const CREDENTIAL_FAILURE_TYPES = ['ZendeskAuthError', 'ZendeskForbiddenError', 'ZendeskNotFoundError', 'CredentialNotFoundError'];
+const SETTINGS_FAILURE_TYPES = ['InvalidSettingsError'];
+
+/** The type of the innermost ApplicationFailure of an activity or child failure, if any. */
+export function failureType(err: unknown): string | undefined {
+  let current: unknown = err;
+  while ((current instanceof ActivityFailure || current instanceof ChildWorkflowFailure) && current.cause) {
+    current = current.cause;
+  }
+  return current instanceof ApplicationFailure ? (current.type ?? undefined) : undefined;
+}
+
+/**
+ * What a failed credential check means for the source: a credential Zendesk refuses (wait for the
+ * next interval or a sync-now), settings that cannot work (wait for a fix), or anything else — a
+ * network error, a Zendesk 5xx, an unreachable warehouse, a timeout — which is transient: retry soon.
+ */
+export function checkFailureState(err: unknown): Extract<SourceState, 'credentials_invalid' | 'settings_invalid' | 'unreachable'> {
+  const type = failureType(err);
+  if (type && CREDENTIAL_FAILURE_TYPES.includes(type)) return 'credentials_invalid';
+  if (type && SETTINGS_FAILURE_TYPES.includes(type)) return 'settings_invalid';
+  return 'unreachable';
+}
 
 /** The innermost human message of a failure, with its type when it has one. */
 export function describeFailure(err: unknown): string {
@@ -17,10 +42,16 @@ export function describeFailure(err: unknown): string {
 
 /** Markdown for the Web UI's "current details": one line per collection. */
 export function renderDetails(status: SourceStatus): string {
-  const lines = [
+  const header = [
     `**${status.source}** — ${status.state}${status.paused ? ' (paused)' : ''}, cycle ${status.cycle}`,
     status.nextRunAt ? `next run ${status.nextRunAt}` : '',
     status.credentialError ? `**credentials:** ${status.credentialError}` : '',
+    status.settingsError ? `**settings:** ${status.settingsError}` : '',
+    status.unreachableError ? `**unreachable:** ${status.unreachableError}` : '',
+    ...(status.warnings ?? []).map((w) => `**warning:** ${w}`),
+  ].filter((l) => l !== '');
+  const lines = [
+    ...header,
     '',
     '| collection | rows last run | last success | synced through | note |',
     '|---|---:|---|---|---|',
@@ -35,5 +66,5 @@ export function renderDetails(status: SourceStatus): string {
     lines.push('', '| backfill | range | state | rows |', '|---|---|---|---:|');
     for (const b of backfills) lines.push(`| ${b.stream} | ${b.from} → ${b.to} | ${b.state} | ${b.rows ?? ''} |`);
   }
-  return lines.filter((l, i) => l !== '' || i > 2).join('\n');
+  return lines.join('\n');
 }

@@ -3,6 +3,10 @@
  * stream (bounded parallelism, one failure does not stop the others), wait for the interval or a
  * signal, then continue-as-new carrying cursors and status, so history stays small forever.
  *
+ * A failed check decides the wait: a refused credential waits for the next interval (or a sync-now),
+ * settings that cannot work wait for a sync-now after the fix (no timer, so never a hot loop), and a
+ * transient failure (network, Zendesk 5xx, warehouse down) retries after min(interval, 5 min).
+ *
  * Deterministic by construction: no I/O here, only activities, timers and messages.
  */
 import {
@@ -42,13 +46,17 @@ import {
   enabledStreams,
   humanDuration,
   isCollectionEnabled,
+  pruneBackfills,
   resolveBackfill,
+  unreachableRetryMs,
   workflowIdForBackfill,
+  workflowSettingsProblems,
 } from './plan';
-import { describeFailure, renderDetails } from './present';
+import { checkFailureState, describeFailure, renderDetails } from './present';
 import type {
   BackfillStatus,
   CollectionStatus,
+  CycleSummary,
   RateSettings,
   SourceMemory,
   SourceState,
@@ -56,10 +64,22 @@ import type {
   SourceWorkflowInput,
 } from './types';
 
+/**
+ * Gates this version's behaviour, so runs recorded before it replay unchanged: settings validated in
+ * the workflow; check failures told apart (credentials / settings / transient); a cycle cut short by
+ * a pause or stop is not a success and a stopped source says `stopped`; backfills without `to` get an
+ * ID without the request time; finished backfills are capped in memory; check warnings are kept.
+ */
+export const CYCLE_OUTCOMES_PATCH = 'v3-cycle-outcomes';
+
 export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> {
+  const v3 = patched(CYCLE_OUTCOMES_PATCH);
   const config = { ...input.config };
   const memory: SourceMemory = input.memory ?? { cycle: 0, paused: false, streams: {}, backfills: {}, totalRows: 0 };
   const workflowId = workflowInfo().workflowId;
+  /** How this run's credential check ended; decides the state and the wait after the cycle. */
+  // (`as`: runCycle assigns it, and TypeScript would otherwise narrow it to 'passed' for good.)
+  let checkOutcome = 'passed' as 'passed' | ReturnType<typeof checkFailureState>;
   let state: SourceState = memory.paused ? 'paused' : 'starting';
   let syncRequested = false;
   let nextRunAt: string | undefined;
@@ -75,6 +95,9 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
         enabled: isCollectionEnabled(config, c.name),
         lastSuccessAt: stream?.lastSuccessAt,
         syncedThrough: stream?.syncedThrough === undefined ? undefined : new Date(stream.syncedThrough * 1000).toISOString(),
+        // The stream's cursor survives a failed run unchanged, so it is the resume point either way.
+        cursor: stream ? stream.cursor : undefined,
+        lastRequests: stream?.lastSuccessAt ? stream.lastRequests : undefined,
         lastRows: stream?.lastSuccessAt ? (stream.rowsByTable?.[c.name] ?? 0) : undefined,
         lastError: stream?.lastError,
         skipped: stream?.skipped,
@@ -88,6 +111,9 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       nextRunAt,
       cycleStartedAt,
       credentialError: memory.credentialError,
+      settingsError: memory.settingsError,
+      unreachableError: memory.unreachableError,
+      warnings: memory.warnings ?? [],
       lastCycle: memory.lastCycle,
       collections: collectionStatus,
       streams: memory.streams,
@@ -99,10 +125,10 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   const publish = () => {
     if (publishedState !== state) {
       upsertSearchAttributes([
-        { key: SOURCE_NAME, value: config.name },
+        { key: SOURCE_NAME, value: String(config.name ?? '') },
         { key: SYNC_STATE, value: state },
         { key: ROWS_SYNCED, value: memory.totalRows },
-        ...(memory.lastCycle && memory.lastCycle.failedStreams.length === 0
+        ...(memory.lastCycle && memory.lastCycle.failedStreams.length === 0 && !memory.lastCycle.interruptedBy
           ? [{ key: LAST_SUCCESS, value: new Date(memory.lastCycle.finishedAt) }]
           : []),
       ]);
@@ -143,18 +169,27 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   setHandler(
     backfillUpdate,
     async (request) => {
-      const { streams, from, to } = resolveBackfill(config, request, Date.now());
+      const { streams, from, to, openEnded } = resolveBackfill(config, request, Date.now());
       const started: BackfillStatus[] = [];
       for (const stream of streams) {
-        // The same request maps to the same child id: asking twice does not load twice.
-        const childId = patched('readable-backfill-ids')
-          ? workflowIdForBackfill(workflowId, stream, from, to)
-          : `${workflowId}/backfill/${stream}/${from}-${to}`;
+        // The same request maps to the same child id: asking twice does not load twice. Without
+        // `to` the range ends "now" and the ID says `..now`, not the request time; the range's end
+        // is fixed by the first request and recorded in the entry.
+        const childId =
+          v3 && openEnded
+            ? workflowIdForBackfill(workflowId, stream, from, 'now')
+            : patched('readable-backfill-ids')
+              ? workflowIdForBackfill(workflowId, stream, from, to)
+              : `${workflowId}/backfill/${stream}/${from}-${to}`;
         const known = memory.backfills[childId];
+        // Running or completed: the existing child is the answer (a completed one with its recorded
+        // rows; a re-run needs a different range). Only a failed one is started again.
         if (known && known.state !== 'failed') {
           started.push(known);
           continue;
         }
+        // A retried failure moves to the end: memory keeps the most recently requested backfills.
+        if (v3) delete memory.backfills[childId];
         const entry: BackfillStatus = {
           workflowId: childId,
           stream,
@@ -198,30 +233,68 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   upsertMemo({
     source: config.name,
     account: config.subdomain ? `${config.subdomain}.zendesk.com` : config.baseUrl,
-    destination: config.destination.split(':')[0],
+    destination: typeof config.destination === 'string' ? config.destination.split(':')[0] : undefined,
   });
 
-  if (!memory.paused) await runCycle();
-
-  // Wait for the interval, a sync-now, or (while paused) a resume.
-  const intervalMs = (config.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
-  for (;;) {
-    if (memory.paused) {
-      state = 'paused';
-      nextRunAt = undefined;
-      publish();
-      await condition(() => !memory.paused);
-      break;
+  try {
+    const settingsProblems = v3 ? workflowSettingsProblems(config) : [];
+    if (settingsProblems.length) {
+      memory.settingsError = `invalid source settings: ${settingsProblems.join('; ')}`;
+      checkOutcome = 'settings_invalid';
+      log.warn('source settings cannot work; waiting for a sync-now after they are fixed (stop and start the source with corrected settings)', {
+        source: config.name ?? null,
+        collection: null,
+        error: memory.settingsError,
+      });
+    } else if (!memory.paused) {
+      await runCycle();
     }
-    state = memory.credentialError ? 'credentials_invalid' : 'idle';
-    nextRunAt = new Date(Date.now() + intervalMs).toISOString();
-    publish();
-    // A sync-now that arrived during the cycle is honoured: it asked for data newer than that cycle.
-    await condition(() => syncRequested || memory.paused, intervalMs, { summary: `next cycle in ${humanDuration(intervalMs / 1000)} (or on sync-now)` });
-    if (!memory.paused) break;
-  }
 
-  await condition(allHandlersFinished);
+    // Wait for the interval, a sync-now, or (while paused) a resume.
+    const intervalMs = (config.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
+    for (;;) {
+      if (memory.paused) {
+        state = 'paused';
+        nextRunAt = undefined;
+        publish();
+        await condition(() => !memory.paused);
+        break;
+      }
+      if (checkOutcome === 'settings_invalid') {
+        // No timer: waiting longer fixes nothing, and a timer with a broken interval would loop.
+        state = 'settings_invalid';
+        nextRunAt = undefined;
+        publish();
+        await condition(() => syncRequested || memory.paused);
+      } else {
+        const waitMs = checkOutcome === 'unreachable' ? unreachableRetryMs(intervalMs) : intervalMs;
+        if (v3) state = checkOutcome === 'passed' ? 'idle' : checkOutcome;
+        else state = memory.credentialError ? 'credentials_invalid' : 'idle';
+        nextRunAt = new Date(Date.now() + waitMs).toISOString();
+        publish();
+        const summary =
+          checkOutcome === 'unreachable'
+            ? `retry in ${humanDuration(waitMs / 1000)} after a transient failure (or on sync-now)`
+            : `next cycle in ${humanDuration(waitMs / 1000)} (or on sync-now)`;
+        // A sync-now that arrived during the cycle is honoured: it asked for data newer than that cycle.
+        await condition(() => syncRequested || memory.paused, waitMs, { summary });
+      }
+      if (!memory.paused) break;
+    }
+
+    await condition(allHandlersFinished);
+  } catch (err) {
+    // Stopped (`client.ts stop`, `temporal workflow cancel`): the list view must not say idle.
+    if (v3 && isCancellation(err)) {
+      state = 'stopped';
+      nextRunAt = undefined;
+      cycleStartedAt = undefined;
+      publishedState = undefined;
+      publish();
+    }
+    throw err;
+  }
+  if (v3) memory.backfills = pruneBackfills(memory.backfills);
   await continueAsNew<typeof sourceWorkflow>({ config, memory });
 
   async function runCycle(): Promise<void> {
@@ -231,12 +304,36 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     state = 'checking';
     publish();
     try {
-      await checkActivities(config).checkSource(config);
+      const checked = await checkActivities(config).checkSource(config);
       memory.credentialError = undefined;
+      if (v3) {
+        memory.settingsError = undefined;
+        memory.unreachableError = undefined;
+        // Once per cycle: e.g. that API tokens are a legacy sign-in Zendesk may turn off.
+        memory.warnings = checked.warnings.slice(0, 10);
+        for (const warning of memory.warnings) log.warn('credential check warning', { source: config.name, collection: null, warning });
+      }
     } catch (err) {
-      memory.credentialError = describeFailure(err);
-      log.warn('credential check failed; waiting for the next cycle or a sync-now', { source: config.name, collection: null, error: memory.credentialError });
-      state = 'credentials_invalid';
+      if (!v3) {
+        memory.credentialError = describeFailure(err);
+        log.warn('credential check failed; waiting for the next cycle or a sync-now', { source: config.name, collection: null, error: memory.credentialError });
+        state = 'credentials_invalid';
+        publish();
+        return;
+      }
+      if (isCancellation(err)) throw err;
+      const error = describeFailure(err);
+      checkOutcome = checkFailureState(err);
+      memory.credentialError = checkOutcome === 'credentials_invalid' ? error : undefined;
+      memory.settingsError = checkOutcome === 'settings_invalid' ? error : undefined;
+      memory.unreachableError = checkOutcome === 'unreachable' ? error : undefined;
+      const next = {
+        credentials_invalid: 'waiting for the next cycle or a sync-now',
+        settings_invalid: 'waiting for a sync-now after the settings or the worker environment are fixed',
+        unreachable: 'retrying soon',
+      }[checkOutcome];
+      log.warn(`credential check failed (${checkOutcome}); ${next}`, { source: config.name, collection: null, error });
+      state = checkOutcome;
       publish();
       return;
     }
@@ -247,6 +344,9 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     state = 'syncing';
     publish();
     const failedStreams: string[] = [];
+    const finishedStreams = new Set<string>();
+    let interruptedBy: CycleSummary['interruptedBy'];
+    let interruption: unknown;
     let rows = 0;
     const queue = [...enabledStreams(config)];
     const runStream = async (stream: string) => {
@@ -271,10 +371,12 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
           skipped: result.skipped,
           warnings: result.warnings.slice(0, 10),
         };
+        finishedStreams.add(stream);
         log.info('stream synced', { source: config.name, collection: stream, rows: result.rows, pages: result.pages, requests: result.requests, skipped: result.skipped ?? null });
       } catch (err) {
         if (isCancellation(err)) throw err;
         failedStreams.push(stream);
+        finishedStreams.add(stream);
         const lastError = describeFailure(err);
         memory.streams[stream] = { ...previous, lastError };
         log.warn('stream failed this cycle; it retries next cycle from its last committed page', { source: config.name, collection: stream, error: lastError });
@@ -291,14 +393,33 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       });
     } catch (err) {
       if (!isCancellation(err)) throw err;
-      // Paused mid-cycle: committed pages are in the warehouse and their cursors in its state table.
+      // Paused or stopped mid-cycle: committed pages are in the warehouse and their cursors in its
+      // state table; the next cycle resumes from them. The cycle itself is not a success.
+      if (v3) {
+        interruptedBy = CancellationScope.current().consideredCancelled ? 'stop' : 'pause';
+        interruption = err;
+      }
     } finally {
       cycleScope = undefined;
     }
     memory.totalRows += rows;
-    memory.lastCycle = { startedAt, finishedAt: new Date().toISOString(), rows, failedStreams };
-    log.info('cycle finished', { source: config.name, collection: null, cycle: memory.cycle, rows, failedStreams });
+    const summary: CycleSummary = { startedAt, finishedAt: new Date().toISOString(), rows, failedStreams };
+    if (interruptedBy) {
+      summary.interruptedBy = interruptedBy;
+      summary.unfinishedStreams = enabledStreams(config).filter((s) => !finishedStreams.has(s));
+    }
+    memory.lastCycle = summary;
+    log.info(interruptedBy ? `cycle interrupted by ${interruptedBy}` : 'cycle finished', {
+      source: config.name,
+      collection: null,
+      cycle: memory.cycle,
+      rows,
+      failedStreams,
+      unfinishedStreams: summary.unfinishedStreams ?? null,
+    });
     cycleStartedAt = undefined;
+    // A stop ends the workflow: the caller's handler publishes `stopped`.
+    if (interruptedBy === 'stop') throw interruption;
     state = 'idle';
     publishedState = undefined; // force the list view to pick up last-success and row counts
     publish();

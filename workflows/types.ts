@@ -51,6 +51,8 @@ export interface RateSettings {
   exportPerMinute?: number;
   /** Share of the account's limits this tool may use, 0 < share <= 1 (default 1). */
   share?: number;
+  /** The account has Zendesk's High Volume API add-on: exports default to 30/min instead of 10. */
+  highVolumeAddOn?: boolean;
   /** Length of a rate window in ms (default 60000; emulator time-scaled tests use less). */
   windowMs?: number;
 }
@@ -115,13 +117,38 @@ export interface CheckSourceResult {
   warnings: string[];
 }
 
-export type SourceState = 'starting' | 'checking' | 'syncing' | 'idle' | 'paused' | 'credentials_invalid';
+/**
+ * - `credentials_invalid`: Zendesk refused the credential (or it cannot be found); retried at the next
+ *   interval or on sync-now.
+ * - `settings_invalid`: the settings cannot work (e.g. `intervalSeconds: 0` from a raw `temporal
+ *   workflow start`); nothing runs until a sync-now after the fix (see `settingsError`).
+ * - `unreachable`: Zendesk or the warehouse failed transiently; the cycle is retried after a short
+ *   backoff (min(interval, 5 min)) instead of a whole interval.
+ * - `stopped`: the workflow was cancelled (`client.ts stop`, `temporal workflow cancel`).
+ */
+export type SourceState =
+  | 'starting'
+  | 'checking'
+  | 'syncing'
+  | 'idle'
+  | 'paused'
+  | 'credentials_invalid'
+  | 'settings_invalid'
+  | 'unreachable'
+  | 'stopped';
 
 export interface CollectionStatus {
   enabled: boolean;
   lastSuccessAt?: string;
   /** ISO instant up to which this collection's changes are in the warehouse (lag = now − this). */
   syncedThrough?: string;
+  /**
+   * The resume point of the collection's stream after its last successful run (null for lists read
+   * in full every cycle; absent before the first success). Shared by the tables of one stream.
+   */
+  cursor?: StreamCursor | null;
+  /** Zendesk requests of the stream's last successful run, retries included (shared by its tables). */
+  lastRequests?: number;
   lastRows?: number;
   lastError?: string;
   skipped?: string;
@@ -165,9 +192,29 @@ export interface SourceMemory {
   paused: boolean;
   streams: Record<string, StreamStatus>;
   backfills: Record<string, BackfillStatus>;
-  lastCycle?: { startedAt: string; finishedAt: string; rows: number; failedStreams: string[] };
+  lastCycle?: CycleSummary;
   credentialError?: string;
+  /** Why the settings cannot work; set while the state is `settings_invalid`. */
+  settingsError?: string;
+  /** The transient failure of the last check; set while the state is `unreachable`. */
+  unreachableError?: string;
+  /** Warnings of the last credential check (e.g. the API-token legacy warning). */
+  warnings?: string[];
   totalRows: number;
+}
+
+export interface CycleSummary {
+  startedAt: string;
+  finishedAt: string;
+  rows: number;
+  failedStreams: string[];
+  /**
+   * Set when a pause or a stop cancelled the cycle before every stream finished: such a cycle is
+   * not a success (ZendeskLastSuccess is not moved), whatever `failedStreams` says.
+   */
+  interruptedBy?: 'pause' | 'stop';
+  /** Streams the interruption cancelled or kept from starting. */
+  unfinishedStreams?: string[];
 }
 
 export interface SourceWorkflowInput {
@@ -184,6 +231,10 @@ export interface SourceStatus {
   /** When the cycle in progress started (absent between cycles). */
   cycleStartedAt?: string;
   credentialError?: string;
+  settingsError?: string;
+  unreachableError?: string;
+  /** Warnings of the last credential check, e.g. that API tokens are a legacy way to sign in. */
+  warnings: string[];
   lastCycle?: SourceMemory['lastCycle'];
   collections: Record<string, CollectionStatus>;
   streams: Record<string, StreamStatus>;

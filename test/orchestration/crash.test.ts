@@ -1,10 +1,14 @@
 // SIGKILL the worker in the middle of the tickets export; a new worker finishes the cycle from the
-// last committed page: at most one page is fetched twice, and no row is missing or duplicated.
+// last committed page: at most one page is fetched twice, and no row is missing or duplicated. The
+// counts a resumed run reports include what the attempts before it committed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { once } from 'node:events';
 import { liveProgress } from '../../orchestration/sources';
+import { WorkerResources } from '../../activities/resources';
+import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
+import { openDestination } from '../../destinations/open';
 import {
   assertWarehouseMatches,
   expectedRows,
@@ -60,8 +64,76 @@ test('a worker killed mid-export is replaced and the cycle completes without los
     assert.ok(pagesNeeded >= 4, `pages: ${pagesNeeded}`);
     const tables = ['tickets', 'ticket_metrics', 'users', 'ticket_events', 'attachments'];
     await assertWarehouseMatches(destination, name, await expectedRows(stack, destination, name, tables));
+    // The status counts the pages the killed attempt committed too: every ticket was loaded in this
+    // one cycle, so its row count is the warehouse's.
+    const warehouse = await openDestination(destination);
+    try {
+      assert.equal(status.collections.tickets?.lastRows, await warehouse.countRows(name, 'tickets'));
+      assert.equal(status.streams.tickets?.lastRows, Object.values(status.streams.tickets!.rowsByTable!).reduce((a, b) => a + b, 0));
+    } finally {
+      await warehouse.close();
+    }
   } finally {
     second.kill('SIGTERM');
     await once(second, 'exit');
+  }
+});
+
+test('a retried stream reports the rows and requests of every attempt, per table', async () => {
+  // Activity level, without Temporal: attempt 1 is cancelled right after its first committed page;
+  // attempt 2 starts from attempt 1's last heartbeat, as Temporal hands it to a retry.
+  const destination = `sqlite://${path.join(stack.tmp, 'warehouse_counts')}`;
+  const resources = new WorkerResources();
+  try {
+    const run = async (name: string, control: { abortAfterPages?: number; previousHeartbeat?: SyncHeartbeat }) => {
+      const config = sourceConfig(stack, { name, destination, collections: { activities: false } });
+      const abort = new AbortController();
+      const beats: SyncHeartbeat[] = [];
+      const result = await runSyncStream(
+        { config, stream: 'tickets', cursor: null, mode: 'incremental', runTag: name },
+        {
+          destination: await resources.destination(destination),
+          session: await resources.session(config),
+          heartbeat: (details) => {
+            beats.push(details);
+            if (control.abortAfterPages !== undefined && details.pages >= control.abortAfterPages) abort.abort();
+          },
+          previousHeartbeat: control.previousHeartbeat,
+          signal: abort.signal,
+          log: () => {},
+        },
+      ).catch((err: unknown) => err);
+      return { result, lastBeat: beats.at(-1) };
+    };
+
+    const uninterrupted = await run('counts_clean', {});
+    assert.ok(!(uninterrupted.result instanceof Error), String(uninterrupted.result));
+    const clean = uninterrupted.result as Awaited<ReturnType<typeof runSyncStream>>;
+    assert.ok(clean.pages >= 4, `pages: ${clean.pages}`);
+
+    const cut = await run('counts_resumed', { abortAfterPages: 1 });
+    assert.ok(cut.result instanceof Error, 'the first attempt was cancelled');
+    assert.equal(cut.lastBeat?.pages, 1);
+    assert.ok(Object.keys(cut.lastBeat?.rowsByTable ?? {}).length > 0, 'the heartbeat carries rows per table');
+    const retried = await run('counts_resumed', { previousHeartbeat: cut.lastBeat });
+    assert.ok(!(retried.result instanceof Error), String(retried.result));
+    const resumed = retried.result as Awaited<ReturnType<typeof runSyncStream>>;
+
+    // The same rows per table as a run that was never interrupted, and as the warehouse holds.
+    assert.equal(resumed.pages, clean.pages);
+    assert.equal(resumed.rows, clean.rows);
+    assert.deepEqual(resumed.rowsByTable, clean.rowsByTable);
+    const warehouse = await openDestination(destination);
+    try {
+      assert.equal(resumed.rowsByTable.tickets, await warehouse.countRows('counts_resumed', 'tickets'));
+    } finally {
+      await warehouse.close();
+    }
+    // Requests of both attempts: every page once, plus at most the prefetch the cancellation cut off
+    // and the retry's own reading of the field definitions (what the clean run needed beyond pages).
+    const preparation = clean.requests - clean.pages;
+    assert.ok(resumed.requests >= clean.requests && resumed.requests <= clean.requests + 1 + preparation, `requests ${resumed.requests} vs ${clean.requests}`);
+  } finally {
+    await resources.close();
   }
 });

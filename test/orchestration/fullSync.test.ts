@@ -22,8 +22,18 @@ let stack: Stack;
 let worker: RunningWorker;
 const allCollections = Object.fromEntries(collections.map((c) => [c.name, true]));
 
+/** Export streams whose full read takes several 1000-record pages on this account, and their paths. */
+const pagedExports = {
+  users: '/api/v2/incremental/users/cursor',
+  organizations: '/api/v2/incremental/organizations',
+  ticket_events: '/api/v2/incremental/ticket_events',
+} as const;
+
 before(async () => {
-  stack = await startStack();
+  // Large enough that re-reading users, organizations or ticket events from the start would take
+  // more than one page each (all history inside the one-year lookback: ~1800 ticket events): an
+  // incremental cycle that reads one page per stream read from its cursor.
+  stack = await startStack({ emulator: { users: 1100, organizations: 1050, tickets: 600, historyDays: 300 } });
   worker = await startWorker(stack);
 });
 after(async () => {
@@ -39,8 +49,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     }
     const name = `e2e_${kind}_${process.pid}`;
     const destination = kind === 'sqlite' ? `sqlite://${path.join(stack.tmp, 'warehouse')}` : pgUrl!;
+    const logMark = stack.emulator.requestLog.entries().at(-1)?.seq ?? 0;
     await startTestSource(stack, sourceConfig(stack, { name, destination, collections: allCollections }));
     const status = await waitForCycle(stack, name, 1);
+    const firstCycleLog = stack.emulator.requestLog.entries((e) => e.seq > logMark);
     for (const [collection, s] of Object.entries(status.collections)) {
       assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
     }
@@ -63,6 +75,26 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     // One request per export stream when little changed: no re-read of history.
     assert.ok(exportRequests.length <= 4 * 2, `export requests in the incremental cycle: ${exportRequests.length}`);
     assert.ok(second.streams.tickets!.lastRows! >= 2 && second.streams.tickets!.lastRows! < 20, `tickets rows: ${second.streams.tickets!.lastRows}`);
+    // Per stream: the first cycle needed several pages; the second asked exactly once, from exactly
+    // the cursor the first cycle committed (never from the lookback start again).
+    const secondCycleLog = stack.emulator.requestLog.entries();
+    for (const [stream, exportPath] of Object.entries(pagedExports)) {
+      const firstRequests = firstCycleLog.filter((e) => e.path === exportPath);
+      const secondRequests = secondCycleLog.filter((e) => e.path === exportPath);
+      assert.ok(firstRequests.length >= 2, `${stream}: a full read takes ${firstRequests.length} requests`);
+      assert.equal(secondRequests.length, 1, `${stream}: requests in the incremental cycle: ${secondRequests.map((e) => e.query).join(' | ')}`);
+      assert.equal(second.streams[stream]!.lastRequests, 1, `${stream}: requests counted by the activity`);
+      const sent = new URLSearchParams(secondRequests[0]!.query);
+      const resumeFrom = status.streams[stream]!.cursor!.value as { cursor?: string; start_time?: number };
+      if (resumeFrom.cursor !== undefined) {
+        assert.equal(sent.get('cursor'), resumeFrom.cursor, `${stream}: resumed from its cursor`);
+        assert.equal(sent.get('start_time'), null);
+      } else {
+        const firstStart = Number(new URLSearchParams(firstRequests[0]!.query).get('start_time'));
+        assert.equal(Number(sent.get('start_time')), resumeFrom.start_time, `${stream}: resumed from its cursor`);
+        assert.ok(resumeFrom.start_time! > firstStart, `${stream}: start_time ${resumeFrom.start_time} is past the first read's ${firstStart}`);
+      }
+    }
     await assertWarehouseMatches(destination, name, await expectedRows(stack, destination, name, tables));
     t.diagnostic(`rows compared: ${rowsCompared}`);
   });

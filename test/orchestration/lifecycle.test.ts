@@ -1,6 +1,7 @@
-// The source workflow's life: bad credentials wait without a request storm, a backfill child loads
-// older history beside the regular cycles, the interval loop keeps history small, and the raw
-// Temporal CLI drives it all.
+// The source workflow's life: bad credentials wait without a request storm, invalid settings and
+// transient failures get states of their own, a pause or stop mid-cycle is not a success, a backfill
+// child loads older history beside the regular cycles (and the same request never loads twice), the
+// interval loop keeps history small, and the raw Temporal CLI drives it all.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,9 +11,20 @@ import { saveCredential } from '../../credentials/store';
 import { findTemporalCli } from '../../orchestration/temporalCli';
 import { querySourceStatus, sourceHandle } from '../../orchestration/sources';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../../workflows/messages';
-import { workflowIdForSource } from '../../workflows/plan';
+import {
+  MAX_REMEMBERED_BACKFILLS,
+  UNREACHABLE_RETRY_SECONDS,
+  pruneBackfills,
+  unreachableRetryMs,
+  workflowIdForSource,
+  workflowSettingsProblems,
+} from '../../workflows/plan';
 import { openDestination } from '../../destinations/open';
 import { cursorStateKey } from '../../activities/syncStream';
+import { LAST_SUCCESS, SYNC_STATE } from '../../orchestration/searchAttributes';
+import { API_TOKEN_RETIREMENT_WARNING } from '../../zendesk/auth';
+import type { FaultRule } from '../../emulator';
+import type { BackfillStatus, SourceConfig, SourceStatus, StreamCursor } from '../../workflows/types';
 import {
   assertWarehouseMatches,
   sourceConfig,
@@ -37,6 +49,32 @@ after(async () => {
   await stack?.close();
 });
 
+/** How many runs (the first and every continue-as-new) the source's workflow has had. */
+async function runsOf(name: string): Promise<number> {
+  let runs = 0;
+  for await (const _ of stack.client.workflow.list({ query: `WorkflowId = '${workflowIdForSource(name)}'` })) runs++;
+  return runs;
+}
+
+/** The Web UI list's view of a workflow: its ZendeskSyncState and ZendeskLastSuccess. */
+async function listView(workflowId: string): Promise<{ state?: string; lastSuccess?: number }> {
+  const attributes = (await stack.client.workflow.getHandle(workflowId).describe()).typedSearchAttributes;
+  return { state: attributes.get(SYNC_STATE), lastSuccess: attributes.get(LAST_SUCCESS)?.getTime() };
+}
+
+/** Runs `fn` with extra emulator faults, restoring the previous rules afterwards. */
+async function withFaults<T>(rules: FaultRule[], fn: () => Promise<T>): Promise<T> {
+  const previous = stack.emulator.faultRules();
+  stack.emulator.setFaults([...previous, ...rules]);
+  try {
+    return await fn();
+  } finally {
+    stack.emulator.setFaults(previous);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -53,44 +91,226 @@ test('bad credentials: a clear error in status, the workflow waits, no request s
   await saveCredential(credentialRef, { type: 'api_token', email: stack.emulator.credentials.admin.email, token: 'wrong-token' });
   const destination = `sqlite://${path.join(stack.tmp, 'warehouse')}`;
   stack.emulator.requestLog.reset();
-  await startTestSource(stack, sourceConfig(stack, { name, destination, credentialRef, intervalSeconds: 3600 }));
+  // A short interval, watched for several intervals: a continue-as-new loop would show as many runs.
+  const intervalSeconds = 2;
+  const watchMs = 8_000;
+  await startTestSource(stack, sourceConfig(stack, { name, destination, credentialRef, intervalSeconds }));
   const status = await waitForCycle(stack, name, 1);
+  const watchStarted = Date.now();
+  const runsAtStart = await runsOf(name);
   assert.equal(status.state, 'credentials_invalid');
+  assert.equal(status.settingsError, undefined);
+  assert.equal(status.unreachableError, undefined);
   assert.match(status.credentialError ?? '', /ZendeskAuthError/);
   assert.match(status.credentialError ?? '', /authenticate|credential/i);
-  await new Promise((r) => setTimeout(r, 3000));
+  await sleep(watchMs);
+  const intervalsWatched = (Date.now() - watchStarted) / (intervalSeconds * 1000);
+  const runs = (await runsOf(name)) - runsAtStart;
   const requests = stack.emulator.requestLog.entries().length;
-  assert.ok(requests <= 2, `requests while credentials are bad: ${requests}`);
+  // One run and one rejected request per interval (the check is not retried): bounded by time.
+  assert.ok(runs <= Math.ceil(intervalsWatched) + 1, `runs in ${intervalsWatched.toFixed(1)} intervals: ${runs}`);
+  assert.ok(requests <= runs + runsAtStart + 1, `requests while credentials are bad: ${requests} in ${runs + runsAtStart} runs`);
 
   await saveCredential(credentialRef, {
     type: 'api_token',
     email: stack.emulator.credentials.admin.email,
     token: stack.emulator.credentials.admin.apiToken,
   });
+  const cyclesBefore = (await querySourceStatus(stack.client, name)).cycle;
   await sourceHandle(stack.client, name).signal(syncNowSignal);
-  const fixed = await waitForCycle(stack, name, 2);
+  const fixed = await waitFor('a successful cycle', async () => {
+    const s = await waitForCycle(stack, name, cyclesBefore + 1);
+    return s.lastCycle ? s : undefined;
+  });
+  await sourceHandle(stack.client, name).signal(pauseSignal); // its short interval would keep it busy
   assert.equal(fixed.credentialError, undefined);
   assert.equal(fixed.state, 'idle');
   assert.ok((fixed.collections.tickets?.lastRows ?? 0) > 0);
+
+  // Per collection: the stream's cursor and requests of its last run; a list read in full has no cursor.
+  const tickets = fixed.collections.tickets!;
+  assert.deepEqual(tickets.cursor, fixed.streams.tickets!.cursor);
+  assert.ok(tickets.cursor && tickets.cursor.seq > 0, JSON.stringify(tickets.cursor));
+  assert.equal(tickets.lastRequests, fixed.streams.tickets!.lastRequests);
+  assert.ok((tickets.lastRequests ?? 0) >= 1);
+  assert.equal(fixed.collections.groups!.cursor, null);
+  assert.ok((fixed.collections.groups!.lastRequests ?? 0) >= 1);
+  // The credential check's warning (API tokens are legacy) is kept in the status.
+  assert.deepEqual(fixed.warnings, [API_TOKEN_RETIREMENT_WARNING]);
 });
 
-test('a backfill child loads history older than the lookback while regular cycles run; cursors stay right', async () => {
+test('invalid settings from a raw start: settings_invalid, no continue-as-new loop, no request; a stop says stopped', async () => {
+  const name = 'invalid_interval';
+  const workflowId = workflowIdForSource(name);
+  const config = { ...sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}` }), intervalSeconds: 0 };
+  const checksBefore = stack.emulator.requestLog.entries('/api/v2/users/me').length;
+  // Straight to Temporal, as `temporal workflow start` would: the client's validation is skipped.
+  await stack.client.workflow.start('sourceWorkflow', { taskQueue: stack.taskQueue, workflowId, args: [{ config }] });
+  const status = await waitFor('settings_invalid', async () => {
+    const s = await querySourceStatus(stack.client, name);
+    return s.state === 'settings_invalid' ? s : undefined;
+  });
+  assert.match(status.settingsError ?? '', /intervalSeconds: must be a number of seconds ≥ 1.*got 0/);
+  assert.equal(status.nextRunAt, undefined);
+  await sleep(3000);
+  assert.equal(await runsOf(name), 1, 'no continue-as-new while the settings cannot work');
+  assert.equal((await querySourceStatus(stack.client, name)).cycle, 0, 'no cycle ran');
+  assert.equal(stack.emulator.requestLog.entries('/api/v2/users/me').length, checksBefore, 'no request to Zendesk');
+  assert.equal((await listView(workflowId)).state, 'settings_invalid');
+
+  // A stop while waiting: the list view and the status say stopped, not idle.
+  await sourceHandle(stack.client, name).cancel();
+  await assert.rejects(sourceHandle(stack.client, name).result());
+  assert.equal((await querySourceStatus(stack.client, name)).state, 'stopped');
+  assert.equal((await listView(workflowId)).state, 'stopped');
+});
+
+test('settings the worker rejects (an unset destination variable): settings_invalid until fixed and a sync-now', async () => {
+  const name = 'unset_destination';
+  const variable = `ZS_TEST_UNSET_DESTINATION_${process.pid}`;
+  delete process.env[variable];
+  await startTestSource(stack, sourceConfig(stack, { name, destination: `env:${variable}`, collections: { activities: false } }));
+  const status = await waitForCycle(stack, name, 1);
+  assert.equal(status.state, 'settings_invalid');
+  assert.match(status.settingsError ?? '', /InvalidSettingsError: .*environment variable is not set/);
+  assert.equal(status.credentialError, undefined);
+  assert.equal(status.nextRunAt, undefined, 'no timer: waiting does not fix settings');
+  assert.equal(await runsOf(name), 1);
+
+  process.env[variable] = `sqlite://${path.join(stack.tmp, 'warehouse')}`; // the worker reads it per check
+  try {
+    await sourceHandle(stack.client, name).signal(syncNowSignal);
+    const fixed = await waitForCycle(stack, name, 2);
+    assert.equal(fixed.state, 'idle');
+    assert.equal(fixed.settingsError, undefined);
+    assert.ok((fixed.collections.tickets?.lastRows ?? 0) > 0);
+  } finally {
+    await sourceHandle(stack.client, name).signal(pauseSignal);
+  }
+});
+
+test('a transient check failure (Zendesk 5xx) is unreachable, retried after min(interval, 5 min), not a whole interval', () => {
+  assert.equal(UNREACHABLE_RETRY_SECONDS, 300);
+  assert.equal(unreachableRetryMs(3 * 3600 * 1000), 300_000);
+  assert.equal(unreachableRetryMs(60_000), 60_000);
+});
+
+test('the workflow\'s own settings check names every setting that would break its loop', () => {
+  const base: SourceConfig = { name: 'ok', baseUrl: 'http://127.0.0.1:1', credentialRef: 'env:ZD', destination: 'sqlite://x' };
+  assert.deepEqual(workflowSettingsProblems(base), []);
+  assert.deepEqual(workflowSettingsProblems({ ...base, intervalSeconds: 1 }), []);
+  const problems = workflowSettingsProblems({ ...base, intervalSeconds: 0, parallelStreams: 0, timing: { maxAttempts: -1 }, collections: { nope: true } });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]), ['intervalSeconds', 'parallelStreams', 'timing.maxAttempts', 'collections']);
+  for (const interval of [Number.NaN, 0.5, -3, '60'] as unknown[]) {
+    assert.equal(workflowSettingsProblems({ ...base, intervalSeconds: interval as number }).length, 1, String(interval));
+  }
+});
+
+test('backfill memory keeps every running backfill and the most recent finished ones', () => {
+  const entry = (i: number, state: BackfillStatus['state']): [string, BackfillStatus] => [
+    `b${i}`,
+    { workflowId: `b${i}`, stream: 'tickets', from: '2020-01-01T00:00:00.000Z', to: '2021-01-01T00:00:00.000Z', state },
+  ];
+  const many = Object.fromEntries([entry(0, 'running'), ...Array.from({ length: MAX_REMEMBERED_BACKFILLS + 10 }, (_, i) => entry(i + 1, i % 2 ? 'failed' : 'completed'))]);
+  const kept = pruneBackfills(many);
+  assert.equal(Object.keys(kept).length, MAX_REMEMBERED_BACKFILLS + 1);
+  assert.equal(kept.b0?.state, 'running', 'a running backfill is never forgotten: it reports back by signal');
+  assert.equal(kept.b10, undefined, 'the oldest finished ones go');
+  assert.ok(kept[`b${MAX_REMEMBERED_BACKFILLS + 10}`], 'the newest stay');
+  const few = Object.fromEntries([entry(1, 'completed')]);
+  assert.equal(pruneBackfills(few), few);
+});
+
+test('Zendesk answering 500 to the credential check: state unreachable, next try in 5 minutes; recovers', async () => {
+  const name = 'zendesk_down';
+  const status = await withFaults([{ id: 'check-down', endpoint: '/api/v2/users/me', kind: 'status', status: 500 }], async () => {
+    await startTestSource(stack, sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, intervalSeconds: 3600 }));
+    return waitForCycle(stack, name, 1);
+  });
+  assert.equal(status.state, 'unreachable');
+  assert.match(status.unreachableError ?? '', /ZendeskServerError/);
+  assert.equal(status.credentialError, undefined, 'a Zendesk outage is not a credential problem');
+  const retryInMs = Date.parse(status.nextRunAt!) - Date.now();
+  assert.ok(retryInMs > 250_000 && retryInMs <= 300_000, `next try in ${retryInMs} ms (interval 1 h)`);
+
+  await sourceHandle(stack.client, name).signal(syncNowSignal);
+  const recovered = await waitForCycle(stack, name, 2);
+  assert.equal(recovered.state, 'idle');
+  assert.equal(recovered.unreachableError, undefined);
+  const nextInMs = Date.parse(recovered.nextRunAt!) - Date.now();
+  assert.ok(nextInMs > 3000_000, `back to the interval: ${nextInMs} ms`);
+  await sourceHandle(stack.client, name).signal(pauseSignal);
+});
+
+test('a pause or a stop in mid-cycle is not a successful cycle; a stopped source says stopped', async () => {
+  const name = 'interrupted';
+  const workflowId = workflowIdForSource(name);
+  const handle = sourceHandle(stack.client, name);
+  const waitForState = (wanted: SourceStatus['state']) =>
+    waitFor(wanted, async () => {
+      const s = await querySourceStatus(stack.client, name);
+      return s.state === wanted ? s : undefined;
+    });
+  await startTestSource(stack, sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, collections: { activities: false } }));
+  const first = await waitForCycle(stack, name, 1);
+  assert.equal(first.lastCycle?.interruptedBy, undefined);
+  const successAt = (await listView(workflowId)).lastSuccess;
+  assert.equal(successAt, Date.parse(first.lastCycle!.finishedAt));
+
+  // A slow tickets export keeps the next cycles busy long enough to interrupt them.
+  await withFaults([{ id: 'slow-tickets-interrupt', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 4000 }], async () => {
+    await handle.signal(syncNowSignal);
+    await waitForState('syncing');
+    await handle.signal(pauseSignal);
+    const paused = await waitForState('paused');
+    assert.equal(paused.lastCycle?.interruptedBy, 'pause');
+    assert.ok(paused.lastCycle?.unfinishedStreams?.includes('tickets'), JSON.stringify(paused.lastCycle));
+    assert.equal((await listView(workflowId)).lastSuccess, successAt, 'a paused cycle is not a success');
+
+    await handle.signal(resumeSignal);
+    await waitForState('syncing');
+    await handle.cancel();
+    await assert.rejects(handle.result());
+  });
+  const stopped = await querySourceStatus(stack.client, name);
+  assert.equal(stopped.state, 'stopped');
+  assert.equal(stopped.lastCycle?.interruptedBy, 'stop');
+  assert.ok(stopped.lastCycle?.unfinishedStreams?.includes('tickets'));
+  const view = await listView(workflowId);
+  assert.equal(view.state, 'stopped');
+  assert.equal(view.lastSuccess, successAt, 'a stopped cycle is not a success');
+});
+
+test('a backfill child loads history older than the lookback while a regular cycle runs; cursors stay right', async () => {
   const name = 'backfill_source';
   const destination = `sqlite://${path.join(stack.tmp, 'warehouse')}`;
   await startTestSource(stack, sourceConfig(stack, { name, destination, lookbackDays: 30, collections: { activities: false } }));
   const first = await waitForCycle(stack, name, 1);
   const ticketsBefore = first.collections.tickets!.lastRows!;
   const warehouse = await openDestination(destination);
-  const cursorBefore = JSON.parse((await warehouse.readState(name, cursorStateKey('tickets')))!);
+  const readTicketsCursor = async (): Promise<StreamCursor> => JSON.parse((await warehouse.readState(name, cursorStateKey('tickets')))!);
+  const cursorBefore = await readTicketsCursor();
+  assert.deepEqual(cursorBefore, first.streams.tickets!.cursor, 'the state table holds the cycle\'s cursor');
 
   const from = new Date((stack.emulator.now() - 800 * 86_400) * 1000).toISOString();
   const to = new Date((stack.emulator.now() - 120) * 1000).toISOString();
+  const fromParam = `start_time=${Math.floor(Date.parse(from) / 1000)}`;
   const handle = sourceHandle(stack.client, name);
-  const [started] = await Promise.all([
-    handle.executeUpdate(backfillUpdate, { args: [{ collections: ['tickets'], from, to }] }),
-    handle.signal(syncNowSignal), // a regular cycle at the same time
-  ]);
+  const logMark = stack.emulator.requestLog.entries().at(-1)?.seq ?? 0;
+  // The backfill's export page is slow, so the regular cycle runs entirely while it is in flight and
+  // commits its cursor before the backfill commits anything: a backfill that wrote the regular
+  // cursor would overwrite it, and the exact comparisons below would catch it.
+  const { started, cycle } = await withFaults([{ id: 'slow-backfill-page', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 8000, firstN: 1 }], async () => {
+    const started = await handle.executeUpdate(backfillUpdate, { args: [{ collections: ['tickets'], from, to }] });
+    await waitFor('the backfill\'s first page to be requested', async () =>
+      stack.emulator.firedFaults().some((f) => f.ruleId === 'slow-backfill-page' && f.url.includes(fromParam)) ? true : undefined,
+    );
+    await handle.signal(syncNowSignal); // a regular cycle while the backfill runs
+    const cycle = await waitForCycle(stack, name, 2);
+    return { started, cycle };
+  });
   assert.equal(started.length, 1);
+  assert.equal(cycle.backfills[started[0]!.workflowId]?.state, 'running', 'the regular cycle finished while the backfill ran');
   // Readable in the Web UI: the range as ISO instants, not epoch seconds.
   assert.equal(started[0]!.workflowId, `${workflowIdForSource(name)}/backfill/tickets/${from.replace('.000Z', 'Z')}..${to.replace('.000Z', 'Z')}`);
   // The same request again is idempotent: same child, nothing new started.
@@ -103,7 +323,22 @@ test('a backfill child loads history older than the lookback while regular cycle
     return b && b.state !== 'running' ? s : undefined;
   });
   assert.equal(done.backfills[started[0]!.workflowId]!.state, 'completed', JSON.stringify(done.backfills));
-  await waitForCycle(stack, name, 2);
+
+  // They overlapped: the regular cycle's export request ran inside the backfill's.
+  const recent = stack.emulator.requestLog.entries((e) => e.path === '/api/v2/incremental/tickets/cursor' && e.seq > logMark);
+  const backfillRequest = recent.find((e) => e.query.includes(fromParam));
+  assert.ok(backfillRequest, 'the backfill requested its range');
+  // (Matched by time, not by order: a source of an earlier test may still finish a request here.)
+  const backfillArrived = backfillRequest.at - backfillRequest.durationMs;
+  const regularRequests = recent.filter(
+    (e) => new URLSearchParams(e.query).has('cursor') && e.at - e.durationMs >= backfillArrived && e.at <= backfillRequest.at,
+  );
+  assert.ok(
+    regularRequests.length >= 1,
+    `a regular export request ran while the backfill's page was in flight: ${recent.map((e) => `${Math.round(e.at - e.durationMs)}..${e.at} ${e.query}`).join(' | ')}`,
+  );
+  // The regular cycle resumed from exactly its own cursor …
+  assert.equal(new URLSearchParams(regularRequests[0]!.query).get('cursor'), (cursorBefore.value as { cursor: string }).cursor);
 
   // Child shows under its parent: it records the parent's id.
   const child = await stack.client.workflow.getHandle(started[0]!.workflowId).describe();
@@ -113,10 +348,47 @@ test('a backfill child loads history older than the lookback while regular cycle
   const truth = stack.emulator.groundTruth({ ticketsSince: Math.floor(Date.parse(from) / 1000), collections: ['tickets'] });
   assert.ok(truth.tickets!.length > ticketsBefore, `backfill added history: ${truth.tickets!.length} > ${ticketsBefore}`);
   await assertWarehouseMatches(destination, name, truth);
-  // The regular cursor never moved backwards.
-  const cursorAfter = JSON.parse((await warehouse.readState(name, cursorStateKey('tickets')))!);
-  assert.ok(cursorAfter.seq >= cursorBefore.seq, `cursor seq ${cursorBefore.seq} -> ${cursorAfter.seq}`);
+  // … and after the backfill finished, the regular cursor is exactly the one the regular cycle committed.
+  const cursorAfter = await readTicketsCursor();
+  const regularCursor = (await querySourceStatus(stack.client, name)).streams.tickets!.cursor!;
+  assert.deepEqual(cursorAfter, regularCursor);
+  assert.equal(cursorAfter.seq, cursorBefore.seq + cycle.streams.tickets!.lastPages!);
   await warehouse.close();
+  await handle.signal(pauseSignal);
+});
+
+test('a backfill without "to" is idempotent: repeating it returns the same child, running or finished', async () => {
+  const name = 'backfill_open_ended';
+  const workflowId = workflowIdForSource(name);
+  await startTestSource(stack, sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, lookbackDays: 30, collections: { activities: false } }));
+  await waitForCycle(stack, name, 1);
+  const handle = sourceHandle(stack.client, name);
+  const from = new Date((stack.emulator.now() - 500 * 86_400) * 1000).toISOString();
+  const request = { collections: ['tickets'], from };
+  const expectedId = `${workflowId}/backfill/tickets/${from.replace('.000Z', 'Z')}..now`;
+
+  const [first] = await handle.executeUpdate(backfillUpdate, { args: [request] });
+  assert.equal(first!.workflowId, expectedId);
+  await sleep(1500); // workflow time moves on: an ID made from the request time would differ now
+  const [whileRunning] = await handle.executeUpdate(backfillUpdate, { args: [request] });
+  assert.equal(whileRunning!.workflowId, expectedId);
+  assert.equal(whileRunning!.to, first!.to, 'the range ends where the first request fixed it');
+
+  const done = await waitFor('backfill to complete', async () => {
+    const s = await querySourceStatus(stack.client, name);
+    return s.backfills[expectedId]?.state === 'completed' ? s.backfills[expectedId] : undefined;
+  });
+  assert.ok((done.rows ?? 0) > 0);
+  // After completion the same request is answered with the recorded result, not a second load.
+  const [afterDone] = await handle.executeUpdate(backfillUpdate, { args: [request] });
+  assert.deepEqual(afterDone, done);
+  let children = 0;
+  for await (const _ of stack.client.workflow.list({ query: `WorkflowId = '${expectedId}'` })) children++;
+  assert.equal(children, 1, 'one child workflow for three identical requests');
+  const backfillsInStatus = Object.keys((await querySourceStatus(stack.client, name)).backfills);
+  assert.deepEqual(backfillsInStatus, [expectedId]);
+  // A re-run is a different request: an explicit range.
+  await handle.signal(pauseSignal);
 });
 
 test('the interval loop runs several cycles with continue-as-new; each run keeps a small history', async () => {

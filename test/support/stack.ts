@@ -61,7 +61,9 @@ export interface Stack {
 }
 
 export async function startStack(options: { emulator?: EmulatorOptions; ui?: boolean } = {}): Promise<Stack> {
-  installRuntime({ logLevel: 'WARN', logDestination: pino.destination({ dest: 2, sync: true }) });
+  // Core's own lines go to stderr here: forwarding them would keep this process alive after its
+  // tests when every worker it used was a child process (see installRuntime).
+  installRuntime({ logLevel: 'WARN', logDestination: pino.destination({ dest: 2, sync: true }), forwardCoreLogs: false });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-e2e-'));
   const [server, emulator] = await Promise.all([
     startDevServer({ uiPort: options.ui ? 0 : null, dbFilename: path.join(tmp, 'temporal.sqlite') }),
