@@ -6,20 +6,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { connectClient, temporalSettings, type TemporalSettings } from './orchestration/connection';
 import { querySourceStatus, sourceHandle, startSource } from './orchestration/sources';
 import { formatTable } from './orchestration/table';
 import { SOURCE_NAME, SYNC_STATE, LAST_SUCCESS, ROWS_SYNCED } from './orchestration/searchAttributes';
 import { backfillUpdate, pauseSignal, resumeSignal, setRateUpdate, syncNowSignal } from './workflows/messages';
-import type { SourceStatus } from './workflows/types';
+import type { SourceStatus, StreamCursor } from './workflows/types';
+import { collections } from './catalog/collections';
 import { authorize, zendeskBaseUrl } from './orchestration/auth';
 import { API_TOKEN_RETIREMENT_WARNING } from './zendesk/auth';
 import { pickSource, readSettingsFile } from './config/settingsFile';
 import { validateSourceConfig } from './config/sourceConfig';
 import { checkSource } from './orchestration/check';
+import { ensureSearchAttributes } from './orchestration/searchAttributeRegistry';
 
-const program = new Command()
+export const program = new Command()
   .name('client')
   .description('Start and steer Zendesk → warehouse sources running on Temporal.')
   .addOption(new Option('--address <host:port>', 'Temporal frontend').env('TEMPORAL_ADDRESS').default('localhost:7233'))
@@ -42,11 +44,21 @@ async function withClient<T>(fn: (client: Client, s: TemporalSettings) => Promis
   }
 }
 
+/**
+ * A start carries search attributes; on a server that lacks them (a plain `temporal server
+ * start-dev`) the start itself is refused, so they are registered first.
+ */
+async function prepareNamespace(client: Client, s: TemporalSettings): Promise<void> {
+  const result = await ensureSearchAttributes(client.connection.operatorService, s.namespace);
+  if (result.unverified) console.error(`warning: ${result.unverified}`);
+  if (result.added.length) console.log(`registered search attributes in namespace ${s.namespace}: ${result.added.join(', ')}`);
+}
+
 const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 
 program
   .command('start')
-  .description('start syncing a source (one Zendesk account into one warehouse schema)')
+  .description('start syncing a source (one Zendesk account into one warehouse schema); registers zendesk-sync\'s search attributes in the namespace first if they are missing')
   .option('--config <file>', 'JSON file with the source settings (see README, "Source settings")')
   .option('--settings <file>', 'settings file with every source ({"sources": […]}); starts them all, or --source')
   .option('--source <name>', 'with --settings: start only this source')
@@ -64,6 +76,7 @@ program
       const all = readSettingsFile(o.settings);
       const chosen = o.source ? [pickSource(all, o.source)] : all;
       await withClient(async (client, s) => {
+        await prepareNamespace(client, s);
         for (const config of chosen) {
           const handle = await startSource(client, s.taskQueue, config);
           console.log(`started source ${config.name}: workflow ${handle.workflowId}`);
@@ -86,7 +99,10 @@ program
       ...(o.lookbackDays && { lookbackDays: o.lookbackDays }),
       ...(o.intervalSeconds && { intervalSeconds: o.intervalSeconds }),
     };
+    // Bad settings are reported before Temporal is contacted, so they show even when it is down.
+    validateSourceConfig(config);
     await withClient(async (client, s) => {
+      await prepareNamespace(client, s);
       const handle = await startSource(client, s.taskQueue, config);
       console.log(`started source ${config.name}: workflow ${handle.workflowId}`);
     });
@@ -193,7 +209,7 @@ program
 
 program
   .command('status <source>')
-  .description('state, cursors, rows and errors per collection')
+  .description('state, then per collection: rows and requests of the last run, cursor, last success, lag, errors; warnings below')
   .option('--json', 'print the raw status as JSON')
   .action(async (source: string, o: { json?: boolean }) => {
     await withClient(async (client) => {
@@ -206,23 +222,41 @@ program
   .command('list')
   .description('every source workflow with its state')
   .option('--all', 'include stopped sources')
-  .action(async (o: { all?: boolean }) => {
+  .option('--runs', 'with --all: one row per run (each cycle continues-as-new into a new run) instead of per source')
+  .action(async (o: { all?: boolean; runs?: boolean }) => {
     await withClient(async (client) => {
       const query = `WorkflowType = 'sourceWorkflow'${o.all ? '' : " AND ExecutionStatus = 'Running'"}`;
-      const rows: string[][] = [];
-      for await (const wf of client.workflow.list({ query })) {
+      const executions: WorkflowExecutionInfo[] = [];
+      for await (const wf of client.workflow.list({ query })) executions.push(wf);
+      const shown = o.runs ? executions : latestRunPerWorkflow(executions);
+      const rows = shown.map((wf) => {
         const attrs = wf.typedSearchAttributes;
-        rows.push([
+        return [
           attrs.get(SOURCE_NAME) ?? wf.workflowId,
           wf.status.name,
           attrs.get(SYNC_STATE) ?? '',
           attrs.get(LAST_SUCCESS)?.toISOString() ?? '',
           String(attrs.get(ROWS_SYNCED) ?? ''),
-        ]);
-      }
-      console.log(rows.length ? formatTable(['source', 'workflow', 'state', 'last success', 'rows synced'], rows) : 'no sources');
+          ...(o.runs ? [wf.runId] : []),
+        ];
+      });
+      const headers = ['source', 'workflow', 'state', 'last success', 'rows synced', ...(o.runs ? ['run'] : [])];
+      console.log(rows.length ? formatTable(headers, rows) : 'no sources');
     });
   });
+
+/**
+ * A source continues-as-new every cycle, so `--all` sees one closed run per past cycle: keep the
+ * most recently started run of each workflow ID (the running one, or the last if it was stopped).
+ */
+export function latestRunPerWorkflow<T extends { workflowId: string; startTime: Date }>(executions: T[]): T[] {
+  const latest = new Map<string, T>();
+  for (const wf of executions) {
+    const seen = latest.get(wf.workflowId);
+    if (!seen || wf.startTime.getTime() > seen.startTime.getTime()) latest.set(wf.workflowId, wf);
+  }
+  return [...latest.values()];
+}
 
 program
   .command('stop <source>')
@@ -246,22 +280,61 @@ export function lagOf(syncedThrough: string | undefined, nowMs = Date.now()): st
   return m ? `${m}m` : `${seconds}s`;
 }
 
+/**
+ * A stream cursor for a terminal cell: epoch-second timestamps (time-based exports) as ISO instants,
+ * opaque cursors (cursor-based exports and lists) shortened, since only their presence and change matter.
+ */
+export function formatCursor(cursor: StreamCursor | null | undefined): string {
+  if (cursor === undefined) return '';
+  if (cursor === null) return '(full read)';
+  const value = cursor.value;
+  // 10-digit epoch seconds: 2001-09-09 .. 2286-11-20; anything else is not a time.
+  if (typeof value === 'number' && value >= 1e9 && value < 1e10) return new Date(value * 1000).toISOString().replace('.000Z', 'Z');
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 24 ? `${text.slice(0, 23)}…` : text;
+}
+
+/** The status table: one row per enabled collection, warnings and backfills below it. */
 export function renderStatus(status: SourceStatus): string {
   const head = [
     `source ${status.source}: ${status.state}${status.paused ? ' (paused)' : ''}, cycle ${status.cycle}`,
     status.nextRunAt ? `next run: ${status.nextRunAt}` : '',
     status.credentialError ? `credentials: ${status.credentialError}` : '',
-    status.lastCycle ? `last cycle: ${status.lastCycle.rows} rows, ${status.lastCycle.startedAt} → ${status.lastCycle.finishedAt}` : '',
+    status.settingsError ? `settings: ${status.settingsError}` : '',
+    status.unreachableError ? `unreachable: ${status.unreachableError}` : '',
+    status.lastCycle
+      ? `last cycle: ${status.lastCycle.rows} rows, ${status.lastCycle.startedAt} → ${status.lastCycle.finishedAt}` +
+        (status.lastCycle.interruptedBy
+          ? ` (cut short by ${status.lastCycle.interruptedBy}; unfinished: ${(status.lastCycle.unfinishedStreams ?? []).join(', ') || 'none'})`
+          : '')
+      : '',
   ].filter(Boolean);
   const rows = Object.entries(status.collections)
     .filter(([, c]) => c.enabled)
-    .map(([name, c]) => [name, c.lastRows === undefined ? '' : String(c.lastRows), c.lastSuccessAt ?? '', lagOf(c.syncedThrough), c.lastError ? `error: ${c.lastError}` : c.skipped ? `skipped: ${c.skipped}` : '']);
-  const table = formatTable(['collection', 'rows last run', 'last success', 'lag', 'note'], rows);
+    .map(([name, c]) => {
+      // Older workers report the cursor and request count only per stream; newer ones per collection too.
+      const stream = status.streams[collections.find((spec) => spec.name === name)?.stream ?? name];
+      const cursor = 'cursor' in c ? c.cursor : stream?.cursor;
+      const requests = c.lastRequests ?? (stream?.lastSuccessAt ? stream.lastRequests : undefined);
+      return [
+        name,
+        c.lastRows === undefined ? '' : String(c.lastRows),
+        requests === undefined ? '' : String(requests),
+        formatCursor(c.lastSuccessAt || stream?.lastSuccessAt ? cursor : undefined),
+        c.lastSuccessAt ?? '',
+        lagOf(c.syncedThrough),
+        c.lastError ? `error: ${c.lastError}` : c.skipped ? `skipped: ${c.skipped}` : '',
+      ];
+    });
+  const table = formatTable(['collection', 'rows last run', 'requests', 'cursor', 'last success', 'lag', 'note'], rows);
+  // The same warning (e.g. the API-token retirement) comes from the check and from every stream: once each.
+  const warnings = [...new Set([...(status.warnings ?? []), ...Object.values(status.streams).flatMap((s) => s.warnings ?? [])])];
+  const warningLines = warnings.length ? `\n\n${warnings.map((w) => `warning: ${w}`).join('\n')}` : '';
   const backfills = Object.values(status.backfills);
   const backfillTable = backfills.length
     ? `\n\n${formatTable(['backfill', 'stream', 'from', 'to', 'state', 'rows'], backfills.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state, String(b.rows ?? '')]))}`
     : '';
-  return `${head.join('\n')}\n\n${table}${backfillTable}`;
+  return `${head.join('\n')}\n\n${table}${warningLines}${backfillTable}`;
 }
 
 if (require.main === module) {

@@ -16,7 +16,7 @@ import { openDestination } from './destinations/open';
 import { connectClient, temporalSettings } from './orchestration/connection';
 import { isListening, startDevServer, type DevServer } from './orchestration/devServer';
 import { Progress } from './orchestration/progress';
-import { liveProgress, querySourceStatus, startSource } from './orchestration/sources';
+import { liveProgress, querySourceStatus, startOrReplaceSource } from './orchestration/sources';
 import { createWorker } from './orchestration/worker';
 import pino from 'pino';
 import { syncNowSignal } from './workflows/messages';
@@ -26,6 +26,7 @@ import { formatTable } from './orchestration/table';
 
 interface QuickstartOptions {
   once?: boolean;
+  temporalPort: number;
   dataDir: string;
   destination?: string;
   source: string;
@@ -43,19 +44,37 @@ const program = new Command()
   .option('--source <name>', 'source name = warehouse schema', 'zendesk_demo')
   .option('--tickets <n>', 'emulator account size in tickets', Number, 5000)
   .option('--emulator-port <port>', 'emulator port (fixed so a restarted demo finds the same URL)', Number, 8484)
-  .option('--interval-seconds <n>', 'seconds between cycles', Number, 10800);
+  .option('--interval-seconds <n>', 'seconds between cycles', Number, 10800)
+  .option('--temporal-port <port>', 'port of the Temporal dev server to use or start (Web UI on port + 1000); TEMPORAL_ADDRESS overrides', Number, 7233);
 
-async function ensureTemporal(dataDir: string): Promise<{ address: string; uiUrl: string; server?: DevServer }> {
-  const settings = temporalSettings();
+async function ensureTemporal(dataDir: string, defaultPort: number): Promise<{ address: string; uiUrl: string | null; server?: DevServer }> {
+  const settings = temporalSettings({ address: process.env.TEMPORAL_ADDRESS || `localhost:${defaultPort}` });
   const [host, portText] = settings.address.split(':');
   const port = Number(portText);
   if (await isListening(port, host === 'localhost' ? '127.0.0.1' : host)) {
-    return { address: settings.address, uiUrl: `http://${host}:${port + 1000}` };
+    return { address: settings.address, uiUrl: await probeWebUi(host!, port + 1000) };
   }
   if (process.env.TEMPORAL_ADDRESS) throw new Error(`TEMPORAL_ADDRESS=${settings.address} does not answer`);
   console.log('Starting a Temporal dev server (state in', path.join(dataDir, 'temporal.sqlite'), ')...');
-  const server = await startDevServer({ port: 7233, uiPort: 8233, dbFilename: path.join(dataDir, 'temporal.sqlite') });
+  const server = await startDevServer({ port: defaultPort, uiPort: defaultPort + 1000, dbFilename: path.join(dataDir, 'temporal.sqlite') });
   return { address: server.address, uiUrl: server.uiUrl!, server };
+}
+
+/**
+ * The Web UI of a server this command did not start is usually on port + 1000 (the dev server's
+ * default), but need not be: link it only if the Temporal UI server answers there. Its page is a
+ * bare app shell, so the check is its settings endpoint, a JSON object with the UI's version.
+ */
+export async function probeWebUi(host: string, port: number): Promise<string | null> {
+  const url = `http://${host}:${port}`;
+  try {
+    const response = await fetch(`${url}/api/v1/settings`, { signal: AbortSignal.timeout(2000) });
+    if (!response.ok) return null;
+    const settings = (await response.json()) as { Version?: unknown; Auth?: unknown };
+    return typeof settings.Version === 'string' && settings.Auth !== undefined ? url : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Real credentials from the environment, or the emulator. */
@@ -91,6 +110,31 @@ async function zendeskAccount(options: QuickstartOptions, dataDir: string) {
   };
 }
 
+/** Follows this invocation's cycle with progress lines or bars, then prints its rows per table. */
+async function reportCycle(client: Client, source: string, config: SourceConfig, destination: string, afterCycle: number): Promise<void> {
+  const progress = new Progress(enabledStreams(config));
+  const status = await waitForCycle(client, source, afterCycle, progress);
+  progress.stop();
+
+  const warehouse = await openDestination(destination);
+  const counts: Record<string, number> = {};
+  for (const c of collections) {
+    if (status.collections[c.name]?.enabled) counts[c.name] = await warehouse.countRows(source, c.name).catch(() => 0);
+  }
+  await warehouse.close();
+  console.log(`\n${formatTable(['table', 'rows', 'synced this cycle', 'note'], cycleRows(status, counts))}\n`);
+  if (status.lastCycle) {
+    const seconds = (Date.parse(status.lastCycle.finishedAt) - Date.parse(status.lastCycle.startedAt)) / 1000;
+    console.log(`Cycle ${status.cycle}: ${status.lastCycle.rows} rows in ${seconds.toFixed(1)} s (${Math.round(status.lastCycle.rows / Math.max(seconds, 0.001))} rows/s)`);
+  }
+  if (status.credentialError) console.log(`Credentials problem: ${status.credentialError}`);
+  if (status.settingsError) console.log(`Settings problem: ${status.settingsError}`);
+  if (status.unreachableError) console.log(`Could not reach Zendesk or the warehouse: ${status.unreachableError}`);
+}
+
+/** States a cycle ends in: the source waits in them until its next cycle. */
+const BETWEEN_CYCLES = new Set(['idle', 'credentials_invalid', 'settings_invalid', 'unreachable', 'paused', 'stopped']);
+
 async function waitForCycle(client: Client, source: string, afterCycle: number, progress: Progress): Promise<SourceStatus> {
   for (;;) {
     const status = await querySourceStatus(client, source).catch((err) => {
@@ -101,11 +145,41 @@ async function waitForCycle(client: Client, source: string, afterCycle: number, 
     if (status) {
       const live = await liveProgress(client, source).catch(() => ({}));
       progress.update(status, live);
-      const finished = status.cycle > afterCycle && (status.state === 'idle' || status.state === 'credentials_invalid' || status.state === 'paused');
-      if (finished) return status;
+      if (status.cycle > afterCycle && BETWEEN_CYCLES.has(status.state)) return status;
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** The status of a source that is already running; the worker may still be warming up, so retry. */
+async function currentStatus(client: Client, source: string): Promise<SourceStatus> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await querySourceStatus(client, source);
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`source ${source} does not answer its status query: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/**
+ * Rows per table after this invocation's cycle: what the warehouse holds now, and what this cycle
+ * wrote (empty when the table's stream did not succeed in this cycle, so an earlier cycle's count
+ * is never shown as this one's).
+ */
+export function cycleRows(status: SourceStatus, warehouseCounts: Record<string, number>): string[][] {
+  const cycleStart = status.lastCycle?.startedAt;
+  const rows: string[][] = [];
+  for (const c of collections) {
+    const collection = status.collections[c.name];
+    if (!collection?.enabled) continue;
+    const syncedThisCycle = cycleStart !== undefined && collection.lastSuccessAt !== undefined && collection.lastSuccessAt >= cycleStart;
+    const note = collection.lastError ?? collection.skipped ?? (syncedThisCycle ? '' : 'not synced in this cycle');
+    rows.push([c.name, String(warehouseCounts[c.name] ?? 0), syncedThisCycle ? String(collection.lastRows ?? 0) : '', note]);
+  }
+  return rows;
 }
 
 async function main(): Promise<void> {
@@ -114,7 +188,7 @@ async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const destination = options.destination ?? `sqlite://${path.join(dataDir, 'warehouse')}`;
 
-  const temporal = await ensureTemporal(dataDir);
+  const temporal = await ensureTemporal(dataDir, options.temporalPort);
   const zendesk = await zendeskAccount(options, dataDir);
   const settings = temporalSettings({ address: temporal.address });
   // The worker's JSON log lines go to a file so they do not interleave with the progress bars.
@@ -135,33 +209,33 @@ async function main(): Promise<void> {
     ...zendesk.account,
   } as SourceConfig;
   // A source left running by an earlier `npm start` (its state persists in data/temporal.sqlite)
-  // is asked for a cycle now; otherwise a new one starts and its first cycle begins at once.
-  const before = await querySourceStatus(client, options.source).catch(() => undefined);
-  const handle = await startSource(client, settings.taskQueue, config, { ifRunning: 'use-existing' });
-  if (before) await handle.signal(syncNowSignal);
-  console.log(`Source ${options.source}: workflow ${handle.workflowId} — watch it at ${temporal.uiUrl}/namespaces/default/workflows`);
-
-  const progress = new Progress(enabledStreams(config));
-  const status = await waitForCycle(client, options.source, before?.cycle ?? 0, progress);
-  progress.stop();
-
-  const warehouse = await openDestination(destination);
-  const rows: string[][] = [];
-  for (const c of collections) {
-    if (!status.collections[c.name]?.enabled) continue;
-    const n = await warehouse.countRows(options.source, c.name).catch(() => 0);
-    const note = status.collections[c.name]?.lastError ?? status.collections[c.name]?.skipped ?? '';
-    rows.push([c.name, String(n), note]);
+  // is kept and asked for a cycle now when its settings are these; with other settings (real
+  // credentials after a demo, another interval) it is stopped and started again with these, and
+  // resumes from the cursors in the destination's state table.
+  const outcome = await startOrReplaceSource(client, settings.taskQueue, config);
+  const { handle } = outcome;
+  let afterCycle = 0;
+  let pausedByOperator = false;
+  if (outcome.kind === 'reused') {
+    const current = await currentStatus(client, options.source);
+    afterCycle = current.cycle;
+    // A pause is an operator's decision: the quick start does not undo it, and no cycle will come.
+    pausedByOperator = current.paused;
+    if (pausedByOperator) {
+      console.log(`Source ${options.source} is paused: no cycle runs until \`npm run client -- resume ${options.source}\`.`);
+    } else {
+      await handle.signal(syncNowSignal);
+      console.log(`Source ${options.source} was already running with these settings: a cycle starts now.`);
+    }
+  } else if (outcome.kind === 'replaced') {
+    console.log(`Source ${options.source} was running with other settings (${outcome.changed.join(', ')}): stopped it and started it again with these; it resumes from the warehouse's cursors.`);
   }
-  await warehouse.close();
-  console.log(`\n${formatTable(['table', 'rows', 'note'], rows)}\n`);
-  if (status.lastCycle) {
-    const seconds = (Date.parse(status.lastCycle.finishedAt) - Date.parse(status.lastCycle.startedAt)) / 1000;
-    console.log(`Cycle ${status.cycle}: ${status.lastCycle.rows} rows in ${seconds.toFixed(1)} s (${Math.round(status.lastCycle.rows / Math.max(seconds, 0.001))} rows/s)`);
-  }
-  if (status.credentialError) console.log(`Credentials problem: ${status.credentialError}`);
+  const uiLink = temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${encodeURIComponent(settings.namespace)}/workflows` : '(unknown: the Web UI of this server was not found)';
+  console.log(`Source ${options.source}: workflow ${handle.workflowId} — watch it at ${uiLink}`);
+
+  if (!pausedByOperator) await reportCycle(client, options.source, config, destination, afterCycle);
   console.log(`Data:       ${destination} (schema ${options.source}; e.g. sqlite3 ${path.join(dataDir, 'warehouse', `${options.source}.sqlite`)} 'select count(*) from tickets')`);
-  console.log(`Temporal:   ${temporal.uiUrl}`);
+  console.log(`Temporal:   ${temporal.uiUrl ?? `${temporal.address} (Web UI: unknown)`}`);
   console.log(`Status:     npm run client -- status ${options.source}`);
   console.log(`Logs:       ${logFile} (one JSON object per line)`);
 
@@ -195,8 +269,10 @@ async function main(): Promise<void> {
   await workerRun;
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  });
+}
 

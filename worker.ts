@@ -1,9 +1,11 @@
 /**
  * The zendesk-sync worker.  npm run worker
  * Settings (environment): TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default),
- * ZS_TASK_QUEUE (zendesk-sync), ZS_METRICS_ADDRESS (e.g. 127.0.0.1:9464; off when unset),
- * ZS_APP_METRICS_ADDRESS (our own metrics, e.g. 127.0.0.1:9465; off when unset),
- * ZS_LOG_LEVEL (INFO; JSON lines on stdout), ZS_SHUTDOWN_GRACE_SECONDS (30), ZS_MAX_CONCURRENT_ACTIVITIES (20).
+ * ZS_TASK_QUEUE (zendesk-sync), ZS_METRICS_ADDRESS (the Temporal SDK's metrics, e.g. 127.0.0.1:9464;
+ * off when unset), ZS_APP_METRICS_ADDRESS (our own metrics, e.g. 127.0.0.1:9465; off when unset),
+ * ZS_LOG_LEVEL (INFO; JSON lines on stdout, Temporal Core's own lines included),
+ * ZS_SHUTDOWN_GRACE_SECONDS (30), ZS_MAX_CONCURRENT_ACTIVITIES (20).
+ * At startup it registers zendesk-sync's search attributes in the namespace if they are missing.
  */
 import { temporalSettings } from './orchestration/connection';
 import { createPinoLogger } from './orchestration/logging';

@@ -17,6 +17,12 @@ export interface DevServerOptions {
   binary?: string;
   /** Where the server's own log lines go (default: discarded). */
   logFile?: NodeJS.WritableStream;
+  /**
+   * Register zendesk-sync's search attributes on the command line (default true). Tests that prove
+   * the worker and client register them themselves, as against a plain `temporal server start-dev`,
+   * pass false.
+   */
+  registerSearchAttributes?: boolean;
 }
 
 export interface DevServer {
@@ -58,7 +64,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (uiPort === null) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
-  args.push(...searchAttributeArgs());
+  if (options.registerSearchAttributes ?? true) args.push(...searchAttributeArgs());
 
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -9,10 +9,14 @@ import type { DestinationStream } from 'pino';
 import { createRuntimeLogger } from './logging';
 import { createActivities, WorkerResources } from '../activities';
 import type { TemporalSettings } from './connection';
+import { ensureSearchAttributes } from './searchAttributeRegistry';
 
 export interface WorkerOptions {
   temporal: TemporalSettings;
-  /** `host:port` for a Prometheus /metrics endpoint (Temporal's SDK metrics plus ours). */
+  /**
+   * `host:port` for the Temporal SDK's own Prometheus endpoint (worker slots, polls, task latencies).
+   * It serves only the SDK's metrics: ours are on `appMetricsAddress`, a separate prom-client registry.
+   */
   metricsAddress?: string;
   /** `host:port` for zendesk-sync's own metrics (rows, requests, 429s, retries, last success) at /metrics. */
   appMetricsAddress?: string;
@@ -26,14 +30,42 @@ export interface WorkerOptions {
 
 let runtimeInstalled = false;
 
-/** Installs the process-wide Temporal runtime once (logger, metrics). */
-export function installRuntime(options: Pick<WorkerOptions, 'metricsAddress' | 'logLevel' | 'logDestination'>): void {
+const SEVERITY: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/**
+ * Which native (Rust) log lines reach our logger: Temporal's Core crates at the worker's level;
+ * every other crate (gRPC transport, HTTP/2) at WARN or above, since below that they are
+ * per-frame noise that would bury the lines an operator needs.
+ */
+export function coreLogFilter(level: LogLevel): { core: LogLevel; other: LogLevel } {
+  const other = SEVERITY.indexOf(level) > SEVERITY.indexOf('WARN') ? level : 'WARN';
+  return { core: level, other };
+}
+
+/**
+ * Installs the process-wide Temporal runtime once (logger, metrics).
+ *
+ * `logging.forward` routes Core's own lines (connection retries, poll errors, worker shutdown)
+ * through the same pino logger as the SDK's TypeScript lines: without it Core prints its own
+ * plain-text format on stderr, unscrubbed, and data/worker.log misses them.
+ *
+ * Forwarding holds the event loop open until the runtime shuts down, which the SDK does only when
+ * the last native worker or connection of the process closes. A process that installs the runtime
+ * but never opens one (the test harness, whose workers may all be child processes) passes
+ * `forwardCoreLogs: false`, or it would never exit.
+ */
+export function installRuntime(
+  options: Pick<WorkerOptions, 'metricsAddress' | 'logLevel' | 'logDestination'> & { forwardCoreLogs?: boolean },
+): void {
   if (runtimeInstalled) return;
+  const level = options.logLevel ?? 'INFO';
+  const filter = coreLogFilter(level);
   Runtime.install({
-    logger: createRuntimeLogger(options.logLevel ?? 'INFO', options.logDestination),
-    telemetryOptions: options.metricsAddress
-      ? { metrics: { prometheus: { bindAddress: options.metricsAddress } } }
-      : undefined,
+    logger: createRuntimeLogger(level, options.logDestination),
+    telemetryOptions: {
+      logging: options.forwardCoreLogs === false ? { console: {}, filter } : { forward: {}, filter },
+      ...(options.metricsAddress && { metrics: { prometheus: { bindAddress: options.metricsAddress } } }),
+    },
   });
   runtimeInstalled = true;
 }
@@ -43,6 +75,12 @@ export async function createWorker(
 ): Promise<{ worker: Worker; connection: NativeConnection; resources: WorkerResources }> {
   installRuntime(options);
   const connection = await NativeConnection.connect({ address: options.temporal.address });
+  try {
+    await registerSearchAttributes(connection, options.temporal.namespace);
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
   const resources = new WorkerResources();
   let activities = createActivities(resources);
   if (options.appMetricsAddress) {
@@ -62,4 +100,15 @@ export async function createWorker(
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 20,
   });
   return { worker, connection, resources };
+}
+
+/**
+ * Registers the search attributes before polling: the source workflow sets them on every cycle,
+ * and on a server without them each of its workflow tasks would fail with BadSearchAttributes.
+ */
+async function registerSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+  const logger = Runtime.instance().logger;
+  const result = await ensureSearchAttributes(connection.operatorService, namespace);
+  if (result.unverified) logger.warn(result.unverified, { namespace });
+  else if (result.added.length) logger.info('registered search attributes', { namespace, added: result.added });
 }

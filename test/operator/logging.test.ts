@@ -1,9 +1,14 @@
-// The log line rules: secrets scrubbed from text and secret-named fields, and source/collection
-// derived from workflow and activity IDs when a line does not name them itself.
+// The log line rules: secrets scrubbed from text and secret-named fields, source/collection
+// derived from workflow and activity IDs when a line does not name them itself, and Temporal
+// Core's native lines forwarded into the same JSON stream.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { createPinoLogger, scrubText, scrubValue, sourceFields } from '../../orchestration/logging';
+import { coreLogFilter } from '../../orchestration/worker';
+import { startDevServer } from '../../orchestration/devServer';
 
 test('credentials are scrubbed from text and from secret-named fields', () => {
   assert.equal(scrubText('GET failed: Authorization: Bearer abcdef123456'), 'GET failed: Authorization: Bearer [redacted]');
@@ -32,4 +37,44 @@ test('lines are JSON objects with level, time and message', () => {
   assert.equal(line.msg, 'stream sync finished');
   assert.equal(line.source, 'acme');
   assert.match(line.time, /^\d{4}-\d\d-\d\dT/);
+});
+
+test("Temporal Core's own lines come through our logger as JSON on stdout, none on stderr", async () => {
+  const server = await startDevServer({ uiPort: null });
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'coreLogProbe.ts')], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { ...process.env, TEMPORAL_ADDRESS: server.address },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0, `the probe failed: ${stderr}`);
+
+    const lines = stdout.trim().split('\n').filter(Boolean).map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        assert.fail(`a stdout line is not JSON: ${line}`);
+      }
+    });
+    const coreLines = lines.filter((l) => l.sdkComponent === 'core');
+    assert.ok(
+      coreLines.some((l) => l.msg === 'Initializing worker' && l.level === 'info' && l.taskQueue),
+      `Core's "Initializing worker" line should be forwarded with its fields; got ${JSON.stringify(coreLines)}`,
+    );
+    assert.ok(coreLines.every((l) => typeof l.time === 'string' && typeof l.target === 'string'), 'forwarded lines keep pino\'s shape and Core\'s target');
+    assert.equal(stderr, '', 'nothing may bypass the logger onto stderr');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the Core log filter follows the worker level but keeps other native crates at WARN or above', () => {
+  assert.deepEqual(coreLogFilter('DEBUG'), { core: 'DEBUG', other: 'WARN' });
+  assert.deepEqual(coreLogFilter('INFO'), { core: 'INFO', other: 'WARN' });
+  assert.deepEqual(coreLogFilter('ERROR'), { core: 'ERROR', other: 'ERROR' });
 });

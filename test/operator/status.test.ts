@@ -1,8 +1,9 @@
-// `client.ts status`: each enabled collection with its rows, last success and lag (how far behind
-// Zendesk the warehouse is).
+// `client.ts status`: each enabled collection with its rows, requests and cursor of the last run,
+// last success and lag (how far behind Zendesk the warehouse is), warnings under the table; and
+// `client.ts list --all` shows one row per source, not one per continued-as-new run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lagOf, renderStatus } from '../../client';
+import { formatCursor, lagOf, latestRunPerWorkflow, renderStatus } from '../../client';
 import type { SourceStatus } from '../../workflows/types';
 
 test('lag reads as people say it', () => {
@@ -24,4 +25,52 @@ test('status shows a lag column per collection', () => {
   assert.match(text, /lag/);
   assert.match(text, /tickets\s+12\s+\S+\s+3h 0m/);
   assert.doesNotMatch(text, /users/, 'disabled collections are not listed');
+});
+
+test('status shows the cursor and request count per collection, from collections or else from streams', () => {
+  const at = '2026-11-27T09:00:00.000Z';
+  const status = {
+    source: 'acme', state: 'idle', paused: false, cycle: 2, backfills: {},
+    warnings: ['Zendesk API tokens are legacy: switch this source to OAuth.'],
+    streams: {
+      // An older worker: cursor and requests only per stream.
+      users: { cursor: { seq: 3, value: 'MTc2NDIzNDAwMHx1c2Vyc3wxMjM0NTY3ODk=' }, lastSuccessAt: at, lastRequests: 7, warnings: ['Zendesk API tokens are legacy: switch this source to OAuth.'] },
+      tickets: { cursor: { seq: 9, value: 1764234000 }, lastSuccessAt: at, lastRequests: 99 },
+    },
+    collections: {
+      users: { enabled: true, lastRows: 40, lastSuccessAt: at },
+      // A newer worker: the collection's own fields win over the stream's.
+      tickets: { enabled: true, lastRows: 120, lastSuccessAt: at, cursor: { seq: 9, value: 1764237600 }, lastRequests: 13 },
+      groups: { enabled: true },
+    },
+  } as unknown as SourceStatus;
+  const text = renderStatus(status);
+  const header = text.split('\n').find((l) => l.startsWith('collection'))!;
+  assert.match(header, /^collection\s+rows last run\s+requests\s+cursor\s+last success\s+lag\s+note$/);
+  assert.match(text, /\nusers\s+40\s+7\s+MTc2NDIzNDAwMHx1c2Vyc3w…\s+2026-11-27T09:00:00.000Z/);
+  assert.match(text, /\ntickets\s+120\s+13\s+2025-11-27T10:00:00Z\s+2026-11-27T09:00:00.000Z/);
+  assert.match(text, /\ngroups\n|\ngroups$/m, 'a collection not yet synced has empty cells');
+  const warnings = text.split('\n').filter((l) => l.startsWith('warning: '));
+  assert.deepEqual(warnings, ['warning: Zendesk API tokens are legacy: switch this source to OAuth.'], 'each warning once, under the table');
+  assert.ok(text.indexOf('warning: ') > text.indexOf('\ntickets'), 'warnings come after the table');
+});
+
+test('cursors read as times when they are epoch seconds, shortened when opaque', () => {
+  assert.equal(formatCursor(undefined), '');
+  assert.equal(formatCursor(null), '(full read)');
+  assert.equal(formatCursor({ seq: 1, value: 1764237600 }), '2025-11-27T10:00:00Z');
+  assert.equal(formatCursor({ seq: 1, value: 42 }), '42', 'a small number is not a time');
+  assert.equal(formatCursor({ seq: 1, value: 'abc' }), 'abc');
+  assert.equal(formatCursor({ seq: 1, value: 'x'.repeat(40) }), `${'x'.repeat(23)}…`);
+});
+
+test('list --all keeps the latest run of each source unless --runs', () => {
+  const run = (workflowId: string, runId: string, start: string) => ({ workflowId, runId, startTime: new Date(start) });
+  const runs = [
+    run('zendesk-source-acme', 'r3', '2026-11-27T09:00:00Z'),
+    run('zendesk-source-acme', 'r1', '2026-11-27T03:00:00Z'),
+    run('zendesk-source-beta', 'b1', '2026-11-26T00:00:00Z'),
+    run('zendesk-source-acme', 'r2', '2026-11-27T06:00:00Z'),
+  ];
+  assert.deepEqual(latestRunPerWorkflow(runs).map((r) => r.runId), ['r3', 'b1']);
 });
