@@ -4,7 +4,9 @@
  * never in timed tests (machines are shared and noisy).
  * Postgres figures need ZS_PG_URL (npm run bench starts no server; `bash scripts/postgres.sh start` prints one).
  *
- * Parts: writers, pipeline (needs writers: runs them too), limits, memory, temporal. With --only, the
+ * Parts: writers, pipeline (needs writers: runs them too), limits, memory, temporal, snowflake (the
+ * Snowflake writer on fakesnow; skipped with a note when `bash scripts/fakesnow.sh` has not installed
+ * it; ZS_BENCH_SNOWFLAKE_ROWS rows, default 2000 (1000 quick), ~95 s on 2 cores). With --only, the
  * parts that ran replace theirs in the existing results file and the other figures are kept.
  * ZS_BENCH_MEMORY_DEADLINE_MIN bounds each memory load (default 15 min full, 10 min quick);
  * ZS_BENCH_MEMORY_SIZES=1000000 loads only some sizes and keeps the earlier figures of the others.
@@ -17,9 +19,11 @@ import { benchPipeline } from './pipeline';
 import { benchLimits, type LimitsFigures } from './limits';
 import { benchMemory, memoryRows, MEMORY_ACCOUNT, type MemoryFigure } from './memory';
 import { benchTemporalOverhead, temporalRows } from './temporalOverhead';
+import { benchSnowflake, SNOWFLAKE_TABLE_HEADERS, snowflakeRows } from './snowflake';
 import { formatTable } from '../orchestration/table';
+import { fakesnowInstalled } from '../test/snowflake/fakesnow-process';
 
-const PARTS = ['writers', 'pipeline', 'limits', 'memory', 'temporal'] as const;
+const PARTS = ['writers', 'pipeline', 'limits', 'memory', 'temporal', 'snowflake'] as const;
 type Part = (typeof PARTS)[number];
 
 function partsToRun(): Set<Part> {
@@ -168,6 +172,23 @@ async function main(): Promise<void> {
       formatTable(['cycle', 'history events', 'by kind', 'pages', 'events / 1000 pages', 'cycle wall', 'in activities (union)', 'outside', 'share outside', 'activity dispatch (mean)', 'workflow task (mean)'], temporalRows(temporal)),
     );
     save('temporal');
+  }
+
+  if (parts.has('snowflake')) {
+    if (!fakesnowInstalled()) {
+      // Not an error: fakesnow is an optional, Python-based emulator; the earlier figures are kept.
+      console.log('\nSnowflake writer: skipped, fakesnow is not installed (run `bash scripts/fakesnow.sh`, then `npm run bench -- --only snowflake`)');
+    } else {
+      const rows = Number(process.env.ZS_BENCH_SNOWFLAKE_ROWS ?? (quick ? 1_000 : 2_000));
+      const snowflake = await benchSnowflake({ rows });
+      results.snowflake = snowflake;
+      console.log(
+        `\nSnowflake writer on fakesnow (${snowflake.rows} ticket rows, pages of ${snowflake.pageRows}, every catalog column; ` +
+          'measures the writer and the emulator together: fakesnow runs an array-bound INSERT row by row)',
+      );
+      console.log(formatTable(SNOWFLAKE_TABLE_HEADERS, snowflakeRows(snowflake)));
+      save('snowflake');
+    }
   }
 
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);

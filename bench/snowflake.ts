@@ -7,23 +7,40 @@
  * The figure measures the writer and the emulator together, not Snowflake: fakesnow executes an
  * array-bound INSERT row by row in DuckDB, so real Snowflake is expected to be faster per row.
  *
+ * Per pass it reports whole `upsert` calls (the writer's clock) and, from the shim's per-statement
+ * timings, the MERGEs alone and the staging INSERTs alone.
+ *
  *   bash scripts/fakesnow.sh && npx tsx bench/snowflake.ts [rows]     (default 2000)
+ *   npm run bench -- --only snowflake                                  (the same, into results.json)
  */
 import { collections } from '../catalog/collections';
 import type { ColumnType } from '../catalog/types';
 import { openSnowflakeDestination } from '../destinations/snowflake';
 import type { Row, WarehouseTable } from '../destinations/types';
+import type { ObservedStatement } from '../test/snowflake/driver-shim';
 import { startSnowflakeEmulator } from '../test/snowflake/emulator';
 
-export interface SnowflakeBenchResult {
-  /** Whole `upsert` calls (staging load + MERGE + transaction), both passes. */
-  rowsPerSec: number;
-  insertRowsPerSec: number;
-  updateRowsPerSec: number;
-  /** The MERGE statements alone, as fakesnow timed them (both passes). */
+/** One pass over every row: whole `upsert` calls, and the two statement kinds inside them alone. */
+export interface SnowflakePassFigures {
+  name: 'first load (insert)' | 're-load (update)';
+  rows: number;
+  /** Whole `upsert` calls (staging load + BEGIN/MERGE/COMMIT + drop), timed in the writer. */
+  upsertRowsPerSec: number;
+  /** The MERGE statements alone, as long as fakesnow took to answer them (timed by the shim). */
   mergeRowsPerSec: number;
-  /** The array-bound staging INSERTs alone (fakesnow runs these row by row). */
+  /** The array-bound staging INSERTs alone (fakesnow runs these row by row; timed by the shim). */
   stagingRowsPerSec: number;
+  seconds: number;
+}
+
+export interface SnowflakeBenchResult {
+  /** Whole `upsert` calls over both passes. */
+  rowsPerSec: number;
+  /** MERGE alone over both passes. */
+  mergeRowsPerSec: number;
+  /** Staging INSERTs alone over both passes. */
+  stagingRowsPerSec: number;
+  passes: SnowflakePassFigures[];
   rows: number;
   pageRows: number;
   pages: number;
@@ -31,6 +48,8 @@ export interface SnowflakeBenchResult {
 }
 
 const PAGE_ROWS = 1_000;
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function ticketTable(): WarehouseTable {
   const tickets = collections.find((c) => c.name === 'tickets');
@@ -81,41 +100,62 @@ export async function benchSnowflake(opts: { rows: number }): Promise<SnowflakeB
     const schema = 'bench_snowflake';
     await destination.ensureSchema(schema);
     await destination.ensureTable(schema, table);
-    const pass = async (passNumber: number): Promise<number> => {
-      let elapsed = 0;
+    const secondsOf = (statements: ObservedStatement[], verb: string) =>
+      statements.filter((s) => s.sqlText.startsWith(verb)).reduce((sum, s) => sum + s.durationMs, 0) / 1000;
+    /** Seconds spent per pass: whole upserts (writer's clock), MERGEs and staging INSERTs (shim's clock). */
+    const timings: Array<{ upsert: number; merge: number; staging: number }> = [];
+    const pass = async (passNumber: number, name: SnowflakePassFigures['name']): Promise<SnowflakePassFigures> => {
+      const firstStatement = emulator.shim.statements.length;
+      let upsert = 0;
       for (let from = 1; from <= rows; from += PAGE_ROWS) {
         const page = ticketRows(table, from, Math.min(PAGE_ROWS, rows - from + 1), passNumber);
         const started = process.hrtime.bigint();
         await destination.upsert(schema, [{ table, rows: page }]);
-        elapsed += Number(process.hrtime.bigint() - started) / 1e9;
+        upsert += Number(process.hrtime.bigint() - started) / 1e9;
       }
-      return elapsed;
+      const sent = emulator.shim.statements.slice(firstStatement);
+      const timing = { upsert, merge: secondsOf(sent, 'MERGE'), staging: secondsOf(sent, 'INSERT') };
+      timings.push(timing);
+      return {
+        name,
+        rows,
+        upsertRowsPerSec: Math.round(rows / timing.upsert),
+        mergeRowsPerSec: Math.round(rows / timing.merge),
+        stagingRowsPerSec: Math.round(rows / timing.staging),
+        seconds: round2(timing.upsert),
+      };
     };
-    const firstStatement = emulator.shim.statements.length;
-    const insertSeconds = await pass(1);
-    const updateSeconds = await pass(2);
-    const timed = emulator.shim.statements.slice(firstStatement);
-    const secondsOf = (verb: string) =>
-      timed.filter((s) => s.sqlText.startsWith(verb)).reduce((sum, s) => sum + s.durationMs, 0) / 1000;
+    const passes = [await pass(1, 'first load (insert)'), await pass(2, 're-load (update)')];
     const landed = await destination.countRows(schema, 'tickets');
     if (landed !== rows) throw new Error(`benchmark wrote ${rows} rows but the table holds ${landed}`);
-    const seconds = insertSeconds + updateSeconds;
+    const total = (part: 'upsert' | 'merge' | 'staging') => timings.reduce((sum, t) => sum + t[part], 0);
+    const seconds = total('upsert');
     return {
       rowsPerSec: Math.round((2 * rows) / seconds),
-      insertRowsPerSec: Math.round(rows / insertSeconds),
-      updateRowsPerSec: Math.round(rows / updateSeconds),
-      mergeRowsPerSec: Math.round((2 * rows) / secondsOf('MERGE')),
-      stagingRowsPerSec: Math.round((2 * rows) / secondsOf('INSERT')),
+      mergeRowsPerSec: Math.round((2 * rows) / total('merge')),
+      stagingRowsPerSec: Math.round((2 * rows) / total('staging')),
+      passes,
       rows,
       pageRows: PAGE_ROWS,
       pages: 2 * Math.ceil(rows / PAGE_ROWS),
-      seconds: Math.round(seconds * 100) / 100,
+      seconds: round2(seconds),
     };
   } finally {
     await destination.close();
     await emulator.stop();
   }
 }
+
+/** Rows of the benchmark's table: one per pass, then both passes together. */
+export function snowflakeRows(result: SnowflakeBenchResult): string[][] {
+  const perSec = (n: number) => String(n);
+  return [
+    ...result.passes.map((p) => [p.name, String(p.rows), perSec(p.upsertRowsPerSec), perSec(p.mergeRowsPerSec), perSec(p.stagingRowsPerSec), `${p.seconds} s`]),
+    ['both passes', String(2 * result.rows), perSec(result.rowsPerSec), perSec(result.mergeRowsPerSec), perSec(result.stagingRowsPerSec), `${result.seconds} s`],
+  ];
+}
+
+export const SNOWFLAKE_TABLE_HEADERS = ['pass', 'rows', 'whole upsert rows/s', 'MERGE alone rows/s', 'staging INSERT alone rows/s', 'upsert time'];
 
 if (require.main === module) {
   const rows = Number(process.argv[2] ?? 2_000);

@@ -7,7 +7,9 @@
  *      (the shared coercion rules of `columnValues.ts`, NUL / lone-surrogate cleaning included);
  *   2. load them into a session-private TEMPORARY staging table with array-bound INSERTs, each at
  *      most `maxStatementBytes` of SQL + binds (the driver moves large array binds to a temporary
- *      stage by itself when they exceed the bind threshold);
+ *      stage by itself when they exceed the bind threshold); a row larger than that goes in with
+ *      its largest text values appended piece by piece (snowflakeStaging.ts), so no request
+ *      exceeds the budget;
  *   3. BEGIN; one MERGE per table from its staging table (JSON parsed into VARIANT there); COMMIT.
  *      All tables of the call land together or none does. Staging happens before BEGIN because
  *      CREATE TABLE is DDL, which commits an open transaction in Snowflake.
@@ -21,6 +23,7 @@ import { encoderFor, type DriverValue, type Encoder } from './columnValues';
 import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
 import {
   addColumnsSql,
+  appendStagingSql,
   countRowsSql,
   createSchemaSql,
   createStagingTableSql,
@@ -30,10 +33,12 @@ import {
   insertStagingSql,
   mergeSql,
   readStateSql,
+  stagedAsText,
   useSchemaSql,
   writeStateSql,
 } from './snowflakeSql';
 import { SnowflakeSession, type ResultRow } from './snowflakeSession';
+import { planStagingLoad, type BindRow } from './snowflakeStaging';
 import {
   DEFAULT_MAX_STATEMENT_BYTES,
   driverConnectionOptions,
@@ -44,6 +49,7 @@ import { cleanText } from './values';
 import type { Destination, Row, TableBatch, WarehouseTable } from './types';
 
 export { parseSnowflakeUrl, snowflakeQueryTag, type SnowflakeSettings } from './snowflakeSettings';
+export { chunksByBytes } from './snowflakeStaging';
 
 export interface SnowflakeOpenOptions {
   /** Overrides applied on top of the URL's settings (e.g. a `queryTag` naming the source and run). */
@@ -67,9 +73,6 @@ export async function openSnowflakeDestination(
   await destination.connect();
   return destination;
 }
-
-/** Text forms of every value, for binding: Snowflake casts text to each column's type on INSERT. */
-type BindRow = Array<string | null>;
 
 interface StagedTable {
   table: WarehouseTable;
@@ -144,8 +147,14 @@ export class SnowflakeDestination implements Destination {
         for (const { table, rows } of staged) {
           await run(createStagingTableSql(table));
           const insert = insertStagingSql(table);
-          for (const chunk of chunksByBytes(rows, this.maxStatementBytes - Buffer.byteLength(insert))) {
-            await run(insert, chunk);
+          const load = planStagingLoad(table, rows, {
+            insertBudget: this.maxStatementBytes - Buffer.byteLength(insert),
+            appendBudget: this.maxStatementBytes - Math.max(...table.columns.map((c) => Buffer.byteLength(appendStagingSql(table, c.name)))),
+            appendable: table.columns.map((c) => stagedAsText(c.type)),
+          });
+          for (const chunk of load.inserts) await run(insert, chunk);
+          for (const { columnIndex, key, piece } of load.appends) {
+            await run(appendStagingSql(table, table.columns[columnIndex]!.name), [piece, key]);
           }
         }
         await run('BEGIN');
@@ -165,7 +174,8 @@ export class SnowflakeDestination implements Destination {
   }
 
   async readState(source: string, key: string): Promise<string | null> {
-    const rows = await this.session.exclusive((run) => run(readStateSql(), [source, key]));
+    // The same cleaning as writeState (NUL dropped, lone surrogates replaced), so such a key is found again.
+    const rows = await this.session.exclusive((run) => run(readStateSql(), [cleanText(source), cleanText(key)]));
     const value = rows[0]?.VALUE;
     return value === undefined || value === null ? null : String(value);
   }
@@ -175,7 +185,7 @@ export class SnowflakeDestination implements Destination {
   }
 
   async countRows(schema: string, table: string): Promise<number> {
-    assertSafeIdentifier(schema, 'schema');
+    assertSourceSchema(schema);
     assertSafeIdentifier(table, 'table');
     const rows = await this.session.exclusive((run) => run(countRowsSql(schema, table)));
     return Number(rows[0]?.ROW_COUNT ?? 0);
@@ -238,25 +248,4 @@ function groupByTable(batches: TableBatch[]): TableBatch[] {
     existing.rows.push(...rows);
   }
   return [...byName.values()];
-}
-
-/**
- * Splits rows so each INSERT's binds stay within `budget` bytes (a row larger than the budget goes
- * alone). The estimate is the UTF-8 size plus the JSON quoting the driver's request adds per value.
- */
-export function* chunksByBytes(rows: BindRow[], budget: number): Generator<BindRow[]> {
-  let chunk: BindRow[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    let rowBytes = 0;
-    for (const value of row) rowBytes += value === null ? 5 : Buffer.byteLength(value, 'utf8') + 3;
-    if (chunk.length > 0 && bytes + rowBytes > budget) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(row);
-    bytes += rowBytes;
-  }
-  if (chunk.length > 0) yield chunk;
 }

@@ -89,6 +89,20 @@ export function insertStagingSql(table: WarehouseTable): string {
 }
 
 /**
+ * Appends a piece of text to one column of one staged row (binds: piece, primary key), for rows too
+ * large for one INSERT (see snowflakeStaging.ts). The key is cast to its staging type explicitly.
+ */
+export function appendStagingSql(table: WarehouseTable, column: string): string {
+  const key = table.columns.find((c) => c.name === table.primaryKey)!;
+  return `UPDATE ${stagingTableName(table)} SET ${q(column)} = ${q(column)} || ? WHERE ${q(key.name)} = CAST(? AS ${stagingType(key.type)})`;
+}
+
+/** Whether a column's staging type is text (text and JSON), so values can be appended to it. */
+export function stagedAsText(type: ColumnType): boolean {
+  return stagingType(type) === 'VARCHAR';
+}
+
+/**
  * Upserts the staged rows (already one per key) into the target. JSON text becomes VARIANT here,
  * in the source query, where PARSE_JSON is allowed. Columns the target has beyond `table.columns`
  * are left untouched.

@@ -17,11 +17,14 @@ import {
   snowflakeQueryTag,
   type SnowflakeDestination,
 } from '../../destinations/snowflake';
-import { PRIVATE_KEY_PASSPHRASE_ENV } from '../../destinations/snowflakeSettings';
+import { WorkerResources } from '../../activities/resources';
+import { InvalidIdentifierError } from '../../destinations/identifierRules';
+import { DEFAULT_MAX_STATEMENT_BYTES, PASSWORD_ENV, PRIVATE_KEY_PASSPHRASE_ENV } from '../../destinations/snowflakeSettings';
 import type { WarehouseTable } from '../../destinations/types';
 import { uniqueName } from '../destinations/backends';
 import { ticket, tickets, users, withColumns } from '../destinations/fixtures';
 import { startSnowflakeEmulator, type SnowflakeEmulator } from './emulator';
+import { readLandedRows } from './python-reader';
 import { readRows } from './read-back';
 import { statementsDuring as sentDuring } from './sent-statements';
 
@@ -88,10 +91,55 @@ describe('Snowflake destination on fakesnow', () => {
   });
 
   test('names are upper-cased, so users query them unquoted', async () => {
-    const schema = await freshSchema(tickets);
+    const schema = uniqueName('src');
+    const upper = schema.toUpperCase();
+    // fakesnow would answer the unquoted query below even for lowercase quoted names (gap 12), so
+    // the names themselves are checked: exactly as sent in the DDL, and as the catalog stores them.
+    const ddl = await statementsDuring(async () => {
+      await destination.ensureSchema(schema);
+      await destination.ensureTable(schema, withColumns(tickets, { name: 'group', type: 'text' }));
+    });
+    assert.deepEqual(ddl.map((s) => s.sqlText), [
+      `CREATE SCHEMA IF NOT EXISTS "${upper}"`,
+      `CREATE TABLE IF NOT EXISTS "${upper}"."TICKETS" ("ID" NUMBER(38,0) NOT NULL, "SUBJECT" VARCHAR, ` +
+        `"REQUESTER_ID" NUMBER(38,0), "SCORE" FLOAT, "IS_PUBLIC" BOOLEAN, "TAGS" VARIANT, "VIA" VARIANT, ` +
+        `"CREATED_AT" TIMESTAMP_TZ, "DUE_DATE" DATE, "GROUP" VARCHAR, PRIMARY KEY ("ID"))`,
+      `ALTER TABLE "${upper}"."TICKETS" ADD COLUMN IF NOT EXISTS "SUBJECT" VARCHAR, "REQUESTER_ID" NUMBER(38,0), ` +
+        `"SCORE" FLOAT, "IS_PUBLIC" BOOLEAN, "TAGS" VARIANT, "VIA" VARIANT, "CREATED_AT" TIMESTAMP_TZ, "DUE_DATE" DATE, "GROUP" VARCHAR`,
+    ]);
+    // The Python reader finds tables and columns by exact (case-sensitive) catalog names: it sees the
+    // table only if the catalog holds "SRC_…"."TICKETS" with upper-case columns.
+    const [landed] = await readLandedRows(emulator.fakesnow.port, 'zs_test', [{ schema, table: withColumns(tickets, { name: 'group', type: 'text' }) }]);
+    assert.equal(landed!.exists, true, 'the catalog holds the upper-case name');
+    assert.equal(Object.keys(landed!.declaredTypes).length, 10);
     await destination.upsert(schema, [{ table: tickets, rows: [ticket(7)] }]);
     const rows = await destination.query(`select subject, requester_id from ${schema}.tickets where id = 7`);
     assert.deepEqual(rows, [{ SUBJECT: 'Subject 7', REQUESTER_ID: 1007 }]);
+  });
+
+  test('landed rows, read by the Python connector straight from fakesnow, have every value and type as written', async () => {
+    const schema = await freshSchema(tickets);
+    await destination.upsert(schema, [
+      {
+        table: tickets,
+        rows: [
+          ticket(1, { created_at: '2024-01-02T03:04:05.123Z' }),
+          // NUL and a lone surrogate are cleaned; an id beyond 2^53 keeps every digit; an offset becomes UTC.
+          ticket(2, { subject: 'a\u0000b\uD800c', requester_id: '9007199254740993', created_at: '2024-03-01T23:30:00-02:00' }),
+          ticket(3, { score: null, is_public: null, tags: null, via: null, created_at: null, due_date: null, subject: '' }),
+        ],
+      },
+    ]);
+    const [landed] = await readLandedRows(emulator.fakesnow.port, 'zs_test', [{ schema, table: tickets }]);
+    assert.deepEqual(landed!.declaredTypes, {
+      id: 'NUMBER', subject: 'TEXT', requester_id: 'NUMBER', score: 'FLOAT', is_public: 'BOOLEAN',
+      tags: 'VARIANT', via: 'VARIANT', created_at: 'TIMESTAMP_TZ', due_date: 'DATE',
+    });
+    assert.deepEqual(landed!.rows, [
+      ticket(1, { created_at: '2024-01-02T03:04:05.123Z' }),
+      ticket(2, { subject: 'ab\uFFFDc', requester_id: '9007199254740993', created_at: '2024-03-02T01:30:00Z' }),
+      ticket(3, { score: null, is_public: null, tags: null, via: null, created_at: null, due_date: null, subject: '' }),
+    ]);
   });
 
   test('JSON lands as VARIANT, queryable by path', async () => {
@@ -160,14 +208,29 @@ describe('Snowflake destination on fakesnow', () => {
     ]);
   });
 
-  test('a 10 MB text value is staged in an INSERT of its own', async () => {
+  test('a 10 MB text value and a 2 MB JSON value: no request above the statement budget, every byte lands', async () => {
     const schema = await freshSchema(tickets);
-    const big = 'Zendesk ✓ '.repeat(1_048_576); // 10 Mi characters, multi-byte included
-    const sent = await statementsDuring(() =>
-      destination.upsert(schema, [{ table: tickets, rows: [ticket(1), ticket(2, { subject: big }), ticket(3)] }]),
-    );
-    assert.deepEqual(sent.filter((s) => s.sqlText.startsWith('INSERT')).map((s) => s.boundRows), [1, 1, 1]);
-    assert.equal(await destination.countRows(schema, 'tickets'), 3);
+    const big = 'Zendesk ✓ '.repeat(1_048_576); // 10 Mi characters, 12 MiB of UTF-8, multi-byte included
+    const bigJson = { note: '🔥"quoted" \\ '.repeat(100_000), list: Array.from({ length: 50_000 }, (_, i) => i) };
+    const rows = [ticket(1), ticket(2, { subject: big }), ticket(3, { via: bigJson, subject: 'x'.repeat(500_000) })];
+    const sent = await statementsDuring(() => destination.upsert(schema, [{ table: tickets, rows }]));
+    // Snowflake's ~1 MB limit counts statement text and bound values together: each request stays
+    // within the destination's budget (DEFAULT_MAX_STATEMENT_BYTES), however large the row.
+    const oversize = sent.filter((s) => Buffer.byteLength(s.sqlText) + s.bindBytes > DEFAULT_MAX_STATEMENT_BYTES);
+    assert.deepEqual(oversize.map((s) => `${s.sqlText.slice(0, 40)}: ${s.bindBytes}`), []);
+    // One INSERT with the three rows (the big values left empty), then the appends, then the MERGE.
+    const shape = sent.map((s) => s.sqlText.split(' ')[0]);
+    assert.deepEqual(sent.filter((s) => s.sqlText.startsWith('INSERT')).map((s) => s.boundRows), [3]);
+    const appends = sent.filter((s) => s.sqlText.startsWith('UPDATE'));
+    assert.ok(appends.length >= 14, `appends: ${appends.length}`);
+    assert.ok(shape.indexOf('UPDATE') > shape.indexOf('INSERT') && shape.lastIndexOf('UPDATE') < shape.indexOf('BEGIN'));
+    // Read straight from fakesnow by the Python connector: every value whole.
+    const [landed] = await readLandedRows(emulator.fakesnow.port, 'zs_test', [{ schema, table: tickets }]);
+    assert.equal(landed!.rows.length, 3);
+    assert.ok(landed!.rows[1]!.subject === big, 'the 10 MB subject landed byte for byte');
+    assert.deepEqual(landed!.rows[2]!.via, bigJson);
+    assert.deepEqual(landed!.rows[2]!.subject, 'x'.repeat(500_000));
+    assert.deepEqual(landed!.rows[0], ticket(1));
   });
 
   test('staging INSERTs are sized by bytes, not rows', async () => {
@@ -213,6 +276,40 @@ describe('Snowflake destination on fakesnow', () => {
   test('a closed destination refuses work', async () => {
     const closing = await openSnowflakeDestination(emulator.settings());
     await closing.close();
-    await assert.rejects(closing.countRows('zendesk_sync', 'state'), /closed/);
+    await assert.rejects(closing.countRows(uniqueName('src'), 'tickets'), /closed/);
+  });
+
+  test('sync state keys are cleaned the same way on read as on write (NUL, lone surrogates)', async () => {
+    const source = `src\u0000${uniqueName('nul')}`;
+    await destination.writeState(source, 'cursor:\u0000tickets\uD800', 'v1');
+    assert.equal(await destination.readState(source, 'cursor:\u0000tickets\uD800'), 'v1');
+    assert.equal(await destination.readState(source, 'cursor:tickets\uFFFD'), 'v1', 'stored under the cleaned key');
+  });
+
+  test('countRows takes source schemas only, like the other writers: the metadata schema is refused before any SQL', async () => {
+    const sent = await statementsDuring(() =>
+      assert.rejects(destination.countRows('zendesk_sync', 'state'), (err: unknown) => err instanceof InvalidIdentifierError && /reserved/.test(err.message)),
+    );
+    assert.deepEqual(sent, []);
+  });
+
+  test('the worker wiring (WorkerResources.destinationForRun) logs in with a QUERY_TAG naming source and run', async () => {
+    const previousPassword = process.env[PASSWORD_ENV];
+    process.env[PASSWORD_ENV] = emulator.settings().password;
+    const resources = new WorkerResources();
+    const loginsBefore = emulator.shim.logins.length;
+    try {
+      const { destination: forRun, release } = await resources.destinationForRun(emulator.url(), { source: 'zendesk_prod', run: 'zendesk_prod#3' });
+      await forRun.readState('zendesk_prod', 'probe');
+      await release();
+      assert.deepEqual(
+        emulator.shim.logins.slice(loginsBefore).map((l) => JSON.parse(l.queryTag!)),
+        [{ app: 'zendesk-sync', source: 'zendesk_prod', run: 'zendesk_prod#3' }],
+      );
+    } finally {
+      await resources.close();
+      if (previousPassword === undefined) delete process.env[PASSWORD_ENV];
+      else process.env[PASSWORD_ENV] = previousPassword;
+    }
   });
 });

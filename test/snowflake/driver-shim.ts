@@ -17,6 +17,8 @@ export interface ObservedStatement {
   sqlText: string;
   /** Number of rows in an array bind (0 for a statement without binds). */
   boundRows: number;
+  /** UTF-8 bytes of every bound value together (what Snowflake's ~1 MB statement limit counts with the text). */
+  bindBytes: number;
   /** Time fakesnow took to answer it. */
   durationMs: number;
 }
@@ -99,9 +101,16 @@ export async function startDriverShim(upstreamPort: number): Promise<DriverShim>
       return undefined;
     }
     const first = json.bindings?.['1']?.value;
+    let bindBytes = 0;
+    for (const binding of Object.values((json.bindings ?? {}) as Record<string, { value: unknown }>)) {
+      for (const value of Array.isArray(binding.value) ? binding.value : [binding.value]) {
+        if (typeof value === 'string') bindBytes += Buffer.byteLength(value, 'utf8');
+      }
+    }
     const statement = {
       sqlText: json.sqlText as string,
       boundRows: Array.isArray(first) ? first.length : json.bindings ? 1 : 0,
+      bindBytes,
       durationMs: 0,
     };
     statements.push(statement);

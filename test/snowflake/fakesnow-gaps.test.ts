@@ -48,13 +48,19 @@ describe('fakesnow 0.12.1 gaps (unpatched server)', () => {
     return { status: res.status, ...json };
   }
 
-  const query = (sqlText: string) =>
-    post('/queries/v1/query-request', { sqlText }, { Authorization: `Snowflake Token="${token}"` });
+  const query = (sqlText: string, bindings?: Record<string, { type: string; value: unknown }>) =>
+    post('/queries/v1/query-request', { sqlText, ...(bindings ? { bindings } : {}) }, { Authorization: `Snowflake Token="${token}"` });
 
   async function ok(sqlText: string) {
     const answer = await query(sqlText);
     assert.ok(answer.success, `${sqlText}: ${answer.message}`);
     return answer.data!;
+  }
+
+  /** The first column of a one-row SELECT answer (Arrow, decoded here). */
+  async function scalar(sqlText: string): Promise<unknown> {
+    const data = await ok(sqlText);
+    return tableFromIPC(Buffer.from(data.rowsetBase64, 'base64')).getChildAt(0)!.get(0);
   }
 
   test('login asks for stage binding of every array bind (threshold 0): tests set arrayBindingThreshold', () => {
@@ -118,5 +124,32 @@ describe('fakesnow 0.12.1 gaps (unpatched server)', () => {
     await ok('CREATE TABLE "G4"."T" ("ID" NUMBER(38,0), "A" VARCHAR)');
     const answer = await query('ALTER TABLE "G4"."T" ADD COLUMN IF NOT EXISTS "B" VARCHAR, "A" VARCHAR');
     assert.equal(answer.success, false, 'fakesnow now keeps IF NOT EXISTS for every column: drop fix 2 of fakesnow_server.py');
+  });
+
+  test('TYPEOF(variant) answers JSON, not ARRAY/OBJECT: tests check VARIANT by path access', async () => {
+    assert.equal(await scalar(`SELECT TYPEOF(PARSE_JSON('["a", "b"]')) AS "T"`), 'JSON', 'fakesnow now answers TYPEOF like Snowflake');
+    assert.equal(await scalar(`SELECT TYPEOF(PARSE_JSON('{"a": 1}')) AS "T"`), 'JSON');
+  });
+
+  test('an array bind runs row by row: a failing row leaves the rows before it inserted', async () => {
+    // Snowflake runs an array-bound INSERT as one statement, which lands all rows or none. fakesnow
+    // executes (and transpiles) it once per row, which is also why staging INSERTs are slow on it.
+    await ok('CREATE SCHEMA IF NOT EXISTS "G5"');
+    await ok('CREATE TABLE "G5"."T" ("ID" NUMBER(38,0))');
+    const answer = await query('INSERT INTO "G5"."T" ("ID") VALUES (?)', { 1: { type: 'TEXT', value: ['1', 'not a number', '3'] } });
+    assert.equal(answer.success, false, 'the second row cannot be cast');
+    assert.equal(Number(await scalar('SELECT COUNT(*) AS "N" FROM "G5"."T"')), 1, 'fakesnow now runs an array bind as one statement');
+  });
+
+  test('quoted lowercase names also answer unquoted (upper-case) references: tests assert the exact DDL instead', async () => {
+    // In Snowflake "lowsch"."tickets" and lowsch.tickets (= LOWSCH.TICKETS) are different objects;
+    // DuckDB resolves identifiers case-insensitively, so a writer creating lowercase quoted names
+    // would still pass a "users query it unquoted" test on fakesnow.
+    await ok('CREATE SCHEMA IF NOT EXISTS "lowsch"');
+    await ok('CREATE TABLE "lowsch"."tickets" ("id" NUMBER(38,0), "subject" VARCHAR)');
+    await ok(`INSERT INTO "lowsch"."tickets" VALUES (7, 'Subject 7')`);
+    const answer = await query('SELECT subject FROM lowsch.tickets WHERE id = 7');
+    assert.equal(answer.success, true, 'fakesnow now resolves quoted identifiers case-sensitively: the exact-DDL test may be relaxed');
+    assert.equal(await scalar('SELECT "SUBJECT" FROM "LOWSCH"."TICKETS"'), 'Subject 7');
   });
 });

@@ -11,6 +11,11 @@ import path from 'node:path';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const FAKESNOW_PYTHON = path.join(REPO_ROOT, '.tools', 'fakesnow-venv', 'bin', 'python');
 
+/** Whether `bash scripts/fakesnow.sh` has installed the venv (optional parts such as the benchmark check). */
+export function fakesnowInstalled(): boolean {
+  return existsSync(FAKESNOW_PYTHON);
+}
+
 export interface FakesnowServer {
   /** Base URL of fakesnow itself, e.g. http://127.0.0.1:41234 */
   url: string;
