@@ -5,10 +5,9 @@
 import type { StreamSpec } from '../../catalog/types';
 import { InvalidSettingsError } from '../errors';
 import { cursorExportPages } from './cursorExport';
-import { cursorListPages } from './cursorList';
-import { offsetListPages } from './offsetList';
+import { listPages } from './list';
 import { timeExportPages } from './timeExport';
-import type { EngineOptions, JsonRecord, PageFetcher, PageResult, ResumeCursor } from './types';
+import type { EngineOptions, ListResume, PageFetcher, PageResult, ResumeCursor } from './types';
 
 export interface PaginateOptions {
   /** A cursor previously yielded for this stream; takes precedence over startTime. */
@@ -22,12 +21,6 @@ export interface PaginateOptions {
   pageSize?: number;
   /** Clock for the default start time, in epoch ms. */
   now?: () => number;
-  /**
-   * Exports: epoch seconds to read up to (a backfill's end). The run ends with the first page whose
-   * last record lies past it: records come in ascending `timeField` order, so every later page
-   * would too. Needs the stream's timeField; pages without a readable time never end the run.
-   */
-  endTime?: number;
 }
 
 const DAY_SECONDS = 86_400;
@@ -52,9 +45,8 @@ function expectedShape(stream: StreamSpec): string {
     case 'time_export':
       return '{ start_time: number }';
     case 'cursor_list':
-      return '{ after_cursor: string | null }';
     case 'offset_list':
-      return '{ next_page: string | null }';
+      return '{ after_cursor: string | null } or { next_page: string | null } (a path on our own base URL)';
   }
 }
 
@@ -70,42 +62,23 @@ function exportStart(stream: StreamSpec, options: PaginateOptions): number {
   return start;
 }
 
-/** Epoch seconds of a record's time field (number = seconds, string = ISO time), if readable. */
-function recordTime(record: JsonRecord | undefined, field: string): number | undefined {
-  const raw = record?.[field];
-  const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) / 1000 : Number.NaN;
-  return Number.isFinite(seconds) ? seconds : undefined;
-}
-
-/** Ends an export's run after the page that reaches past `endTime` (see PaginateOptions.endTime). */
-async function* untilEndTime(pages: AsyncGenerator<PageResult>, timeField: string, endTime: number): AsyncGenerator<PageResult> {
-  try {
-    for await (const page of pages) {
-      const last = recordTime(page.records.at(-1), timeField);
-      if (!page.done && last !== undefined && last > endTime) {
-        yield { ...page, done: true };
-        return;
-      }
-      yield page;
-      if (page.done) return;
-    }
-  } finally {
-    await pages.return(undefined);
+/**
+ * A list position of either style (see ListResume); an offset path must stay on our own base URL.
+ * Both list styles read both shapes, because an endpoint may answer in the other envelope.
+ */
+function listResume(stream: StreamSpec, cursor: Record<string, unknown>): ListResume {
+  if ('after_cursor' in cursor && (cursor.after_cursor === null || typeof cursor.after_cursor === 'string')) {
+    return { after_cursor: cursor.after_cursor || null };
   }
+  if ('next_page' in cursor && (cursor.next_page === null || typeof cursor.next_page === 'string')) {
+    const next = cursor.next_page || null;
+    if (next !== null && !next.startsWith('/')) invalidCursor(stream, cursor);
+    return { next_page: next };
+  }
+  return invalidCursor(stream, cursor);
 }
 
 export function paginate(stream: StreamSpec, fetcher: PageFetcher, options: PaginateOptions = {}): AsyncGenerator<PageResult> {
-  const pages = enginePages(stream, fetcher, options);
-  if (options.endTime === undefined || (stream.style !== 'cursor_export' && stream.style !== 'time_export')) return pages;
-  if (!Number.isFinite(options.endTime)) {
-    throw new InvalidSettingsError(`endTime for ${stream.name} must be epoch seconds, got ${String(options.endTime)}.`);
-  }
-  // Without a declared order there is no safe point to stop early: read to the end, as before.
-  if (stream.timeField === undefined) return pages;
-  return untilEndTime(pages, stream.timeField, options.endTime);
-}
-
-function enginePages(stream: StreamSpec, fetcher: PageFetcher, options: PaginateOptions): AsyncGenerator<PageResult> {
   const engine: EngineOptions = {
     includes: options.includes ?? (stream.includes ?? []).map((include) => include.value),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -131,22 +104,10 @@ function enginePages(stream: StreamSpec, fetcher: PageFetcher, options: Paginate
       }
       return invalidCursor(stream, cursor);
     }
-    case 'cursor_list': {
-      if (cursor === undefined) return cursorListPages(stream, fetcher, { after_cursor: null }, engine);
-      if ('after_cursor' in cursor && (cursor.after_cursor === null || typeof cursor.after_cursor === 'string')) {
-        return cursorListPages(stream, fetcher, { after_cursor: cursor.after_cursor || null }, engine);
-      }
-      return invalidCursor(stream, cursor);
-    }
-    case 'offset_list': {
-      if (cursor === undefined) return offsetListPages(stream, fetcher, { next_page: null }, engine);
-      if ('next_page' in cursor && (cursor.next_page === null || typeof cursor.next_page === 'string')) {
-        const next = cursor.next_page || null;
-        if (next !== null && !next.startsWith('/')) invalidCursor(stream, cursor);
-        return offsetListPages(stream, fetcher, { next_page: next }, engine);
-      }
-      return invalidCursor(stream, cursor);
-    }
+    case 'cursor_list':
+      return listPages(stream, fetcher, cursor === undefined ? { after_cursor: null } : listResume(stream, cursor), engine, 'cursor');
+    case 'offset_list':
+      return listPages(stream, fetcher, cursor === undefined ? { next_page: null } : listResume(stream, cursor), engine, 'plain');
   }
 }
 

@@ -14,14 +14,20 @@ export type CursorExportResume = { cursor: string } | { start_time: number };
 export interface TimeExportResume {
   start_time: number;
 }
-/** cursor_list: `page[after]` for the next page; null = start from the beginning (a finished full read). */
+/**
+ * A list's position, in the style of the page that produced it (both list engines read both, since
+ * an endpoint may answer in either envelope): `after_cursor` = cursor style, the next `page[after]`;
+ * `next_page` = offset style, the next page's path and query on our own base URL. null = start from
+ * the beginning (a finished full read). These are the shapes cursor_list and offset_list always
+ * had, so positions stored before either engine learnt the other style still resume.
+ */
 export interface CursorListResume {
   after_cursor: string | null;
 }
-/** offset_list: the next page's path and query on our own base URL; null = start from the beginning. */
 export interface OffsetListResume {
   next_page: string | null;
 }
+export type ListResume = CursorListResume | OffsetListResume;
 export type ResumeCursor = CursorExportResume | TimeExportResume | CursorListResume | OffsetListResume;
 
 export interface PageResult<C extends ResumeCursor = ResumeCursor> {
