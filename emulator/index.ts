@@ -6,7 +6,7 @@ import { FaultInjector, type FaultRule, type FiredFault } from './faults';
 import { computeGroundTruth, type GroundTruth, type GroundTruthOptions } from './groundTruth';
 import { Mutations } from './mutations';
 import { OAuthServer } from './oauth';
-import { PLANS, resolveOptions, type EmulatorOptions, type Plan, type QuirkSettings, type RateLimitSettings } from './options';
+import { PLANS, resolveOptions, validateListQuirks, type EmulatorOptions, type Plan, type QuirkSettings, type RateLimitSettings } from './options';
 import { RateLimiter } from './rateLimit';
 import { RequestLog } from './requestLog';
 import { handleAdmin } from './routes/admin';
@@ -15,7 +15,7 @@ import { EmulatorHttpServer } from './server';
 import type { Store } from './store';
 import { Warmer } from './warm';
 
-export type { EmulatorOptions, Plan, QuirkSettings, RateLimitSettings, WarmMode } from './options';
+export type { EmulatorOptions, ListStyle, Plan, QuirkSettings, RateLimitSettings, WarmMode } from './options';
 export type { FaultRule, FiredFault } from './faults';
 export type { GroundTruth, GroundTruthOptions, WarehouseRow } from './groundTruth';
 export type { RequestLogEntry } from './requestLog';
@@ -165,7 +165,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     plan: () => plan,
     setQuirks: (patch) => {
-      quirks = { ...quirks, ...patch };
+      const next = { ...quirks, ...patch };
+      validateListQuirks(next);
+      quirks = next;
     },
     quirks: () => quirks,
     setCanonicalBaseUrl: (url) => {

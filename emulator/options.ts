@@ -130,7 +130,26 @@ export interface QuirkSettings {
    * start_time later than its creation.
    */
   satisfactionRatingsTimeFilter: 'created_at' | 'updated_at';
+  /**
+   * Which envelope list endpoints answer in, whatever paging parameters a request carries. Which
+   * endpoints honour which family is UNCONFIRMED and has varied. 'as_asked' (default): cursor with
+   * `page[...]`, offset with `page`/`per_page`, unpaginated otherwise where Zendesk does that;
+   * 'offset': `page[size]`/`page[after]` are ignored and every answer is offset-style
+   * (`next_page`/`previous_page`/`count`); 'cursor': `page`/`per_page` are ignored and every answer
+   * is cursor-style (`meta`/`links`). A record keyed by the list's records key (`groups`,
+   * `ticket_fields`, `comments`, ...) sets it per endpoint; lists it does not name answer as asked.
+   */
+  listStyle: ListStyle | Record<string, ListStyle>;
+  /**
+   * Largest page a list endpoint serves, in both families, and the page size when a request names
+   * none. Zendesk's is 100 (the default); a lower value makes a small account's lists span several
+   * pages, so paging paths are really walked in tests.
+   */
+  listMaxPageSize: number;
 }
+
+export type ListStyle = 'as_asked' | 'offset' | 'cursor';
+export const LIST_STYLES: readonly ListStyle[] = ['as_asked', 'offset', 'cursor'];
 
 export interface EmulatorOptions extends Partial<DataOptions> {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -185,6 +204,16 @@ export interface ResolvedOptions {
   warm: WarmMode;
 }
 
+/** Rejects list settings the routes could not honour (a typo would otherwise silently mean 'as_asked'). */
+export function validateListQuirks(quirks: Pick<QuirkSettings, 'listStyle' | 'listMaxPageSize'>): void {
+  const styles = typeof quirks.listStyle === 'string' ? [quirks.listStyle] : Object.values(quirks.listStyle ?? {});
+  for (const style of styles) {
+    if (!LIST_STYLES.includes(style)) throw new Error(`quirks.listStyle: "${String(style)}" is not one of ${LIST_STYLES.join(', ')}`);
+  }
+  const max = quirks.listMaxPageSize;
+  if (!Number.isInteger(max) || max < 1 || max > 100) throw new Error(`quirks.listMaxPageSize must be a whole number from 1 to 100, got ${String(max)}`);
+}
+
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const tickets = options.tickets ?? 3000;
   const data: DataOptions = {
@@ -237,8 +266,11 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     emptyCursorPage: 'null',
     missingStartTimeStatus: 422,
     satisfactionRatingsTimeFilter: 'created_at',
+    listStyle: 'as_asked',
+    listMaxPageSize: 100,
     ...options.quirks,
   };
+  validateListQuirks(quirks);
   return {
     data,
     port: options.port ?? 0,

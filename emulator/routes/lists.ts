@@ -23,8 +23,8 @@ import {
   comparatorOf,
   cursorListPage,
   offsetListPage,
+  listAnswerFor,
   unpaginatedList,
-  usesCursorPaging,
   type ListOrder,
   type ListPageInput,
 } from './pagination';
@@ -327,8 +327,10 @@ export function serveList<T extends { id: number }>(
   path: string,
   scope?: (record: T) => boolean,
 ): ApiResponse {
-  const cursor = usesCursorPaging(req.query);
-  const paged = cursor || req.query.has('page') || req.query.has('per_page');
+  const answer = listAnswerFor(ctx, req, def.key);
+  const cursor = answer === 'cursor';
+  // A forced style pages even a request without paging parameters (quirks.listStyle).
+  const paged = answer !== 'asked_offset_or_whole' || req.query.has('page') || req.query.has('per_page');
   const name = !paged && def.unpaginatedOrder ? orderName(def, req.query, def.unpaginatedOrder) : orderName(def, req.query, def.defaultOrder);
   const order = def.orders[name]!;
   let records = def.table(ctx.store).ordered(name, order);
@@ -373,7 +375,7 @@ export function ticketComments(ctx: EmulatorContext, req: ApiRequest, ticketId: 
     serialize: (c) => ctx.serializer.comment(c),
     path: `/api/v2/tickets/${ticketId}/comments`,
   };
-  return usesCursorPaging(req.query) ? cursorListPage(ctx, req, input) : offsetListPage(ctx, req, input);
+  return listAnswerFor(ctx, req, 'comments') === 'cursor' ? cursorListPage(ctx, req, input) : offsetListPage(ctx, req, input);
 }
 
 /** GET /api/v2/tickets/{id}/metrics: an object, not an array; 404 for deleted tickets. */

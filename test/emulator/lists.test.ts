@@ -153,3 +153,40 @@ describe('list endpoints', () => {
     assert.deepEqual(times, [...times].sort((a: number, b: number) => b - a));
   });
 });
+
+describe('quirks.listStyle and quirks.listMaxPageSize', () => {
+  let emulator: Emulator;
+  before(async () => {
+    emulator = await startSmall({ quirks: { listMaxPageSize: 3 } });
+  });
+  after(() => emulator.close());
+
+  test("'offset' ignores page[size]/page[after] and answers offset-style; 'cursor' ignores page/per_page", async () => {
+    emulator.setQuirks({ listStyle: 'offset' });
+    const offset = (await get(emulator, '/api/v2/groups.json?page[size]=100')).body;
+    assert.equal(offset.groups.length, 3, 'the lowered maximum is the page size');
+    assert.equal(offset.meta, undefined);
+    assert.equal(offset.links, undefined);
+    assert.equal(offset.count, emulator.store.groups.size);
+    assert.match(offset.next_page, /\/api\/v2\/groups\.json\?page=2$/);
+    const ignored = (await get(emulator, `/api/v2/groups.json?page[size]=100&page[after]=${encodeURIComponent('eyJvIjoibmFtZSxpZCJ9')}`)).body;
+    assert.deepEqual(ignored.groups.map((g: any) => g.id), offset.groups.map((g: any) => g.id), 'page[after] is ignored: page 1 again');
+    // Bare requests to endpoints Zendesk answers whole are paged too.
+    const fields = (await get(emulator, '/api/v2/ticket_fields.json')).body;
+    assert.equal(fields.ticket_fields.length, 3);
+    assert.equal(typeof fields.next_page, 'string');
+
+    emulator.setQuirks({ listStyle: 'cursor' });
+    const cursor = (await get(emulator, '/api/v2/ticket_forms.json?page=2&per_page=1')).body;
+    assert.equal(cursor.next_page, undefined);
+    assert.equal(cursor.meta.has_more, emulator.store.ticketForms.size > 3);
+    assert.equal(cursor.ticket_forms.length, Math.min(3, emulator.store.ticketForms.size), 'page and per_page are ignored');
+
+    emulator.setQuirks({ listStyle: { groups: 'offset' } });
+    assert.equal(typeof (await get(emulator, '/api/v2/groups.json?page[size]=2')).body.next_page, 'string', 'named endpoint forced');
+    assert.equal(typeof (await get(emulator, '/api/v2/skips.json?page[size]=2')).body.meta.has_more, 'boolean', 'others as asked');
+    assert.throws(() => emulator.setQuirks({ listStyle: 'swapped' as never }), /listStyle/);
+    assert.throws(() => emulator.setQuirks({ listMaxPageSize: 0 }), /listMaxPageSize/);
+    emulator.setQuirks({ listStyle: 'as_asked' });
+  });
+});
