@@ -172,3 +172,169 @@ describe('offset list engine', () => {
     }
   });
 });
+
+/**
+ * Zendesk endpoints do not always answer in the envelope asked for: some ignore page[size] and
+ * answer offset-style, others ignore page/per_page and answer cursor-style. Every list engine reads
+ * each page by what it carries and reads to the end, or fails naming the stream and what is missing.
+ */
+describe('list engines follow the envelope each page carries', () => {
+  it('cursor_list: an endpoint that ignores page[size] and answers offset-style is read to its end, and resumes', async () => {
+    const evil = await hostileHost('groups');
+    const records = groups(250);
+    const s = await stub(offsetList(records, 'groups', evil.stub.baseUrl));
+    const client = clientFor(s);
+    try {
+      const pages = await collect(client.paginate(GROUPS));
+      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.equal(s.requests[0]!.query.get('page[size]'), '100', 'asked cursor-style first');
+      assert.deepEqual(s.requests.slice(1).map((r) => r.url), ['/api/v2/groups.json?page=2', '/api/v2/groups.json?page=3']);
+      assert.deepEqual(pages.map((p) => p.resumeCursor), [
+        { next_page: '/api/v2/groups.json?page=2' },
+        { next_page: '/api/v2/groups.json?page=3' },
+        { after_cursor: null },
+      ]);
+      const resumed = await collect(client.paginate(GROUPS, { resumeCursor: pages[0]!.resumeCursor }));
+      assert.deepEqual(ids(resumed), records.slice(100).map((r) => r.id), 'an offset position resumes a cursor_list stream');
+      assert.deepEqual(evil.authorizations, []);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('offset_list: an endpoint that ignores page/per_page and answers cursor-style is read to its end, and resumes', async () => {
+    const evil = await hostileHost('ticket_forms');
+    const records = groups(230);
+    const s = await stub(cursorList(records, 'ticket_forms', evil.stub.baseUrl));
+    const client = clientFor(s);
+    try {
+      const pages = await collect(client.paginate(TICKET_FORMS));
+      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.equal(pages.length, 3);
+      assert.equal(s.requests[0]!.url, '/api/v2/ticket_forms.json', 'asked bare first');
+      assert.ok(s.requests.slice(1).every((r) => r.query.get('page[size]') === '100' && r.query.get('page[after]') !== null));
+      assert.deepEqual(pages[0]!.resumeCursor, { after_cursor: (pages[0]!.page.meta as { after_cursor: string }).after_cursor });
+      assert.deepEqual(pages.at(-1)!.resumeCursor, { next_page: null });
+      const resumed = await collect(client.paginate(TICKET_FORMS, { resumeCursor: pages[0]!.resumeCursor }));
+      assert.deepEqual(ids(resumed), records.slice(100).map((r) => r.id), 'a cursor position resumes an offset_list stream');
+      assert.deepEqual(evil.authorizations, []);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a page without has_more but with next_page is followed to the end (it used to end the read silently)', async () => {
+    const records = groups(7);
+    const s = await stub((request, res) => {
+      const n = Number(request.query.get('page') ?? 1);
+      const more = n * 3 < records.length;
+      sendJson(res, 200, {
+        groups: records.slice((n - 1) * 3, n * 3),
+        meta: { before_cursor: null },
+        next_page: more ? `${s.baseUrl}/api/v2/groups.json?page=${n + 1}` : null,
+        count: records.length,
+      }, {}, request);
+    });
+    const client = clientFor(s);
+    try {
+      const pages = await collect(client.paginate(GROUPS));
+      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.deepEqual(pages.map((p) => p.done), [false, false, true]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('for the field definitions too: a definitions list answered offset-style is read whole', async () => {
+    // tablePlans reads definitions through the cursor_list engine (AccountSession.listAll).
+    const evil = await hostileHost('user_fields');
+    const records = groups(205).map((g) => ({ ...g, key: `field_${g.id}`, type: 'text' }));
+    const s = await stub(offsetList(records, 'user_fields', evil.stub.baseUrl));
+    const client = clientFor(s);
+    try {
+      const fields: StreamSpec = { name: 'user_fields', style: 'cursor_list', path: '/api/v2/user_fields.json', recordsKey: 'user_fields', bucket: 'core', fullRefresh: true, skipWhenForbidden: false };
+      const pages = await collect(client.paginate(fields));
+      assert.deepEqual(ids(pages), records.map((r) => r.id));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('neither has_more nor next_page, with a count above the records received: fails naming the stream and the count', async () => {
+    const s = await stub((request, res) => sendJson(res, 200, { groups: groups(3), count: 10 }, {}, request));
+    const client = clientFor(s);
+    try {
+      await assert.rejects(collect(client.paginate(GROUPS)), (err: unknown) => {
+        assert.ok(err instanceof ZendeskPaginationError);
+        assert.match(err.message, /groups/);
+        assert.match(err.message, /count of 10/);
+        assert.match(err.message, /without has_more or next_page/);
+        return true;
+      });
+      assert.equal(s.requests.length, 1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('neither signal and count equal to the records (or absent): one unpaginated answer, done', async () => {
+    const s = await stub((request, res) => sendJson(res, 200, { groups: groups(3), count: 3 }, {}, request));
+    const client = clientFor(s);
+    try {
+      const pages = await collect(client.paginate(GROUPS));
+      assert.deepEqual(ids(pages), [1, 2, 3]);
+      assert.equal(pages[0]!.done, true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('offset style ending before its count, read from the first page: fails instead of losing the rest', async () => {
+    const s = await stub((request, res) => sendJson(res, 200, { ticket_forms: groups(3), next_page: null, previous_page: null, count: 5 }, {}, request));
+    const client = clientFor(s);
+    try {
+      await assert.rejects(collect(client.paginate(TICKET_FORMS)), (err: unknown) => err instanceof ZendeskPaginationError && /ticket_forms/.test(err.message) && /count says 5/.test(err.message));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('cursor signs without has_more: links.next is followed until a page comes back empty', async () => {
+    const records = groups(5);
+    const s = await stub((request, res) => {
+      const after = Number(request.query.get('page[after]') ?? 0);
+      const page = records.slice(after, after + 2);
+      const cursor = String(after + page.length);
+      sendJson(res, 200, { groups: page, meta: { after_cursor: page.length ? cursor : null }, links: { next: page.length ? `/api/v2/groups.json?page%5Bafter%5D=${cursor}` : null } }, {}, request);
+    });
+    const client = clientFor(s);
+    try {
+      const pages = await collect(client.paginate(GROUPS));
+      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.equal(pages.at(-1)!.records.length, 0);
+      assert.equal(pages.at(-1)!.done, true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('meta without has_more and no way onward on a non-empty page: fails clearly', async () => {
+    const s = await stub((request, res) => sendJson(res, 200, { groups: groups(2), meta: {} }, {}, request));
+    const client = clientFor(s);
+    try {
+      await assert.rejects(collect(client.paginate(GROUPS)), (err: unknown) => err instanceof ZendeskPaginationError && /groups/.test(err.message) && /has_more/.test(err.message));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('has_more true without after_cursor or links.next: fails clearly', async () => {
+    const s = await stub((request, res) => sendJson(res, 200, { groups: groups(2), meta: { has_more: true } }, {}, request));
+    const client = clientFor(s);
+    try {
+      await assert.rejects(collect(client.paginate(GROUPS)), (err: unknown) => err instanceof ZendeskPaginationError && /has_more but gives neither/.test(err.message));
+    } finally {
+      await client.close();
+    }
+  });
+});
