@@ -338,3 +338,18 @@ describe('list engines follow the envelope each page carries', () => {
     }
   });
 });
+
+describe('list engines refuse to loop', () => {
+  it('links.next without has_more or after_cursor pointing back to a page already read: fails after two requests', async () => {
+    const s = await stub((request, res) =>
+      sendJson(res, 200, { groups: [{ id: 1 }], links: { next: '/api/v2/groups.json?page%5Bafter%5D=x&page%5Bsize%5D=100' } }, {}, request),
+    );
+    const client = clientFor(s);
+    try {
+      await assert.rejects(collect(client.paginate(GROUPS)), (err: unknown) => err instanceof ZendeskPaginationError && /already read/.test(err.message));
+      assert.equal(s.requests.length, 2);
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -93,7 +93,7 @@ export async function* listPages(
     const cursorNext = (): NextRequest => {
       if (afterCursor !== undefined && afterCursor === lastCursor) fail('gave the after_cursor it was just sent');
       const path = nextLink ? withDefaultQuery(fetcher.toRequestPath(nextLink), fixed) : withQuery(stream.path, [...fixed, ['page[after]', afterCursor!]]);
-      if (afterCursor === undefined && visited.has(overrideQuery(path, [['page[size]', String(pageSize.current)]]))) {
+      if (afterCursor === undefined && visited.has(path)) {
         fail('points links.next back to a page already read');
       }
       return { path, cursor: true };
