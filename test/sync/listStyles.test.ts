@@ -104,3 +104,45 @@ for (const listStyle of ['offset', 'cursor'] as const satisfies readonly ListSty
     }
   });
 }
+
+test('a list position survives the endpoint switching style between attempts: the resumed read still ends with every record', async () => {
+  const emulator = await startEmulator({ ...SMALL_ACCOUNT, groups: 10, rateLimits: false, quirks: { listMaxPageSize: PAGE } });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-liststyle-'));
+  const resources = new WorkerResources();
+  try {
+    const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
+    await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+    const session = await resources.session({ name: 'switch', baseUrl: emulator.baseUrl, credentialRef, destination: 'sqlite://unused' });
+    const groupsStream = streams.find((s) => s.name === 'groups')!;
+    const allIds = truthIds(emulator.groundTruth({ collections: ['groups'] }).groups!);
+    const readFrom = async (resumeCursor: unknown) => {
+      const ids: number[] = [];
+      const cursors: unknown[] = [];
+      for await (const page of session.paginate(groupsStream, { resumeCursor: resumeCursor as never })) {
+        ids.push(...page.records.map((r) => r.id as number));
+        cursors.push(page.resumeCursor);
+      }
+      return { ids, cursors };
+    };
+    for (const [before, after] of [['cursor', 'offset'], ['offset', 'cursor']] as const) {
+      emulator.setQuirks({ listStyle: before });
+      const first = await readFrom(null);
+      assert.deepEqual([...first.ids].sort((a, b) => a - b), allIds);
+      const position = first.cursors[0];
+      assert.ok(before === 'cursor' ? 'after_cursor' in (position as object) : 'next_page' in (position as object), JSON.stringify(position));
+      emulator.setQuirks({ listStyle: after });
+      const resumed = await readFrom(position);
+      // The page before the position was committed by the earlier attempt; together nothing is missing.
+      const firstPage = first.ids.slice(0, PAGE);
+      assert.deepEqual([...new Set([...firstPage, ...resumed.ids])].sort((a, b) => a - b), allIds, `${before} position, ${after} answers`);
+    }
+  } finally {
+    await resources.close();
+    await emulator.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+function truthIds(rows: Array<Record<string, unknown>>): number[] {
+  return rows.map((r) => r.id as number).sort((a, b) => a - b);
+}
