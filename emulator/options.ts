@@ -141,8 +141,8 @@ export interface QuirkSettings {
    */
   listStyle: ListStyle | Record<string, ListStyle>;
   /**
-   * Largest page a list endpoint serves, in both families, and the page size when a request names
-   * none. Zendesk's is 100 (the default); a lower value makes a small account's lists span several
+   * Largest page a list endpoint (and cursor-mode ticket_metric_events) serves, in both families,
+   * and the page size when a request names none. Zendesk's is 100 (the default); a lower value makes a small account's lists span several
    * pages, so paging paths are really walked in tests.
    */
   listMaxPageSize: number;

@@ -76,13 +76,14 @@ export function parseParams(body: string, contentType: string | undefined): Reco
  * cursor mode (`page[size]`/`page[after]`, as routes/incremental decides); list endpoints by
  * `page[size]` or `per_page` (default and maximum 100).
  */
-export function effectivePageSize(path: string, query: URLSearchParams): number {
+export function effectivePageSize(path: string, query: URLSearchParams, listMax: number = MAX_PAGE_SIZE): number {
   const cursorPaged = query.has('page[size]') || query.has('page[after]');
   if (path.startsWith('/api/v2/incremental/') && !cursorPaged) return perPageOf(query);
   const raw = query.get('page[size]') ?? query.get('per_page');
   const n = raw === null ? NaN : Math.floor(Number(raw));
-  if (!Number.isFinite(n) || n < 1) return MAX_PAGE_SIZE;
-  return Math.min(MAX_PAGE_SIZE, n);
+  const max = Math.min(MAX_PAGE_SIZE, listMax);
+  if (!Number.isFinite(n) || n < 1) return max;
+  return Math.min(max, n);
 }
 
 /**
@@ -165,7 +166,7 @@ export class EmulatorHttpServer {
     const noHelpDesk = missingHelpDesk(req.headers.host, this.deps.account());
     const decision: FaultDecision = noHelpDesk
       ? { latencyMs: 0 }
-      : this.deps.faults.decide(method, path, url.pathname + url.search, effectivePageSize(path, url.searchParams));
+      : this.deps.faults.decide(method, path, url.pathname + url.search, effectivePageSize(path, url.searchParams, this.deps.ctx.quirks().listMaxPageSize));
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     let principal = 'none';
     let response: ApiResponse;
