@@ -147,3 +147,34 @@ test('a raw workflow start with a secret in the destination: settings_invalid na
   assert.ok(!JSON.stringify(status).includes(SECRET));
   assert.equal(stack.emulator.requestLog.entries('/api/v2/users/me').length, checksBefore, 'no request to Zendesk');
 });
+
+test('a destination from env: whose URL has secret parameters: the open failure enters history with them redacted', { skip: !process.env.ZS_PG_URL && 'needs ZS_PG_URL (a Postgres to refuse the login)' }, async () => {
+  stack ??= await startStack({ emulator: { tickets: 3, users: 3 } });
+  worker ??= await startWorker(stack);
+  const name = 'env_secret_destination';
+  const variable = `ZS_TEST_SECRET_DESTINATION_${process.pid}`;
+  // A database that does not exist: the open fails at once, and its error names the destination.
+  const url = new URL(process.env.ZS_PG_URL!);
+  url.pathname = `/zs_no_such_database_${process.pid}`;
+  url.searchParams.set('sslpassword', SECRET);
+  process.env[variable] = url.toString();
+  try {
+    await stack.client.workflow.start('sourceWorkflow', {
+      taskQueue: stack.taskQueue,
+      workflowId: workflowIdForSource(name),
+      args: [{ config: sourceConfig(stack, { name, destination: `env:${variable}` }) }],
+    });
+    const handle = stack.client.workflow.getHandle(workflowIdForSource(name));
+    let history = '';
+    for (const deadline = Date.now() + 180_000; !history.includes('activityTaskFailedEventAttributes') && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 500));
+      history = JSON.stringify(await handle.fetchHistory());
+    }
+    assert.match(history, /Could not open destination postgres:\/\/[^"]*sslpassword=\*\*\*/, 'the failure, with the URL redacted, is in history');
+    const decoded = [history, ...[...history.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))].join('\n');
+    assert.ok(!decoded.includes(SECRET), 'the secret is not in workflow history');
+    await handle.cancel();
+  } finally {
+    delete process.env[variable];
+  }
+});
