@@ -61,14 +61,14 @@ export async function openDestination(url: string, options: OpenOptions = {}): P
 export function sqliteDirectory(url: string): string {
   const rest = url.trim().replace(/^sqlite:\/\//i, '');
   if (rest === '' || rest === '/') {
-    throw new Error(`SQLite URL ${url} names no directory: use sqlite://./data/warehouse or sqlite:///absolute/dir`);
+    throw new Error(`SQLite URL ${redactUrl(url)} names no directory: use sqlite://./data/warehouse or sqlite:///absolute/dir`);
   }
-  if (/[?#]/.test(rest)) throw new Error(`SQLite URL ${url} must not have a query or fragment: it is a directory path`);
+  if (/[?#]/.test(rest)) throw new Error(`SQLite URL ${redactUrl(url)} must not have a query or fragment: it is a directory path`);
   let decoded: string;
   try {
     decoded = decodeURIComponent(rest);
   } catch {
-    throw new Error(`SQLite URL ${url} has an invalid percent-escape`);
+    throw new Error(`SQLite URL ${redactUrl(url)} has an invalid percent-escape`);
   }
   return path.resolve(decoded);
 }

@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import { validateSourceConfig } from '../../config/sourceConfig';
 import { parseSettings } from '../../config/settingsFile';
 import { destinationSecretProblem } from '../../config/destinationSecrets';
-import { redactUrl } from '../../destinations/open';
+import { redactUrl, sqliteDirectory } from '../../destinations/open';
 import { startSource, querySourceStatus } from '../../orchestration/sources';
 import { workflowIdForSource, workflowSettingsProblems } from '../../workflows/plan';
 import { sourceConfig, startStack, startWorker, type RunningWorker, type Stack } from '../support/stack';
@@ -120,6 +120,8 @@ test('redactUrl hides every secret the rule knows, and keeps the rest readable',
   }
   assert.equal(redactUrl('postgres://u@db.internal/warehouse?sslmode=require&sslkey=/k.pem'), 'postgres://u@db.internal/warehouse?sslmode=require&sslkey=/k.pem');
   assert.match(redactUrl(`postgres://u@h/db?sslmode=require&sslpassword=${SECRET}`), /sslmode=require&sslpassword=\*\*\*/);
+  // A SQLite URL (from env:) with a query is refused without showing it.
+  assert.throws(() => sqliteDirectory(`sqlite://./data?password=${SECRET}`), (err: Error) => /must not have a query/.test(err.message) && !err.message.includes(SECRET));
 });
 
 let stack: Stack | undefined;
