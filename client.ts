@@ -96,8 +96,9 @@ program
       ...(o.credential && { credentialRef: o.credential }),
       ...(o.destination && { destination: o.destination }),
       ...(Object.keys(collections).length && { collections }),
-      ...(o.lookbackDays && { lookbackDays: o.lookbackDays }),
-      ...(o.intervalSeconds && { intervalSeconds: o.intervalSeconds }),
+      // Given means given: 0 or a typo (NaN) is refused by the validation, not silently dropped.
+      ...(o.lookbackDays !== undefined && { lookbackDays: o.lookbackDays }),
+      ...(o.intervalSeconds !== undefined && { intervalSeconds: o.intervalSeconds }),
     };
     // Bad settings are reported before Temporal is contacted, so they show even when it is down.
     validateSourceConfig(config);

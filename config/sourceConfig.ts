@@ -5,9 +5,22 @@
  */
 import { z } from 'zod';
 import { collections } from '../catalog/collections';
-import { DEFAULT_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from '../workflows/plan';
+import { destinationSecretProblem } from './destinationSecrets';
+import { numberSettingProblem, retryDelaysProblem, type BoundedSetting } from './settingBounds';
 import type { SourceConfig } from '../workflows/types';
 import { normalizeSubdomain, resolveEndpoint } from '../zendesk/settings';
+
+/** A number within its documented bounds (config/settingBounds.ts); NaN, Infinity and text are refused too. */
+function bounded(field: BoundedSetting) {
+  return z.unknown().transform((value, ctx) => {
+    const problem = numberSettingProblem(field, value);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return value as number;
+  });
+}
 
 const collectionNames = collections.map((c) => c.name);
 
@@ -67,8 +80,9 @@ export const sourceConfigSchema = z
     destination: z
       .string()
       .regex(/^(sqlite|postgres|postgresql|snowflake):\/\/|^env:\w+$/, 'must be sqlite://…, postgres://…, snowflake://… or env:<VAR>')
-      .refine((d) => !/^\w+:\/\/[^/@]*:[^/@]*@/.test(d), {
-        message: 'must not contain a password: put the URL in an environment variable and pass env:<VAR>',
+      .superRefine((d, ctx) => {
+        const problem = destinationSecretProblem(d);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
     collections: z
       .record(z.string(), z.boolean())
@@ -76,34 +90,34 @@ export const sourceConfigSchema = z
         message: `unknown collection; known: ${collectionNames.join(', ')}`,
       })
       .optional(),
-    lookbackDays: z.number().int().positive().max(36500).optional(),
-    // Whole seconds are not required, but sub-second cycles are a typo (milliseconds?), not a plan.
-    intervalSeconds: z
-      .number()
-      .finite()
-      .min(MIN_INTERVAL_SECONDS, `must be at least ${MIN_INTERVAL_SECONDS} s between sync cycles (default ${DEFAULT_INTERVAL_SECONDS} s = 3 hours)`)
-      .optional(),
-    parallelStreams: z.number().int().min(1).max(16).optional(),
+    // Bounds, with their reasons, are in config/settingBounds.ts (shared with the workflow's own check).
+    lookbackDays: bounded('lookbackDays').optional(),
+    intervalSeconds: bounded('intervalSeconds').optional(),
+    parallelStreams: bounded('parallelStreams').optional(),
     rate: z
       .object({
-        corePerMinute: z.number().positive().optional(),
-        exportPerMinute: z.number().positive().optional(),
+        corePerMinute: bounded('rate.corePerMinute').optional(),
+        exportPerMinute: bounded('rate.exportPerMinute').optional(),
         // Zendesk's High Volume API add-on: incremental exports may run at 30/min instead of 10
         // (an explicit exportPerMinute still wins).
         highVolumeAddOn: z.boolean().optional(),
-        share: z.number().gt(0).max(1).optional(),
-        windowMs: z.number().positive().optional(),
+        share: bounded('rate.share').optional(),
+        windowMs: bounded('rate.windowMs').optional(),
       })
       .strict()
       .optional(),
     timing: z
       .object({
-        heartbeatTimeoutSeconds: z.number().positive().optional(),
-        retryInitialSeconds: z.number().positive().optional(),
-        retryMaximumSeconds: z.number().positive().optional(),
-        maxAttempts: z.number().int().positive().optional(),
+        heartbeatTimeoutSeconds: bounded('timing.heartbeatTimeoutSeconds').optional(),
+        retryInitialSeconds: bounded('timing.retryInitialSeconds').optional(),
+        retryMaximumSeconds: bounded('timing.retryMaximumSeconds').optional(),
+        maxAttempts: bounded('timing.maxAttempts').optional(),
       })
       .strict()
+      .superRefine((timing, ctx) => {
+        const problem = retryDelaysProblem(timing);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['retryMaximumSeconds'] });
+      })
       .optional(),
     privacy: z
       .object({

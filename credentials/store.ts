@@ -2,7 +2,7 @@
  * Resolves a credential reference (what workflow inputs carry) to the secret (what only the worker
  * sees), and writes rotated OAuth tokens back.
  *
- *   file:<path>   JSON file, owner-only (0600). {"type":"api_token","email","token"} or
+ *   file:<path>   JSON file, owner-only (0600; a file group or others can read or write is refused). {"type":"api_token","email","token"} or
  *                 {"type":"oauth","accessToken","refreshToken"?,"expiresAt"?,"clientId"?,"clientSecret"?}
  *   env:<PREFIX>  PREFIX_EMAIL + PREFIX_API_TOKEN, or PREFIX_ACCESS_TOKEN alone (an OAuth access token
  *                 used until it expires). A PREFIX_REFRESH_TOKEN is refused: Zendesk kills the old
@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readOwnerOnlyFile } from './ownerOnly';
 import type { SharedTokenStore, StoredOAuthTokens } from '../zendesk/auth';
 import { InvalidSettingsError } from '../zendesk/errors';
 
@@ -61,8 +62,10 @@ export async function resolveCredential(ref: string): Promise<ZendeskCredential>
 async function readCredentialFile(file: string): Promise<ZendeskCredential> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    // Owner-only, like an ssh key: a token others can read is refused, with the chmod that fixes it.
+    text = await readOwnerOnlyFile(file, 'credential file', (message) => new CredentialNotFoundError(message));
   } catch (err) {
+    if (err instanceof CredentialNotFoundError) throw err;
     throw new CredentialNotFoundError(`credential file ${file} cannot be read: ${(err as NodeJS.ErrnoException).code}`);
   }
   let parsed: unknown;

@@ -10,6 +10,7 @@
  * `registerDestinationScheme`. Passwords never appear in errors: URLs are shown through `redactUrl`.
  */
 import path from 'node:path';
+import { isSecretParameterName } from '../config/destinationSecrets';
 import type { PostgresOptions } from './postgres';
 import type { Destination } from './types';
 
@@ -60,28 +61,44 @@ export async function openDestination(url: string, options: OpenOptions = {}): P
 export function sqliteDirectory(url: string): string {
   const rest = url.trim().replace(/^sqlite:\/\//i, '');
   if (rest === '' || rest === '/') {
-    throw new Error(`SQLite URL ${url} names no directory: use sqlite://./data/warehouse or sqlite:///absolute/dir`);
+    throw new Error(`SQLite URL ${redactUrl(url)} names no directory: use sqlite://./data/warehouse or sqlite:///absolute/dir`);
   }
-  if (/[?#]/.test(rest)) throw new Error(`SQLite URL ${url} must not have a query or fragment: it is a directory path`);
+  if (/[?#]/.test(rest)) throw new Error(`SQLite URL ${redactUrl(url)} must not have a query or fragment: it is a directory path`);
   let decoded: string;
   try {
     decoded = decodeURIComponent(rest);
   } catch {
-    throw new Error(`SQLite URL ${url} has an invalid percent-escape`);
+    throw new Error(`SQLite URL ${redactUrl(url)} has an invalid percent-escape`);
   }
   return path.resolve(decoded);
 }
 
-/** The URL with any password replaced by `***`, for logs and errors. */
+/**
+ * The URL with any password and every secret query parameter (the rule of
+ * config/destinationSecrets.ts: password, sslpassword, token, privateKey, …) replaced by `***`,
+ * for logs and errors. Errors of activities end up in workflow history.
+ */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
-    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
+    for (const name of [...new Set(parsed.searchParams.keys())]) {
+      if (isSecretParameterName(name)) parsed.searchParams.set(name, '***');
+    }
     return parsed.toString();
   } catch {
-    // Not parseable: hide whatever sits between "//user:" and "@".
-    return url.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@');
+    // Not parseable: hide whatever sits between "//user:" and the last "@", and every secret parameter's value.
+    return url
+      .replace(/(\/\/[^/:@]*:)[^?#]*@/, '$1***@')
+      .replace(/([?&])([^=&#]*)=([^&#]*)/g, (whole, sep: string, name: string) => {
+        let decoded = name;
+        try {
+          decoded = decodeURIComponent(name);
+        } catch {
+          /* keep the raw name */
+        }
+        return isSecretParameterName(decoded) ? `${sep}${name}=***` : whole;
+      });
   }
 }
 

@@ -5,6 +5,7 @@
 import { WorkerResources } from '../activities/resources';
 import { collectionsOfStream, streams } from '../catalog/collections';
 import { isCollectionEnabled } from '../workflows/plan';
+import { isTooRecentStartTime } from '../zendesk/pagination/tooRecent';
 import type { StreamSpec } from '../catalog/types';
 import type { SourceConfig } from '../workflows/types';
 
@@ -47,6 +48,11 @@ export async function checkSource(config: SourceConfig, resources = new WorkerRe
         await resources.probe(config, probePath(stream));
         report.streams.push({ stream: stream.name, tables, enabled, available: true });
       } catch (err) {
+        if (isTooRecentStartTime(err)) {
+          // Zendesk's 422 "Too recent start_time" means the export works and has nothing that new.
+          report.streams.push({ stream: stream.name, tables, enabled, available: true, note: 'available (Zendesk answered "too recent start_time": nothing new yet)' });
+          continue;
+        }
         const reason = session.forbiddenReason(err);
         if (reason === undefined) {
           report.streams.push({ stream: stream.name, tables, enabled, available: false, note: `error: ${(err as Error).message}` });

@@ -6,7 +6,7 @@
  * The salt is a reference (`env:VAR` or `file:<path>`) resolved here, never carried in workflow input.
  */
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readOwnerOnlyFileSync } from '../credentials/ownerOnly';
 import type { Destination, Row, TableBatch, WarehouseTable } from '../destinations/types';
 
 export interface PrivacySettings {
@@ -31,8 +31,10 @@ export function resolveSalt(ref: string): string {
   if (ref.startsWith('env:')) salt = process.env[ref.slice(4)];
   else if (ref.startsWith('file:')) {
     try {
-      salt = readFileSync(ref.slice(5), 'utf8').trim();
+      // A secret like a credential: owner-only (chmod 600), or refused.
+      salt = readOwnerOnlyFileSync(ref.slice(5), 'privacy.saltRef: salt file', (message) => new PrivacySettingsError(message)).trim();
     } catch (err) {
+      if (err instanceof PrivacySettingsError) throw err;
       throw new PrivacySettingsError(`privacy.saltRef: salt file ${ref.slice(5)} cannot be read (${(err as NodeJS.ErrnoException).code})`);
     }
   } else throw new PrivacySettingsError('privacy.saltRef: must be env:<VAR> or file:<path>');

@@ -1,5 +1,6 @@
 /** Activity proxies for the workflows, built from a source's timing settings. */
 import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { TIMING_DEFAULTS } from '../config/settingBounds';
 import { activityIdForStream } from './plan';
 import { NON_RETRYABLE_ERROR_TYPES, type SourceConfig, type SyncActivities } from './types';
 
@@ -13,12 +14,12 @@ export function syncActivities(config: SourceConfig, summary: string, stream: st
   const options: ActivityOptions = {
     // One attempt may export a large account under Zendesk's limits; liveness comes from heartbeats.
     startToCloseTimeout: '24 hours',
-    heartbeatTimeout: `${timing.heartbeatTimeoutSeconds ?? 60} seconds`,
+    heartbeatTimeout: `${timing.heartbeatTimeoutSeconds ?? TIMING_DEFAULTS.heartbeatTimeoutSeconds} seconds`,
     retry: {
-      initialInterval: `${timing.retryInitialSeconds ?? 5} seconds`,
+      initialInterval: `${timing.retryInitialSeconds ?? TIMING_DEFAULTS.retryInitialSeconds} seconds`,
       backoffCoefficient: 2,
-      maximumInterval: `${timing.retryMaximumSeconds ?? 300} seconds`,
-      maximumAttempts: timing.maxAttempts ?? 10,
+      maximumInterval: `${timing.retryMaximumSeconds ?? TIMING_DEFAULTS.retryMaximumSeconds} seconds`,
+      maximumAttempts: timing.maxAttempts ?? TIMING_DEFAULTS.maxAttempts,
       nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
     },
     summary,
@@ -32,7 +33,7 @@ export function checkActivities(config: SourceConfig): SyncActivities {
   return proxyActivities<SyncActivities>({
     startToCloseTimeout: '2 minutes',
     retry: {
-      initialInterval: `${timing.retryInitialSeconds ?? 5} seconds`,
+      initialInterval: `${timing.retryInitialSeconds ?? TIMING_DEFAULTS.retryInitialSeconds} seconds`,
       maximumAttempts: 3,
       nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
     },

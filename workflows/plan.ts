@@ -3,10 +3,15 @@
  * the activities and the client's validation.
  */
 import { collections, streams } from '../catalog/collections';
+import { destinationSecretProblem } from '../config/destinationSecrets';
+import { settingsBoundsProblems } from '../config/settingBounds';
 import type { BackfillRequest, BackfillStatus, SourceConfig } from './types';
 
 export const DEFAULT_INTERVAL_SECONDS = 3 * 60 * 60;
-/** Shortest interval a source may have: below it a failing check would continue-as-new in a hot loop. */
+/**
+ * Shortest interval the checks of runs before SETTINGS_BOUNDS_PATCH accept: below it a failing check
+ * would continue-as-new in a hot loop. Fixed, for replay; current bounds are in config/settingBounds.ts.
+ */
 export const MIN_INTERVAL_SECONDS = 1;
 /** Longest wait before a cycle whose check failed transiently (network, Zendesk 5xx, warehouse down) is retried. */
 export const UNREACHABLE_RETRY_SECONDS = 5 * 60;
@@ -42,12 +47,37 @@ export function workflowIdForBackfill(sourceWorkflowId: string, stream: string, 
  * deterministically inside the workflow: a raw `temporal workflow start` skips the client's
  * validation, and e.g. `intervalSeconds: 0` would otherwise continue-as-new in an endless loop.
  * The worker validates everything else (checkSource) before any request.
+ *
+ * `strict` (runs patched with SETTINGS_BOUNDS_PATCH) checks every numeric setting against its
+ * documented bounds (config/settingBounds.ts) and refuses a destination that carries a secret
+ * (config/destinationSecrets.ts), by the same rules as the settings schema. Without it the older,
+ * looser checks apply, so runs recorded before the bounds replay as they ran.
  */
-export function workflowSettingsProblems(config: SourceConfig): string[] {
+export function workflowSettingsProblems(config: SourceConfig, options: { strict?: boolean } = {}): string[] {
   const problems: string[] = [];
   const raw = config as unknown as Record<string, unknown> | null | undefined;
   if (!raw || typeof raw !== 'object') return ['settings: must be an object with name, credentialRef, destination, …'];
   if (typeof raw.name !== 'string' || raw.name === '') problems.push('name: must be the source name, e.g. zendesk_prod');
+  if (options.strict) problems.push(...settingsBoundsProblems(config));
+  else problems.push(...legacyNumericProblems(raw));
+  if (raw.collections !== undefined && (typeof raw.collections !== 'object' || raw.collections === null)) {
+    problems.push('collections: must be an object of collection name → true/false');
+  } else if (raw.collections) {
+    const unknown = unknownCollections(Object.keys(raw.collections));
+    if (unknown.length) problems.push(`collections: unknown ${unknown.join(', ')}; known: ${collections.map((c) => c.name).join(', ')}`);
+  }
+  if (options.strict) {
+    const secret = typeof raw.destination === 'string' ? destinationSecretProblem(raw.destination) : undefined;
+    if (secret) problems.push(`destination: ${secret}`);
+  }
+  return problems;
+}
+
+export const SETTINGS_BOUNDS_PATCH = 'settings-bounds';
+
+/** The checks of runs started before SETTINGS_BOUNDS_PATCH: kept so their histories replay unchanged. */
+function legacyNumericProblems(raw: Record<string, unknown>): string[] {
+  const problems: string[] = [];
   const interval = raw.intervalSeconds;
   if (interval !== undefined && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < MIN_INTERVAL_SECONDS)) {
     problems.push(`intervalSeconds: must be a number of seconds ≥ ${MIN_INTERVAL_SECONDS} (default ${DEFAULT_INTERVAL_SECONDS}), got ${JSON.stringify(interval)}`);
@@ -67,12 +97,6 @@ export function workflowSettingsProblems(config: SourceConfig): string[] {
         }
       }
     }
-  }
-  if (raw.collections !== undefined && (typeof raw.collections !== 'object' || raw.collections === null)) {
-    problems.push('collections: must be an object of collection name → true/false');
-  } else if (raw.collections) {
-    const unknown = unknownCollections(Object.keys(raw.collections));
-    if (unknown.length) problems.push(`collections: unknown ${unknown.join(', ')}; known: ${collections.map((c) => c.name).join(', ')}`);
   }
   return problems;
 }

@@ -30,6 +30,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { LAST_SUCCESS, ROWS_SYNCED, SOURCE_NAME, SYNC_STATE } from '../orchestration/searchAttributes';
 import { collections } from '../catalog/collections';
 import { checkActivities, syncActivities } from './activityOptions';
+import { rateSettingsProblems } from '../config/settingBounds';
 import { backfillWorkflow } from './backfill';
 import {
   backfillFinishedSignal,
@@ -51,6 +52,7 @@ import {
   unreachableRetryMs,
   workflowIdForBackfill,
   workflowSettingsProblems,
+  SETTINGS_BOUNDS_PATCH,
 } from './plan';
 import { checkFailureState, describeFailure, renderDetails } from './present';
 import type {
@@ -237,7 +239,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   });
 
   try {
-    const settingsProblems = v3 ? workflowSettingsProblems(config) : [];
+    const settingsProblems = v3 ? workflowSettingsProblems(config, { strict: patched(SETTINGS_BOUNDS_PATCH) }) : [];
     if (settingsProblems.length) {
       memory.settingsError = `invalid source settings: ${settingsProblems.join('; ')}`;
       checkOutcome = 'settings_invalid';
@@ -427,13 +429,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
 }
 
 function validateRate(settings: RateSettings): void {
-  const positive = (v: unknown, name: string) => {
-    if (v !== undefined && (typeof v !== 'number' || !(v > 0))) throw new Error(`${name} must be a positive number`);
-  };
-  positive(settings.corePerMinute, 'corePerMinute');
-  positive(settings.exportPerMinute, 'exportPerMinute');
-  positive(settings.windowMs, 'windowMs');
-  if (settings.share !== undefined && !(settings.share > 0 && settings.share <= 1)) {
-    throw new Error('share must be in (0, 1]');
-  }
+  // The same bounds as the settings schema (config/settingBounds.ts).
+  const problems = rateSettingsProblems(settings);
+  if (problems.length) throw new Error(problems.join('; '));
 }

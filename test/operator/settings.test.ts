@@ -53,7 +53,7 @@ test('settings: intervalSeconds of at least one second', () => {
   for (const bad of [0, -5, 0.5, 0.001, Number.POSITIVE_INFINITY]) {
     assert.throws(() => validateSourceConfig({ ...good('a'), intervalSeconds: bad }), /intervalSeconds: /, String(bad));
   }
-  assert.throws(() => validateSourceConfig({ ...good('a'), intervalSeconds: 0.5 }), /intervalSeconds: must be at least 1 s between sync cycles/);
+  assert.throws(() => validateSourceConfig({ ...good('a'), intervalSeconds: 0.5 }), /intervalSeconds: must be a number from 1 to 2678400 \(s\): at least 1 s between sync cycles/);
 });
 
 test('settings: rate.highVolumeAddOn switches the export cap to 30/min unless exportPerMinute is set', () => {

@@ -150,7 +150,7 @@ test('invalid settings from a raw start: settings_invalid, no continue-as-new lo
     const s = await querySourceStatus(stack.client, name);
     return s.state === 'settings_invalid' ? s : undefined;
   });
-  assert.match(status.settingsError ?? '', /intervalSeconds: must be a number of seconds ≥ 1.*got 0/);
+  assert.match(status.settingsError ?? '', /intervalSeconds: must be a number from 1 to 2678400 \(s\).*got 0/);
   assert.equal(status.nextRunAt, undefined);
   await sleep(3000);
   assert.equal(await runsOf(name), 1, 'no continue-as-new while the settings cannot work');
