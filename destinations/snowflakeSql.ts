@@ -60,7 +60,27 @@ export function createTableSql(schema: string, table: WarehouseTable): string {
   return `CREATE TABLE IF NOT EXISTS ${qualified(schema, table.name)} (${columns.join(', ')}, PRIMARY KEY (${q(table.primaryKey)}))`;
 }
 
-/** Adds the columns a table lacks (a no-op for those it has); null when there is nothing to add. */
+/**
+ * The name Snowflake stores for an identifier the destination writes: `q` upper-cases and quotes,
+ * so the catalog holds the upper-case text.
+ */
+export function storedName(name: string): string {
+  return name.toUpperCase();
+}
+
+/**
+ * The columns a table has (binds: stored schema name, stored table name); no rows when the table
+ * does not exist. INFORMATION_SCHEMA of the session's database, unlike SHOW COLUMNS IN TABLE,
+ * answers a missing table with no rows rather than an error, and takes binds.
+ */
+export function listColumnsSql(): string {
+  return `SELECT "COLUMN_NAME" FROM INFORMATION_SCHEMA."COLUMNS" WHERE "TABLE_SCHEMA" = ? AND "TABLE_NAME" = ?`;
+}
+
+/**
+ * Adds the columns a table lacks; null when there is nothing to add. IF NOT EXISTS keeps it safe
+ * when another process added one of them since the destination read the table's columns.
+ */
 export function addColumnsSql(schema: string, table: string, columns: WarehouseColumn[]): string | null {
   if (columns.length === 0) return null;
   const list = columns.map((c) => `${q(c.name)} ${snowflakeType(c.type)}`).join(', ');
