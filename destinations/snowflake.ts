@@ -14,8 +14,9 @@
  *   3. BEGIN; one MERGE per table from its staging table (JSON parsed into VARIANT there); COMMIT.
  *      All tables of the call land together or none does. Staging happens before BEGIN because
  *      CREATE TABLE is DDL, which commits an open transaction in Snowflake.
- * Schema DDL (`ensureSchema`, `ensureTable`) runs outside upserts; `ensureTable` reads the table's
- * columns (INFORMATION_SCHEMA.COLUMNS) and alters only what is missing.
+ * Schema DDL (`ensureSchema`, `ensureTable`, the login's setup) runs outside upserts, and only for
+ * what INFORMATION_SCHEMA says is missing: an unchanged schema and table need no CREATE or ALTER
+ * privilege, let alone ownership, run after run.
  * Sync state lives in the ZENDESK_SYNC schema, which is also the session's current schema (where the
  * unqualified staging tables are created).
  */
@@ -32,10 +33,12 @@ import {
   createStateTableSql,
   createTableSql,
   dropStagingTableSql,
+  findSchemaSql,
   insertStagingSql,
   listColumnsSql,
   mergeSql,
   readStateSql,
+  STATE_TABLE_NAME,
   stagedAsText,
   storedName,
   useSchemaSql,
@@ -94,9 +97,13 @@ export class SnowflakeDestination implements Destination {
     this.maxStatementBytes = settings.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_BYTES;
     this.maxBindValues = maxBindValuesPerStatement(settings);
     this.session = new SnowflakeSession(driverConnectionOptions(settings), async (run) => {
-      await run(createSchemaSql(METADATA_SCHEMA));
+      // Looked up first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the object exists.
+      const stateColumns = await run(listColumnsSql(), [storedName(METADATA_SCHEMA), storedName(STATE_TABLE_NAME)]);
+      if (stateColumns.length === 0) {
+        await run(createSchemaSql(METADATA_SCHEMA));
+        await run(createStateTableSql());
+      }
       await run(useSchemaSql(METADATA_SCHEMA));
-      await run(createStateTableSql());
     });
   }
 
@@ -107,7 +114,11 @@ export class SnowflakeDestination implements Destination {
 
   async ensureSchema(schema: string): Promise<void> {
     assertSourceSchema(schema);
-    await this.session.exclusive((run) => run(createSchemaSql(schema)));
+    await this.session.exclusive(async (run) => {
+      // Looked up first: CREATE SCHEMA IF NOT EXISTS needs CREATE SCHEMA on the database even when it exists.
+      const found = await run(findSchemaSql(), [storedName(schema)]);
+      if (found.length === 0) await run(createSchemaSql(schema));
+    });
   }
 
   /**

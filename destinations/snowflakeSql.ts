@@ -69,6 +69,15 @@ export function storedName(name: string): string {
 }
 
 /**
+ * Whether a schema exists (binds: stored schema name): one row, or none. Looked up before CREATE
+ * SCHEMA IF NOT EXISTS, which needs the CREATE SCHEMA privilege on the database even when the schema
+ * exists (as CREATE TABLE IF NOT EXISTS needs CREATE TABLE on the schema).
+ */
+export function findSchemaSql(): string {
+  return `SELECT "SCHEMA_NAME" FROM INFORMATION_SCHEMA."SCHEMATA" WHERE "SCHEMA_NAME" = ?`;
+}
+
+/**
  * The columns a table has (binds: stored schema name, stored table name); no rows when the table
  * does not exist. INFORMATION_SCHEMA of the session's database, unlike SHOW COLUMNS IN TABLE,
  * answers a missing table with no rows rather than an error, and takes binds.
@@ -150,7 +159,8 @@ export function countRowsSql(schema: string, table: string): string {
 
 // ---- sync state, in the metadata schema -----------------------------------------------------------
 
-const STATE_TABLE = qualified(METADATA_SCHEMA, 'state');
+export const STATE_TABLE_NAME = 'state';
+const STATE_TABLE = qualified(METADATA_SCHEMA, STATE_TABLE_NAME);
 
 export function createStateTableSql(): string {
   return (

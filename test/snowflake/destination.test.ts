@@ -25,7 +25,7 @@ import {
   PASSWORD_ENV,
   PRIVATE_KEY_PASSPHRASE_ENV,
 } from '../../destinations/snowflakeSettings';
-import { appendStagingSql, insertStagingSql, listColumnsSql, stagedAsText } from '../../destinations/snowflakeSql';
+import { appendStagingSql, findSchemaSql, insertStagingSql, listColumnsSql, stagedAsText } from '../../destinations/snowflakeSql';
 import { planStagingLoad, sentStatementBytes, type BindRow } from '../../destinations/snowflakeStaging';
 import type { WarehouseTable } from '../../destinations/types';
 import { uniqueName } from '../destinations/backends';
@@ -110,6 +110,7 @@ describe('Snowflake destination on fakesnow', () => {
     // The table is looked up first (it does not exist), created, and read again (in case another
     // process created it first from an older definition): all its columns are there, so no ALTER.
     assert.deepEqual(ddl.map((s) => s.sqlText), [
+      findSchemaSql(),
       `CREATE SCHEMA IF NOT EXISTS "${upper}"`,
       listColumnsSql(),
       `CREATE TABLE IF NOT EXISTS "${upper}"."TICKETS" ("ID" NUMBER(38,0) NOT NULL, "SUBJECT" VARCHAR, ` +
@@ -180,18 +181,29 @@ describe('Snowflake destination on fakesnow', () => {
   /** The ALTER statements among `sent`. */
   const alters = (sent: ObservedStatement[]) => sent.filter((s) => s.sqlText.startsWith('ALTER')).map((s) => s.sqlText);
 
-  test('ensureTable on an unchanged table sends no DDL at all, from this process or a new one', async () => {
+  test('an unchanged schema and table get no DDL at all, from this process or a new one (login included)', async () => {
     const schema = await freshSchema(tickets);
-    const other = await openSnowflakeDestination(emulator.settings()); // a later run: a new process, nothing cached
+    let other: SnowflakeDestination | undefined;
     try {
       const sent = await statementsDuring(async () => {
+        await destination.ensureSchema(schema);
         await destination.ensureTable(schema, tickets);
+        other = await openSnowflakeDestination(emulator.settings()); // a later run: a new process, a new login
+        await other.ensureSchema(schema);
         await other.ensureTable(schema, tickets);
       });
-      // Only the column look-ups: no ALTER (which needs ownership of the table) and no CREATE.
-      assert.deepEqual(sent.map((s) => s.sqlText), [listColumnsSql(), listColumnsSql()]);
+      // Only look-ups: no ALTER (which needs ownership of the table), no CREATE … IF NOT EXISTS
+      // (which needs the CREATE privilege on the database or schema even when the object exists).
+      assert.deepEqual(sent.map((s) => s.sqlText), [
+        findSchemaSql(),
+        listColumnsSql(),
+        listColumnsSql(), // the login's setup: the state table is there
+        'USE SCHEMA "ZENDESK_SYNC"',
+        findSchemaSql(),
+        listColumnsSql(),
+      ]);
     } finally {
-      await other.close();
+      await other?.close();
     }
   });
 
