@@ -16,8 +16,9 @@ export const PRIVATE_KEY_PASSPHRASE_ENV = 'ZS_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE';
 
 /**
  * Snowflake truncates statement text above 1 MB in its metadata and the limit "applies when binding
- * values" (docs: query-size-limits), so each staging statement carries at most this much SQL + binds.
- * A row larger than this (a 10 MB comment) is inserted without its largest text values, which are
+ * values" (docs: query-size-limits), so each staging statement carries at most this much SQL + binds,
+ * counted as the driver sends them: the JSON text of both, escapes included (a control character
+ * costs six bytes there). A row larger than this (a 10 MB comment) is inserted without its largest text values, which are
  * then appended in pieces of at most this size (snowflakeStaging.ts).
  */
 export const DEFAULT_MAX_STATEMENT_BYTES = 900_000;
