@@ -6,14 +6,17 @@
  *   1. per table, de-duplicate the rows by primary key (last wins) and encode every value as text
  *      (the shared coercion rules of `columnValues.ts`, NUL / lone-surrogate cleaning included);
  *   2. load them into a session-private TEMPORARY staging table with array-bound INSERTs, each at
- *      most `maxStatementBytes` of SQL + binds (the driver moves large array binds to a temporary
- *      stage by itself when they exceed the bind threshold); a row larger than that goes in with
+ *      most `maxStatementBytes` of SQL + binds as sent (JSON, escapes included) and at most
+ *      `maxBindValuesPerStatement` values, which is also the driver's array-binding threshold, so
+ *      binds always travel inline, never through a temporary stage; a row larger than that goes in with
  *      its largest text values appended piece by piece (snowflakeStaging.ts), so no request
  *      exceeds the budget;
  *   3. BEGIN; one MERGE per table from its staging table (JSON parsed into VARIANT there); COMMIT.
  *      All tables of the call land together or none does. Staging happens before BEGIN because
  *      CREATE TABLE is DDL, which commits an open transaction in Snowflake.
- * Schema DDL (`ensureSchema`, `ensureTable`) runs outside upserts and never reads anything back.
+ * Schema DDL (`ensureSchema`, `ensureTable`, the login's setup) runs outside upserts, and only for
+ * what INFORMATION_SCHEMA says is missing: an unchanged schema and table need no CREATE or ALTER
+ * privilege, let alone ownership, run after run.
  * Sync state lives in the ZENDESK_SYNC schema, which is also the session's current schema (where the
  * unqualified staging tables are created).
  */
@@ -30,10 +33,14 @@ import {
   createStateTableSql,
   createTableSql,
   dropStagingTableSql,
+  findSchemaSql,
   insertStagingSql,
+  listColumnsSql,
   mergeSql,
   readStateSql,
+  STATE_TABLE_NAME,
   stagedAsText,
+  storedName,
   useSchemaSql,
   writeStateSql,
 } from './snowflakeSql';
@@ -42,6 +49,7 @@ import { planStagingLoad, type BindRow } from './snowflakeStaging';
 import {
   DEFAULT_MAX_STATEMENT_BYTES,
   driverConnectionOptions,
+  maxBindValuesPerStatement,
   parseSnowflakeUrl,
   type SnowflakeSettings,
 } from './snowflakeSettings';
@@ -49,7 +57,6 @@ import { cleanText } from './values';
 import type { Destination, Row, TableBatch, WarehouseTable } from './types';
 
 export { parseSnowflakeUrl, snowflakeQueryTag, type SnowflakeSettings } from './snowflakeSettings';
-export { chunksByBytes } from './snowflakeStaging';
 
 export interface SnowflakeOpenOptions {
   /** Overrides applied on top of the URL's settings (e.g. a `queryTag` naming the source and run). */
@@ -83,15 +90,20 @@ export class SnowflakeDestination implements Destination {
   readonly kind = 'snowflake' as const;
   private readonly session: SnowflakeSession;
   private readonly maxStatementBytes: number;
-  /** Columns known to exist per `schema.table`, so a repeated ensureTable sends no ALTER. */
-  private readonly ensuredColumns = new Map<string, Set<string>>();
+  /** Bind values per staging INSERT; the driver's arrayBindingThreshold is the same number (binds stay inline). */
+  private readonly maxBindValues: number;
 
   constructor(settings: SnowflakeSettings) {
     this.maxStatementBytes = settings.maxStatementBytes ?? DEFAULT_MAX_STATEMENT_BYTES;
+    this.maxBindValues = maxBindValuesPerStatement(settings);
     this.session = new SnowflakeSession(driverConnectionOptions(settings), async (run) => {
-      await run(createSchemaSql(METADATA_SCHEMA));
+      // Looked up first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the object exists.
+      const stateColumns = await run(listColumnsSql(), [storedName(METADATA_SCHEMA), storedName(STATE_TABLE_NAME)]);
+      if (stateColumns.length === 0) {
+        await run(createSchemaSql(METADATA_SCHEMA));
+        await run(createStateTableSql());
+      }
       await run(useSchemaSql(METADATA_SCHEMA));
-      await run(createStateTableSql());
     });
   }
 
@@ -102,22 +114,33 @@ export class SnowflakeDestination implements Destination {
 
   async ensureSchema(schema: string): Promise<void> {
     assertSourceSchema(schema);
-    await this.session.exclusive((run) => run(createSchemaSql(schema)));
+    await this.session.exclusive(async (run) => {
+      // Looked up first: CREATE SCHEMA IF NOT EXISTS needs CREATE SCHEMA on the database even when it exists.
+      const found = await run(findSchemaSql(), [storedName(schema)]);
+      if (found.length === 0) await run(createSchemaSql(schema));
+    });
   }
 
+  /**
+   * Reads the table's columns first and sends DDL only for what is missing: CREATE TABLE when there
+   * is no table, one ALTER … ADD COLUMN for the columns it lacks, nothing when it has them all.
+   * (ALTER TABLE needs ownership of the table; an unchanged table must not need it on every run.)
+   */
   async ensureTable(schema: string, table: WarehouseTable): Promise<void> {
     assertSourceSchema(schema);
     assertValidTable(table);
-    const cacheKey = `${schema}.${table.name}`;
-    const known = this.ensuredColumns.get(cacheKey) ?? new Set<string>();
-    const unknown = table.columns.filter((c) => c.name !== table.primaryKey && !known.has(c.name));
     await this.session.exclusive(async (run) => {
-      await run(createTableSql(schema, table));
-      // The table may predate this process with fewer columns: add whatever it might lack, blind.
-      const alter = addColumnsSql(schema, table.name, unknown);
+      const columnsNow = async () =>
+        new Set((await run(listColumnsSql(), [storedName(schema), storedName(table.name)])).map((r) => String(r.COLUMN_NAME)));
+      let existing = await columnsNow();
+      if (existing.size === 0) {
+        await run(createTableSql(schema, table));
+        // Another process may have created it a moment earlier, from an older definition.
+        existing = await columnsNow();
+      }
+      const alter = addColumnsSql(schema, table.name, table.columns.filter((c) => !existing.has(storedName(c.name))));
       if (alter) await run(alter);
     });
-    this.ensuredColumns.set(cacheKey, new Set([...known, ...table.columns.map((c) => c.name)]));
   }
 
   async upsert(schema: string, batches: TableBatch[]): Promise<WriterUpsertResult> {
@@ -147,11 +170,16 @@ export class SnowflakeDestination implements Destination {
         for (const { table, rows } of staged) {
           await run(createStagingTableSql(table));
           const insert = insertStagingSql(table);
-          const load = planStagingLoad(table, rows, {
-            insertBudget: this.maxStatementBytes - Buffer.byteLength(insert),
-            appendBudget: this.maxStatementBytes - Math.max(...table.columns.map((c) => Buffer.byteLength(appendStagingSql(table, c.name)))),
-            appendable: table.columns.map((c) => stagedAsText(c.type)),
-          });
+          const load = planStagingLoad(
+            table,
+            rows,
+            {
+              insertSql: insert,
+              appendSql: (columnIndex) => appendStagingSql(table, table.columns[columnIndex]!.name),
+              appendable: table.columns.map((c) => stagedAsText(c.type)),
+            },
+            { maxStatementBytes: this.maxStatementBytes, maxBindValues: this.maxBindValues },
+          );
           for (const chunk of load.inserts) await run(insert, chunk);
           for (const { columnIndex, key, piece } of load.appends) {
             await run(appendStagingSql(table, table.columns[columnIndex]!.name), [piece, key]);

@@ -40,7 +40,7 @@ export class SnowflakeSession {
   /** `afterLogin` runs on every new login (session setup such as USE SCHEMA). */
   constructor(
     private readonly options: DriverConnectionOptions,
-    private readonly afterLogin: (run: (sqlText: string) => Promise<ResultRow[]>) => Promise<void>,
+    private readonly afterLogin: (run: (sqlText: string, binds?: Binds) => Promise<ResultRow[]>) => Promise<void>,
   ) {}
 
   /** Runs `work` alone on the session, logging in first if needed. */
@@ -70,7 +70,7 @@ export class SnowflakeSession {
     const connection = snowflake.createConnection(this.options);
     await connection.connectAsync();
     try {
-      await this.afterLogin((sqlText) => execute(connection, sqlText));
+      await this.afterLogin((sqlText, binds) => execute(connection, sqlText, binds));
     } catch (err) {
       // A session without its setup (current schema) must not be reused: log in afresh next time.
       await new Promise<void>((resolve) => connection.destroy(() => resolve()));

@@ -3,8 +3,8 @@
  *
  *   snowflake://USER@ACCOUNT/DATABASE?warehouse=WH&role=ROLE&privateKeyPath=/path/key.p8
  *
- * with optional `host`, `port`, `protocol` (to point at an emulator), `queryTag`,
- * `arrayBindingThreshold` and `maxStatementBytes`. Secrets never travel in the URL: the private-key
+ * with optional `host`, `port`, `protocol` (to point at an emulator), `queryTag` and
+ * `maxStatementBytes`. Secrets never travel in the URL: the private-key
  * passphrase comes from ZS_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE and the password (fallback when no key
  * is configured) from ZS_SNOWFLAKE_PASSWORD. A URL carrying a password is refused, so it cannot end
  * up in a config file or a log line.
@@ -16,11 +16,29 @@ export const PRIVATE_KEY_PASSPHRASE_ENV = 'ZS_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE';
 
 /**
  * Snowflake truncates statement text above 1 MB in its metadata and the limit "applies when binding
- * values" (docs: query-size-limits), so each staging statement carries at most this much SQL + binds.
- * A row larger than this (a 10 MB comment) is inserted without its largest text values, which are
+ * values" (docs: query-size-limits), so each staging statement carries at most this much SQL + binds,
+ * counted as the driver sends them: the JSON text of both, escapes included (a control character
+ * costs six bytes there). A row larger than this (a 10 MB comment) is inserted without its largest text values, which are
  * then appended in pieces of at most this size (snowflakeStaging.ts).
  */
 export const DEFAULT_MAX_STATEMENT_BYTES = 900_000;
+
+/**
+ * At most this many bind values (rows × columns) go in one staging INSERT, and the driver's
+ * `arrayBindingThreshold` is set to the same number, so its test `values > threshold` never holds
+ * and every array bind is sent inline, in the request, never through the driver's stage binding
+ * (CREATE TEMPORARY STAGE SYSTEM$BIND + PUT of a CSV + `bindStage`). Why inline, always:
+ *   - each INSERT is already cut under `maxStatementBytes`, so staging its binds would add a CREATE
+ *     STAGE and a PUT (an upload to the account's cloud storage, which also needs egress to S3 /
+ *     Azure / GCS besides the Snowflake host) per statement, for under 1 MB of data;
+ *   - the stage path encodes values differently (the driver's own CSV), and no test can run it:
+ *     fakesnow cannot serve it (FAKESNOW_GAPS.md gap 13), so it would be untested code in production;
+ *   - left unset, the threshold comes from the server's CLIENT_STAGE_ARRAY_BINDING_THRESHOLD, an
+ *     account parameter an administrator may change (fakesnow answers 0); the option overrides it.
+ * 100,000 is Snowflake's default for that parameter: no INSERT carries more inline values than the
+ * driver would send inline on a default account anyway.
+ */
+export const DEFAULT_MAX_BIND_VALUES_PER_STATEMENT = 100_000;
 
 export interface SnowflakeSettings {
   /** Account identifier, e.g. `myorg-myaccount` or `xy12345.us-east-1`. */
@@ -43,14 +61,13 @@ export interface SnowflakeSettings {
   protocol?: 'http' | 'https';
   /** QUERY_TAG of every statement of the session (see `snowflakeQueryTag`). */
   queryTag?: string;
-  /**
-   * Bind values above which the driver stages array binds as files instead of sending them inline.
-   * Unset = the server's CLIENT_STAGE_ARRAY_BINDING_THRESHOLD (real Snowflake). Emulators that
-   * cannot take staged binds need a large number here.
-   */
-  arrayBindingThreshold?: number;
-  /** Byte budget of one staging INSERT (SQL text + binds). Default DEFAULT_MAX_STATEMENT_BYTES. */
+  /** Byte budget of one statement as sent (SQL text + binds, JSON-escaped). Default DEFAULT_MAX_STATEMENT_BYTES. */
   maxStatementBytes?: number;
+  /**
+   * Bind values per staging INSERT, also the driver's `arrayBindingThreshold` (so binds always go
+   * inline). Default DEFAULT_MAX_BIND_VALUES_PER_STATEMENT; settings object only, not a URL parameter.
+   */
+  maxBindValuesPerStatement?: number;
 }
 
 const URL_PARAMETERS = new Set([
@@ -61,7 +78,6 @@ const URL_PARAMETERS = new Set([
   'port',
   'protocol',
   'queryTag',
-  'arrayBindingThreshold',
   'maxStatementBytes',
 ]);
 
@@ -84,12 +100,17 @@ export function parseSnowflakeUrl(url: string): SnowflakeSettings {
   if (!database || database.includes('/')) throw new Error('Snowflake URL must name exactly one database: snowflake://USER@ACCOUNT/DATABASE');
   const settings: SnowflakeSettings = { account, username, database };
   for (const [name, value] of parsed.searchParams) {
+    if (name === 'arrayBindingThreshold') {
+      throw new Error(
+        'Snowflake URL parameter arrayBindingThreshold is no longer accepted: the destination sets it itself so that ' +
+          'every array bind is sent inline (each statement is already under maxStatementBytes); remove it from the URL',
+      );
+    }
     if (!URL_PARAMETERS.has(name)) {
       throw new Error(`Unknown Snowflake URL parameter ${JSON.stringify(name)}; known: ${[...URL_PARAMETERS].join(', ')}`);
     }
     switch (name) {
       case 'port':
-      case 'arrayBindingThreshold':
       case 'maxStatementBytes':
         settings[name] = positiveInteger(name, value);
         break;
@@ -126,6 +147,13 @@ export function snowflakeQueryTag(parts: { source: string; run?: string }): stri
  */
 export type DriverConnectionOptions = ConnectionOptions & { port?: number; protocol?: 'http' | 'https' };
 
+export function maxBindValuesPerStatement(settings: SnowflakeSettings): number {
+  const limit = settings.maxBindValuesPerStatement ?? DEFAULT_MAX_BIND_VALUES_PER_STATEMENT;
+  // 0 would be ignored by the driver (falsy), which would then stage every array bind.
+  if (!Number.isSafeInteger(limit) || limit <= 0) throw new Error('Snowflake setting maxBindValuesPerStatement must be a positive integer');
+  return limit;
+}
+
 /** The driver's connection options: key-pair auth when a key is configured, else password. */
 export function driverConnectionOptions(settings: SnowflakeSettings, env: NodeJS.ProcessEnv = process.env): DriverConnectionOptions {
   const options: DriverConnectionOptions = {
@@ -140,7 +168,8 @@ export function driverConnectionOptions(settings: SnowflakeSettings, env: NodeJS
   if (settings.host) options.host = settings.host;
   if (settings.port !== undefined) options.port = settings.port;
   if (settings.protocol) options.protocol = settings.protocol;
-  if (settings.arrayBindingThreshold !== undefined) options.arrayBindingThreshold = settings.arrayBindingThreshold;
+  // Always set (see DEFAULT_MAX_BIND_VALUES_PER_STATEMENT): the staging load never exceeds it.
+  options.arrayBindingThreshold = maxBindValuesPerStatement(settings);
   if (settings.privateKeyPath || settings.privateKey) {
     options.authenticator = 'SNOWFLAKE_JWT';
     if (settings.privateKeyPath) options.privateKeyPath = settings.privateKeyPath;

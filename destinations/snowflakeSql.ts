@@ -60,7 +60,36 @@ export function createTableSql(schema: string, table: WarehouseTable): string {
   return `CREATE TABLE IF NOT EXISTS ${qualified(schema, table.name)} (${columns.join(', ')}, PRIMARY KEY (${q(table.primaryKey)}))`;
 }
 
-/** Adds the columns a table lacks (a no-op for those it has); null when there is nothing to add. */
+/**
+ * The name Snowflake stores for an identifier the destination writes: `q` upper-cases and quotes,
+ * so the catalog holds the upper-case text.
+ */
+export function storedName(name: string): string {
+  return name.toUpperCase();
+}
+
+/**
+ * Whether a schema exists (binds: stored schema name): one row, or none. Looked up before CREATE
+ * SCHEMA IF NOT EXISTS, which needs the CREATE SCHEMA privilege on the database even when the schema
+ * exists (as CREATE TABLE IF NOT EXISTS needs CREATE TABLE on the schema).
+ */
+export function findSchemaSql(): string {
+  return `SELECT "SCHEMA_NAME" FROM INFORMATION_SCHEMA."SCHEMATA" WHERE "SCHEMA_NAME" = ?`;
+}
+
+/**
+ * The columns a table has (binds: stored schema name, stored table name); no rows when the table
+ * does not exist. INFORMATION_SCHEMA of the session's database, unlike SHOW COLUMNS IN TABLE,
+ * answers a missing table with no rows rather than an error, and takes binds.
+ */
+export function listColumnsSql(): string {
+  return `SELECT "COLUMN_NAME" FROM INFORMATION_SCHEMA."COLUMNS" WHERE "TABLE_SCHEMA" = ? AND "TABLE_NAME" = ?`;
+}
+
+/**
+ * Adds the columns a table lacks; null when there is nothing to add. IF NOT EXISTS keeps it safe
+ * when another process added one of them since the destination read the table's columns.
+ */
 export function addColumnsSql(schema: string, table: string, columns: WarehouseColumn[]): string | null {
   if (columns.length === 0) return null;
   const list = columns.map((c) => `${q(c.name)} ${snowflakeType(c.type)}`).join(', ');
@@ -130,7 +159,8 @@ export function countRowsSql(schema: string, table: string): string {
 
 // ---- sync state, in the metadata schema -----------------------------------------------------------
 
-const STATE_TABLE = qualified(METADATA_SCHEMA, 'state');
+export const STATE_TABLE_NAME = 'state';
+const STATE_TABLE = qualified(METADATA_SCHEMA, STATE_TABLE_NAME);
 
 export function createStateTableSql(): string {
   return (

@@ -19,7 +19,14 @@ import {
 } from '../../destinations/snowflake';
 import { WorkerResources } from '../../activities/resources';
 import { InvalidIdentifierError } from '../../destinations/identifierRules';
-import { DEFAULT_MAX_STATEMENT_BYTES, PASSWORD_ENV, PRIVATE_KEY_PASSPHRASE_ENV } from '../../destinations/snowflakeSettings';
+import {
+  DEFAULT_MAX_BIND_VALUES_PER_STATEMENT,
+  DEFAULT_MAX_STATEMENT_BYTES,
+  PASSWORD_ENV,
+  PRIVATE_KEY_PASSPHRASE_ENV,
+} from '../../destinations/snowflakeSettings';
+import { appendStagingSql, findSchemaSql, insertStagingSql, listColumnsSql, stagedAsText } from '../../destinations/snowflakeSql';
+import { planStagingLoad, sentStatementBytes, type BindRow } from '../../destinations/snowflakeStaging';
 import type { WarehouseTable } from '../../destinations/types';
 import { uniqueName } from '../destinations/backends';
 import { ticket, tickets, users, withColumns } from '../destinations/fixtures';
@@ -27,6 +34,7 @@ import { startSnowflakeEmulator, type SnowflakeEmulator } from './emulator';
 import { readLandedRows } from './python-reader';
 import { readRows } from './read-back';
 import { statementsDuring as sentDuring } from './sent-statements';
+import type { ObservedStatement } from './driver-shim';
 
 describe('Snowflake destination on fakesnow', () => {
   let emulator: SnowflakeEmulator;
@@ -99,13 +107,16 @@ describe('Snowflake destination on fakesnow', () => {
       await destination.ensureSchema(schema);
       await destination.ensureTable(schema, withColumns(tickets, { name: 'group', type: 'text' }));
     });
+    // The table is looked up first (it does not exist), created, and read again (in case another
+    // process created it first from an older definition): all its columns are there, so no ALTER.
     assert.deepEqual(ddl.map((s) => s.sqlText), [
+      findSchemaSql(),
       `CREATE SCHEMA IF NOT EXISTS "${upper}"`,
+      listColumnsSql(),
       `CREATE TABLE IF NOT EXISTS "${upper}"."TICKETS" ("ID" NUMBER(38,0) NOT NULL, "SUBJECT" VARCHAR, ` +
         `"REQUESTER_ID" NUMBER(38,0), "SCORE" FLOAT, "IS_PUBLIC" BOOLEAN, "TAGS" VARIANT, "VIA" VARIANT, ` +
         `"CREATED_AT" TIMESTAMP_TZ, "DUE_DATE" DATE, "GROUP" VARCHAR, PRIMARY KEY ("ID"))`,
-      `ALTER TABLE "${upper}"."TICKETS" ADD COLUMN IF NOT EXISTS "SUBJECT" VARCHAR, "REQUESTER_ID" NUMBER(38,0), ` +
-        `"SCORE" FLOAT, "IS_PUBLIC" BOOLEAN, "TAGS" VARIANT, "VIA" VARIANT, "CREATED_AT" TIMESTAMP_TZ, "DUE_DATE" DATE, "GROUP" VARCHAR`,
+      listColumnsSql(),
     ]);
     // The Python reader finds tables and columns by exact (case-sensitive) catalog names: it sees the
     // table only if the catalog holds "SRC_…"."TICKETS" with upper-case columns.
@@ -167,30 +178,61 @@ describe('Snowflake destination on fakesnow', () => {
     assert.match(sent[5]!.sqlText, /PARSE_JSON\("TAGS"\) AS "TAGS"/);
   });
 
-  test('new columns: one ALTER … ADD COLUMN IF NOT EXISTS for all of them, none once they exist', async () => {
+  /** The ALTER statements among `sent`. */
+  const alters = (sent: ObservedStatement[]) => sent.filter((s) => s.sqlText.startsWith('ALTER')).map((s) => s.sqlText);
+
+  test('an unchanged schema and table get no DDL at all, from this process or a new one (login included)', async () => {
     const schema = await freshSchema(tickets);
-    const widened = withColumns(tickets, { name: 'custom_plan', type: 'text' }, { name: 'custom_seats', type: 'bigint' });
-    const sent = await statementsDuring(async () => {
-      await destination.ensureTable(schema, widened);
-      await destination.ensureTable(schema, widened); // already there: no ALTER
-    });
-    assert.deepEqual(
-      sent.filter((s) => s.sqlText.startsWith('ALTER')).map((s) => s.sqlText),
-      [`ALTER TABLE "${schema.toUpperCase()}"."TICKETS" ADD COLUMN IF NOT EXISTS "CUSTOM_PLAN" VARCHAR, "CUSTOM_SEATS" NUMBER(38,0)`],
-    );
+    let other: SnowflakeDestination | undefined;
+    try {
+      const sent = await statementsDuring(async () => {
+        await destination.ensureSchema(schema);
+        await destination.ensureTable(schema, tickets);
+        other = await openSnowflakeDestination(emulator.settings()); // a later run: a new process, a new login
+        await other.ensureSchema(schema);
+        await other.ensureTable(schema, tickets);
+      });
+      // Only look-ups: no ALTER (which needs ownership of the table), no CREATE … IF NOT EXISTS
+      // (which needs the CREATE privilege on the database or schema even when the object exists).
+      assert.deepEqual(sent.map((s) => s.sqlText), [
+        findSchemaSql(),
+        listColumnsSql(),
+        listColumnsSql(), // the login's setup: the state table is there
+        'USE SCHEMA "ZENDESK_SYNC"',
+        findSchemaSql(),
+        listColumnsSql(),
+      ]);
+    } finally {
+      await other?.close();
+    }
   });
 
-  test('a new process adding columns to a table that already has some of them', async () => {
+  test('a new custom column: exactly one ALTER, for that column only; none once it exists', async () => {
     const schema = await freshSchema(tickets);
+    await destination.upsert(schema, [{ table: tickets, rows: [ticket(1)] }]);
+    const widened = withColumns(tickets, { name: 'custom_plan', type: 'text' });
     const other = await openSnowflakeDestination(emulator.settings());
     try {
-      // `other` has never seen the table: it re-adds every column, IF NOT EXISTS makes that safe.
-      await other.ensureTable(schema, withColumns(tickets, { name: 'custom_x', type: 'double' }));
-      await other.upsert(schema, [{ table: withColumns(tickets, { name: 'custom_x', type: 'double' }), rows: [ticket(1, { custom_x: 1.5 })] }]);
-      assert.deepEqual(await readRows(destination, schema, withColumns(tickets, { name: 'custom_x', type: 'double' })), [ticket(1, { custom_x: 1.5 })]);
+      const sent = await statementsDuring(async () => {
+        await other.ensureTable(schema, widened);
+        await other.ensureTable(schema, widened); // already there: no ALTER
+        await destination.ensureTable(schema, widened); // nor from another process
+      });
+      assert.deepEqual(alters(sent), [`ALTER TABLE "${schema.toUpperCase()}"."TICKETS" ADD COLUMN IF NOT EXISTS "CUSTOM_PLAN" VARCHAR`]);
+      await other.upsert(schema, [{ table: widened, rows: [ticket(2, { custom_plan: 'pro' })] }]);
+      assert.deepEqual(await readRows(destination, schema, widened), [{ ...ticket(1), custom_plan: null }, ticket(2, { custom_plan: 'pro' })]);
     } finally {
       await other.close();
     }
+  });
+
+  test('several new columns at once: one ALTER listing just those', async () => {
+    const schema = await freshSchema(tickets);
+    const widened = withColumns(tickets, { name: 'custom_plan', type: 'text' }, { name: 'custom_seats', type: 'bigint' });
+    const sent = await statementsDuring(() => destination.ensureTable(schema, widened));
+    assert.deepEqual(alters(sent), [
+      `ALTER TABLE "${schema.toUpperCase()}"."TICKETS" ADD COLUMN IF NOT EXISTS "CUSTOM_PLAN" VARCHAR, "CUSTOM_SEATS" NUMBER(38,0)`,
+    ]);
   });
 
   test('the same table twice in one call: later rows win, one MERGE', async () => {
@@ -216,8 +258,8 @@ describe('Snowflake destination on fakesnow', () => {
     const sent = await statementsDuring(() => destination.upsert(schema, [{ table: tickets, rows }]));
     // Snowflake's ~1 MB limit counts statement text and bound values together: each request stays
     // within the destination's budget (DEFAULT_MAX_STATEMENT_BYTES), however large the row.
-    const oversize = sent.filter((s) => Buffer.byteLength(s.sqlText) + s.bindBytes > DEFAULT_MAX_STATEMENT_BYTES);
-    assert.deepEqual(oversize.map((s) => `${s.sqlText.slice(0, 40)}: ${s.bindBytes}`), []);
+    const oversize = sent.filter((s) => s.statementBytes > DEFAULT_MAX_STATEMENT_BYTES);
+    assert.deepEqual(oversize.map((s) => `${s.sqlText.slice(0, 40)}: ${s.statementBytes}`), []);
     // One INSERT with the three rows (the big values left empty), then the appends, then the MERGE.
     const shape = sent.map((s) => s.sqlText.split(' ')[0]);
     assert.deepEqual(sent.filter((s) => s.sqlText.startsWith('INSERT')).map((s) => s.boundRows), [3]);
@@ -250,6 +292,72 @@ describe('Snowflake destination on fakesnow', () => {
     } finally {
       await small.close();
     }
+  });
+
+  test('values that expand when escaped: each statement, measured on the wire, within the budget; every value lands', async () => {
+    const maxStatementBytes = 6_000;
+    const tight = await openSnowflakeDestination(emulator.settings({ maxStatementBytes }));
+    try {
+      const schema = uniqueName('src');
+      await tight.ensureSchema(schema);
+      await tight.ensureTable(schema, users);
+      // Quotes, backslashes, newlines, tabs and control characters take 2 to 6 bytes in the request's
+      // JSON for 1 of text; non-ASCII travels as raw UTF-8. The last row is 3,000 bytes of text but
+      // 18,002 bytes as sent, so it has to go in pieces.
+      const heavy = '"\\\n\r\t\u0001\u001f\u0007\u007fé✓🔥\u2028';
+      const rows = [
+        ...Array.from({ length: 24 }, (_, i) => ({ id: i + 1, name: heavy.repeat(5 + i * 3), active: i % 2 === 0 })),
+        { id: 25, name: '\u0002'.repeat(3_000), active: true },
+      ];
+      const sent = await statementsDuring(() => tight.upsert(schema, [{ table: users, rows }]));
+      const staging = sent.filter((s) => /^(INSERT|UPDATE)/.test(s.sqlText));
+      assert.deepEqual(staging.filter((s) => s.statementBytes > maxStatementBytes).map((s) => s.statementBytes), []);
+      // The plan's sizes are exactly what travelled: users' values bind as their plain text forms.
+      const bindRows: BindRow[] = rows.map((r) => [String(r.id), r.name, r.active ? 'TRUE' : 'FALSE']);
+      const plan = planStagingLoad(
+        users,
+        bindRows,
+        {
+          insertSql: insertStagingSql(users),
+          appendSql: (i) => appendStagingSql(users, users.columns[i]!.name),
+          appendable: users.columns.map((c) => stagedAsText(c.type)),
+        },
+        { maxStatementBytes, maxBindValues: DEFAULT_MAX_BIND_VALUES_PER_STATEMENT },
+      );
+      assert.deepEqual(
+        staging.map((s) => s.statementBytes),
+        [
+          ...plan.inserts.map((chunk) => sentStatementBytes(insertStagingSql(users), chunk)),
+          ...plan.appends.map((a) => sentStatementBytes(appendStagingSql(users, 'name'), [a.piece, a.key])),
+        ],
+      );
+      assert.ok(plan.inserts.length > 3 && plan.appends.length >= 3, `${plan.inserts.length} INSERTs, ${plan.appends.length} appends`);
+      const [landed] = await readLandedRows(emulator.fakesnow.port, 'zs_test', [{ schema, table: users }]);
+      assert.deepEqual(landed!.rows, rows);
+    } finally {
+      await tight.close();
+    }
+  });
+
+  test('array binds always travel inline with production settings (the driver never stages them), at the threshold too', async () => {
+    // fakesnow asks for stage binding of every array bind (threshold 0 at login); the destination's
+    // own arrayBindingThreshold, equal to its bind-value cap per INSERT, overrides it. Here the cap is
+    // 18 values, two tickets rows: the INSERTs carry exactly 18, the most the driver keeps inline.
+    const capped = await openSnowflakeDestination(emulator.settings({ maxBindValuesPerStatement: tickets.columns.length * 2 }));
+    try {
+      const schema = uniqueName('src');
+      await capped.ensureSchema(schema);
+      await capped.ensureTable(schema, tickets);
+      const rows = [1, 2, 3, 4, 5].map((id) => ticket(id));
+      const sent = await statementsDuring(() => capped.upsert(schema, [{ table: tickets, rows }]));
+      assert.deepEqual(sent.filter((s) => s.sqlText.startsWith('INSERT')).map((s) => s.boundRows), [2, 2, 1]);
+      assert.deepEqual(await readRows(capped, schema, tickets), rows);
+    } finally {
+      await capped.close();
+    }
+    // Nothing this suite sent so far (all with production binding settings) went through a stage.
+    const staged = emulator.shim.statements.filter((s) => s.bindStage !== undefined || s.sqlText.includes('SYSTEM$BIND'));
+    assert.deepEqual(staged.map((s) => s.sqlText.slice(0, 80)), []);
   });
 
   test('a failing MERGE rolls the transaction back: BEGIN, MERGE, MERGE, ROLLBACK', async () => {

@@ -17,8 +17,15 @@ export interface ObservedStatement {
   sqlText: string;
   /** Number of rows in an array bind (0 for a statement without binds). */
   boundRows: number;
-  /** UTF-8 bytes of every bound value together (what Snowflake's ~1 MB statement limit counts with the text). */
-  bindBytes: number;
+  /**
+   * Bytes of the statement as it travelled: the JSON text of `sqlText` plus that of `bindings`
+   * (quotes, escapes and separators included), what Snowflake's ~1 MB statement limit is held to.
+   */
+  statementBytes: number;
+  /** Bytes of the whole request body (uncompressed), the statement plus the driver's other fields. */
+  requestBytes: number;
+  /** Set when the driver sent the binds through a stage (`bindStage`) instead of inline. */
+  bindStage: string | undefined;
   /** Time fakesnow took to answer it. */
   durationMs: number;
 }
@@ -101,16 +108,16 @@ export async function startDriverShim(upstreamPort: number): Promise<DriverShim>
       return undefined;
     }
     const first = json.bindings?.['1']?.value;
-    let bindBytes = 0;
-    for (const binding of Object.values((json.bindings ?? {}) as Record<string, { value: unknown }>)) {
-      for (const value of Array.isArray(binding.value) ? binding.value : [binding.value]) {
-        if (typeof value === 'string') bindBytes += Buffer.byteLength(value, 'utf8');
-      }
-    }
+    // The driver serialises the request with JSON.stringify, so re-serialising the parsed parts gives
+    // back exactly the bytes it sent for them.
+    const statementBytes =
+      Buffer.byteLength(JSON.stringify(json.sqlText), 'utf8') + (json.bindings ? Buffer.byteLength(JSON.stringify(json.bindings), 'utf8') : 0);
     const statement = {
       sqlText: json.sqlText as string,
       boundRows: Array.isArray(first) ? first.length : json.bindings ? 1 : 0,
-      bindBytes,
+      statementBytes,
+      requestBytes: body.length,
+      bindStage: typeof json.bindStage === 'string' ? json.bindStage : undefined,
       durationMs: 0,
     };
     statements.push(statement);

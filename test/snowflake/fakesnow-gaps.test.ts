@@ -63,9 +63,27 @@ describe('fakesnow 0.12.1 gaps (unpatched server)', () => {
     return tableFromIPC(Buffer.from(data.rowsetBase64, 'base64')).getChildAt(0)!.get(0);
   }
 
-  test('login asks for stage binding of every array bind (threshold 0): tests set arrayBindingThreshold', () => {
+  test('login asks for stage binding of every array bind (threshold 0): the destination sets arrayBindingThreshold itself', () => {
     const threshold = loginParameters.find((p) => p.name === 'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD');
-    assert.equal(threshold?.value, 0, 'fakesnow changed its threshold: EMULATOR_ARRAY_BINDING_THRESHOLD may be unneeded');
+    assert.equal(threshold?.value, 0, 'fakesnow changed its threshold: update gap 5 of FAKESNOW_GAPS.md');
+  });
+
+  test("the driver's stage binding cannot run: its PUT does not parse, and `bindStage` is ignored", async () => {
+    await ok('CREATE SCHEMA IF NOT EXISTS "G6"');
+    await ok('CREATE TABLE "G6"."T" ("ID" NUMBER(38,0), "V" VARCHAR)');
+    await ok(`CREATE OR REPLACE TEMPORARY STAGE SYSTEM$BIND file_format=( type=csv field_optionally_enclosed_by='"')`);
+    // The PUT exactly as snowflake-sdk 3.3's bind_uploader.js writes it (no space before the stage).
+    const put = await query(`PUT file://1'@SYSTEM$BIND/0f0e' overwrite=true auto_compress=false source_compression=gzip`);
+    assert.equal(put.success, false, 'fakesnow now parses the Node driver\'s PUT: stage binding may be testable (gap 13)');
+    assert.match(put.message ?? '', /does not start with @/);
+    // The statement the driver then sends names the stage instead of carrying bindings.
+    const insert = await post(
+      '/queries/v1/query-request',
+      { sqlText: 'INSERT INTO "G6"."T" ("ID", "V") VALUES (?, ?)', bindStage: '@SYSTEM$BIND/0f0e' },
+      { Authorization: `Snowflake Token="${token}"` },
+    );
+    assert.equal(insert.success, false, 'fakesnow now reads binds from bindStage (gap 13)');
+    assert.match(insert.message ?? '', /params=None/);
   });
 
   test('query answers have no `returned`, and SELECT/DDL answers are Arrow: the shim adds and decodes', async () => {

@@ -5,6 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  DEFAULT_MAX_BIND_VALUES_PER_STATEMENT,
   PASSWORD_ENV,
   PRIVATE_KEY_PASSPHRASE_ENV,
   driverConnectionOptions,
@@ -17,7 +18,7 @@ describe('snowflake:// URL', () => {
     assert.deepEqual(
       parseSnowflakeUrl(
         'snowflake://SYNC_USER@myorg-acct1/ANALYTICS?warehouse=LOAD_WH&role=LOADER&privateKeyPath=%2Fetc%2Fzs%2Fkey.p8' +
-          '&host=127.0.0.1&port=8765&protocol=http&queryTag=nightly&arrayBindingThreshold=1000000&maxStatementBytes=500000',
+          '&host=127.0.0.1&port=8765&protocol=http&queryTag=nightly&maxStatementBytes=500000',
       ),
       {
         username: 'SYNC_USER',
@@ -30,7 +31,6 @@ describe('snowflake:// URL', () => {
         port: 8765,
         protocol: 'http',
         queryTag: 'nightly',
-        arrayBindingThreshold: 1_000_000,
         maxStatementBytes: 500_000,
       },
     );
@@ -51,6 +51,27 @@ describe('snowflake:// URL', () => {
     assert.throws(() => parseSnowflakeUrl('snowflake://u@acct/db?port=0'), /port must be a positive integer/);
     assert.throws(() => parseSnowflakeUrl('snowflake://u@acct/db?protocol=ftp'), /http or https/);
     assert.throws(() => parseSnowflakeUrl('postgres://u@acct/db'), /snowflake:\/\//);
+  });
+
+  test('arrayBindingThreshold is refused with the reason: the destination sets it itself', () => {
+    assert.throws(() => parseSnowflakeUrl('snowflake://u@acct/db?arrayBindingThreshold=1000'), /no longer accepted.*inline/);
+  });
+});
+
+describe('array binding', () => {
+  const base = { account: 'acct', username: 'u', database: 'db', password: 'pw' };
+
+  test("the driver's arrayBindingThreshold is always set, to the bind-value cap of one INSERT (Snowflake's default, 100,000)", () => {
+    // Unset, the server's CLIENT_STAGE_ARRAY_BINDING_THRESHOLD would decide (fakesnow: 0, every array bind staged).
+    assert.equal(DEFAULT_MAX_BIND_VALUES_PER_STATEMENT, 100_000);
+    assert.equal(driverConnectionOptions(base).arrayBindingThreshold, DEFAULT_MAX_BIND_VALUES_PER_STATEMENT);
+    assert.equal(driverConnectionOptions({ ...base, maxBindValuesPerStatement: 18 }).arrayBindingThreshold, 18);
+  });
+
+  test('a cap the driver would ignore (0) or not an integer is refused', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      assert.throws(() => driverConnectionOptions({ ...base, maxBindValuesPerStatement: bad }), /maxBindValuesPerStatement must be a positive integer/);
+    }
   });
 });
 
