@@ -141,7 +141,11 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
   const status = options.status;
   try {
     // ---- the warehouse side and the plan (no Zendesk request yet) ----------------------------------
-    const enabled = collections.filter((c) => isCollectionEnabled(config, c.name));
+    // The counts first: one request each says the most; then the lists, then what is not compared.
+    const priority = (name: string) => (COUNTED_COLLECTIONS[name] ? 0 : ID_READ_COLLECTIONS.has(name) ? 1 : 2);
+    const enabled = collections
+      .filter((c) => isCollectionEnabled(config, c.name))
+      .sort((a, b) => priority(a.name) - priority(b.name));
     const warehouse = new Map<string, WarehouseSide>();
     const planned: PlannedCollection[] = [];
     let budgetLeft = maxRequests;
