@@ -58,6 +58,16 @@ export function renderReport(report: VerifyReport, context: { settingsFile?: str
   return lines.join('\n');
 }
 
+const STATUS_TIMEOUT_MS = 15_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 function loadConfig(file: string, source: string): SourceConfig {
   const raw = JSON.parse(readFileSync(file, 'utf8'));
   return raw && Array.isArray(raw.sources) ? pickSource(readSettingsFile(file), source) : validateSourceConfig(raw);
@@ -83,7 +93,9 @@ export function verifyCommand(temporal: () => TemporalSettings): Command {
       const warnings: string[] = [];
       try {
         client = await connectClient(temporal());
-        status = await querySourceStatus(client, config.name);
+        const connected = client;
+        // A query waits for a worker; without one it would hang, and verify can go on without status.
+        status = await withTimeout(querySourceStatus(connected, config.name), STATUS_TIMEOUT_MS, 'the status query got no answer (is a worker running?)');
       } catch (err) {
         if (o.repair) throw new Error(`--repair needs the running source workflow: ${(err as Error).message}`);
         warnings.push(`no status from Temporal (${(err as Error).message}): causes are less specific (no synced-through times)`);

@@ -47,14 +47,14 @@ interface CliResult {
   stderr: string;
 }
 
-function cli(args: string[]): Promise<CliResult> {
+function cli(args: string[], temporalAddress = stack.server.address): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', path.join(projectRoot, 'client.ts'), ...args],
       {
         cwd: projectRoot,
-        env: { ...process.env, TEMPORAL_ADDRESS: stack.server.address, TEMPORAL_NAMESPACE: 'default', ZS_TASK_QUEUE: stack.taskQueue },
+        env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', ZS_TASK_QUEUE: stack.taskQueue },
         timeout: 300_000,
       },
       (err, stdout, stderr) => {
@@ -199,4 +199,17 @@ test('--max-requests caps what is read: collections beyond it are skipped, and n
   assert.deepEqual(report.rows.filter((r) => r.requests > 0).map((r) => r.collection), ['users', 'organizations']);
   assert.match(rowOf(report, 'tickets').note ?? '', /^skipped: over --max-requests 2 \(needs about 2\)/);
   for (const name of ID_LISTS) assert.match(rowOf(report, name).note ?? '', /^skipped: over --max-requests 2/);
+});
+
+test('without Temporal verify still compares (with a warning); --repair refuses', async () => {
+  const closedPort = '127.0.0.1:1';
+  const result = await cli(['verify', SOURCE, '--settings', settingsFile, '--json'], closedPort);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as VerifyReport;
+  assert.match(report.warnings[0]!, /^no status from Temporal \(cannot reach Temporal at 127\.0\.0\.1:1/);
+  assert.equal(rowOf(report, 'users').method, 'count');
+  assert.equal(rowOf(report, 'users').note, undefined, 'compared all the same');
+  const repair = await cli(['verify', SOURCE, '--settings', settingsFile, '--repair'], closedPort);
+  assert.equal(repair.code, 1);
+  assert.match(repair.stderr, /^error: --repair needs the running source workflow: cannot reach Temporal/);
 });
