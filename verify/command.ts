@@ -36,7 +36,7 @@ export function renderReport(report: VerifyReport, context: { settingsFile?: str
     cell(r.missing),
     cell(r.extra),
     String(r.requests),
-    r.note ?? (r.causes.length ? r.causes.join('; or ') : r.method === 'none' ? '' : 'ok'),
+    r.note ?? (r.causes.length ? `${r.expected ? 'expected: ' : ''}${r.causes.join('; or ')}` : r.method === 'none' ? '' : 'ok'),
   ]);
   const lines = [formatTable(['collection', 'method', 'zendesk', 'warehouse', 'missing', 'extra', 'requests', 'likely cause'], rows)];
   const ids = report.rows.filter((r) => r.missingIds?.length || r.extraIds?.length);

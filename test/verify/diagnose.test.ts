@@ -128,7 +128,11 @@ describe('id lists against warehouse ids', () => {
     assert.deepEqual(diagnoseIds({ collection: 'group_memberships', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes, [
       `1 deleted in Zendesk since the last full read (synced through ${synced})`,
     ]);
-    assert.match(diagnoseIds({ collection: 'activities', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!, /30 days of activity/);
+    const activities = diagnoseIds({ collection: 'activities', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 });
+    assert.match(activities.causes[0]!, /30 days of activity/);
+    assert.equal(activities.expected, true, "Zendesk's documented window, not a gap");
+    assert.equal(diagnoseIds({ collection: 'activities', zendesk: new Map([['7', now]]), warehouse: ['5'], syncedThrough: synced, requests: 1 }).expected, undefined, 'a missing activity is a gap');
+    assert.equal(diagnoseIds({ collection: 'groups', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).expected, undefined);
     assert.match(diagnoseIds({ collection: 'ticket_skips', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!, /archived/);
   });
 

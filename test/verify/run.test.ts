@@ -101,3 +101,14 @@ test('the warehouse counts only what Zendesk counts: a ticket deleted in Zendesk
   assert.match(tickets.causes[0]!, /^deleted in Zendesk: the next cycle marks them \(status = 'deleted'\)$/);
   assert.equal(report.spentRequests, emulator.requestLog.size);
 });
+
+test("activities past Zendesk's 30-day window are reported but are not a difference", async () => {
+  await load('activities', [...emulator.store.activities.all().map((a) => ({ id: a.id })), { id: 1 }]);
+  const onlyActivities = Object.fromEntries(
+    ['tickets', 'users', 'organizations', 'groups', 'organization_memberships'].map((c) => [c, false]),
+  );
+  const report = await verifySource({ ...config, collections: { ...config.collections, ...onlyActivities, activities: true } }, { destination: warehouse });
+  const activities = report.rows.find((r) => r.collection === 'activities')!;
+  assert.deepEqual([activities.missing, activities.extra, activities.extraIds, activities.expected], [0, 1, ['1'], true]);
+  assert.equal(report.differences, 0);
+});
