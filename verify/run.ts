@@ -181,7 +181,8 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
       budgetLeft -= requests;
       planned.push({ collection: collection.name, method, requests });
     }
-    const rateSettings = { ...DEFAULT_RATE_SETTINGS, ...resources.effectiveRateSettings(config) };
+    const sourceRate = resources.effectiveRateSettings(config);
+    const rateSettings = { ...DEFAULT_RATE_SETTINGS, ...sourceRate };
     const plan: VerifyPlan = {
       source: config.name,
       collections: planned,
@@ -189,7 +190,8 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
       maxRequests,
       rate: {
         corePerMinute: rateSettings.corePerMinute,
-        exportPerMinute: rateSettings.exportPerMinute ?? (rateSettings.highVolumeAddOn ? 30 : 10),
+        // As the budget does: without an explicit cap, exports follow the High Volume add-on.
+        exportPerMinute: sourceRate.exportPerMinute ?? (rateSettings.highVolumeAddOn ? 30 : 10),
         share: rateSettings.share,
       },
     };
