@@ -20,6 +20,7 @@ import { pickSource, readSettingsFile } from './config/settingsFile';
 import { validateSourceConfig } from './config/sourceConfig';
 import { checkSource } from './orchestration/check';
 import { ensureSearchAttributes } from './orchestration/searchAttributeRegistry';
+import { verifyCommand } from './verify/command';
 
 export const program = new Command()
   .name('client')
@@ -161,6 +162,8 @@ program
     const missing = report.streams.filter((p) => p.enabled && !p.available);
     if (missing.length) console.log(`\n${missing.length} enabled stream(s) are not available and will be skipped: ${missing.map((p) => p.stream).join(', ')}`);
   });
+
+program.addCommand(verifyCommand(settings));
 
 for (const [name, signal, text] of [
   ['sync-now', syncNowSignal, 'start a cycle now instead of waiting for the interval'],

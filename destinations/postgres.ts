@@ -24,8 +24,9 @@ import { METADATA_SCHEMA, InvalidIdentifierError, assertSafeIdentifier, assertSo
 import { addCount, emptyResult, encodeRowInto, lastRowPerKey, rowEncoder, type WriterUpsertResult } from './batchRows';
 import type { DriverValue } from './columnValues';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry';
-import type { Destination, TableBatch, WarehouseTable } from './types';
+import type { Destination, RowExclusion, TableBatch, WarehouseTable } from './types';
 import { cleanText } from './values';
+import { exclusionClause } from './verificationReads';
 
 const POSTGRES_TYPES: Record<ColumnType, string> = {
   bigint: 'bigint',
@@ -185,13 +186,26 @@ export class PostgresDestination implements Destination {
     );
   }
 
-  async countRows(schema: string, table: string): Promise<number> {
+  async countRows(schema: string, table: string, except?: RowExclusion): Promise<number> {
     assertPostgresSourceSchema(schema);
     assertSafeIdentifier(table, 'table');
+    const where = exclusionClause(except, q);
     const result = await this.retrying(() =>
-      this.knex.raw<{ rows: Array<{ n: string }> }>(`SELECT count(*) AS n FROM ${q(schema)}.${q(table)}`),
+      this.knex.raw<{ rows: Array<{ n: string }> }>(`SELECT count(*) AS n FROM ${q(schema)}.${q(table)}${where.sql}`, where.bindings),
     );
     return Number(result.rows[0]!.n);
+  }
+
+  async readKeys(schema: string, table: string, column: string): Promise<string[]> {
+    assertPostgresSourceSchema(schema);
+    assertSafeIdentifier(table, 'table');
+    assertSafeIdentifier(column, 'column');
+    const result = await this.retrying(() =>
+      this.knex.raw<{ rows: Array<{ k: string }> }>(
+        `SELECT ${q(column)}::text AS k FROM ${q(schema)}.${q(table)} WHERE ${q(column)} IS NOT NULL`,
+      ),
+    );
+    return result.rows.map((r) => r.k);
   }
 
   /** Plain SQL (tests and status); never used on the write path. */

@@ -54,7 +54,9 @@ import {
   type SnowflakeSettings,
 } from './snowflakeSettings';
 import { cleanText } from './values';
-import type { Destination, Row, TableBatch, WarehouseTable } from './types';
+import { exclusionClause } from './verificationReads';
+import { quoteIdentifier } from './identifiers';
+import type { Destination, Row, RowExclusion, TableBatch, WarehouseTable } from './types';
 
 export { parseSnowflakeUrl, snowflakeQueryTag, type SnowflakeSettings } from './snowflakeSettings';
 
@@ -212,11 +214,23 @@ export class SnowflakeDestination implements Destination {
     await this.session.exclusive((run) => run(writeStateSql(), [cleanText(source), cleanText(key), cleanText(value)]));
   }
 
-  async countRows(schema: string, table: string): Promise<number> {
+  async countRows(schema: string, table: string, except?: RowExclusion): Promise<number> {
     assertSourceSchema(schema);
     assertSafeIdentifier(table, 'table');
-    const rows = await this.session.exclusive((run) => run(countRowsSql(schema, table)));
+    const where = exclusionClause(except, (name) => quoteIdentifier(name, 'snowflake'));
+    const rows = await this.session.exclusive((run) => run(`${countRowsSql(schema, table)}${where.sql}`, where.bindings));
     return Number(rows[0]?.ROW_COUNT ?? 0);
+  }
+
+  async readKeys(schema: string, table: string, column: string): Promise<string[]> {
+    assertSourceSchema(schema);
+    assertSafeIdentifier(table, 'table');
+    assertSafeIdentifier(column, 'column');
+    const q = (name: string) => quoteIdentifier(name, 'snowflake');
+    const rows = await this.session.exclusive((run) =>
+      run(`SELECT TO_VARCHAR(${q(column)}) AS "K" FROM ${q(schema)}.${q(table)} WHERE ${q(column)} IS NOT NULL`),
+    );
+    return rows.map((r) => String(r.K));
   }
 
   /** Runs any statement on the destination's session (tests, status). Not used on the write path. */

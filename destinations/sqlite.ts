@@ -38,8 +38,9 @@ import { quoteIdentifier } from './identifiers';
 import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
 import { addCount, emptyResult, encodeRowInto, lastRowPerKey, rowEncoder, type WriterUpsertResult } from './batchRows';
 import type { DriverValue } from './columnValues';
-import type { Destination, TableBatch, WarehouseTable } from './types';
+import type { Destination, RowExclusion, TableBatch, WarehouseTable } from './types';
 import { cleanText } from './values';
+import { exclusionClause } from './verificationReads';
 
 const SQLITE_TYPES: Record<ColumnType, string> = {
   bigint: 'INTEGER',
@@ -198,13 +199,28 @@ export class SqliteDestination implements Destination {
     );
   }
 
-  async countRows(schema: string, table: string): Promise<number> {
+  async countRows(schema: string, table: string, except?: RowExclusion): Promise<number> {
     assertSourceSchema(schema, ENGINE_SCHEMAS);
     assertSafeIdentifier(table, 'table');
+    // SQLite has no boolean type: booleans are stored (and so compared) as 1 / 0.
+    const where = exclusionClause(except, q, (v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
     return this.withHandle((db) => {
       this.useSchema(db, schema);
-      const row = db.prepare(`SELECT count(*) AS n FROM ${q(schema)}.${q(table)}`).get() as { n: number };
+      const row = db.prepare(`SELECT count(*) AS n FROM ${q(schema)}.${q(table)}${where.sql}`).get(...where.bindings) as { n: number };
       return Number(row.n);
+    });
+  }
+
+  async readKeys(schema: string, table: string, column: string): Promise<string[]> {
+    assertSourceSchema(schema, ENGINE_SCHEMAS);
+    assertSafeIdentifier(table, 'table');
+    assertSafeIdentifier(column, 'column');
+    return this.withHandle((db) => {
+      this.useSchema(db, schema);
+      const rows = db
+        .prepare(`SELECT CAST(${q(column)} AS TEXT) AS k FROM ${q(schema)}.${q(table)} WHERE ${q(column)} IS NOT NULL`)
+        .all() as Array<{ k: string }>;
+      return rows.map((r) => r.k);
     });
   }
 

@@ -34,6 +34,13 @@ export interface UpsertResult {
   rowsByTable: Record<string, number>;
 }
 
+/**
+ * Rows a verification count leaves out: those whose column equals a value (tickets with status
+ * 'deleted', users with active false) or is set at all (organizations with deleted_at). A NULL never
+ * equals anything, so rows with a NULL there are counted.
+ */
+export type RowExclusion = { column: string; equals: string | boolean } | { column: string; isSet: true };
+
 export interface Destination {
   readonly kind: 'sqlite' | 'postgres' | 'snowflake';
   /** Creates the schema (one per source, named after it) if it does not exist. */
@@ -56,7 +63,15 @@ export interface Destination {
    */
   readState(source: string, key: string): Promise<string | null>;
   writeState(source: string, key: string, value: string): Promise<void>;
-  /** Reads rows back (tests, status and the quick start's row counts). Not used on the write path. */
-  countRows(schema: string, table: string): Promise<number>;
+  /**
+   * Reads rows back (tests, status, the quick start's row counts, `client.ts verify`): how many rows,
+   * leaving out those matching `except`. Not used on the write path.
+   */
+  countRows(schema: string, table: string, except?: RowExclusion): Promise<number>;
+  /**
+   * Every non-NULL value of a key column as decimal text (exact beyond 2^53), for `client.ts verify`
+   * to compare a table's ids with Zendesk's. Not used on the write path.
+   */
+  readKeys(schema: string, table: string, column: string): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -14,6 +14,13 @@ export interface EmulatorContext {
   baseUrl: () => string;
   /** The data seed, for orders that must look random yet repeat (quirks.sameSecondOrder). */
   seed: number;
+  /** The `/{resource}/count` endpoints: the threshold above which counts are daily snapshots, and those snapshots. */
+  counts: CountState;
+}
+
+export interface CountState {
+  approximateAbove: number;
+  snapshots: Map<string, { value: number; refreshedAt: number }>;
 }
 
 export interface ApiRequest {

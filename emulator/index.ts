@@ -100,7 +100,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const baseUrl = () => canonical ?? ownBaseUrl;
 
   const serializer = new Serializer(store, baseUrl);
-  const ctx: EmulatorContext = { store, serializer, clock, quirks: () => quirks, baseUrl, seed: resolved.data.seed };
+  const ctx: EmulatorContext = {
+    store,
+    serializer,
+    clock,
+    quirks: () => quirks,
+    baseUrl,
+    seed: resolved.data.seed,
+    counts: { approximateAbove: resolved.approximateCountsAbove, snapshots: new Map() },
+  };
   const oauth = new OAuthServer(resolved.oauth, clock, () => store.adminUserId);
   const auth = new Authenticator(
     { email: resolved.adminEmail, apiToken: resolved.adminApiToken, userId: () => store.adminUserId },

@@ -182,6 +182,11 @@ export interface EmulatorOptions extends Partial<DataOptions> {
   subdomain?: string;
   /** false = the account does not exist: every request gets the 404 "No help desk". Default true. */
   accountExists?: boolean;
+  /**
+   * `/{tickets,users,organizations}/count` values above this are daily snapshots, as Zendesk
+   * documents for counts above 100,000 (the default); tests lower it to see that behaviour.
+   */
+  approximateCountsAbove?: number;
 }
 
 export type WarmMode = 'off' | 'background' | 'blocking';
@@ -202,6 +207,7 @@ export interface ResolvedOptions {
   subdomain: string;
   accountExists: boolean;
   warm: WarmMode;
+  approximateCountsAbove: number;
 }
 
 /** Rejects list settings the routes could not honour (a typo would otherwise silently mean 'as_asked'). */
@@ -287,5 +293,6 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     subdomain: (options.subdomain ?? 'emulator').toLowerCase(),
     accountExists: options.accountExists ?? true,
     warm: options.warm ?? (options.prewarm === undefined ? 'background' : options.prewarm ? 'blocking' : 'off'),
+    approximateCountsAbove: options.approximateCountsAbove ?? 100_000,
   };
 }

@@ -109,7 +109,8 @@ export function withPrivacy(destination: Destination, settings: PrivacySettings 
       ),
     readState: (source, key) => destination.readState(source, key),
     writeState: (source, key, value) => destination.writeState(source, key, value),
-    countRows: (schema, table) => destination.countRows(schema, table),
+    countRows: (schema, table, except) => destination.countRows(schema, table, except),
+    readKeys: (schema, table, column) => destination.readKeys(schema, table, column),
     close: () => destination.close(),
   };
   return wrapped;

@@ -1,6 +1,7 @@
 import type { ApiRequest, EmulatorContext } from '../context';
 import { errors, jsonResponse, type ApiResponse } from '../http';
 import type { GroupMembership, OrganizationMembership, Skip } from '../model';
+import { countResource, isCountedResource } from './counts';
 import { cursorExport, timeExport } from './incremental';
 import {
   LISTS,
@@ -93,6 +94,10 @@ export function matchApiRoute(path: string): ApiRoute | null {
       );
     }
     return null;
+  }
+  if (segments.length === 2 && second === 'count' && isCountedResource(first)) {
+    const resource = first;
+    return route((ctx) => countResource(ctx, resource));
   }
   const def = LISTS[first];
   if (!def) return null;

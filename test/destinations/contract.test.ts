@@ -300,6 +300,39 @@ for (const backend of backends) {
       assert.deepEqual(await env.tablesIn('zendesk_sync'), ['state']);
     });
 
+    test('verification reads: counts leave out matching rows (never NULLs), keys come back as exact text', async () => {
+      const schema = await freshSchema(tickets, users);
+      await env.destination.upsert(schema, [
+        {
+          table: tickets,
+          rows: [
+            ticket(1, { subject: 'deleted' }),
+            ticket(2, { subject: 'open' }),
+            ticket(3, { subject: null }),
+            // Beyond 2^53: the key must come back digit for digit.
+            ticket(4, { id: '9007199254740993' }),
+          ],
+        },
+        {
+          table: users,
+          rows: [
+            { id: 1, name: 'gone', active: false },
+            { id: 2, name: 'here', active: true },
+            { id: 3, name: null, active: null },
+          ],
+        },
+      ]);
+      assert.equal(await env.destination.countRows(schema, 'tickets'), 4);
+      assert.equal(await env.destination.countRows(schema, 'tickets', { column: 'subject', equals: 'deleted' }), 3, 'the NULL subject is counted');
+      assert.equal(await env.destination.countRows(schema, 'tickets', { column: 'subject', isSet: true }), 1);
+      assert.equal(await env.destination.countRows(schema, 'users', { column: 'active', equals: false }), 2);
+      assert.equal(await env.destination.countRows(schema, 'users', { column: 'active', equals: true }), 2);
+      assert.deepEqual((await env.destination.readKeys(schema, 'tickets', 'id')).sort(), ['1', '2', '3', '9007199254740993']);
+      assert.deepEqual((await env.destination.readKeys(schema, 'users', 'name')).sort(), ['gone', 'here'], 'NULLs are left out');
+      await assert.rejects(env.destination.countRows(schema, 'users', { column: 'active"; --', equals: true }), InvalidIdentifierError);
+      await assert.rejects(env.destination.readKeys(schema, 'users', 'id"; --'), InvalidIdentifierError);
+    });
+
     test('an empty call sends nothing; an unknown table fails', async () => {
       const schema = await freshSchema(users);
       await sendsNothing(async () => {
