@@ -11,7 +11,9 @@
  *      binds always travel inline, never through a temporary stage; a row larger than that goes in with
  *      its largest text values appended piece by piece (snowflakeStaging.ts), so no request
  *      exceeds the budget;
- *   3. BEGIN; one MERGE per table from its staging table (JSON parsed into VARIANT there); COMMIT.
+ *   3. BEGIN; one MERGE per table from its staging table (JSON parsed into VARIANT there; a matched
+ *      row is updated only if the incoming version is not older); for a page of a full read, the
+ *      staged keys into ZENDESK_SYNC.FULL_READ_KEYS; COMMIT.
  *      All tables of the call land together or none does. Staging happens before BEGIN because
  *      CREATE TABLE is DDL, which commits an open transaction in Snowflake.
  * Schema DDL (`ensureSchema`, `ensureTable`, the login's setup) runs outside upserts, and only for
@@ -28,18 +30,28 @@ import {
   addColumnsSql,
   appendStagingSql,
   countRowsSql,
+  countUnlistedSql,
+  createFullReadKeysTableSql,
+  createFullReadsTableSql,
   createSchemaSql,
   createStagingTableSql,
   createStateTableSql,
   createTableSql,
+  currentFullReadSql,
+  deleteUnlistedSql,
   dropStagingTableSql,
   findSchemaSql,
+  endFullReadSql,
+  forgetFullReadKeysSql,
+  forgetOneFullReadKeysSql,
   insertStagingSql,
   listColumnsSql,
   mergeSql,
   readStateSql,
+  recordSeenKeysSql,
   STATE_TABLE_NAME,
   stagedAsText,
+  startFullReadSql,
   storedName,
   useSchemaSql,
   writeStateSql,
@@ -53,10 +65,11 @@ import {
   parseSnowflakeUrl,
   type SnowflakeSettings,
 } from './snowflakeSettings';
+import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from './fullReads';
 import { cleanText } from './values';
 import { exclusionClause } from './verificationReads';
 import { quoteIdentifier } from './identifiers';
-import type { Destination, Row, RowExclusion, TableBatch, WarehouseTable } from './types';
+import type { Destination, FullReadSweep, Row, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from './types';
 
 export { parseSnowflakeUrl, snowflakeQueryTag, type SnowflakeSettings } from './snowflakeSettings';
 
@@ -100,12 +113,15 @@ export class SnowflakeDestination implements Destination {
     this.maxBindValues = maxBindValuesPerStatement(settings);
     this.session = new SnowflakeSession(driverConnectionOptions(settings), async (run) => {
       // Looked up first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the object exists.
-      const stateColumns = await run(listColumnsSql(), [storedName(METADATA_SCHEMA), storedName(STATE_TABLE_NAME)]);
-      if (stateColumns.length === 0) {
+      const exists = async (table: string) =>
+        (await run(listColumnsSql(), [storedName(METADATA_SCHEMA), storedName(table)])).length > 0;
+      if (!(await exists(STATE_TABLE_NAME))) {
         await run(createSchemaSql(METADATA_SCHEMA));
         await run(createStateTableSql());
       }
       await run(useSchemaSql(METADATA_SCHEMA));
+      if (!(await exists(FULL_READS_TABLE))) await run(createFullReadsTableSql());
+      if (!(await exists(FULL_READ_KEYS_TABLE))) await run(createFullReadKeysTableSql());
     });
   }
 
@@ -145,7 +161,8 @@ export class SnowflakeDestination implements Destination {
     });
   }
 
-  async upsert(schema: string, batches: TableBatch[]): Promise<WriterUpsertResult> {
+  async upsert(schema: string, batches: TableBatch[], options: UpsertOptions = {}): Promise<WriterUpsertResult> {
+    const { fullReadId } = options;
     assertSourceSchema(schema);
     for (const batch of batches) assertValidTable(batch.table);
     const result = emptyResult();
@@ -189,7 +206,11 @@ export class SnowflakeDestination implements Destination {
         }
         await run('BEGIN');
         try {
-          for (const { table } of staged) await run(mergeSql(schema, table));
+          for (const { table } of staged) {
+            await run(mergeSql(schema, table));
+            // The keys this full read saw, committed with the rows (same transaction).
+            if (fullReadId !== undefined) await run(recordSeenKeysSql(table), [schema, table.name, fullReadId, schema, table.name, fullReadId]);
+          }
           await run('COMMIT');
         } catch (err) {
           await run('ROLLBACK').catch(() => undefined); // the MERGE's error is the one worth reporting
@@ -201,6 +222,38 @@ export class SnowflakeDestination implements Destination {
       }
     });
     return result;
+  }
+
+  async beginFullRead(schema: string, tables: string[], readId: string): Promise<void> {
+    assertSourceSchema(schema);
+    tables.forEach((t) => assertSafeIdentifier(t, 'table'));
+    await this.session.exclusive((run) =>
+      inTransaction(run, async () => {
+        for (const table of tables) {
+          await run(forgetFullReadKeysSql(), [schema, table]);
+          await run(startFullReadSql(), [schema, table, readId]);
+        }
+      }),
+    );
+  }
+
+  async finishFullRead(schema: string, table: WarehouseTable, readId: string): Promise<FullReadSweep> {
+    assertSourceSchema(schema);
+    assertValidTable(table);
+    return this.session.exclusive((run) =>
+      inTransaction(run, async (): Promise<FullReadSweep> => {
+        const current = await run(currentFullReadSql(), [schema, table.name]);
+        if (current[0]?.READ_ID !== readId) {
+          await run(forgetOneFullReadKeysSql(), [schema, table.name, readId]);
+          return { swept: false, deleted: 0 };
+        }
+        const unlisted = await run(countUnlistedSql(schema, table), [schema, table.name, readId]);
+        await run(deleteUnlistedSql(schema, table), [schema, table.name, readId]);
+        await run(forgetFullReadKeysSql(), [schema, table.name]);
+        await run(endFullReadSql(), [schema, table.name]);
+        return { swept: true, deleted: Number(unlisted[0]?.ROW_COUNT ?? 0) };
+      }),
+    );
   }
 
   async readState(source: string, key: string): Promise<string | null> {
@@ -240,6 +293,21 @@ export class SnowflakeDestination implements Destination {
 
   close(): Promise<void> {
     return this.session.close();
+  }
+}
+
+type Run = (sqlText: string, binds?: Array<string | number | boolean | null>) => Promise<ResultRow[]>;
+
+/** BEGIN … COMMIT around `work`, rolled back (reporting work's error, not the ROLLBACK's) if it fails. */
+async function inTransaction<T>(run: Run, work: () => Promise<T>): Promise<T> {
+  await run('BEGIN');
+  try {
+    const result = await work();
+    await run('COMMIT');
+    return result;
+  } catch (err) {
+    await run('ROLLBACK').catch(() => undefined);
+    throw err;
   }
 }
 

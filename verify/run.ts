@@ -16,7 +16,7 @@ import type { Destination, RowExclusion } from '../destinations/types';
 import { isCollectionEnabled } from '../workflows/plan';
 import type { SourceConfig, SourceStatus } from '../workflows/types';
 import { DEFAULT_RATE_SETTINGS, type JsonRecord } from '../zendesk';
-import { LIST_MAX_PAGE_SIZE } from '../zendesk/pagination/cursorList';
+import { LIST_MAX_PAGE_SIZE } from '../zendesk/pagination/list';
 import { diagnoseCount, diagnoseIds, type RepairBackfill, type VerifyRow } from './diagnose';
 
 /** Collections Zendesk counts for us: the count endpoint, and which warehouse rows are deleted records. */
