@@ -29,7 +29,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { LAST_SUCCESS, ROWS_SYNCED, SOURCE_NAME, SYNC_STATE } from '../orchestration/searchAttributes';
 import { collections } from '../catalog/collections';
-import { checkActivities, syncActivities } from './activityOptions';
+import { checkActivities, syncActivities, temporalActivities } from './activityOptions';
 import { backfillWorkflow } from './backfill';
 import {
   backfillFinishedSignal,
@@ -46,6 +46,7 @@ import {
   enabledStreams,
   humanDuration,
   isCollectionEnabled,
+  nextCycleStartMs,
   pruneBackfills,
   resolveBackfill,
   unreachableRetryMs,
@@ -54,6 +55,7 @@ import {
 } from './plan';
 import { checkFailureState, describeFailure, renderDetails } from './present';
 import type {
+  BackfillDescription,
   BackfillStatus,
   CollectionStatus,
   CycleSummary,
@@ -71,12 +73,24 @@ import type {
  * ID without the request time; finished backfills are capped in memory; check warnings are kept.
  */
 export const CYCLE_OUTCOMES_PATCH = 'v3-cycle-outcomes';
+/**
+ * Gates the steady rhythm: each cycle starts `intervalSeconds` after the previous one started (at
+ * once if that one ran longer), not `intervalSeconds` after it ended.
+ */
+export const STEADY_RHYTHM_PATCH = 'v4-steady-rhythm';
+/**
+ * Gates asking Temporal (describeBackfill) about a backfill child that already exists but that the
+ * source's memory does not know, instead of assuming it is running.
+ */
+export const BACKFILL_STATE_PATCH = 'v4-backfill-real-state';
 
 export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> {
   const v3 = patched(CYCLE_OUTCOMES_PATCH);
+  const steadyRhythm = patched(STEADY_RHYTHM_PATCH);
   const config = { ...input.config };
   const memory: SourceMemory = input.memory ?? { cycle: 0, paused: false, streams: {}, backfills: {}, totalRows: 0 };
   const workflowId = workflowInfo().workflowId;
+  const intervalMs = (config.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
   /** How this run's credential check ended; decides the state and the wait after the cycle. */
   // (`as`: runCycle assigns it, and TypeScript would otherwise narrow it to 'passed' for good.)
   let checkOutcome = 'passed' as 'passed' | ReturnType<typeof checkFailureState>;
@@ -110,6 +124,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       cycle: memory.cycle,
       nextRunAt,
       cycleStartedAt,
+      lastCycleStartedAt: memory.lastCycleStartedAt,
       credentialError: memory.credentialError,
       settingsError: memory.settingsError,
       unreachableError: memory.unreachableError,
@@ -216,7 +231,16 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
             if (known) memory.backfills[childId] = known;
             throw err;
           }
-          // Started before (by an earlier run of this workflow): it reports back by signal.
+          // Started before, by a run whose memory is gone (the source was stopped and started again,
+          // or the finished entry was pruned). The reuse policy allows a new start only after a
+          // failure, so the child is running or completed: ask Temporal which, and with what result.
+          // (Before this patch it was assumed to be running, and a completed one stayed so forever.)
+          if (patched(BACKFILL_STATE_PATCH)) {
+            const described = await temporalActivities().describeBackfill(childId);
+            applyDescription(entry, described);
+            log.info(`backfill found ${described.state}`, { source: config.name, collection: stream, backfill: childId, rows: entry.rows ?? null });
+          }
+          // Still running: it reports back by signal (to this workflow ID, so to whichever run is current).
         }
         started.push(entry);
       }
@@ -251,7 +275,6 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     }
 
     // Wait for the interval, a sync-now, or (while paused) a resume.
-    const intervalMs = (config.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
     for (;;) {
       if (memory.paused) {
         state = 'paused';
@@ -270,14 +293,23 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
         const waitMs = checkOutcome === 'unreachable' ? unreachableRetryMs(intervalMs) : intervalMs;
         if (v3) state = checkOutcome === 'passed' ? 'idle' : checkOutcome;
         else state = memory.credentialError ? 'credentials_invalid' : 'idle';
-        nextRunAt = new Date(Date.now() + waitMs).toISOString();
+        const nowMs = Date.now();
+        // Counted from the start of the cycle that just ran, so start times do not drift by the
+        // cycles' lengths; a cycle that ran longer than the interval is followed at once.
+        const startAtMs = steadyRhythm
+          ? nextCycleStartMs(memory.lastCycleStartedAt === undefined ? undefined : Date.parse(memory.lastCycleStartedAt), waitMs, nowMs)
+          : nowMs + waitMs;
+        nextRunAt = new Date(startAtMs).toISOString();
         publish();
-        const summary =
-          checkOutcome === 'unreachable'
+        const summary = !steadyRhythm
+          ? checkOutcome === 'unreachable'
             ? `retry in ${humanDuration(waitMs / 1000)} after a transient failure (or on sync-now)`
-            : `next cycle in ${humanDuration(waitMs / 1000)} (or on sync-now)`;
+            : `next cycle in ${humanDuration(waitMs / 1000)} (or on sync-now)`
+          : checkOutcome === 'unreachable'
+            ? `retry at ${nextRunAt}, ${humanDuration(waitMs / 1000)} after the failed cycle started (or on sync-now)`
+            : `next cycle at ${nextRunAt}, ${humanDuration(waitMs / 1000)} after the last one started (or on sync-now)`;
         // A sync-now that arrived during the cycle is honoured: it asked for data newer than that cycle.
-        await condition(() => syncRequested || memory.paused, waitMs, { summary });
+        if (startAtMs > nowMs) await condition(() => syncRequested || memory.paused, startAtMs - nowMs, { summary });
       }
       if (!memory.paused) break;
     }
@@ -300,6 +332,11 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   async function runCycle(): Promise<void> {
     syncRequested = false;
     memory.cycle++;
+    if (steadyRhythm) {
+      // The rhythm's anchor: the next cycle starts an interval after this moment.
+      memory.lastCycleStartedAt = new Date().toISOString();
+      nextRunAt = new Date(Date.now() + intervalMs).toISOString();
+    }
     const runTag = `${config.name}#${memory.cycle}`;
     state = 'checking';
     publish();
@@ -424,6 +461,26 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     publishedState = undefined; // force the list view to pick up last-success and row counts
     publish();
   }
+}
+
+/**
+ * Records what Temporal said about a backfill child in its entry. A running child keeps the entry
+ * `running` (it signals back when it ends, and that signal may already have arrived: a finished
+ * entry is never moved back). Any other end than success (failed, terminated, timed out, cancelled,
+ * gone) is recorded as `failed` with the reason: the reuse policy lets the next request start it again.
+ */
+function applyDescription(entry: BackfillStatus, described: BackfillDescription): void {
+  if (described.from !== undefined) entry.from = new Date(described.from * 1000).toISOString();
+  if (described.to !== undefined) entry.to = new Date(described.to * 1000).toISOString();
+  if (described.state === 'running' || entry.state !== 'running') return;
+  if (described.state === 'completed') {
+    entry.state = 'completed';
+    entry.rows = described.rows;
+    entry.error = undefined;
+    return;
+  }
+  entry.state = 'failed';
+  entry.error = described.error ?? (described.state === 'not_found' ? 'the backfill workflow no longer exists' : `the backfill workflow ended: ${described.state}`);
 }
 
 function validateRate(settings: RateSettings): void {
