@@ -29,7 +29,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { LAST_SUCCESS, ROWS_SYNCED, SOURCE_NAME, SYNC_STATE } from '../orchestration/searchAttributes';
 import { collections } from '../catalog/collections';
-import { checkActivities, syncActivities, temporalActivities } from './activityOptions';
+import { PAUSE_WAITS_PATCH, checkActivities, syncActivities, temporalActivities } from './activityOptions';
 import { backfillWorkflow } from './backfill';
 import {
   backfillFinishedSignal,
@@ -426,7 +426,15 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
         const lanes = Array.from({ length: config.parallelStreams ?? DEFAULT_PARALLEL_STREAMS }, async () => {
           for (let stream = queue.shift(); stream; stream = queue.shift()) await runStream(stream);
         });
-        await Promise.all(lanes);
+        if (patched(PAUSE_WAITS_PATCH)) {
+          // Every lane, not just the first to see the pause: until each stream activity has ended
+          // (cancelled at its page boundary), the source is not paused, nor stopped.
+          const ended = await Promise.allSettled(lanes);
+          const failed = ended.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+          if (failed) throw failed.reason;
+        } else {
+          await Promise.all(lanes);
+        }
       });
     } catch (err) {
       if (!isCancellation(err)) throw err;

@@ -133,16 +133,20 @@ test('a pause stops the running stream at the page boundary: activity cancelled,
     return stored ? (JSON.parse(stored) as StreamCursor).seq : 0;
   };
   try {
-    // The second export page is held by the emulator until long after the test: the stream can
-    // only end by being cancelled.
+    // The second tickets page and the first ticket-events page are held by the emulator until long
+    // after the test: the two streams, in two lanes, can only end by being cancelled.
     const pausedStatus = await withFaults(
-      [{ id: 'hold-second-page', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 3_600_000, everyNth: 2 }],
+      [
+        { id: 'hold-second-page', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 3_600_000, everyNth: 2 },
+        { id: 'hold-events', endpoint: '/api/v2/incremental/ticket_events', kind: 'latency', latencyMs: 3_600_000 },
+      ],
       async () => {
         // The default heartbeat timeout (60 s), whose 80 % the SDK would otherwise hold heartbeats back.
-        const config = sourceConfig(stack, { name, destination, lookbackDays: 3650, collections: ONLY_TICKETS });
+        const config = sourceConfig(stack, { name, destination, lookbackDays: 3650, collections: { ...ONLY_TICKETS, ticket_events: true } });
         await startTestSource(stack, { ...config, timing: { ...config.timing, heartbeatTimeoutSeconds: 60 } });
-        await waitFor('page 1 committed and page 2 requested', async () =>
-          (await committedSeq()) === 1 && stack.emulator.firedFaults().some((f) => f.ruleId === 'hold-second-page') ? true : undefined,
+        const fired = (rule: string) => stack.emulator.firedFaults().some((f) => f.ruleId === rule);
+        await waitFor('page 1 committed, page 2 and the events requested', async () =>
+          (await committedSeq()) === 1 && fired('hold-second-page') && fired('hold-events') ? true : undefined,
         );
         const pausedAt = Date.now();
         await handle.signal(pauseSignal);
@@ -152,20 +156,22 @@ test('a pause stops the running stream at the page boundary: activity cancelled,
       },
     );
     assert.equal(pausedStatus.lastCycle?.interruptedBy, 'pause');
-    assert.deepEqual(pausedStatus.lastCycle?.unfinishedStreams, ['tickets']);
-    // `paused` is said only once the stream activity has ended, as cancelled.
+    assert.deepEqual(pausedStatus.lastCycle?.unfinishedStreams, ['tickets', 'ticket_events']);
+    // `paused` is said only once every stream activity has ended, as cancelled.
     const events = (await handle.fetchHistory()).events ?? [];
-    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === 'sync tickets');
-    assert.ok(scheduled, 'the tickets stream ran');
-    const scheduledId = String(scheduled.eventId);
-    const ends = events.filter((e) =>
-      [e.activityTaskCanceledEventAttributes, e.activityTaskCompletedEventAttributes, e.activityTaskFailedEventAttributes, e.activityTaskTimedOutEventAttributes].some(
-        (a) => a && String(a.scheduledEventId) === scheduledId,
-      ),
-    );
-    assert.equal(ends.length, 1, 'the activity had ended when the status said paused');
-    assert.ok(ends[0]!.activityTaskCanceledEventAttributes, 'it ended as cancelled');
-    // The activity has ended, so nothing writes any more: exactly the first page is in the warehouse.
+    for (const activityId of ['sync tickets', 'sync ticket_events']) {
+      const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === activityId);
+      assert.ok(scheduled, `${activityId} ran`);
+      const scheduledId = String(scheduled.eventId);
+      const ends = events.filter((e) =>
+        [e.activityTaskCanceledEventAttributes, e.activityTaskCompletedEventAttributes, e.activityTaskFailedEventAttributes, e.activityTaskTimedOutEventAttributes].some(
+          (a) => a && String(a.scheduledEventId) === scheduledId,
+        ),
+      );
+      assert.equal(ends.length, 1, `${activityId} had ended when the status said paused`);
+      assert.ok(ends[0]!.activityTaskCanceledEventAttributes, `${activityId} ended as cancelled`);
+    }
+    // The activities have ended, so nothing writes any more: exactly the first page is in the warehouse.
     assert.equal(await committedSeq(), 1);
     assert.equal(await warehouse.countRows(name, 'tickets'), 1000);
 
