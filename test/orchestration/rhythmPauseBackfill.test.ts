@@ -133,21 +133,23 @@ test('a pause stops the running stream at the page boundary: activity cancelled,
     return stored ? (JSON.parse(stored) as StreamCursor).seq : 0;
   };
   try {
-    // The second tickets page and the first ticket-events page are held by the emulator until long
-    // after the test: the two streams, in two lanes, can only end by being cancelled.
+    // The second tickets page is held by the emulator until long after the test: that stream can
+    // only end by being cancelled. The ticket-events stream, in another lane, fails and waits an hour
+    // to retry: its cancellation is immediate, and the pause must still wait for the tickets stream.
     const pausedStatus = await withFaults(
       [
         { id: 'hold-second-page', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 3_600_000, everyNth: 2 },
-        { id: 'hold-events', endpoint: '/api/v2/incremental/ticket_events', kind: 'latency', latencyMs: 3_600_000 },
+        { id: 'events-down', endpoint: '/api/v2/incremental/ticket_events', kind: 'status', status: 500 },
       ],
       async () => {
         // The default heartbeat timeout (60 s), whose 80 % the SDK would otherwise hold heartbeats back.
         const config = sourceConfig(stack, { name, destination, lookbackDays: 3650, collections: { ...ONLY_TICKETS, ticket_events: true } });
-        await startTestSource(stack, { ...config, timing: { ...config.timing, heartbeatTimeoutSeconds: 60 } });
-        const fired = (rule: string) => stack.emulator.firedFaults().some((f) => f.ruleId === rule);
-        await waitFor('page 1 committed, page 2 and the events requested', async () =>
-          (await committedSeq()) === 1 && fired('hold-second-page') && fired('hold-events') ? true : undefined,
-        );
+        await startTestSource(stack, { ...config, timing: { ...config.timing, heartbeatTimeoutSeconds: 60, retryInitialSeconds: 3600, retryMaximumSeconds: 3600 } });
+        await waitFor('page 1 committed, page 2 requested, the events stream waiting to retry', async () => {
+          if ((await committedSeq()) !== 1 || !stack.emulator.firedFaults().some((f) => f.ruleId === 'hold-second-page')) return undefined;
+          const pending = (await handle.describe()).raw.pendingActivities ?? [];
+          return pending.some((a) => a.activityId === 'sync ticket_events' && (a.attempt ?? 1) >= 2) ? true : undefined;
+        });
         const pausedAt = Date.now();
         await handle.signal(pauseSignal);
         const paused = await waitForState(name, 'paused');
