@@ -197,6 +197,12 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
               ? workflowIdForBackfill(workflowId, stream, from, to)
               : `${workflowId}/backfill/${stream}/${from}-${to}`;
         const known = memory.backfills[childId];
+        // Remembered as running: check, for a child that ends without reporting back (terminated,
+        // timed out, or finished while no run of this source was open to hear it) stays "running"
+        // in memory for good. One that is no longer running counts as failed and is started again.
+        if (known?.state === 'running' && patched(BACKFILL_STATE_PATCH)) {
+          applyDescription(known, await temporalActivities().describeBackfill(childId));
+        }
         // Running or completed: the existing child is the answer (a completed one with its recorded
         // rows; a re-run needs a different range). Only a failed one is started again.
         if (known && known.state !== 'failed') {
@@ -236,7 +242,15 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
           // failure, so the child is running or completed: ask Temporal which, and with what result.
           // (Before this patch it was assumed to be running, and a completed one stayed so forever.)
           if (patched(BACKFILL_STATE_PATCH)) {
-            const described = await temporalActivities().describeBackfill(childId);
+            let described: BackfillDescription;
+            try {
+              described = await temporalActivities().describeBackfill(childId);
+            } catch (describeErr) {
+              // Unanswered, the entry would claim "running" for good: forget it, the next request asks again.
+              delete memory.backfills[childId];
+              if (known) memory.backfills[childId] = known;
+              throw describeErr;
+            }
             applyDescription(entry, described);
             log.info(`backfill found ${described.state}`, { source: config.name, collection: stream, backfill: childId, rows: entry.rows ?? null });
           }

@@ -254,3 +254,41 @@ test('a backfill asked for again after a stop and start, or after its entry was 
   assert.deepEqual(afterPrune, finished.ranged);
   await handle.signal(pauseSignal);
 });
+
+test('a backfill whose child was terminated (it cannot report back) is started again when asked again', async () => {
+  const name = 'backfill_terminated';
+  const config = sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, lookbackDays: 30, collections: ONLY_TICKETS });
+  const handle = sourceHandle(stack.client, name);
+  await startTestSource(stack, config);
+  await waitForCycle(stack, name, 1);
+  const request = {
+    collections: ['tickets'],
+    from: new Date((stack.emulator.now() - 600 * 86_400) * 1000).toISOString(),
+    to: new Date((stack.emulator.now() - 300 * 86_400) * 1000).toISOString(),
+  };
+  try {
+    // The source is idle (an hour's interval), so the next tickets export request is the backfill's.
+    const childId = await withFaults([{ id: 'hold-backfill', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 3_600_000, firstN: 1 }], async () => {
+      const [child] = await handle.executeUpdate(backfillUpdate, { args: [request] });
+      await waitFor('the backfill\'s page to be requested', async () => (stack.emulator.firedFaults().some((f) => f.ruleId === 'hold-backfill') ? true : undefined));
+      await stack.client.workflow.getHandle(child!.workflowId).terminate('test: an operator terminated the backfill');
+      return child!.workflowId;
+    });
+    assert.equal((await querySourceStatus(stack.client, name)).backfills[childId]?.state, 'running', 'memory still says running');
+
+    const [again] = await handle.executeUpdate(backfillUpdate, { args: [request] });
+    assert.equal(again!.workflowId, childId);
+    assert.equal(again!.state, 'running');
+    assert.equal((await stack.client.workflow.getHandle(childId).describe()).status.name, 'RUNNING', 'a new run of the child was started');
+    const done = await waitFor('the new run to complete', async () => {
+      const b = (await querySourceStatus(stack.client, name)).backfills[childId];
+      return b?.state === 'completed' ? b : undefined;
+    });
+    assert.ok((done.rows ?? 0) > 0);
+    let runs = 0;
+    for await (const _ of stack.client.workflow.list({ query: `WorkflowId = '${childId}'` })) runs++;
+    assert.equal(runs, 2, 'the terminated run and the new one');
+  } finally {
+    await handle.signal(pauseSignal);
+  }
+});
