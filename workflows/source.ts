@@ -320,8 +320,8 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
             ? `retry in ${humanDuration(waitMs / 1000)} after a transient failure (or on sync-now)`
             : `next cycle in ${humanDuration(waitMs / 1000)} (or on sync-now)`
           : checkOutcome === 'unreachable'
-            ? `retry at ${nextRunAt}, ${humanDuration(waitMs / 1000)} after the failed cycle started (or on sync-now)`
-            : `next cycle at ${nextRunAt}, ${humanDuration(waitMs / 1000)} after the last one started (or on sync-now)`;
+            ? `retry in ${humanDuration(waitMs / 1000)} from the failed cycle's start, at ${nextRunAt} (or on sync-now)`
+            : `next cycle in ${humanDuration(waitMs / 1000)} from the last start, at ${nextRunAt} (or on sync-now)`;
         // A sync-now that arrived during the cycle is honoured: it asked for data newer than that cycle.
         if (startAtMs > nowMs) await condition(() => syncRequested || memory.paused, startAtMs - nowMs, { summary });
       }
