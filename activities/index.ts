@@ -7,13 +7,14 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { validateSourceConfig } from '../config/sourceConfig';
-import type { CheckSourceResult, SourceConfig, StreamResult, SyncActivities, SyncStreamInput } from '../workflows/types';
+import type { BackfillDescription, CheckSourceResult, SourceConfig, StreamResult, SyncActivities, SyncStreamInput } from '../workflows/types';
 import { NON_RETRYABLE_ERROR_TYPES } from '../workflows/types';
 import type { WorkerResources } from './resources';
 import type { RequestEvent } from '../zendesk';
 export { WorkerResources } from './resources';
 import { activityDeps, runSyncStream } from './syncStream';
 import { withPrivacy } from '../sync/privacy';
+import { describeBackfillWith } from './describeBackfill';
 
 /** Turns any error into a Temporal failure with a stable type and a message safe to show. */
 export function toFailure(err: unknown): unknown {
@@ -88,6 +89,13 @@ export function createActivities(resources: WorkerResources): SyncActivities {
       } catch (err) {
         throw toFailure(err);
       }
+    },
+
+    async describeBackfill(workflowId: string): Promise<BackfillDescription> {
+      // The worker's own Temporal client (same connection and namespace as the worker).
+      const description = await describeBackfillWith(Context.current().client, workflowId);
+      Context.current().log.info('backfill described', { backfill: workflowId, state: description.state });
+      return description;
     },
   };
 }

@@ -55,6 +55,16 @@ export interface SyncStreamDeps {
   keepAliveMs?: number;
 }
 
+/**
+ * How often a running activity heartbeats at most between page commits, and (see
+ * orchestration/worker.ts) the longest the worker holds a heartbeat back before sending it. A pause or
+ * stop reaches an activity only in the answer to a heartbeat, so together they bound how late it
+ * learns of one: about twice this, plus a round trip to Temporal (`CANCELLATION_NOTICE_BOUND_SECONDS`).
+ */
+export const HEARTBEAT_CADENCE_MS = 2000;
+/** The stated bound: a pause or stop stops a running stream within this long, at a page boundary. */
+export const CANCELLATION_NOTICE_BOUND_SECONDS = 5;
+
 export function cursorStateKey(stream: string): string {
   return `cursor:${stream}`;
 }
@@ -228,6 +238,10 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
         const step: IteratorResult<PageResult> = await pending!;
         pending = null;
         if (step.done) break;
+        // The page boundary: a page fetched (or prefetched) before a pause or stop reached this
+        // activity is not committed after it. A commit already under way finishes (one transaction,
+        // its cursor with it), so the warehouse and the cursor agree.
+        if (deps.signal.aborted) throw deps.signal.reason ?? new Error('cancelled');
         const page = step.value;
         let last = page.done;
         if (!last && input.mode === 'backfill') {
@@ -331,7 +345,8 @@ export function previousHeartbeatOf(details: unknown): SyncHeartbeat | undefined
 export function activityDeps(): Pick<SyncStreamDeps, 'heartbeat' | 'previousHeartbeat' | 'signal' | 'log' | 'keepAliveMs'> {
   const ctx = Context.current();
   return {
-    keepAliveMs: Math.max(1000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 60_000) / 3)),
+    // Often enough to stay alive (a third of the timeout) and to hear of a pause soon (see HEARTBEAT_CADENCE_MS).
+    keepAliveMs: Math.max(1000, Math.min(HEARTBEAT_CADENCE_MS, Math.floor((ctx.info.heartbeatTimeoutMs ?? 60_000) / 3))),
     heartbeat: (d) => ctx.heartbeat(d),
     previousHeartbeat: previousHeartbeatOf(ctx.info.heartbeatDetails),
     signal: ctx.cancellationSignal,

@@ -108,7 +108,8 @@ function injectedStatusBody(status: number): { body: string; contentType: string
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Unref: a long injected latency (a test holding a page) must not keep the process alive after close.
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** A small deterministic file body for attachment downloads. */
 function attachmentContent(token: string): ApiResponse {

@@ -10,6 +10,17 @@ import { createRuntimeLogger } from './logging';
 import { createActivities, WorkerResources } from '../activities';
 import type { TemporalSettings } from './connection';
 import { ensureSearchAttributes } from './searchAttributeRegistry';
+import { HEARTBEAT_CADENCE_MS } from '../activities/syncStream';
+
+/**
+ * Heartbeats reach Temporal at least this often while an activity heartbeats, and a pause or stop
+ * reaches the activity only in a heartbeat's answer. The SDK's default holds heartbeats back for 80%
+ * of the heartbeat timeout (48 s of the default 60 s), which made a pause wait that long.
+ */
+export const HEARTBEAT_WORKER_OPTIONS = {
+  maxHeartbeatThrottleInterval: HEARTBEAT_CADENCE_MS,
+  defaultHeartbeatThrottleInterval: HEARTBEAT_CADENCE_MS,
+} as const;
 
 export interface WorkerOptions {
   temporal: TemporalSettings;
@@ -98,6 +109,7 @@ export async function createWorker(
     activities,
     shutdownGraceTime: `${options.shutdownGraceSeconds ?? 30} seconds`,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 20,
+    ...HEARTBEAT_WORKER_OPTIONS,
   });
   return { worker, connection, resources };
 }

@@ -2,7 +2,8 @@
  * Records workflow histories for the determinism guard (test/replay.test.ts): runs a source through
  * cycles, a pause and resume, a sync-now, a backfill (asked for twice) and a credentials failure on a
  * real dev server, plus sources with invalid settings (then stopped), a Zendesk outage during the
- * check, and a stop in mid-cycle, then saves every run's history under test/histories/<label>/. Record a new label after a
+ * check, a stop in mid-cycle, and a backfill asked for again after its source was stopped and started
+ * (answered by asking Temporal about the child), then saves every run's history under test/histories/<label>/. Record a new label after a
  * versioned (patched) workflow change, and keep the old labels: workflows started on older code
  * must keep replaying.  npx tsx scripts/record-histories.ts <label>
  */
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findTemporalCli } from '../orchestration/temporalCli';
 import { saveCredential } from '../credentials/store';
-import { querySourceStatus, sourceHandle } from '../orchestration/sources';
+import { querySourceStatus, sourceHandle, stopSourceAndWait } from '../orchestration/sources';
 import type { SourceState } from '../workflows/types';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../workflows/messages';
 import { workflowIdForSource } from '../workflows/plan';
@@ -72,6 +73,28 @@ async function main(): Promise<void> {
     await sourceHandle(stack.client, 'recorded_stopped').result().catch(() => {});
     stack.emulator.setFaults([]);
 
+    // A completed backfill asked for again by a new run of its source (no memory of it).
+    const againConfig = sourceConfig(stack, { name: 'recorded_again', destination, lookbackDays: 30 });
+    await startTestSource(stack, againConfig);
+    await waitForCycle(stack, 'recorded_again', 1);
+    const againRequest = {
+      collections: ['tickets'],
+      from: new Date((stack.emulator.now() - 600 * 86_400) * 1000).toISOString(),
+      to: new Date((stack.emulator.now() - 300 * 86_400) * 1000).toISOString(),
+    };
+    const again = sourceHandle(stack.client, 'recorded_again');
+    const [againChild] = await again.executeUpdate(backfillUpdate, { args: [againRequest] });
+    const deadline = Date.now() + 180_000;
+    while ((await querySourceStatus(stack.client, 'recorded_again')).backfills[againChild!.workflowId]?.state !== 'completed') {
+      if (Date.now() > deadline) throw new Error('the recorded_again backfill never completed');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await stopSourceAndWait(stack.client, 'recorded_again', 120_000);
+    await startTestSource(stack, againConfig);
+    await again.executeUpdate(backfillUpdate, { args: [againRequest] });
+    await again.signal(pauseSignal);
+    await waitForState(stack, 'recorded_again', 'paused');
+
     const ids = [
       workflowIdForSource(name),
       workflowIdForSource('recorded_bad'),
@@ -79,6 +102,8 @@ async function main(): Promise<void> {
       invalidId,
       workflowIdForSource('recorded_down'),
       workflowIdForSource('recorded_stopped'),
+      workflowIdForSource('recorded_again'),
+      againChild!.workflowId,
     ];
     let n = 0;
     const manifest: Record<string, string> = {};

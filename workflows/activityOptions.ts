@@ -1,8 +1,14 @@
 /** Activity proxies for the workflows, built from a source's timing settings. */
-import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import { TIMING_DEFAULTS } from '../config/settingBounds';
 import { activityIdForStream } from './plan';
 import { NON_RETRYABLE_ERROR_TYPES, type SourceConfig, type SyncActivities } from './types';
+
+/**
+ * Gates waiting for a cancelled stream activity to end (see syncActivities), so runs recorded before
+ * it replay unchanged.
+ */
+export const PAUSE_WAITS_PATCH = 'v4-pause-waits-for-activities';
 
 /**
  * `stream` names the activity (`sync tickets`) instead of Temporal's default sequence number, so the
@@ -24,6 +30,10 @@ export function syncActivities(config: SourceConfig, summary: string, stream: st
     },
     summary,
     ...(patched('named-activity-ids') ? { activityId: activityIdForStream(stream) } : {}),
+    // A pause or stop waits until the activity has really ended (at its next page boundary, see
+    // syncStream), so `paused` / `stopped` in the status means nothing is being written any more.
+    // (The default, TRY_CANCEL, would move on at once while the activity kept committing pages.)
+    ...(patched(PAUSE_WAITS_PATCH) ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
   };
   return proxyActivities<SyncActivities>(options);
 }
@@ -38,5 +48,14 @@ export function checkActivities(config: SourceConfig): SyncActivities {
       nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
     },
     summary: 'check credentials',
+  });
+}
+
+/** Questions to Temporal itself (the workflow cannot make them): e.g. what became of a backfill child. */
+export function temporalActivities(): Pick<SyncActivities, 'describeBackfill'> {
+  return proxyActivities<SyncActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+    summary: 'ask Temporal about a backfill',
   });
 }

@@ -10,7 +10,11 @@ import type { BackfillRequest, BackfillStatus, RateSettings, SourceStatus, Strea
 
 /** Start a cycle now instead of waiting for the interval (ignored while paused). */
 export const syncNowSignal = defineSignal('syncNow');
-/** Stop syncing: a running cycle is cancelled at the next page boundary (committed pages stay). */
+/**
+ * Stop syncing: a running cycle is cancelled at the next page boundary (committed pages stay). Each
+ * stream activity hears of it within about 5 s (its next heartbeat's answer) and commits no page after
+ * that; the state turns `paused` once every stream activity has ended.
+ */
 export const pauseSignal = defineSignal('pause');
 /** Resume after a pause, starting a cycle at once. */
 export const resumeSignal = defineSignal('resume');

@@ -110,6 +110,16 @@ export function unreachableRetryMs(intervalMs: number): number {
 }
 
 /**
+ * When the next cycle starts (epoch ms): `waitMs` after the previous cycle started, so start times
+ * keep a steady rhythm instead of drifting by each cycle's length; at once (`nowMs`) when the previous
+ * cycle ran longer than that. Without a previous start (none recorded yet), `waitMs` from now.
+ */
+export function nextCycleStartMs(previousStartMs: number | undefined, waitMs: number, nowMs: number): number {
+  if (previousStartMs === undefined || !Number.isFinite(previousStartMs)) return nowMs + waitMs;
+  return Math.max(nowMs, previousStartMs + waitMs);
+}
+
+/**
  * Keeps the workflow's backfill memory small across continue-as-new: every running backfill, and the
  * most recently requested `limit` finished ones (entries are kept in request order).
  */

@@ -44,7 +44,8 @@ export function describeFailure(err: unknown): string {
 export function renderDetails(status: SourceStatus): string {
   const header = [
     `**${status.source}** — ${status.state}${status.paused ? ' (paused)' : ''}, cycle ${status.cycle}`,
-    status.nextRunAt ? `next run ${status.nextRunAt}` : '',
+    // The rhythm: every interval from the last start (a sync-now or resume starts one at once).
+    status.nextRunAt ? `next cycle starts ${status.nextRunAt}${status.lastCycleStartedAt ? ` (last started ${status.lastCycleStartedAt})` : ''}` : '',
     status.credentialError ? `**credentials:** ${status.credentialError}` : '',
     status.settingsError ? `**settings:** ${status.settingsError}` : '',
     status.unreachableError ? `**unreachable:** ${status.unreachableError}` : '',

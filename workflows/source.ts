@@ -29,7 +29,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { LAST_SUCCESS, ROWS_SYNCED, SOURCE_NAME, SYNC_STATE } from '../orchestration/searchAttributes';
 import { collections } from '../catalog/collections';
-import { checkActivities, syncActivities } from './activityOptions';
+import { PAUSE_WAITS_PATCH, checkActivities, syncActivities, temporalActivities } from './activityOptions';
 import { rateSettingsProblems } from '../config/settingBounds';
 import { backfillWorkflow } from './backfill';
 import {
@@ -47,6 +47,7 @@ import {
   enabledStreams,
   humanDuration,
   isCollectionEnabled,
+  nextCycleStartMs,
   pruneBackfills,
   resolveBackfill,
   unreachableRetryMs,
@@ -56,6 +57,7 @@ import {
 } from './plan';
 import { checkFailureState, describeFailure, renderDetails } from './present';
 import type {
+  BackfillDescription,
   BackfillStatus,
   CollectionStatus,
   CycleSummary,
@@ -73,12 +75,24 @@ import type {
  * ID without the request time; finished backfills are capped in memory; check warnings are kept.
  */
 export const CYCLE_OUTCOMES_PATCH = 'v3-cycle-outcomes';
+/**
+ * Gates the steady rhythm: each cycle starts `intervalSeconds` after the previous one started (at
+ * once if that one ran longer), not `intervalSeconds` after it ended.
+ */
+export const STEADY_RHYTHM_PATCH = 'v4-steady-rhythm';
+/**
+ * Gates asking Temporal (describeBackfill) about a backfill child that already exists but that the
+ * source's memory does not know, instead of assuming it is running.
+ */
+export const BACKFILL_STATE_PATCH = 'v4-backfill-real-state';
 
 export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> {
   const v3 = patched(CYCLE_OUTCOMES_PATCH);
+  const steadyRhythm = patched(STEADY_RHYTHM_PATCH);
   const config = { ...input.config };
   const memory: SourceMemory = input.memory ?? { cycle: 0, paused: false, streams: {}, backfills: {}, totalRows: 0 };
   const workflowId = workflowInfo().workflowId;
+  const intervalMs = (config.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
   /** How this run's credential check ended; decides the state and the wait after the cycle. */
   // (`as`: runCycle assigns it, and TypeScript would otherwise narrow it to 'passed' for good.)
   let checkOutcome = 'passed' as 'passed' | ReturnType<typeof checkFailureState>;
@@ -112,6 +126,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
       cycle: memory.cycle,
       nextRunAt,
       cycleStartedAt,
+      lastCycleStartedAt: memory.lastCycleStartedAt,
       credentialError: memory.credentialError,
       settingsError: memory.settingsError,
       unreachableError: memory.unreachableError,
@@ -184,6 +199,12 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
               ? workflowIdForBackfill(workflowId, stream, from, to)
               : `${workflowId}/backfill/${stream}/${from}-${to}`;
         const known = memory.backfills[childId];
+        // Remembered as running: check, for a child that ends without reporting back (terminated,
+        // timed out, or finished while no run of this source was open to hear it) stays "running"
+        // in memory for good. One that is no longer running counts as failed and is started again.
+        if (known?.state === 'running' && patched(BACKFILL_STATE_PATCH)) {
+          applyDescription(known, await temporalActivities().describeBackfill(childId));
+        }
         // Running or completed: the existing child is the answer (a completed one with its recorded
         // rows; a re-run needs a different range). Only a failed one is started again.
         if (known && known.state !== 'failed') {
@@ -218,7 +239,24 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
             if (known) memory.backfills[childId] = known;
             throw err;
           }
-          // Started before (by an earlier run of this workflow): it reports back by signal.
+          // Started before, by a run whose memory is gone (the source was stopped and started again,
+          // or the finished entry was pruned). The reuse policy allows a new start only after a
+          // failure, so the child is running or completed: ask Temporal which, and with what result.
+          // (Before this patch it was assumed to be running, and a completed one stayed so forever.)
+          if (patched(BACKFILL_STATE_PATCH)) {
+            let described: BackfillDescription;
+            try {
+              described = await temporalActivities().describeBackfill(childId);
+            } catch (describeErr) {
+              // Unanswered, the entry would claim "running" for good: forget it, the next request asks again.
+              delete memory.backfills[childId];
+              if (known) memory.backfills[childId] = known;
+              throw describeErr;
+            }
+            applyDescription(entry, described);
+            log.info(`backfill found ${described.state}`, { source: config.name, collection: stream, backfill: childId, rows: entry.rows ?? null });
+          }
+          // Still running: it reports back by signal (to this workflow ID, so to whichever run is current).
         }
         started.push(entry);
       }
@@ -253,7 +291,6 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     }
 
     // Wait for the interval, a sync-now, or (while paused) a resume.
-    const intervalMs = (config.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
     for (;;) {
       if (memory.paused) {
         state = 'paused';
@@ -272,14 +309,23 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
         const waitMs = checkOutcome === 'unreachable' ? unreachableRetryMs(intervalMs) : intervalMs;
         if (v3) state = checkOutcome === 'passed' ? 'idle' : checkOutcome;
         else state = memory.credentialError ? 'credentials_invalid' : 'idle';
-        nextRunAt = new Date(Date.now() + waitMs).toISOString();
+        const nowMs = Date.now();
+        // Counted from the start of the cycle that just ran, so start times do not drift by the
+        // cycles' lengths; a cycle that ran longer than the interval is followed at once.
+        const startAtMs = steadyRhythm
+          ? nextCycleStartMs(memory.lastCycleStartedAt === undefined ? undefined : Date.parse(memory.lastCycleStartedAt), waitMs, nowMs)
+          : nowMs + waitMs;
+        nextRunAt = new Date(startAtMs).toISOString();
         publish();
-        const summary =
-          checkOutcome === 'unreachable'
+        const summary = !steadyRhythm
+          ? checkOutcome === 'unreachable'
             ? `retry in ${humanDuration(waitMs / 1000)} after a transient failure (or on sync-now)`
-            : `next cycle in ${humanDuration(waitMs / 1000)} (or on sync-now)`;
+            : `next cycle in ${humanDuration(waitMs / 1000)} (or on sync-now)`
+          : checkOutcome === 'unreachable'
+            ? `retry in ${humanDuration(waitMs / 1000)} from the failed cycle's start, at ${nextRunAt} (or on sync-now)`
+            : `next cycle in ${humanDuration(waitMs / 1000)} from the last start, at ${nextRunAt} (or on sync-now)`;
         // A sync-now that arrived during the cycle is honoured: it asked for data newer than that cycle.
-        await condition(() => syncRequested || memory.paused, waitMs, { summary });
+        if (startAtMs > nowMs) await condition(() => syncRequested || memory.paused, startAtMs - nowMs, { summary });
       }
       if (!memory.paused) break;
     }
@@ -302,6 +348,11 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   async function runCycle(): Promise<void> {
     syncRequested = false;
     memory.cycle++;
+    if (steadyRhythm) {
+      // The rhythm's anchor: the next cycle starts an interval after this moment.
+      memory.lastCycleStartedAt = new Date().toISOString();
+      nextRunAt = new Date(Date.now() + intervalMs).toISOString();
+    }
     const runTag = `${config.name}#${memory.cycle}`;
     state = 'checking';
     publish();
@@ -391,7 +442,15 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
         const lanes = Array.from({ length: config.parallelStreams ?? DEFAULT_PARALLEL_STREAMS }, async () => {
           for (let stream = queue.shift(); stream; stream = queue.shift()) await runStream(stream);
         });
-        await Promise.all(lanes);
+        if (patched(PAUSE_WAITS_PATCH)) {
+          // Every lane, not just the first to see the pause: until each stream activity has ended
+          // (cancelled at its page boundary), the source is not paused, nor stopped.
+          const ended = await Promise.allSettled(lanes);
+          const failed = ended.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+          if (failed) throw failed.reason;
+        } else {
+          await Promise.all(lanes);
+        }
       });
     } catch (err) {
       if (!isCancellation(err)) throw err;
@@ -426,6 +485,26 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
     publishedState = undefined; // force the list view to pick up last-success and row counts
     publish();
   }
+}
+
+/**
+ * Records what Temporal said about a backfill child in its entry. A running child keeps the entry
+ * `running` (it signals back when it ends, and that signal may already have arrived: a finished
+ * entry is never moved back). Any other end than success (failed, terminated, timed out, cancelled,
+ * gone) is recorded as `failed` with the reason: the reuse policy lets the next request start it again.
+ */
+function applyDescription(entry: BackfillStatus, described: BackfillDescription): void {
+  if (described.from !== undefined) entry.from = new Date(described.from * 1000).toISOString();
+  if (described.to !== undefined) entry.to = new Date(described.to * 1000).toISOString();
+  if (described.state === 'running' || entry.state !== 'running') return;
+  if (described.state === 'completed') {
+    entry.state = 'completed';
+    entry.rows = described.rows;
+    entry.error = undefined;
+    return;
+  }
+  entry.state = 'failed';
+  entry.error = described.error ?? (described.state === 'not_found' ? 'the backfill workflow no longer exists' : `the backfill workflow ended: ${described.state}`);
 }
 
 function validateRate(settings: RateSettings): void {

@@ -207,6 +207,11 @@ export interface SourceMemory {
   /** Warnings of the last credential check (e.g. the API-token legacy warning). */
   warnings?: string[];
   totalRows: number;
+  /**
+   * When the last cycle started (its credential check included): the next one starts
+   * `intervalSeconds` after it, so start times keep a steady rhythm whatever a cycle's length.
+   */
+  lastCycleStartedAt?: string;
 }
 
 export interface CycleSummary {
@@ -233,9 +238,15 @@ export interface SourceStatus {
   state: SourceState;
   paused: boolean;
   cycle: number;
+  /**
+   * When the next cycle starts: `intervalSeconds` after the last cycle started (at once if that
+   * cycle ran longer). During a cycle, the start planned after it.
+   */
   nextRunAt?: string;
   /** When the cycle in progress started (absent between cycles). */
   cycleStartedAt?: string;
+  /** When the last cycle started, the check included (the rhythm's anchor). */
+  lastCycleStartedAt?: string;
   credentialError?: string;
   settingsError?: string;
   unreachableError?: string;
@@ -251,6 +262,21 @@ export interface SourceStatus {
 export interface SyncActivities {
   checkSource(config: SourceConfig): Promise<CheckSourceResult>;
   syncStream(input: SyncStreamInput): Promise<StreamResult>;
+  describeBackfill(workflowId: string): Promise<BackfillDescription>;
+}
+
+/**
+ * What Temporal says about a backfill child (asked when starting it found one already there and the
+ * source's memory had no answer: after a stop and start, or after its entry was pruned).
+ * `from`/`to` are the child's own range (epoch seconds), which for a request without `to` was fixed
+ * by the first request, not by this one.
+ */
+export interface BackfillDescription {
+  state: 'running' | 'completed' | 'failed' | 'terminated' | 'timed_out' | 'canceled' | 'not_found';
+  rows?: number;
+  error?: string;
+  from?: number;
+  to?: number;
 }
 
 export interface BackfillWorkflowInput {

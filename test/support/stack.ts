@@ -19,7 +19,7 @@ import { initialStartKey } from '../../activities/syncStream';
 import { customColumnsKey } from '../../activities/tablePlans';
 import type { CustomColumn } from '../../sync/customFields';
 import { startDevServer, type DevServer } from '../../orchestration/devServer';
-import { installRuntime } from '../../orchestration/worker';
+import { HEARTBEAT_WORKER_OPTIONS, installRuntime } from '../../orchestration/worker';
 import pino from 'pino';
 import { querySourceStatus, startSource } from '../../orchestration/sources';
 import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth } from '../../emulator';
@@ -107,6 +107,7 @@ export async function startWorker(stack: Stack): Promise<RunningWorker> {
     workflowBundle: await workflowBundle(),
     activities: createActivities(resources),
     shutdownGraceTime: '5 seconds',
+    ...HEARTBEAT_WORKER_OPTIONS,
   });
   const running = worker.run();
   return {
