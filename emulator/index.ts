@@ -79,6 +79,13 @@ export interface Emulator {
    * settled when warming is off or blocking.
    */
   warmedUp(): Promise<void>;
+  /**
+   * Test hook: the background warm-up stops after `steps` more rendering steps (one record each; the
+   * first three build the time indexes) until `resumeWarmUp()`. Settles once it has stopped, so a test
+   * can look at a warm-up in progress without racing it; rejects if the warm-up ends first.
+   */
+  holdWarmUp(steps: number): Promise<void>;
+  resumeWarmUp(): void;
   /** Make a credential fail as if revoked (default all: admin, agent and every OAuth token). */
   revokeCredentials(which?: CredentialKind | 'all'): void;
   restoreCredentials(which?: CredentialKind | 'all'): void;
@@ -184,6 +191,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     accountExists: () => accountExists,
     subdomain: resolved.subdomain,
     warmedUp: () => warmer.done,
+    holdWarmUp: (steps) => warmer.holdAfter(steps),
+    resumeWarmUp: () => warmer.resume(),
     revokeCredentials: (which = 'all') => auth.revoke(which),
     restoreCredentials: (which = 'all') => auth.restore(which),
     mintOAuthToken: (scope, expiresIn) => oauth.mintAccessToken(scope, expiresIn),
