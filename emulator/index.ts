@@ -114,7 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     { email: resolved.agentEmail, apiToken: resolved.agentApiToken, userId: () => store.agentUserId },
     oauth,
   );
-  const rateLimiter = new RateLimiter(resolved.rateLimits, plan);
+  const rateLimiter = new RateLimiter(resolved.rateLimits, plan, resolved.rateLimitClock);
   const faults = new FaultInjector(resolved.data.seed);
   faults.setRules(resolved.faults);
   const requestLog = new RequestLog();
