@@ -61,6 +61,8 @@ export interface Emulator {
   faultRules(): FaultRule[];
   firedFaults(): FiredFault[];
   clearFiredFaults(): void;
+  /** Lets requests held by a 'hold' fault rule through (default: every hold rule's); later matches pass. */
+  releaseHeld(ruleId?: string): void;
   /** Patch the limits; `false` switches them off. */
   setRateLimits(settings: Partial<RateLimitSettings> | false): void;
   rateLimits(): RateLimitSettings & { effectiveCorePerMinute: number };
@@ -163,6 +165,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faultRules: () => faults.rules(),
     firedFaults: () => faults.fired(),
     clearFiredFaults: () => faults.clearFired(),
+    releaseHeld: (ruleId) => faults.releaseHeld(ruleId),
     setRateLimits: (settings) => rateLimiter.update(settings === false ? { enabled: false } : settings),
     rateLimits: () => rateLimiter.current,
     setPlan: (next) => {
@@ -198,6 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     mintOAuthToken: (scope, expiresIn) => oauth.mintAccessToken(scope, expiresIn),
     close: () => {
       warmer.stop();
+      faults.releaseHeld();
       return server.close();
     },
   };
