@@ -232,7 +232,10 @@ describe('endpoint buckets from zendesk-ratelimit-* headers', () => {
       assert.equal(budget.snapshot().endpoints['incremental-exports-cursor']!.limit, 3);
       await Promise.all(Array.from({ length: 6 }, (_, i) => client.get(`/api/v2/incremental/users/cursor.json?cursor=c${i}`, { bucket: 'export' })));
       assert.equal(rejected(), 0, 'the learned total of 3 kept every request under the server limit');
-      assert.ok(maxPerSlidingWindow(stub.requests, WINDOW_MS) <= 3);
+      // The first request (which taught the bucket) counts until the reset the server announced, so
+      // with it a sliding window may hold 4 across the server's window end (wherever a busy machine
+      // puts the first request); the requests the bucket scheduled itself never exceed 3 in any window.
+      assert.ok(maxPerSlidingWindow(stub.requests.slice(1), WINDOW_MS) <= 3);
     } finally {
       await client.close();
     }
