@@ -4,7 +4,7 @@ import { Random } from './random';
  * Injected failures, decided deterministically from the seed: the n-th matching request of a rule
  * always gets the same decision for the same seed and rule list.
  */
-export type FaultKind = 'status' | 'latency' | 'reset' | 'truncate';
+export type FaultKind = 'status' | 'latency' | 'hold' | 'reset' | 'truncate';
 
 export interface FaultRule {
   /** Name in the fired-faults record; default `rule<index>`. */
@@ -31,6 +31,12 @@ export interface FaultRule {
    */
   perPageAbove?: number;
   /** kind 'latency': added delay before the response. */
+  /*
+   * kind 'hold': the request waits, unanswered, until `releaseHeld(id)`, until the rules are
+   * replaced (`setFaults`) or until the emulator closes; then it is handled normally. A slow Zendesk
+   * whose answer a test lets through once it has seen what it waits for, where a fixed latency could
+   * be outlasted by a slow machine. Matches after the release are not held.
+   */
   latencyMs?: number;
   /** kind 'reset' / 'truncate': share of the body bytes sent before the cut (default 0.5). */
   keepFraction?: number;
@@ -60,6 +66,8 @@ export interface FiredFault {
 
 export interface FaultDecision {
   latencyMs: number;
+  /** Settles when the 'hold' rules that matched let the request through. */
+  hold?: Promise<void>;
   /** Answer with this status instead of handling the request. */
   /** `retryAfterSeconds: 'window_end'` = the seconds left in the current rate window. */
   status?: { status: number; retryAfterSeconds: number | null | 'window_end'; ruleId: string };
@@ -74,6 +82,9 @@ interface RuleState {
   random: Random;
   matches: number;
   fired: number;
+  /** kind 'hold': requests waiting for the release, and whether it came. */
+  waiting: Array<() => void>;
+  released: boolean;
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -88,6 +99,7 @@ export class FaultInjector {
   constructor(private readonly seed: number) {}
 
   setRules(rules: FaultRule[]): void {
+    this.releaseHeld();
     this.states = [];
     rules.forEach((rule) => this.addRule(rule));
   }
@@ -106,7 +118,18 @@ export class FaultInjector {
       random: new Random(`${this.seed}:fault:${index}:${rule.id ?? ''}`),
       matches: 0,
       fired: 0,
+      waiting: [],
+      released: false,
     });
+  }
+
+  /** Lets the requests held by the 'hold' rule `ruleId` (default: every hold rule) through; later matches pass. */
+  releaseHeld(ruleId?: string): void {
+    for (const state of this.states) {
+      if (state.rule.kind !== 'hold' || (ruleId !== undefined && state.id !== ruleId)) continue;
+      state.released = true;
+      for (const release of state.waiting.splice(0)) release();
+    }
   }
 
   rules(): FaultRule[] {
@@ -129,12 +152,17 @@ export class FaultInjector {
       if (!state.matcher(path)) continue;
       if (rule.perPageAbove !== undefined && (pageSize === null || pageSize <= rule.perPageAbove)) continue;
       // A request that another rule already answers does not count for this one.
-      if (rule.kind !== 'latency' && (decision.status || decision.body)) continue;
+      if (rule.kind !== 'latency' && rule.kind !== 'hold' && (decision.status || decision.body)) continue;
+      if (rule.kind === 'hold' && state.released) continue;
       state.matches++;
       if (!this.shouldFire(state)) continue;
       state.fired++;
       this.log.push({ ruleId: state.id, kind: rule.kind, status: rule.status, method, path, url, match: state.matches, at: Date.now() });
       if (rule.kind === 'latency') decision.latencyMs += rule.latencyMs ?? 1000;
+      else if (rule.kind === 'hold') {
+        const held = new Promise<void>((release) => state.waiting.push(release));
+        decision.hold = decision.hold ? Promise.all([decision.hold, held]).then(() => {}) : held;
+      }
       else if (rule.kind === 'status') {
         const retryAfter =
           rule.retryAfterSeconds !== undefined ? rule.retryAfterSeconds : rule.status === 503 ? 1 : rule.status === 429 ? 'window_end' : null;

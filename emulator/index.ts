@@ -61,6 +61,8 @@ export interface Emulator {
   faultRules(): FaultRule[];
   firedFaults(): FiredFault[];
   clearFiredFaults(): void;
+  /** Lets requests held by a 'hold' fault rule through (default: every hold rule's); later matches pass. */
+  releaseHeld(ruleId?: string): void;
   /** Patch the limits; `false` switches them off. */
   setRateLimits(settings: Partial<RateLimitSettings> | false): void;
   rateLimits(): RateLimitSettings & { effectiveCorePerMinute: number };
@@ -79,6 +81,13 @@ export interface Emulator {
    * settled when warming is off or blocking.
    */
   warmedUp(): Promise<void>;
+  /**
+   * Test hook: the background warm-up stops after `steps` more rendering steps (one record each; the
+   * first three build the time indexes) until `resumeWarmUp()`. Settles once it has stopped, so a test
+   * can look at a warm-up in progress without racing it; rejects if the warm-up ends first.
+   */
+  holdWarmUp(steps: number): Promise<void>;
+  resumeWarmUp(): void;
   /** Make a credential fail as if revoked (default all: admin, agent and every OAuth token). */
   revokeCredentials(which?: CredentialKind | 'all'): void;
   restoreCredentials(which?: CredentialKind | 'all'): void;
@@ -115,7 +124,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     { email: resolved.agentEmail, apiToken: resolved.agentApiToken, userId: () => store.agentUserId },
     oauth,
   );
-  const rateLimiter = new RateLimiter(resolved.rateLimits, plan);
+  const rateLimiter = new RateLimiter(resolved.rateLimits, plan, resolved.rateLimitClock);
   const faults = new FaultInjector(resolved.data.seed);
   faults.setRules(resolved.faults);
   const requestLog = new RequestLog();
@@ -164,6 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faultRules: () => faults.rules(),
     firedFaults: () => faults.fired(),
     clearFiredFaults: () => faults.clearFired(),
+    releaseHeld: (ruleId) => faults.releaseHeld(ruleId),
     setRateLimits: (settings) => rateLimiter.update(settings === false ? { enabled: false } : settings),
     rateLimits: () => rateLimiter.current,
     setPlan: (next) => {
@@ -194,11 +204,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     accountExists: () => accountExists,
     subdomain: resolved.subdomain,
     warmedUp: () => warmer.done,
+    holdWarmUp: (steps) => warmer.holdAfter(steps),
+    resumeWarmUp: () => warmer.resume(),
     revokeCredentials: (which = 'all') => auth.revoke(which),
     restoreCredentials: (which = 'all') => auth.restore(which),
     mintOAuthToken: (scope, expiresIn) => oauth.mintAccessToken(scope, expiresIn),
     close: () => {
       warmer.stop();
+      faults.releaseHeld();
       return server.close();
     },
   };

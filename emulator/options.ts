@@ -158,6 +158,12 @@ export interface EmulatorOptions extends Partial<DataOptions> {
   canonicalBaseUrl?: string;
   plan?: Plan;
   rateLimits?: Partial<RateLimitSettings> | false;
+  /**
+   * Milliseconds on a monotonic clock that the rate-limit windows are measured on. Default
+   * `performance.now`. Tests pass a clock they move by hand, so a burst never straddles a window's
+   * end however slowly the machine runs, and the next window starts when the test says.
+   */
+  rateLimitClock?: () => number;
   oauth?: Partial<OAuthSettings>;
   quirks?: Partial<QuirkSettings>;
   faults?: FaultRule[];
@@ -197,6 +203,7 @@ export interface ResolvedOptions {
   canonicalBaseUrl: string | null;
   plan: Plan;
   rateLimits: RateLimitSettings;
+  rateLimitClock: () => number;
   oauth: OAuthSettings;
   quirks: QuirkSettings;
   faults: FaultRule[];
@@ -283,6 +290,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     canonicalBaseUrl: options.canonicalBaseUrl ? options.canonicalBaseUrl.replace(/\/+$/, '') : null,
     plan: options.plan ?? 'enterprise',
     rateLimits,
+    rateLimitClock: options.rateLimitClock ?? (() => performance.now()),
     oauth,
     quirks,
     faults: options.faults ?? [],

@@ -46,13 +46,17 @@ export interface RateDecision {
 }
 
 export class RateLimiter {
-  private readonly startedAt = performance.now();
+  private readonly startedAt: number;
   private readonly used = new Map<Bucket, { window: number; count: number }>();
 
   constructor(
     private settings: RateLimitSettings,
     private plan: Plan,
-  ) {}
+    /** Monotonic milliseconds the windows are measured on (tests move it by hand). */
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.startedAt = clock();
+  }
 
   get current(): RateLimitSettings & { effectiveCorePerMinute: number } {
     return { ...this.settings, effectiveCorePerMinute: this.coreLimit() };
@@ -68,7 +72,7 @@ export class RateLimiter {
   }
 
   /** Index of the current window; the request log groups requests by it. */
-  window(nowMs = performance.now()): number {
+  window(nowMs = this.clock()): number {
     return Math.floor((nowMs - this.startedAt) / this.settings.minuteMs);
   }
 
@@ -97,7 +101,7 @@ export class RateLimiter {
    * Spends nothing. Without emulated limits only the "nothing remaining" part is known.
    */
   refusalHeaders(path: string, retryAfterSeconds: number | null): Record<string, string> {
-    const now = performance.now();
+    const now = this.clock();
     const reset = String(retryAfterSeconds ?? this.secondsToWindowEnd(now));
     if (!this.settings.enabled) return accountHeaders(null, 0, reset);
     const headers = accountHeaders(this.coreLimit(), 0, reset);
@@ -113,7 +117,7 @@ export class RateLimiter {
   }
 
   /** Whole seconds (at least 1) until the current window ends: what Retry-After says on a 429. */
-  secondsToWindowEnd(now = performance.now()): number {
+  secondsToWindowEnd(now = this.clock()): number {
     const resetMs = (this.window(now) + 1) * this.settings.minuteMs - (now - this.startedAt);
     return Math.max(1, Math.ceil(resetMs / 1000));
   }
@@ -121,7 +125,7 @@ export class RateLimiter {
   /** Spend one request from every bucket of `path`, or refuse without spending any. */
   take(path: string): RateDecision {
     if (!this.settings.enabled) return { allowed: true, headers: {}, retryAfterSeconds: 0 };
-    const now = performance.now();
+    const now = this.clock();
     const window = this.window(now);
     const resetMs = (window + 1) * this.settings.minuteMs - (now - this.startedAt);
     const retryAfterSeconds = Math.max(1, Math.ceil(resetMs / 1000));

@@ -168,6 +168,7 @@ export class EmulatorHttpServer {
     const decision: FaultDecision = noHelpDesk
       ? { latencyMs: 0 }
       : this.deps.faults.decide(method, path, url.pathname + url.search, effectivePageSize(path, url.searchParams, this.deps.ctx.quirks().listMaxPageSize));
+    if (decision.hold) await decision.hold;
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     let principal = 'none';
     let response: ApiResponse;

@@ -59,15 +59,27 @@ function* warmSteps(store: Store, serializer: Serializer): Generator<void> {
 
 export class Warmer {
   private stopped = false;
+  private finished = false;
   /** Settles when every record has been rendered once, or when warming was stopped. */
   readonly done: Promise<void>;
   private finish: () => void = () => {};
+  private steps: Generator<void> | undefined;
+  /** A requested hold: the warm-up stops after `remaining` more steps until resumed (tests). */
+  private hold: { remaining: number; reached: () => void; missed: (error: Error) => void } | undefined;
+  private held = false;
 
   constructor(
     private readonly store: Store,
     private readonly serializer: Serializer,
   ) {
-    this.done = new Promise((resolve) => (this.finish = resolve));
+    this.done = new Promise((resolve) => {
+      this.finish = () => {
+        this.finished = true;
+        this.hold?.missed(new Error('the warm-up finished before the hold was reached'));
+        this.hold = undefined;
+        resolve();
+      };
+    });
   }
 
   /** Render everything now, holding the event loop (start-up waits for it). */
@@ -80,22 +92,47 @@ export class Warmer {
 
   /** Render in slices of a few milliseconds, yielding to pending I/O (requests) between slices. */
   startInBackground(): void {
-    const steps = warmSteps(this.store, this.serializer);
-    const slice = () => {
-      const until = performance.now() + SLICE_MS;
-      while (!this.stopped) {
-        if (steps.next().done) {
-          this.finish();
-          return;
-        }
-        if (performance.now() >= until) {
-          setImmediate(slice);
-          return;
-        }
+    this.steps = warmSteps(this.store, this.serializer);
+    setImmediate(() => this.slice());
+  }
+
+  private slice(): void {
+    const until = performance.now() + SLICE_MS;
+    while (!this.stopped) {
+      if (this.hold && this.hold.remaining-- <= 0) {
+        this.held = true;
+        this.hold.reached();
+        this.hold = undefined;
+        return; // resumeWarmUp() schedules the next slice
       }
-      this.finish();
-    };
-    setImmediate(slice);
+      if (this.steps!.next().done) {
+        this.finish();
+        return;
+      }
+      if (performance.now() >= until) {
+        setImmediate(() => this.slice());
+        return;
+      }
+    }
+    this.finish();
+  }
+
+  /**
+   * Test hook, so a test can look at a warm-up in progress without racing it: the background
+   * warm-up stops after `steps` more steps (one step renders one record; the first three build the
+   * time indexes) and stays stopped until `resume()`. Settles once it has stopped; rejects when the
+   * warm-up is over (or not running in the background) before that.
+   */
+  holdAfter(steps: number): Promise<void> {
+    if (this.finished || !this.steps || this.stopped) return Promise.reject(new Error('no background warm-up is running'));
+    if (this.held || this.hold) return Promise.reject(new Error('the warm-up is already held'));
+    return new Promise((reached, missed) => (this.hold = { remaining: steps, reached, missed }));
+  }
+
+  resume(): void {
+    if (!this.held) return;
+    this.held = false;
+    setImmediate(() => this.slice());
   }
 
   stop(): void {

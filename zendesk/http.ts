@@ -352,7 +352,7 @@ export class HttpTransport {
   private observeRateHeaders(headers: HeaderBag, endpoint: string): void {
     if (!this.budget) return;
     const readings = readRateLimits(headers);
-    if (readings.core || readings.endpoints.size > 0) this.budget.observe(readings, Date.now(), endpoint);
+    if (readings.core || readings.endpoints.size > 0) this.budget.observe(readings, this.budget.now(), endpoint);
   }
 
   /** Full-jitter exponential backoff; undefined once the retries are spent. */

@@ -42,6 +42,23 @@ export const DEFAULT_RATE_SETTINGS: RateBudgetSettings = {
   windowMs: 60_000,
 };
 
+/**
+ * The time a budget runs on: epoch milliseconds and the timers that wake its waiters. The system
+ * clock by default; tests pass one they move by hand, so what a budget does in a window does not
+ * depend on how fast the machine runs.
+ */
+export interface BudgetClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const SYSTEM_CLOCK: BudgetClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 /** A taken slot; release it once the response (or the failure) is known. */
 export interface RateLease {
   /** How long the caller waited for the slot. */
@@ -66,13 +83,14 @@ class WindowBucket {
   private pausedUntil = 0;
   private observedLimit: number | undefined;
   private readonly waiters: Waiter[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
 
   constructor(
     /** `core`, `export`, or a Zendesk endpoint bucket name. */
     readonly name: string,
     private configuredLimit: () => number,
     private settings: () => RateBudgetSettings,
+    private readonly clock: BudgetClock,
   ) {}
 
   /** The cap in force: the configured cap or the account's reported limit, whichever is lower, times the share. */
@@ -119,7 +137,7 @@ class WindowBucket {
 
   release(): void {
     this.inFlight -= 1;
-    this.expiries.push(Date.now() + this.settings().windowMs);
+    this.expiries.push(this.clock.now() + this.settings().windowMs);
     this.pump();
   }
 
@@ -166,13 +184,13 @@ class WindowBucket {
 
   /** Grants slots to waiters in arrival order while the window has room; otherwise sleeps until it might. */
   pump(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
     const limit = this.effectiveLimit();
     while (this.waiters.length > 0) {
-      const now = Date.now();
+      const now = this.clock.now();
       if (now < this.pausedUntil) {
         this.wakeAt(this.pausedUntil);
         return;
@@ -187,7 +205,7 @@ class WindowBucket {
   }
 
   private wakeAt(time: number): void {
-    this.timer = setTimeout(() => this.pump(), Math.max(1, time - Date.now()));
+    this.timer = this.clock.setTimeout(() => this.pump(), Math.max(1, time - this.clock.now()));
   }
 
   snapshot(now: number) {
@@ -231,15 +249,23 @@ export class RateBudget {
   /** Whether exportPerMinute was set explicitly (otherwise it follows highVolumeAddOn). */
   private exportCapExplicit: boolean;
 
-  constructor(settings: Partial<RateBudgetSettings> = {}) {
+  constructor(
+    settings: Partial<RateBudgetSettings> = {},
+    private readonly clock: BudgetClock = SYSTEM_CLOCK,
+  ) {
     this.settings = { ...DEFAULT_RATE_SETTINGS };
     this.exportCapExplicit = false;
     this.applySettings(settings);
     const current = () => this.settings;
     this.buckets = {
-      core: new WindowBucket('core', () => this.settings.corePerMinute, current),
-      export: new WindowBucket('export', () => this.settings.exportPerMinute, current),
+      core: new WindowBucket('core', () => this.settings.corePerMinute, current, clock),
+      export: new WindowBucket('export', () => this.settings.exportPerMinute, current, clock),
     };
+  }
+
+  /** The budget's clock reading (epoch ms): what response times are recorded against. */
+  now(): number {
+    return this.clock.now();
   }
 
   get currentSettings(): Readonly<RateBudgetSettings> {
@@ -268,7 +294,7 @@ export class RateBudget {
    * `endpoint` (rateEndpointKey of the path) has reported. Rejects with the signal's reason on abort.
    */
   async acquire(bucket: RateBucket, signal?: AbortSignal, endpoint?: string): Promise<RateLease> {
-    const started = Date.now();
+    const started = this.clock.now();
     const taken: WindowBucket[] = [];
     try {
       // One global order (endpoint buckets by name, export, core), so two requests never hold one
@@ -290,7 +316,7 @@ export class RateBudget {
     }
     let released = false;
     return {
-      waitedMs: Date.now() - started,
+      waitedMs: this.clock.now() - started,
       release: () => {
         if (released) return;
         released = true;
@@ -306,7 +332,7 @@ export class RateBudget {
    */
   observe(
     readings: { core?: RateLimitReading; export?: RateLimitReading; endpoints?: ReadonlyMap<string, RateLimitReading> },
-    now = Date.now(),
+    now = this.clock.now(),
     endpoint?: string,
   ): void {
     if (readings.core) this.buckets.core.observe(readings.core, now);
@@ -331,7 +357,7 @@ export class RateBudget {
     let bucket = this.endpointBuckets.get(name);
     if (!bucket) {
       // No configured cap: the bucket runs at the total Zendesk reports (times the share).
-      bucket = new WindowBucket(name, () => Number.POSITIVE_INFINITY, () => this.settings);
+      bucket = new WindowBucket(name, () => Number.POSITIVE_INFINITY, () => this.settings, this.clock);
       this.endpointBuckets.set(name, bucket);
     }
     return bucket;
@@ -344,7 +370,7 @@ export class RateBudget {
 
   /** Holds a bucket (Retry-After on 429/503); holding core also holds exports. */
   pause(bucket: RateBucket, ms: number): void {
-    this.buckets[bucket].pauseUntil(Date.now() + ms);
+    this.buckets[bucket].pauseUntil(this.clock.now() + ms);
   }
 
   /**
@@ -354,7 +380,7 @@ export class RateBudget {
    * spent, the request's own bucket is held, as before.
    */
   pauseAfterRateLimit(bucket: RateBucket, ms: number, readings: RateLimitReadings, endpoint?: string): RateBucket | string[] {
-    const until = Date.now() + ms;
+    const until = this.clock.now() + ms;
     const held: string[] = [];
     if (isSpent(readings.core)) {
       this.buckets.core.pauseUntil(until);
@@ -375,7 +401,7 @@ export class RateBudget {
   }
 
   snapshot(): RateBudgetSnapshot {
-    const now = Date.now();
+    const now = this.clock.now();
     return {
       core: this.buckets.core.snapshot(now),
       export: this.buckets.export.snapshot(now),

@@ -84,6 +84,11 @@ export async function handleAdmin(emulator: Emulator, method: string, path: stri
         emulator.setFaults(((body.rules as Body[] | undefined) ?? []).map(faultRule));
         return ok({ rules: (body.rules as unknown[] | undefined)?.length ?? 0 });
       case 'POST faults':
+        if (second === 'release') {
+          // Lets requests held by a 'hold' rule through: `{ "id": "<rule id>" }`, or every hold rule's.
+          emulator.releaseHeld(typeof body.id === 'string' ? body.id : undefined);
+          return ok({ released: true });
+        }
         emulator.addFault(faultRule(body));
         return ok({ added: true });
       case 'DELETE faults':

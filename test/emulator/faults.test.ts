@@ -148,6 +148,27 @@ describe('faults', () => {
     assert.ok(performance.now() - started >= 240);
   });
 
+  test('hold: the request waits unanswered until released, is then served; later matches pass', async () => {
+    emulator.setFaults([{ id: 'gate', endpoint: '/api/v2/ticket_fields', kind: 'hold' }]);
+    const handledBefore = emulator.requestLog.entries('/api/v2/ticket_fields').length;
+    let answered = false;
+    const held = get(emulator, '/api/v2/ticket_fields.json').then((r) => ((answered = true), r));
+    // Wait for the request to be in the gate (a condition, not a delay), then look: nothing came back.
+    while (!emulator.firedFaults().some((f) => f.ruleId === 'gate')) await new Promise((r) => setImmediate(r));
+    assert.equal(emulator.requestLog.entries('/api/v2/ticket_fields').length, handledBefore, 'not handled while held');
+    assert.equal(answered, false);
+    emulator.releaseHeld('gate');
+    assert.equal((await held).status, 200);
+    assert.equal((await get(emulator, '/api/v2/ticket_fields.json')).status, 200, 'not held after the release');
+    assert.equal(emulator.firedFaults().filter((f) => f.ruleId === 'gate').length, 1);
+    // Replacing the rules lets held requests through as well.
+    emulator.setFaults([{ id: 'gate2', endpoint: '/api/v2/groups', kind: 'hold' }]);
+    const second = get(emulator, '/api/v2/groups.json');
+    while (!emulator.firedFaults().some((f) => f.ruleId === 'gate2')) await new Promise((r) => setImmediate(r));
+    emulator.setFaults([]);
+    assert.equal((await second).status, 200);
+  });
+
   test('connection reset mid-body makes the client fail after headers', async () => {
     emulator.setFaults([{ endpoint: '/api/v2/incremental/users/cursor', kind: 'reset', keepFraction: 0.3, firstN: 1 }]);
     const response = await fetch(`${emulator.baseUrl}/api/v2/incremental/users/cursor.json?start_time=0`, { headers: { authorization: adminAuth(emulator) } });

@@ -55,17 +55,36 @@ describe('warming the export cache', () => {
 
   test('requests are answered while the warm-up is still running, with the same bytes as a cold emulator', async () => {
     const options = { tickets: 3000, users: 60, referenceTime: 1_780_000_000, canonicalBaseUrl: 'https://same.example' };
-    const [warming, cold] = await Promise.all([startSmall(options), startSmall({ ...options, warm: 'off' })]);
+    const cold = await startSmall({ ...options, warm: 'off' });
+    const warming = await startSmall(options);
     try {
+      // Held half-way through the first round (the three time indexes, 1000 tickets, then 500 of
+      // the 1000 ticket events of the page asked for): a page that is partly cached, partly not.
+      // The hold, not a race with the clock, keeps the warm-up unfinished while the page is served.
+      await warming.holdWarmUp(3 + 1000 + 500);
       let settled = false;
       void warming.warmedUp().then(() => (settled = true));
+      const rendersBefore = renders(warming);
+      assert.ok(rendersBefore > 0 && rendersBefore < warming.store.tickets.size + warming.store.ticketEvents.size, `part-way: ${rendersBefore} renders`);
       const early = await get(warming, FIRST_PAGES[2]!);
       assert.equal(early.status, 200);
       assert.equal(settled, false, 'answered before the warm-up finished');
+      assert.ok(renders(warming) > rendersBefore, 'the uncached part of the page was rendered for the request');
       assert.ok(early.text === (await get(cold, FIRST_PAGES[2]!)).text, 'the same page as a cold emulator serves');
+      warming.resumeWarmUp();
       await warming.warmedUp();
+      assert.equal(settled, true);
     } finally {
       await Promise.all([warming.close(), cold.close()]);
+    }
+  });
+
+  test('the warm-up hold is only for a background warm-up in progress', async () => {
+    const blocking = await startSmall({ tickets: 20, users: 5, warm: 'blocking' });
+    try {
+      await assert.rejects(blocking.holdWarmUp(1), /no background warm-up/);
+    } finally {
+      await blocking.close();
     }
   });
 

@@ -27,7 +27,12 @@ before(async () => {
     emulator: {
       tickets: 4200, // five export pages of 1000, including a same-second run of 1100 tickets
       historyDays: 300, // everything inside the one-year lookback
-      faults: [{ id: 'slow-tickets', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 1500 }],
+      faults: [
+        { id: 'slow-tickets', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 1500 },
+        // The second page is held unanswered until the worker has been killed: the kill is certainly
+        // mid-export, however slowly the machine gets there.
+        { id: 'held-second-page', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'hold', everyNth: 2, maxCount: 1 },
+      ],
     },
   });
 });
@@ -41,10 +46,12 @@ test('a worker killed mid-export is replaced and the cycle completes without los
   const first = spawnWorkerProcess(stack);
   await startTestSource(stack, sourceConfig(stack, { name, destination, collections: { activities: false } }));
 
-  // Wait until the tickets export has committed at least one page, then kill the worker outright.
+  // Wait until the tickets export has committed at least one page and asked for the (held) second,
+  // then kill the worker outright.
   const deadline = Date.now() + 180_000;
   let pagesAtKill = 0;
-  while (pagesAtKill < 1) {
+  const secondPageAsked = () => stack.emulator.firedFaults().some((f) => f.ruleId === 'held-second-page');
+  while (pagesAtKill < 1 || !secondPageAsked()) {
     assert.ok(Date.now() < deadline, 'tickets export never started');
     const live = await liveProgress(stack.client, name).catch(() => ({}) as Record<string, { pages: number }>);
     pagesAtKill = live.tickets?.pages ?? 0;
@@ -52,6 +59,7 @@ test('a worker killed mid-export is replaced and the cycle completes without los
   }
   first.kill('SIGKILL');
   await once(first, 'exit');
+  stack.emulator.releaseHeld('held-second-page'); // answered to a dead socket; later requests pass
 
   const second = spawnWorkerProcess(stack);
   try {

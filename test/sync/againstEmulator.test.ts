@@ -15,6 +15,7 @@ import { validateSourceConfig } from '../../config/sourceConfig';
 import { enabledStreams } from '../../workflows/plan';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
+import { ManualClock } from '../support/manualClock';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
 import { createZendeskClient, RateBudget, type JsonRecord } from '../../zendesk';
 
@@ -88,7 +89,10 @@ test('a 429 storm after a limit dip: the first refusal reports the real limit ag
   // 429s were then its only answers. Zendesk reports the account's limit on a 429 too, and the client
   // must take it from there instead of waiting out a minute per request.
   await withAccount({ tickets: 20, rateLimits: { minuteMs: 60_000, corePerMinute: 2, exportPerMinute: 1 } }, async ({ emulator }) => {
-    const budget = new RateBudget({ corePerMinute: 1000, windowMs: 60_000 });
+    // The budget runs on a clock the test moves, only while a request waits for it: the wait is
+    // measured in the budget's time, which a busy machine does not stretch.
+    const clock = new ManualClock();
+    const budget = new RateBudget({ corePerMinute: 1000, windowMs: 60_000 }, clock);
     const { email, apiToken } = emulator.credentials.admin;
     const client = createZendeskClient({ baseUrl: emulator.baseUrl, auth: { type: 'api_token', email, apiToken }, rate: { budget } });
     try {
@@ -96,9 +100,22 @@ test('a 429 storm after a limit dip: the first refusal reports the real limit ag
       assert.equal(budget.snapshot().core.limit, 2, 'the dip is learned from the headers');
       emulator.setRateLimits({ enabled: true, corePerMinute: 700, exportPerMinute: 10, minuteMs: 60_000 });
       emulator.setFaults([{ id: 'storm', endpoint: '/api/v2/*', kind: 'status', status: 429, retryAfterSeconds: 1, firstN: 3 }]);
-      // At the dip's pace the second refused request would wait most of a minute for a slot.
-      const signal = AbortSignal.timeout(20_000);
-      for (let i = 0; i < 3; i++) await client.get(`/api/v2/groups.json?i=${i}`, { signal });
+      let done = false;
+      const calls = (async () => {
+        for (let i = 0; i < 3; i++) await client.get(`/api/v2/groups.json?i=${i}`);
+      })().finally(() => (done = true));
+      let waitedMs = 0;
+      while (!done && waitedMs <= 120_000) {
+        if (budget.snapshot().core.waiting > 0) {
+          clock.advance(100);
+          waitedMs += 100;
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      assert.ok(done, `still waiting after ${waitedMs} ms of the budget's time`);
+      await calls;
+      // Three Retry-Afters of 1 s; at the dip's pace the second refused request alone would wait most of a minute.
+      assert.ok(waitedMs >= 3000 && waitedMs < 20_000, `waited ${waitedMs} ms of the budget's time`);
       assert.equal(emulator.firedFaults().length, 3);
       assert.equal(budget.snapshot().core.limit, 700);
     } finally {

@@ -12,6 +12,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, WorkerResources } from '../../activities';
 import { sourceHandle } from '../../orchestration/sources';
 import { backfillUpdate, setRateUpdate, syncNowSignal } from '../../workflows/messages';
+import { workflowIdForSource } from '../../workflows/plan';
 import type { SyncStreamInput } from '../../workflows/types';
 import { sourceConfig, startStack, startTestSource, waitForCycle, workflowBundle, type Stack } from '../support/stack';
 
@@ -78,6 +79,16 @@ describe('live stack: rate settings and the Web UI', () => {
     // No `to` given: the range ends "now", fixed by this first request (so asking again is the same backfill).
     assert.match(childId, /\/backfill\/tickets\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.\.now$/, 'the backfill id shows its range as an ISO instant ..now');
     await stack.client.workflow.getHandle(childId).result().catch(() => undefined);
+    // The UI's list reads the visibility store, which may lag behind on a busy machine: open the
+    // page once the store lists both workflows (a condition, not a longer timeout).
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const ids = new Set<string>();
+      for await (const w of stack.client.workflow.list({ query: `WorkflowId = '${childId}' OR WorkflowId = '${workflowIdForSource(SOURCE)}'` })) ids.add(w.workflowId);
+      if (ids.size === 2) break;
+      assert.ok(Date.now() < deadline, `the visibility store lists ${[...ids].join(', ') || 'nothing'}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
 
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
@@ -90,20 +101,20 @@ describe('live stack: rate settings and the Web UI', () => {
       const ui = stack.server.uiUrl!;
       await page.goto(`${ui}/namespaces/default/workflows`);
       const sourceLink = page.locator(`a[href*="zendesk-source-${SOURCE}"]`).first();
-      await sourceLink.waitFor({ timeout: 30_000 });
-      await page.locator(`a[href*="${encodeURIComponent(childId)}"], a[href*="${childId}"]`).first().waitFor({ timeout: 30_000 });
+      await sourceLink.waitFor({ timeout: 120_000 });
+      await page.locator(`a[href*="${encodeURIComponent(childId)}"], a[href*="${childId}"]`).first().waitFor({ timeout: 120_000 });
       await page.screenshot({ path: path.join(ARTIFACTS, 'webui-workflows.png'), fullPage: true });
 
       await sourceLink.click();
-      await page.waitForURL(/\/workflows\/zendesk-source-/, { timeout: 30_000 });
-      await page.getByText('syncStream').first().waitFor({ timeout: 30_000 });
+      await page.waitForURL(/\/workflows\/zendesk-source-/, { timeout: 120_000 });
+      await page.getByText('syncStream').first().waitFor({ timeout: 120_000 });
       const body = await page.locator('body').innerText();
       for (const stream of ['tickets', 'groups', 'users']) assert.match(body, new RegExp(`sync ${stream}`), `the page names the ${stream} activity`);
       assert.match(body, /next cycle in 1h/, 'the wait between cycles says what it is');
       await page.screenshot({ path: path.join(ARTIFACTS, 'webui-source.png'), fullPage: true });
 
       await page.goto(`${ui}/namespaces/default/workflows/${encodeURIComponent(childId)}`);
-      await page.getByText('backfillWorkflow').first().waitFor({ timeout: 30_000 });
+      await page.getByText('backfillWorkflow').first().waitFor({ timeout: 120_000 });
       await page.screenshot({ path: path.join(ARTIFACTS, 'webui-backfill.png'), fullPage: true });
     } finally {
       await browser.close();

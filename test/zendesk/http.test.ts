@@ -258,15 +258,15 @@ describe('Retry-After', () => {
 
 describe('cancellation', () => {
   it('aborts while waiting out a Retry-After', async () => {
-    const s = await stub((_request, res) => sendText(res, 429, 'slow down', { 'retry-after': '4' }));
-    const client = clientFor(s, { rate: false });
+    const s = await stub((_request, res) => sendText(res, 429, 'slow down', { 'retry-after': '300' }));
+    const client = clientFor(s, { rate: false, http: { ...FAST_HTTP, maxRetryAfterMs: 600_000 } });
     const controller = new AbortController();
     try {
       const started = Date.now();
-      const call = client.get('/api/v2/groups.json', { signal: controller.signal });
-      setTimeout(() => controller.abort(new Error('activity cancelled')), 100);
+      // Aborted once the 429 is in and the client has begun its five-minute wait (not after a guessed delay).
+      const call = client.get('/api/v2/groups.json', { signal: controller.signal, onRetry: () => setImmediate(() => controller.abort(new Error('activity cancelled'))) });
       await assert.rejects(call, /activity cancelled/);
-      assert.ok(Date.now() - started < 3_000, 'did not sleep the whole Retry-After');
+      assert.ok(Date.now() - started < 60_000, 'did not sleep the whole Retry-After');
       assert.equal(s.requests.length, 1);
     } finally {
       await client.close();
@@ -281,8 +281,10 @@ describe('cancellation', () => {
     const controller = new AbortController();
     try {
       const call = client.get('/api/v2/groups.json', { signal: controller.signal });
-      setTimeout(() => controller.abort(new Error('stop now')), 50);
+      while (s.requests.length === 0) await new Promise((r) => setTimeout(r, 5)); // in flight: the server has it
+      controller.abort(new Error('stop now'));
       await assert.rejects(call, /stop now/);
+      assert.equal(s.requests.length, 1);
     } finally {
       await client.close();
     }

@@ -167,7 +167,7 @@ describe('credential file lock', () => {
     const file = path.join(tmp, 'dead-holder.json');
     // A pid that cannot be alive: beyond the kernel's pid_max.
     writeFileSync(`${file}.lock`, JSON.stringify({ pid: 2 ** 30, host: os.hostname(), nonce: 'dead', acquiredAt: new Date().toISOString() }));
-    assert.equal(await withCredentialFileLock(file, async () => 'ran', { timeoutMs: 2_000 }), 'ran');
+    assert.equal(await withCredentialFileLock(file, async () => 'ran', { timeoutMs: 60_000 }), 'ran'); // a bound to fail on, not a speed expected
   });
 
   it('waits for a live holder and then gives up with a retryable error, leaving its lock alone', async () => {
@@ -185,7 +185,7 @@ describe('credential file lock', () => {
     writeFileSync(`${file}.lock`, JSON.stringify({ pid: 1, host: 'another-host', nonce: 'old', acquiredAt: '2020-01-01T00:00:00Z' }));
     const longAgo = new Date(Date.now() - 60_000);
     await fs.utimes(`${file}.lock`, longAgo, longAgo);
-    assert.equal(await withCredentialFileLock(file, async () => 'ran', { staleMs: 10_000, timeoutMs: 2_000 }), 'ran');
+    assert.equal(await withCredentialFileLock(file, async () => 'ran', { staleMs: 10_000, timeoutMs: 60_000 }), 'ran');
   });
 
   it('saveCredential writes an owner-only file and leaves no temp files behind', async () => {
