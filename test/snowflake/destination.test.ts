@@ -199,6 +199,8 @@ describe('Snowflake destination on fakesnow', () => {
         listColumnsSql(),
         listColumnsSql(), // the login's setup: the state table is there
         'USE SCHEMA "ZENDESK_SYNC"',
+        listColumnsSql(), // … and so are the full-read bookkeeping tables
+        listColumnsSql(),
         findSchemaSql(),
         listColumnsSql(),
       ]);
