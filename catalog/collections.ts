@@ -7,23 +7,9 @@
  * (`include=metric_sets`), comments and attachments ride on the ticket-event export
  * (`include=comment_events`); nothing is fetched per ticket.
  */
-import type { Catalog, CollectionSpec, ColumnSpec, ColumnType, StreamSpec, ValueTransform } from './types';
-
-/**
- * Column shorthand: `"name type"`, optionally `"name type <- path[,fallback]"` and `"| transform"`.
- * Kept terse so the table definitions read like the spec's property tables.
- */
-function columns(...specs: string[]): ColumnSpec[] {
-  return specs.map((spec) => {
-    const m = /^(\w+) (\w+)(?: <- ([\w.,]+))?(?: \| (\w+))?$/.exec(spec);
-    if (!m) throw new Error(`bad column spec: ${spec}`);
-    const [, name, type, from, transform] = m;
-    const column: ColumnSpec = { name: name!, type: type as ColumnType };
-    if (from) column.from = from.includes(',') ? from.split(',') : from;
-    if (transform) column.transform = transform as ValueTransform;
-    return column;
-  });
-}
+import { columns } from './columnSpecs';
+import { optionalCollections, optionalStreams } from './optional';
+import type { Catalog, CollectionSpec, StreamSpec } from './types';
 
 /** Child events of the ticket-event export that are comments (spec: ticket_comments.type). */
 const COMMENT_EVENT_TYPES = ['Comment', 'VoiceComment'] as const;
@@ -33,7 +19,8 @@ const minutesPair = (metric: string) => [
   `${metric}_business bigint <- ${metric}.business`,
 ];
 
-export const streams: StreamSpec[] = [
+/** Segment's streams (and audit logs); the opt-in groups beyond them live in `optional/`. */
+const segmentStreams: StreamSpec[] = [
   {
     name: 'tickets',
     style: 'cursor_export',
@@ -118,7 +105,7 @@ function list(name: string, path: string, recordsKey: string, extra: Partial<Str
 
 const record = { kind: 'record' } as const;
 
-export const collections: CollectionSpec[] = [
+const segmentCollections: CollectionSpec[] = [
   {
     name: 'users',
     description: 'End users, agents and admins. Deleted users have active = false.',
@@ -526,6 +513,9 @@ export const collections: CollectionSpec[] = [
     ),
   },
 ];
+
+export const streams: StreamSpec[] = [...segmentStreams, ...optionalStreams];
+export const collections: CollectionSpec[] = [...segmentCollections, ...optionalCollections];
 
 export const catalog: Catalog = { streams, collections };
 

@@ -1,0 +1,5 @@
+/** Opt-in collections beyond Segment's: the helpCenter group (see README, "Collections beyond Segment's"). */
+import type { CollectionSpec, StreamSpec } from '../types';
+
+export const streams: StreamSpec[] = [];
+export const collections: CollectionSpec[] = [];

@@ -1,0 +1,15 @@
+/**
+ * Opt-in collections beyond Segment's 16, one file per group. Each file exports its streams and
+ * collections; every collection there is `enabledByDefault: false`.
+ */
+import * as changeStreams from './changeStreams';
+import * as configuration from './configuration';
+import * as helpCenter from './helpCenter';
+import * as history from './history';
+import * as serviceLevels from './serviceLevels';
+import type { CollectionSpec, StreamSpec } from '../types';
+
+const groups = [configuration, serviceLevels, changeStreams, helpCenter, history];
+
+export const optionalStreams: StreamSpec[] = groups.flatMap((g) => g.streams);
+export const optionalCollections: CollectionSpec[] = groups.flatMap((g) => g.collections);
