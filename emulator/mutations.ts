@@ -607,6 +607,29 @@ export class Mutations {
     if (!this.store.organizationMemberships.remove(id)) throw new NotFoundError(`organization membership ${id} not found`);
   }
 
+  /**
+   * An admin deletes a custom ticket field (Zendesk refuses to delete its system fields). Like
+   * Zendesk, the field leaves the definitions list, the forms that listed it (which change), and the
+   * tickets' `custom_fields` without their updated_at moving: tickets exported later simply lack it.
+   */
+  deleteTicketField(id: number): void {
+    const field = this.store.ticketFields.get(id);
+    if (!field) throw new NotFoundError(`ticket field ${id} not found`);
+    if (!field.removable) throw new Error(`ticket field ${id} is a system field and cannot be deleted`);
+    this.store.ticketFields.remove(id);
+    const now = isoFromEpoch(this.clock.now());
+    for (const form of [...this.store.ticketForms.rows.values()]) {
+      if (form.ticket_field_ids.includes(id)) {
+        this.store.ticketForms.put({ ...form, ticket_field_ids: form.ticket_field_ids.filter((f) => f !== id), updated_at: now });
+      }
+    }
+    for (const ticket of [...this.store.tickets.rows.values()]) {
+      if (ticket.custom_fields.some((cf) => cf.id === id)) {
+        this.store.tickets.put({ ...ticket, custom_fields: ticket.custom_fields.filter((cf) => cf.id !== id) });
+      }
+    }
+  }
+
   // --- satisfaction ratings, skips, ticket forms -------------------------------------------------------
 
   /**
@@ -655,6 +678,15 @@ export class Mutations {
     return next;
   }
 
+  /**
+   * A rating disappears from the ratings list. Zendesk has no public DELETE for ratings; they go when
+   * Zendesk purges them (their ticket permanently deleted, a privacy redaction). The ticket itself is
+   * left as it is, as a purge does not export it again.
+   */
+  deleteSatisfactionRating(id: number): void {
+    if (!this.store.satisfactionRatings.remove(id)) throw new NotFoundError(`satisfaction rating ${id} not found`);
+  }
+
   private checkScore(score: string): void {
     if (!(SATISFACTION_SCORES as readonly string[]).includes(score)) {
       throw new Error(`score must be one of ${SATISFACTION_SCORES.join(', ')} (got ${score})`);
@@ -700,6 +732,19 @@ export class Mutations {
     });
   }
 
+  /** A skip disappears from the skips list (purged with its ticket; Zendesk has no DELETE for skips). */
+  deleteSkip(id: number): void {
+    if (!this.store.skips.remove(id)) throw new NotFoundError(`skip ${id} not found`);
+  }
+
+  /**
+   * An activity disappears from the activity stream before its 30 days are up (Zendesk drops the
+   * activities of purged records; there is no DELETE for activities).
+   */
+  deleteActivity(id: number): void {
+    if (!this.store.activities.remove(id)) throw new NotFoundError(`activity ${id} not found`);
+  }
+
   createTicketForm(input: TicketFormInput = {}): TicketForm {
     const now = isoFromEpoch(this.clock.now());
     const name = input.name ?? `${this.random.pick(this.pools.words)} form`;
@@ -741,6 +786,17 @@ export class Mutations {
     this.store.ticketForms.put(next);
     if (next.default && !form.default) this.clearOtherDefaultForms(id);
     return next;
+  }
+
+  /**
+   * An admin deletes a ticket form. Zendesk refuses to delete the default form. Tickets keep their
+   * ticket_form_id, as they do in Zendesk.
+   */
+  deleteTicketForm(id: number): void {
+    const form = this.store.ticketForms.get(id);
+    if (!form) throw new NotFoundError(`ticket form ${id} not found`);
+    if (form.default) throw new Error(`ticket form ${id} is the default form and cannot be deleted`);
+    this.store.ticketForms.remove(id);
   }
 
   private checkFieldIds(ids: number[] | undefined): void {

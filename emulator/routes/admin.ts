@@ -172,6 +172,37 @@ export async function handleAdmin(emulator: Emulator, method: string, path: stri
       case 'POST ticket_fields':
         if (id === undefined) return ok({ ticket_field: m.createTicketField(body as never) });
         break;
+      case 'DELETE ticket_fields':
+        if (id !== undefined) {
+          m.deleteTicketField(id);
+          return ok({ deleted: id });
+        }
+        break;
+      case 'DELETE satisfaction_ratings':
+        if (id !== undefined) {
+          m.deleteSatisfactionRating(id);
+          return ok({ deleted: id });
+        }
+        break;
+      case 'DELETE skips':
+      case 'DELETE ticket_skips':
+        if (id !== undefined) {
+          m.deleteSkip(id);
+          return ok({ deleted: id });
+        }
+        break;
+      case 'DELETE activities':
+        if (id !== undefined) {
+          m.deleteActivity(id);
+          return ok({ deleted: id });
+        }
+        break;
+      case 'DELETE ticket_forms':
+        if (id !== undefined) {
+          m.deleteTicketForm(id);
+          return ok({ deleted: id });
+        }
+        break;
       case 'POST satisfaction_ratings':
         if (id === undefined) return ok({ satisfaction_rating: m.createSatisfactionRating(body as never) });
         break;

@@ -211,4 +211,62 @@ describe('changes between syncs', () => {
     const row = emulator.groundTruth().ticket_comments!.find((r) => r.id === comment.id)!;
     assert.equal(row.type, 'VoiceComment');
   });
+  test('deletions in the lists read in full: gone from every list page and from the ground truth', async () => {
+    /** Every id a cursor list serves, following links.next to the end. */
+    const listIds = async (path: string, key: string): Promise<number[]> => {
+      const ids: number[] = [];
+      let next: string | null = `${path}?page[size]=100`;
+      while (next) {
+        const body: any = (await get(emulator, next)).body;
+        ids.push(...body[key].map((r: any) => r.id));
+        next = body.meta?.has_more ? body.links.next : null;
+      }
+      return ids;
+    };
+    const first = <T>(rows: Map<number, T>): T => rows.values().next().value!;
+    const ticket = [...emulator.store.tickets.rows.values()].find((t) => t.status !== 'deleted')!;
+    const rating = emulator.mutations.createSatisfactionRating({ ticket_id: ticket.id, score: 'good' });
+    const skip = emulator.mutations.createSkip({ ticket_id: ticket.id, user_id: emulator.credentials.agent.userId });
+    const field = emulator.mutations.createTicketField({ title: 'Short lived', type: 'text' });
+    const form = emulator.mutations.createTicketForm({ name: 'Short lived form', ticket_field_ids: [field.id] });
+    const activity = first(emulator.store.activities.rows) as { id: number };
+    const group = [...emulator.store.groups.rows.values()].find((g) => !g.deleted)!;
+    const user = emulator.mutations.createUser({ role: 'agent' });
+    const groupMembership = emulator.mutations.createGroupMembership({ user_id: user.id, group_id: group.id });
+    const org = [...emulator.store.organizations.rows.values()].find((o) => o.deleted_at === null)!;
+    const orgMembership = emulator.mutations.createOrganizationMembership({ user_id: user.id, organization_id: org.id });
+    emulator.advanceClock(61);
+
+    const deletions: Array<[string, number, string, string, string]> = [
+      // [admin path, id, list path, list key, ground-truth table]
+      ['satisfaction_ratings', rating.id, '/api/v2/satisfaction_ratings.json', 'satisfaction_ratings', 'satisfaction_ratings'],
+      ['skips', skip.id, '/api/v2/skips.json', 'skips', 'ticket_skips'],
+      ['ticket_forms', form.id, '/api/v2/ticket_forms.json', 'ticket_forms', 'ticket_forms'],
+      ['ticket_fields', field.id, '/api/v2/ticket_fields.json', 'ticket_fields', 'ticket_fields'],
+      ['activities', activity.id, '/api/v2/activities.json', 'activities', 'activities'],
+      ['group_memberships', groupMembership.id, '/api/v2/group_memberships.json', 'group_memberships', 'group_memberships'],
+      ['organization_memberships', orgMembership.id, '/api/v2/organization_memberships.json', 'organization_memberships', 'organization_memberships'],
+    ];
+    const before = emulator.groundTruth();
+    for (const [, id, path, key, table] of deletions) {
+      if (path !== '/api/v2/ticket_forms.json') assert.ok((await listIds(path, key)).includes(id), `${table} ${id} listed before`);
+      assert.ok(before[table]!.some((r) => r.id === id), `${table} ${id} in the ground truth before`);
+    }
+    for (const [adminPath, id] of deletions) {
+      const response = await admin(emulator, 'DELETE', `/${adminPath}/${id}`);
+      assert.equal(response.status, 200, `${adminPath} ${id}: ${JSON.stringify(response.body)}`);
+      assert.equal((await admin(emulator, 'DELETE', `/${adminPath}/${id}`)).status, 404, `${adminPath} ${id} deleted twice`);
+    }
+    const after = emulator.groundTruth();
+    for (const [, id, path, key, table] of deletions) {
+      const listed = path === '/api/v2/ticket_forms.json' ? (await get(emulator, path)).body.ticket_forms.map((f: any) => f.id) : await listIds(path, key);
+      assert.ok(!listed.includes(id), `${table} ${id} still listed`);
+      assert.ok(!after[table]!.some((r) => r.id === id), `${table} ${id} still in the ground truth`);
+    }
+    assert.ok(![...emulator.store.tickets.rows.values()].some((t) => t.custom_fields.some((cf) => cf.id === field.id)), 'tickets no longer carry the deleted field');
+    const system = [...emulator.store.ticketFields.rows.values()].find((f) => !f.removable)!;
+    assert.equal((await admin(emulator, 'DELETE', `/ticket_fields/${system.id}`)).status, 400, 'system fields stay');
+    const defaultForm = [...emulator.store.ticketForms.rows.values()].find((f) => f.default)!;
+    assert.equal((await admin(emulator, 'DELETE', `/ticket_forms/${defaultForm.id}`)).status, 400, 'the default form stays');
+  });
 });
