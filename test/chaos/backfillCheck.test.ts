@@ -1,0 +1,60 @@
+// The chaos run's end-of-run check must fail when the backfill is broken: its expected rows come from
+// the backfill that was asked for (and the lookback setting), not from what the product recorded, so
+// a backfill that loads nothing leaves rows older than the lookback missing.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { checkRun } from '../../scripts/chaos';
+import { querySourceStatus, sourceHandle } from '../../orchestration/sources';
+import { backfillUpdate } from '../../workflows/messages';
+import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../support/stack';
+
+let stack: Stack;
+let worker: RunningWorker;
+before(async () => {
+  stack = await startStack();
+  worker = await startWorker(stack);
+});
+after(async () => {
+  await worker?.stop();
+  await stack?.close();
+});
+
+async function backfill(name: string, request: { collections: string[]; from: string; to?: string }): Promise<void> {
+  const [started] = await sourceHandle(stack.client, name).executeUpdate(backfillUpdate, { args: [request] });
+  const workflowIds = (await querySourceStatus(stack.client, name)).backfills;
+  assert.ok(started && workflowIds[started.workflowId], 'the backfill started');
+  for (;;) {
+    const status = await querySourceStatus(stack.client, name);
+    const mine = Object.values(status.backfills).filter((b) => request.collections.includes(b.stream) && b.from === new Date(request.from).toISOString().replace('.000Z', 'Z'));
+    if (mine.length === request.collections.length && mine.every((b) => b.state !== 'running')) {
+      assert.ok(mine.every((b) => b.state === 'completed'), JSON.stringify(mine));
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+test('the chaos check fails when the backfill loads nothing, and passes once it loads the old history', async () => {
+  const name = 'backfill_check';
+  const destination = `sqlite://${path.join(stack.tmp, 'warehouse')}`;
+  await startTestSource(stack, sourceConfig(stack, { name, destination, lookbackDays: 30 }));
+  await waitForCycle(stack, name, 1);
+  const from = new Date((stack.emulator.now() - 1000 * 86_400) * 1000).toISOString();
+  const asked = [{ collections: ['tickets', 'ticket_events'], from }];
+
+  // Broken: the product is asked for a range that holds nothing, while the run asked for all history.
+  const nothingTo = new Date(Date.parse(from) + 60_000).toISOString();
+  await backfill(name, { collections: ['tickets', 'ticket_events'], from, to: nothingTo });
+  const broken = await checkRun(stack, name, destination, asked);
+  assert.equal(broken.backfilledRows, 0);
+  assert.ok(broken.mismatches > 0, 'a backfill that loaded nothing fails the check');
+  assert.match(broken.error ?? '', /missing/);
+
+  // Working: the same request, open-ended, loads the history older than the lookback.
+  await backfill(name, { collections: ['tickets', 'ticket_events'], from });
+  const working = await checkRun(stack, name, destination, asked);
+  assert.equal(working.error, undefined, working.error);
+  assert.equal(working.mismatches, 0);
+  assert.ok(working.backfilledRows > 0, `backfilled rows: ${working.backfilledRows}`);
+});
