@@ -3,10 +3,13 @@
  * injected between and during them, each run ending with a differential check: for every collection,
  * warehouse rows == the emulator's ground truth (none missing, extra or stale).
  *
- * Faults per run: worker SIGKILL mid-page, Temporal dev server restart mid-cycle, Postgres restart
- * mid-cycle, a 429 storm, 500/502/503, resets mid-body, truncated JSON, 504 on large pages, OAuth
- * token rotation, credentials revoked then restored, and a backfill running through it all.
- * Needs ZS_PG_URL and scripts/postgres.sh (the Postgres it restarts).
+ * Faults per run: worker SIGKILL while an export page is on the wire, Temporal dev server restart
+ * mid-cycle, Postgres restart mid-cycle, a 429 storm, 500/502/503, resets mid-body, truncated JSON,
+ * 504 on large pages, OAuth token rotation, credentials revoked until a request meets them, and a
+ * backfill of the history older than the 30-day lookback running through them. Records of every
+ * collection are created, changed and deleted between cycles. A fault is counted only when
+ * something observed it hit the run. Needs ZS_PG_URL and scripts/postgres.sh (the Postgres it
+ * restarts; --no-restart-postgres leaves a shared one alone).
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -527,17 +530,24 @@ async function main(): Promise<void> {
   const o = new Command()
     .option('--seed <n>', 'first seed', Number, 1)
     .option('--runs <n>', 'runs (seed, seed+1, ...)', Number, 1)
+    .option('--tickets <n>', 'tickets in the emulated account', Number, 1600)
+    .option('--rounds <n>', 'rounds of changes to every collection', Number, 2)
+    .option('--no-restart-postgres', 'leave the Postgres server alone (one shared with other work)')
     .parse(process.argv)
-    .opts<{ seed: number; runs: number }>();
+    .opts<{ seed: number; runs: number; tickets: number; rounds: number; restartPostgres: boolean }>();
   const pgUrl = process.env.ZS_PG_URL ?? execFileSync('bash', [path.join(projectRoot, 'scripts/postgres.sh'), 'start']).toString().trim().split('\n').pop()!;
   const reports: RunReport[] = [];
   for (let i = 0; i < o.runs; i++) {
-    const report = await chaosRun(o.seed + i, pgUrl);
+    const report = await chaosRun(o.seed + i, pgUrl, { restartPostgres: o.restartPostgres, tickets: o.tickets, changeRounds: o.rounds });
     reports.push(report);
     console.log(`run seed=${report.seed}: ${report.mismatches === 0 ? 'ok' : 'MISMATCH'} (${report.rowsCompared} rows compared)${report.error ? `\n  ${report.error}` : ''}`);
   }
+  // Only what something observed: a fault that hit nothing is not in this table.
   const kinds = [...new Set(reports.flatMap((r) => Object.keys(r.faults)))].sort();
-  console.log(`\n${formatTable(['fault', 'injected'], kinds.map((k) => [k, String(reports.reduce((n, r) => n + (r.faults[k] ?? 0), 0))]))}\n`);
+  console.log(`\n${formatTable(['fault', 'observed'], kinds.map((k) => [k, String(reports.reduce((n, r) => n + (r.faults[k] ?? 0), 0))]))}\n`);
+  const changed = [...new Set(reports.flatMap((r) => Object.keys(r.changes)))].sort();
+  const sum = (c: string, i: number) => String(reports.reduce((n, r) => n + Number((r.changes[c] ?? '0/0/0').split('/')[i]), 0));
+  console.log(`${formatTable(['collection', 'created', 'updated', 'deleted'], changed.map((c) => [c, sum(c, 0), sum(c, 1), sum(c, 2)]))}\n`);
   // "Repeated requests": identical requests answered 200 more than once — retries after faults, the
   // page in flight at a kill, and lists that every cycle reads in full.
   console.log(formatTable(['seed', 'cycles', 'rows compared', 'mismatches', 'repeated requests'], reports.map((r) => [String(r.seed), String(r.cycles), String(r.rowsCompared), String(r.mismatches), String(r.fetchedTwice)])));
