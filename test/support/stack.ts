@@ -228,6 +228,7 @@ export async function assertWarehouseMatches(
 ): Promise<{ rowsCompared: number }> {
   const destination = await openDestination(destinationUrl);
   let rowsCompared = 0;
+  const problemsByTable = new Map<string, string[]>();
   try {
     for (const [table, expectedTableRows] of Object.entries(truth)) {
       const collection = collections.find((c) => c.name === table)!;
@@ -261,11 +262,15 @@ export async function assertWarehouseMatches(
         rowsCompared++;
       }
       for (const extra of byId.keys()) problems.push(`${table} ${extra}: extra row`);
-      assert.deepEqual(problems.slice(0, 20), [], `${table}: ${problems.length} mismatches`);
+      if (problems.length) problemsByTable.set(table, problems);
     }
   } finally {
     await destination.close();
   }
+  // Every table is compared before failing, so one run shows all that is wrong.
+  const total = [...problemsByTable.values()].reduce((n, p) => n + p.length, 0);
+  const summary = [...problemsByTable].map(([table, p]) => `${table} ${p.length}`).join(', ');
+  assert.deepEqual([...problemsByTable.values()].flatMap((p) => p.slice(0, 8)), [], `${total} mismatches (${summary})`);
   return { rowsCompared };
 }
 
