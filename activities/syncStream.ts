@@ -5,9 +5,11 @@
  * heartbeat), so a retry on any worker resumes after the last committed page. Records never leave
  * this activity: it returns cursors and counts only.
  */
+import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { collectionsOfStream, streamByName } from '../catalog/collections';
 import type { Destination } from '../destinations/types';
+import type { StreamSpec } from '../catalog/types';
 import { mapPage } from '../sync/mapper';
 import { TablePlanner } from './tablePlans';
 import { isoSeconds } from '../sync/values';
@@ -28,6 +30,12 @@ export interface SyncHeartbeat {
    */
   rowsByTable?: Record<string, number>;
   requests?: number;
+  /**
+   * Lists read in full: the read whose seen keys the committed pages recorded (see
+   * `Destination.beginFullRead`), so a retry resuming mid-list continues the same read. Absent in
+   * heartbeats of older workers and of other streams.
+   */
+  fullReadId?: string;
 }
 
 export interface SyncStreamDeps {
@@ -92,6 +100,14 @@ export function syncedThrough(style: string, mode: SyncStreamInput['mode'], star
   if (mode !== 'incremental' || reachedEndAtMs === undefined) return undefined;
   const exported = style === 'cursor_export' || style === 'time_export';
   return Math.floor((exported ? reachedEndAtMs - 60_000 : startedMs) / 1000);
+}
+
+/**
+ * Whether a run of this stream removes the rows its read did not list: lists read in full do (Zendesk
+ * deleted those records), unless the catalog keeps them (audit logs, which only age out).
+ */
+export function removesUnlisted(stream: StreamSpec, mode: SyncStreamInput['mode']): boolean {
+  return stream.fullRefresh && mode === 'incremental' && stream.keepUnlisted !== true;
 }
 
 /** The newest of several copies of a cursor, by sequence number. */
@@ -198,6 +214,21 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
     // Where the history in the warehouse begins: shown in status, and older data needs a backfill.
     await deps.destination.writeState(source, initialStartKey(stream.name), String(startTime));
   }
+  // Deletions in lists read in full (Destination.beginFullRead): a read from the first page begins a
+  // new set of seen keys; a retry resuming mid-list continues the read its heartbeat names. Without
+  // that name (a heartbeat of an older worker) the keys of the pages before the retry are unknown,
+  // so this read deletes nothing and the next cycle's read does.
+  let fullReadId: string | undefined;
+  if (removesUnlisted(stream, input.mode)) {
+    if (!cursor) {
+      fullReadId = randomUUID();
+      await deps.destination.beginFullRead(source, tables.map((t) => t.name), fullReadId);
+    } else if (deps.previousHeartbeat?.fullReadId) {
+      fullReadId = deps.previousHeartbeat.fullReadId;
+    } else {
+      deps.log('list read resumed without its read id: deletions are applied by the next cycle', { stream: stream.name });
+    }
+  }
   const enabledTables = new Set(tables.map((t) => t.name));
   const includes = (stream.includes ?? []).filter((i) => i.forTables.some((t) => enabledTables.has(t))).map((i) => i.value);
 
@@ -248,7 +279,7 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
         const newColumns = await planner.admitPage(page.records);
         if (newColumns.length) deps.log('new custom-field columns', { stream: stream.name, columns: newColumns });
         const mapped = mapPage(planner.plans, page.records, page.page, isoSeconds(now()));
-        const written = await deps.destination.upsert(source, mapped.batches);
+        const written = await deps.destination.upsert(source, mapped.batches, fullReadId === undefined ? undefined : { fullReadId });
         seq += 1;
         cursor = { seq, value: page.resumeCursor };
         pages += 1;
@@ -264,7 +295,15 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
         }
         for (const [t, n] of Object.entries(mapped.rejected)) rejectedTotals[t] = (rejectedTotals[t] ?? 0) + n;
         for (const [t, n] of Object.entries(mapped.coercedToNull)) coercedTotals[t] = (coercedTotals[t] ?? 0) + n;
-        deps.heartbeat({ stream: stream.name, cursor, pages, rows, rowsByTable: { ...rowsByTable }, requests: requestsSoFar() });
+        deps.heartbeat({
+          stream: stream.name,
+          cursor,
+          pages,
+          rows,
+          rowsByTable: { ...rowsByTable },
+          requests: requestsSoFar(),
+          ...(fullReadId === undefined ? {} : { fullReadId }),
+        });
         if (last) {
           if (page.done) reachedEndAt = now();
           break;
@@ -293,6 +332,19 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
     throw err;
   }
 
+  // Only a read that reached the list's last page knows which records are gone; a failed, cancelled
+  // or cut-short read never gets here (or is caught by the checks), and deletes nothing.
+  const deletedByTable: Record<string, number> = {};
+  if (fullReadId !== undefined && reachedEndAt !== undefined && !deps.signal.aborted) {
+    for (const plan of planner.plans) {
+      const sweep = await deps.destination.finishFullRead(source, plan.table, fullReadId);
+      if (sweep.swept) deletedByTable[plan.table.name] = sweep.deleted;
+      else deps.log('list read superseded by a newer read: it deletes nothing', { stream: stream.name, table: plan.table.name });
+    }
+    const deleted = Object.entries(deletedByTable).filter(([, n]) => n > 0);
+    if (deleted.length) deps.log('rows no longer listed by Zendesk deleted', { stream: stream.name, deleted: Object.fromEntries(deleted) });
+  }
+
   for (const [t, n] of Object.entries(rejectedTotals)) warnings.push(`${t}: ${n} records without a primary key were not written`);
   for (const [t, n] of Object.entries(coercedTotals)) warnings.push(`${t}: ${n} values did not fit their column type and were stored as NULL`);
   const requests = requestsSoFar();
@@ -307,6 +359,7 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
     warnings,
     durationMs: Date.now() - started,
     syncedThrough: syncedThrough(stream.style, input.mode, started, reachedEndAt),
+    ...(fullReadId !== undefined && reachedEndAt !== undefined ? { deletedByTable } : {}),
   };
   deps.log('stream sync finished', { stream: stream.name, pages, rows, requests: result.requests });
   return result;

@@ -98,7 +98,9 @@ export const streams: StreamSpec[] = [
   list('ticket_skips', '/api/v2/skips.json', 'skips'),
   list('organization_memberships', '/api/v2/organization_memberships.json', 'organization_memberships'),
   list('group_memberships', '/api/v2/group_memberships.json', 'group_memberships'),
-  list('audit_logs', '/api/v2/audit_logs.json', 'audit_logs', { skipWhenForbidden: true }),
+  // Audit log entries are never deleted, only dropped after Zendesk's retention period: the
+  // warehouse keeps them (a compliance trail outliving the retention), so no unlisted row is removed.
+  list('audit_logs', '/api/v2/audit_logs.json', 'audit_logs', { skipWhenForbidden: true, keepUnlisted: true }),
 ];
 
 function list(name: string, path: string, recordsKey: string, extra: Partial<StreamSpec> = {}): StreamSpec {
@@ -189,6 +191,10 @@ export const collections: CollectionSpec[] = [
     stream: 'tickets',
     source: record,
     freshness: 'generated_timestamp',
+    // generated_timestamp is not a warehouse column (Segment has none): rows are versioned by
+    // updated_at, which moves on every ticket event. A system-only change (generated_timestamp alone
+    // moving) ties on updated_at, and a tie still updates.
+    versionColumn: 'updated_at',
     customFields: {
       shape: 'id_value_list',
       recordKey: 'custom_fields',

@@ -104,6 +104,12 @@ export interface CollectionSpec {
    * when a page or batch holds one id twice. Absent = last seen wins.
    */
   freshness?: string;
+  /**
+   * The warehouse column an upsert compares to never write an older version of a row over a newer one
+   * (see `WarehouseTable.versionColumn`). Default: the freshness field, when it is a column. Needed
+   * only when the freshness field is not stored (tickets).
+   */
+  versionColumn?: string;
   customFields?: CustomFieldSource;
 }
 
@@ -126,6 +132,13 @@ export interface StreamSpec {
   initialLookbackDays?: number | null;
   /** Lists with no incremental filter are read in full each run. */
   fullRefresh: boolean;
+  /**
+   * Lists read in full: after a read that reached the last page, rows the read did not list are
+   * deleted from the warehouse (Zendesk deleted them, or aged them out). true keeps them instead: for
+   * records Zendesk never deletes, only drops after its retention period, so the warehouse keeps
+   * the history Zendesk no longer serves.
+   */
+  keepUnlisted?: boolean;
   /**
    * Collections that Zendesk gates by plan or role: a 403/404 skips the stream with a warning
    * instead of failing the sync.

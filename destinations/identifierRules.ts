@@ -62,4 +62,7 @@ export function assertValidTable(table: WarehouseTable): void {
   if (!seen.has(table.primaryKey)) {
     throw new Error(`Table ${table.name}: primary key ${JSON.stringify(table.primaryKey)} is not one of its columns`);
   }
+  if (table.versionColumn !== undefined && !seen.has(table.versionColumn)) {
+    throw new Error(`Table ${table.name}: version column ${JSON.stringify(table.versionColumn)} is not one of its columns`);
+  }
 }

@@ -24,7 +24,8 @@ import { METADATA_SCHEMA, InvalidIdentifierError, assertSafeIdentifier, assertSo
 import { addCount, emptyResult, encodeRowInto, lastRowPerKey, rowEncoder, type WriterUpsertResult } from './batchRows';
 import type { DriverValue } from './columnValues';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry';
-import type { Destination, TableBatch, WarehouseTable } from './types';
+import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from './fullReads';
+import type { Destination, FullReadSweep, TableBatch, UpsertOptions, WarehouseTable } from './types';
 import { cleanText } from './values';
 
 const POSTGRES_TYPES: Record<ColumnType, string> = {
@@ -138,28 +139,86 @@ export class PostgresDestination implements Destination {
     });
   }
 
-  async upsert(schema: string, batches: TableBatch[]): Promise<WriterUpsertResult> {
+  async upsert(schema: string, batches: TableBatch[], options: UpsertOptions = {}): Promise<WriterUpsertResult> {
     assertPostgresSourceSchema(schema);
     batches.forEach((b) => assertValidTable(b.table));
     const result = emptyResult();
+    const { fullReadId } = options;
     // Encode once, before the transaction, so a retried transaction resends the same arrays.
     const work = batches.map((batch) => {
       const encoder = rowEncoder(batch.table, 'postgres');
-      const keyed = lastRowPerKey(batch.table, batch.rows, encoder.encoders[encoder.primaryKeyIndex]!);
+      const encodeKey = encoder.encoders[encoder.primaryKeyIndex]!;
+      const keyed = lastRowPerKey(batch.table, batch.rows, encodeKey);
       addCount(result.rejectedByTable, batch.table.name, keyed.rejected);
       const { chunks, coercedToNull } = this.encodeChunks(encoder, keyed.rows);
       addCount(result.coercedToNullByTable, batch.table.name, coercedToNull);
       result.rowsByTable[batch.table.name] = (result.rowsByTable[batch.table.name] ?? 0) + keyed.rows.length;
-      return { sql: upsertSql(schema, batch.table), chunks };
+      const seenKeys = fullReadId === undefined ? [] : keyed.rows.map((row) => keyText(encodeKey(row[batch.table.primaryKey]) ?? null));
+      return { table: batch.table.name, sql: upsertSql(schema, batch.table), chunks, seenKeys };
     });
+    if (fullReadId !== undefined) await this.ensureMetadata();
     await this.retrying(() =>
       this.inTransaction(async (connection) => {
-        for (const { sql, chunks } of work) {
+        for (const { table, sql, chunks, seenKeys } of work) {
           for (const chunk of chunks) await connection.query(sql, chunk.columns);
+          // The keys this full read saw, committed with the rows (same transaction).
+          if (seenKeys.length > 0) await connection.query(recordSeenKeysSql(), [schema, table, fullReadId, seenKeys]);
         }
       }),
     );
     return result;
+  }
+
+  async beginFullRead(schema: string, tables: string[], readId: string): Promise<void> {
+    assertPostgresSourceSchema(schema);
+    tables.forEach((t) => assertSafeIdentifier(t, 'table'));
+    await this.ensureMetadata();
+    await this.retrying(() =>
+      this.inTransaction(async (connection) => {
+        for (const table of tables) {
+          await connection.query(`DELETE FROM ${meta(FULL_READ_KEYS_TABLE)} WHERE "source" = $1 AND "table_name" = $2`, [schema, table]);
+          await connection.query(
+            `INSERT INTO ${meta(FULL_READS_TABLE)} ("source", "table_name", "read_id") VALUES ($1, $2, $3) ` +
+              'ON CONFLICT ("source", "table_name") DO UPDATE SET "read_id" = EXCLUDED."read_id", "started_at" = now()',
+            [schema, table, readId],
+          );
+        }
+      }),
+    );
+  }
+
+  async finishFullRead(schema: string, table: WarehouseTable, readId: string): Promise<FullReadSweep> {
+    assertPostgresSourceSchema(schema);
+    assertValidTable(table);
+    await this.ensureMetadata();
+    let outcome: FullReadSweep = { swept: false, deleted: 0 };
+    await this.retrying(() =>
+      this.inTransaction(async (connection) => {
+        // FOR UPDATE: a read beginning meanwhile waits, so it cannot slip between the check and the sweep.
+        const current = await connection.query<{ read_id: string }>(
+          `SELECT "read_id" FROM ${meta(FULL_READS_TABLE)} WHERE "source" = $1 AND "table_name" = $2 FOR UPDATE`,
+          [schema, table.name],
+        );
+        if (current.rows[0]?.read_id !== readId) {
+          await connection.query(`DELETE FROM ${meta(FULL_READ_KEYS_TABLE)} WHERE "source" = $1 AND "table_name" = $2 AND "read_id" = $3`, [
+            schema,
+            table.name,
+            readId,
+          ]);
+          outcome = { swept: false, deleted: 0 };
+          return;
+        }
+        const deleted = await connection.query(
+          `DELETE FROM ${q(schema)}.${q(table.name)} AS "t" WHERE NOT EXISTS (SELECT 1 FROM ${meta(FULL_READ_KEYS_TABLE)} AS "k" ` +
+            `WHERE "k"."source" = $1 AND "k"."table_name" = $2 AND "k"."read_id" = $3 AND "k"."key" = "t".${q(table.primaryKey)}::text)`,
+          [schema, table.name, readId],
+        );
+        await connection.query(`DELETE FROM ${meta(FULL_READ_KEYS_TABLE)} WHERE "source" = $1 AND "table_name" = $2`, [schema, table.name]);
+        await connection.query(`DELETE FROM ${meta(FULL_READS_TABLE)} WHERE "source" = $1 AND "table_name" = $2`, [schema, table.name]);
+        outcome = { swept: true, deleted: deleted.rowCount ?? 0 };
+      }),
+    );
+    return outcome;
   }
 
   async readState(source: string, key: string): Promise<string | null> {
@@ -253,6 +312,14 @@ export class PostgresDestination implements Destination {
           `${q('source')} text NOT NULL, ${q('key')} text NOT NULL, ${q('value')} text NOT NULL, ` +
           `${q('updated_at')} timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (${q('source')}, ${q('key')}))`,
       );
+      await trx.raw(
+        `CREATE TABLE IF NOT EXISTS ${meta(FULL_READS_TABLE)} ("source" text NOT NULL, "table_name" text NOT NULL, ` +
+          '"read_id" text NOT NULL, "started_at" timestamptz NOT NULL DEFAULT now(), PRIMARY KEY ("source", "table_name"))',
+      );
+      await trx.raw(
+        `CREATE TABLE IF NOT EXISTS ${meta(FULL_READ_KEYS_TABLE)} ("source" text NOT NULL, "table_name" text NOT NULL, ` +
+          '"read_id" text NOT NULL, "key" text NOT NULL, PRIMARY KEY ("source", "table_name", "read_id", "key"))',
+      );
     }).catch((err: unknown) => {
       this.metadataReady = undefined;
       throw err;
@@ -289,15 +356,30 @@ export class PostgresDestination implements Destination {
   }
 }
 
+const meta = (table: string) => `${q(METADATA_SCHEMA)}.${q(table)}`;
+
+/** Binds: source, table, read id, keys (text[]). A page read again on a retry adds nothing. */
+function recordSeenKeysSql(): string {
+  return (
+    `INSERT INTO ${meta(FULL_READ_KEYS_TABLE)} ("source", "table_name", "read_id", "key") ` +
+    'SELECT $1, $2, $3, "k" FROM unnest($4::text[]) AS "k" ON CONFLICT DO NOTHING'
+  );
+}
+
 export function upsertSql(schema: string, table: WarehouseTable): string {
   const names = table.columns.map((c) => q(c.name));
   const arrays = table.columns.map((c, i) => `$${i + 1}::${POSTGRES_TYPES[c.type]}[]`);
   const updates = table.columns
     .filter((c) => c.name !== table.primaryKey)
     .map((c) => `${q(c.name)} = EXCLUDED.${q(c.name)}`);
-  const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
+  // A newer row stays (WarehouseTable.versionColumn): ties and NULLs update.
+  const version = table.versionColumn === undefined ? undefined : q(table.versionColumn);
+  const guard = version
+    ? ` WHERE "existing".${version} IS NULL OR EXCLUDED.${version} IS NULL OR EXCLUDED.${version} >= "existing".${version}`
+    : '';
+  const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}${guard}` : 'DO NOTHING';
   return (
-    `INSERT INTO ${q(schema)}.${q(table.name)} (${names.join(', ')}) ` +
+    `INSERT INTO ${q(schema)}.${q(table.name)} AS "existing" (${names.join(', ')}) ` +
     `SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT (${q(table.primaryKey)}) ${onConflict}`
   );
 }

@@ -25,15 +25,25 @@ import {
   addColumnsSql,
   appendStagingSql,
   countRowsSql,
+  countUnlistedSql,
+  createFullReadKeysTableSql,
+  createFullReadsTableSql,
   createSchemaSql,
   createStagingTableSql,
   createStateTableSql,
   createTableSql,
+  currentFullReadSql,
+  deleteUnlistedSql,
   dropStagingTableSql,
+  endFullReadSql,
+  forgetFullReadKeysSql,
+  forgetOneFullReadKeysSql,
   insertStagingSql,
   mergeSql,
   readStateSql,
+  recordSeenKeysSql,
   stagedAsText,
+  startFullReadSql,
   useSchemaSql,
   writeStateSql,
 } from './snowflakeSql';
@@ -46,7 +56,7 @@ import {
   type SnowflakeSettings,
 } from './snowflakeSettings';
 import { cleanText } from './values';
-import type { Destination, Row, TableBatch, WarehouseTable } from './types';
+import type { Destination, FullReadSweep, Row, TableBatch, UpsertOptions, WarehouseTable } from './types';
 
 export { parseSnowflakeUrl, snowflakeQueryTag, type SnowflakeSettings } from './snowflakeSettings';
 export { chunksByBytes } from './snowflakeStaging';
@@ -92,6 +102,8 @@ export class SnowflakeDestination implements Destination {
       await run(createSchemaSql(METADATA_SCHEMA));
       await run(useSchemaSql(METADATA_SCHEMA));
       await run(createStateTableSql());
+      await run(createFullReadsTableSql());
+      await run(createFullReadKeysTableSql());
     });
   }
 
@@ -120,7 +132,8 @@ export class SnowflakeDestination implements Destination {
     this.ensuredColumns.set(cacheKey, new Set([...known, ...table.columns.map((c) => c.name)]));
   }
 
-  async upsert(schema: string, batches: TableBatch[]): Promise<WriterUpsertResult> {
+  async upsert(schema: string, batches: TableBatch[], options: UpsertOptions = {}): Promise<WriterUpsertResult> {
+    const { fullReadId } = options;
     assertSourceSchema(schema);
     for (const batch of batches) assertValidTable(batch.table);
     const result = emptyResult();
@@ -159,7 +172,11 @@ export class SnowflakeDestination implements Destination {
         }
         await run('BEGIN');
         try {
-          for (const { table } of staged) await run(mergeSql(schema, table));
+          for (const { table } of staged) {
+            await run(mergeSql(schema, table));
+            // The keys this full read saw, committed with the rows (same transaction).
+            if (fullReadId !== undefined) await run(recordSeenKeysSql(table), [schema, table.name, fullReadId, schema, table.name, fullReadId]);
+          }
           await run('COMMIT');
         } catch (err) {
           await run('ROLLBACK').catch(() => undefined); // the MERGE's error is the one worth reporting
@@ -171,6 +188,38 @@ export class SnowflakeDestination implements Destination {
       }
     });
     return result;
+  }
+
+  async beginFullRead(schema: string, tables: string[], readId: string): Promise<void> {
+    assertSourceSchema(schema);
+    tables.forEach((t) => assertSafeIdentifier(t, 'table'));
+    await this.session.exclusive((run) =>
+      inTransaction(run, async () => {
+        for (const table of tables) {
+          await run(forgetFullReadKeysSql(), [schema, table]);
+          await run(startFullReadSql(), [schema, table, readId]);
+        }
+      }),
+    );
+  }
+
+  async finishFullRead(schema: string, table: WarehouseTable, readId: string): Promise<FullReadSweep> {
+    assertSourceSchema(schema);
+    assertValidTable(table);
+    return this.session.exclusive((run) =>
+      inTransaction(run, async (): Promise<FullReadSweep> => {
+        const current = await run(currentFullReadSql(), [schema, table.name]);
+        if (current[0]?.READ_ID !== readId) {
+          await run(forgetOneFullReadKeysSql(), [schema, table.name, readId]);
+          return { swept: false, deleted: 0 };
+        }
+        const unlisted = await run(countUnlistedSql(schema, table), [schema, table.name, readId]);
+        await run(deleteUnlistedSql(schema, table), [schema, table.name, readId]);
+        await run(forgetFullReadKeysSql(), [schema, table.name]);
+        await run(endFullReadSql(), [schema, table.name]);
+        return { swept: true, deleted: Number(unlisted[0]?.ROW_COUNT ?? 0) };
+      }),
+    );
   }
 
   async readState(source: string, key: string): Promise<string | null> {
@@ -198,6 +247,21 @@ export class SnowflakeDestination implements Destination {
 
   close(): Promise<void> {
     return this.session.close();
+  }
+}
+
+type Run = (sqlText: string, binds?: Array<string | number | boolean | null>) => Promise<ResultRow[]>;
+
+/** BEGIN … COMMIT around `work`, rolled back (reporting work's error, not the ROLLBACK's) if it fails. */
+async function inTransaction<T>(run: Run, work: () => Promise<T>): Promise<T> {
+  await run('BEGIN');
+  try {
+    const result = await work();
+    await run('COMMIT');
+    return result;
+  } catch (err) {
+    await run('ROLLBACK').catch(() => undefined);
+    throw err;
   }
 }
 

@@ -11,6 +11,7 @@
  */
 import type { ColumnType } from '../catalog/types';
 import { quoteIdentifier } from './identifiers';
+import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from './fullReads';
 import { METADATA_SCHEMA } from './identifierRules';
 import type { WarehouseColumn, WarehouseTable } from './types';
 
@@ -119,9 +120,17 @@ export function mergeSql(schema: string, table: WarehouseTable): string {
     `MERGE INTO ${qualified(schema, table.name)} AS "EXISTING"`,
     `USING (SELECT ${selectList} FROM ${stagingTableName(table)}) AS "INCOMING"`,
     `ON "EXISTING".${key} = "INCOMING".${key}`,
-    ...(updates.length > 0 ? [`WHEN MATCHED THEN UPDATE SET ${updates.join(', ')}`] : []),
+    ...(updates.length > 0 ? [`WHEN MATCHED${versionGuard(table)} THEN UPDATE SET ${updates.join(', ')}`] : []),
     `WHEN NOT MATCHED THEN INSERT (${names}) VALUES (${values})`,
   ].join(' ');
+}
+
+/** The MERGE's `AND …` that keeps a newer row (WarehouseTable.versionColumn): ties and NULLs update. */
+function versionGuard(table: WarehouseTable): string {
+  if (table.versionColumn === undefined) return '';
+  const existing = `"EXISTING".${q(table.versionColumn)}`;
+  const incoming = `"INCOMING".${q(table.versionColumn)}`;
+  return ` AND (${existing} IS NULL OR ${incoming} IS NULL OR ${incoming} >= ${existing})`;
 }
 
 export function countRowsSql(schema: string, table: string): string {
@@ -154,4 +163,87 @@ export function writeStateSql(): string {
     `WHEN NOT MATCHED THEN INSERT ("SOURCE", "KEY", "VALUE", "UPDATED_AT") ` +
     `VALUES ("INCOMING"."SOURCE", "INCOMING"."KEY", "INCOMING"."VALUE", "INCOMING"."UPDATED_AT")`
   );
+}
+
+// ---- full reads (deletions in collections read in full), in the metadata schema ------------------
+
+const FULL_READS = qualified(METADATA_SCHEMA, FULL_READS_TABLE);
+const FULL_READ_KEYS = qualified(METADATA_SCHEMA, FULL_READ_KEYS_TABLE);
+
+export function createFullReadsTableSql(): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${FULL_READS} ("SOURCE" VARCHAR NOT NULL, "TABLE_NAME" VARCHAR NOT NULL, ` +
+    `"READ_ID" VARCHAR NOT NULL, "STARTED_AT" TIMESTAMP_TZ, PRIMARY KEY ("SOURCE", "TABLE_NAME"))`
+  );
+}
+
+export function createFullReadKeysTableSql(): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${FULL_READ_KEYS} ("SOURCE" VARCHAR NOT NULL, "TABLE_NAME" VARCHAR NOT NULL, ` +
+    `"READ_ID" VARCHAR NOT NULL, "KEY" VARCHAR NOT NULL, PRIMARY KEY ("SOURCE", "TABLE_NAME", "READ_ID", "KEY"))`
+  );
+}
+
+/**
+ * Records the keys of the staged rows as seen by a full read (binds: source, table, read id, twice).
+ * Snowflake does not enforce primary keys, so keys already recorded (a page read again) are skipped.
+ * Keys are the warehouse's own text of the key (TO_VARCHAR), the same the sweep compares with.
+ */
+export function recordSeenKeysSql(table: WarehouseTable): string {
+  const key = `TO_VARCHAR("STAGED".${q(table.primaryKey)})`;
+  return (
+    `INSERT INTO ${FULL_READ_KEYS} ("SOURCE", "TABLE_NAME", "READ_ID", "KEY") ` +
+    `SELECT DISTINCT ?, ?, ?, ${key} FROM ${stagingTableName(table)} AS "STAGED" ` +
+    `WHERE ${key} NOT IN (SELECT "KEY" FROM ${FULL_READ_KEYS} WHERE "SOURCE" = ? AND "TABLE_NAME" = ? AND "READ_ID" = ?)`
+  );
+}
+
+/** Binds: source, table. */
+export function forgetFullReadKeysSql(): string {
+  return `DELETE FROM ${FULL_READ_KEYS} WHERE "SOURCE" = ? AND "TABLE_NAME" = ?`;
+}
+
+/** Binds: source, table, read id. */
+export function forgetOneFullReadKeysSql(): string {
+  return `DELETE FROM ${FULL_READ_KEYS} WHERE "SOURCE" = ? AND "TABLE_NAME" = ? AND "READ_ID" = ?`;
+}
+
+/** Binds: source, table, read id. */
+export function startFullReadSql(): string {
+  return (
+    `MERGE INTO ${FULL_READS} AS "EXISTING" ` +
+    `USING (SELECT ? AS "SOURCE", ? AS "TABLE_NAME", ? AS "READ_ID", CURRENT_TIMESTAMP() AS "STARTED_AT") AS "INCOMING" ` +
+    `ON "EXISTING"."SOURCE" = "INCOMING"."SOURCE" AND "EXISTING"."TABLE_NAME" = "INCOMING"."TABLE_NAME" ` +
+    `WHEN MATCHED THEN UPDATE SET "READ_ID" = "INCOMING"."READ_ID", "STARTED_AT" = "INCOMING"."STARTED_AT" ` +
+    `WHEN NOT MATCHED THEN INSERT ("SOURCE", "TABLE_NAME", "READ_ID", "STARTED_AT") ` +
+    `VALUES ("INCOMING"."SOURCE", "INCOMING"."TABLE_NAME", "INCOMING"."READ_ID", "INCOMING"."STARTED_AT")`
+  );
+}
+
+/** Binds: source, table. */
+export function currentFullReadSql(): string {
+  return `SELECT "READ_ID" FROM ${FULL_READS} WHERE "SOURCE" = ? AND "TABLE_NAME" = ?`;
+}
+
+/** Binds: source, table. */
+export function endFullReadSql(): string {
+  return `DELETE FROM ${FULL_READS} WHERE "SOURCE" = ? AND "TABLE_NAME" = ?`;
+}
+
+/** The rows a full read did not list (binds: source, table, read id), as a WHERE condition on the target. */
+function unlistedRows(table: WarehouseTable): string {
+  return (
+    `TO_VARCHAR(${q(table.primaryKey)}) NOT IN (SELECT "KEY" FROM ${FULL_READ_KEYS} ` +
+    `WHERE "SOURCE" = ? AND "TABLE_NAME" = ? AND "READ_ID" = ?)`
+  );
+}
+
+/** Binds: source, table, read id. */
+export function countUnlistedSql(schema: string, table: WarehouseTable): string {
+  return `SELECT COUNT(*) AS "ROW_COUNT" FROM ${qualified(schema, table.name)} WHERE ${unlistedRows(table)}`;
+}
+
+/** Binds: source, table, read id. */
+export function deleteUnlistedSql(schema: string, table: WarehouseTable): string {
+  return `DELETE FROM ${qualified(schema, table.name)} WHERE ${unlistedRows(table)}`;
 }

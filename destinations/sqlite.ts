@@ -38,7 +38,8 @@ import { quoteIdentifier } from './identifiers';
 import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
 import { addCount, emptyResult, encodeRowInto, lastRowPerKey, rowEncoder, type WriterUpsertResult } from './batchRows';
 import type { DriverValue } from './columnValues';
-import type { Destination, TableBatch, WarehouseTable } from './types';
+import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from './fullReads';
+import type { Destination, FullReadSweep, TableBatch, UpsertOptions, WarehouseTable } from './types';
 import { cleanText } from './values';
 
 const SQLITE_TYPES: Record<ColumnType, string> = {
@@ -148,7 +149,7 @@ export class SqliteDestination implements Destination {
     });
   }
 
-  async upsert(schema: string, batches: TableBatch[]): Promise<WriterUpsertResult> {
+  async upsert(schema: string, batches: TableBatch[], options: UpsertOptions = {}): Promise<WriterUpsertResult> {
     assertSourceSchema(schema, ENGINE_SCHEMAS);
     batches.forEach((b) => assertValidTable(b.table));
     const result = emptyResult();
@@ -158,8 +159,27 @@ export class SqliteDestination implements Destination {
       addCount(result.rejectedByTable, batch.table.name, keyed.rejected);
       return { table: batch.table, encoder, rows: keyed.rows };
     });
+    const { fullReadId } = options;
+    if (fullReadId !== undefined) await this.ensureMetadata();
     await this.withHandle((db) => {
       this.useSchema(db, schema);
+      if (fullReadId !== undefined) {
+        // The seen keys are committed BEFORE the rows, in their own transaction: they live in another
+        // file (zendesk_sync.sqlite), and SQLite in WAL mode commits each attached file on its own, so
+        // one transaction could, on a crash mid-commit, land the rows without the keys, and the sweep
+        // would then delete rows this read did list. Keys without their rows are harmless: the key
+        // was listed, and the page is fetched again on the retry (its cursor was never committed).
+        const record = db.prepare(
+          `INSERT OR IGNORE INTO ${q(METADATA_SCHEMA)}.${q(FULL_READ_KEYS_TABLE)} ` +
+            `(${q('source')}, ${q('table_name')}, ${q('read_id')}, ${q('key')}) VALUES (?, ?, ?, ?)`,
+        );
+        db.transaction(() => {
+          for (const { table, encoder, rows } of work) {
+            const encodeKey = encoder.encoders[encoder.primaryKeyIndex]!;
+            for (const row of rows) record.run(schema, table.name, fullReadId, keyText(encodeKey(row[table.primaryKey]) ?? null));
+          }
+        }).immediate();
+      }
       const writeAll = db.transaction(() => {
         for (const { table, encoder, rows } of work) {
           const statement = this.upsertStatement(db, schema, table);
@@ -176,6 +196,58 @@ export class SqliteDestination implements Destination {
       writeAll.immediate(); // BEGIN IMMEDIATE: take the write lock up front, never fail half-way on it
     });
     return result;
+  }
+
+  async beginFullRead(schema: string, tables: string[], readId: string): Promise<void> {
+    assertSourceSchema(schema, ENGINE_SCHEMAS);
+    tables.forEach((t) => assertSafeIdentifier(t, 'table'));
+    await this.ensureMetadata();
+    await this.withHandle((db) => {
+      db.transaction(() => {
+        for (const table of tables) {
+          db.prepare(`DELETE FROM ${q(METADATA_SCHEMA)}.${q(FULL_READ_KEYS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`).run(schema, table);
+          db.prepare(
+            `INSERT INTO ${q(METADATA_SCHEMA)}.${q(FULL_READS_TABLE)} (${q('source')}, ${q('table_name')}, ${q('read_id')}, ${q('started_at')}) ` +
+              `VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ON CONFLICT (${q('source')}, ${q('table_name')}) ` +
+              `DO UPDATE SET ${q('read_id')} = excluded.${q('read_id')}, ${q('started_at')} = excluded.${q('started_at')}`,
+          ).run(schema, table, readId);
+        }
+      }).immediate();
+    });
+  }
+
+  async finishFullRead(schema: string, table: WarehouseTable, readId: string): Promise<FullReadSweep> {
+    assertSourceSchema(schema, ENGINE_SCHEMAS);
+    assertValidTable(table);
+    await this.ensureMetadata();
+    const meta = (name: string) => `${q(METADATA_SCHEMA)}.${q(name)}`;
+    return this.withHandle((db) => {
+      this.useSchema(db, schema);
+      return db.transaction((): FullReadSweep => {
+        const current = db
+          .prepare(`SELECT ${q('read_id')} AS id FROM ${meta(FULL_READS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`)
+          .get(schema, table.name) as { id: string } | undefined;
+        if (current?.id !== readId) {
+          db.prepare(`DELETE FROM ${meta(FULL_READ_KEYS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ? AND ${q('read_id')} = ?`).run(
+            schema,
+            table.name,
+            readId,
+          );
+          return { swept: false, deleted: 0 };
+        }
+        const key = q(table.primaryKey);
+        const deleted = db
+          .prepare(
+            `DELETE FROM ${q(schema)}.${q(table.name)} WHERE NOT EXISTS (SELECT 1 FROM ${meta(FULL_READ_KEYS_TABLE)} AS k ` +
+              `WHERE k.${q('source')} = ? AND k.${q('table_name')} = ? AND k.${q('read_id')} = ? ` +
+              `AND k.${q('key')} = CAST(${q(schema)}.${q(table.name)}.${key} AS TEXT))`,
+          )
+          .run(schema, table.name, readId).changes;
+        db.prepare(`DELETE FROM ${meta(FULL_READ_KEYS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`).run(schema, table.name);
+        db.prepare(`DELETE FROM ${meta(FULL_READS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`).run(schema, table.name);
+        return { swept: true, deleted: Number(deleted) };
+      }).immediate();
+    });
   }
 
   async readState(source: string, key: string): Promise<string | null> {
@@ -275,13 +347,25 @@ export class SqliteDestination implements Destination {
   }
 
   private ensureMetadata(): Promise<void> {
-    this.metadataReady ??= this.knex
-      .raw(
-        `CREATE TABLE IF NOT EXISTS ${q(METADATA_SCHEMA)}.${q('state')} (` +
-          `${q('source')} TEXT NOT NULL, ${q('key')} TEXT NOT NULL, ${q('value')} TEXT NOT NULL, ` +
-          `${q('updated_at')} TEXT NOT NULL, PRIMARY KEY (${q('source')}, ${q('key')}))`,
-      )
-      .then(() => undefined)
+    this.metadataReady ??= this.withHandle((db) => {
+      db.transaction(() => {
+        db.prepare(
+          `CREATE TABLE IF NOT EXISTS ${q(METADATA_SCHEMA)}.${q('state')} (` +
+            `${q('source')} TEXT NOT NULL, ${q('key')} TEXT NOT NULL, ${q('value')} TEXT NOT NULL, ` +
+            `${q('updated_at')} TEXT NOT NULL, PRIMARY KEY (${q('source')}, ${q('key')}))`,
+        ).run();
+        db.prepare(
+          `CREATE TABLE IF NOT EXISTS ${q(METADATA_SCHEMA)}.${q(FULL_READS_TABLE)} (` +
+            `${q('source')} TEXT NOT NULL, ${q('table_name')} TEXT NOT NULL, ${q('read_id')} TEXT NOT NULL, ` +
+            `${q('started_at')} TEXT NOT NULL, PRIMARY KEY (${q('source')}, ${q('table_name')}))`,
+        ).run();
+        db.prepare(
+          `CREATE TABLE IF NOT EXISTS ${q(METADATA_SCHEMA)}.${q(FULL_READ_KEYS_TABLE)} (` +
+            `${q('source')} TEXT NOT NULL, ${q('table_name')} TEXT NOT NULL, ${q('read_id')} TEXT NOT NULL, ` +
+            `${q('key')} TEXT NOT NULL, PRIMARY KEY (${q('source')}, ${q('table_name')}, ${q('read_id')}, ${q('key')}))`,
+        ).run();
+      }).immediate();
+    })
       .catch((err: unknown) => {
         this.metadataReady = undefined;
         throw err;
@@ -293,7 +377,7 @@ export class SqliteDestination implements Destination {
   private upsertStatement(db: Database, schema: string, table: WarehouseTable): Statement {
     let cache = this.upsertStatements.get(db);
     if (!cache) this.upsertStatements.set(db, (cache = new Map()));
-    const cacheKey = `${schema}.${table.name}(${table.primaryKey}):${table.columns.map((c) => c.name).join(',')}`;
+    const cacheKey = `${schema}.${table.name}(${table.primaryKey}|${table.versionColumn ?? ''}):${table.columns.map((c) => c.name).join(',')}`;
     let statement = cache.get(cacheKey);
     if (!statement) {
       statement = db.prepare(upsertSql(schema, table));
@@ -313,10 +397,28 @@ export function upsertSql(schema: string, table: WarehouseTable): string {
   const updates = table.columns
     .filter((c) => c.name !== table.primaryKey)
     .map((c) => `${q(c.name)} = excluded.${q(c.name)}`);
-  const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
+  const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}${versionGuard(table)}` : 'DO NOTHING';
   return (
     `INSERT INTO ${q(schema)}.${q(table.name)} (${names.join(', ')}) ` +
     `VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT (${q(table.primaryKey)}) ${onConflict}`
+  );
+}
+
+/**
+ * The upsert's `WHERE` that keeps a newer row (see `WarehouseTable.versionColumn`); unqualified names
+ * are the existing row. Timestamps are TEXT here, and ISO texts with and without fractional seconds
+ * do not sort as instants ('…05Z' > '…05.5Z'), so they are compared through julianday().
+ */
+function versionGuard(table: WarehouseTable): string {
+  const name = table.versionColumn;
+  if (name === undefined) return '';
+  const column = table.columns.find((c) => c.name === name)!;
+  const existing = q(name);
+  const incoming = `excluded.${q(name)}`;
+  const asOrdered = (sql: string) => (column.type === 'timestamp' || column.type === 'date' ? `julianday(${sql})` : sql);
+  return (
+    ` WHERE ${existing} IS NULL OR ${incoming} IS NULL OR ${asOrdered(existing)} IS NULL OR ${asOrdered(incoming)} IS NULL` +
+    ` OR ${asOrdered(incoming)} >= ${asOrdered(existing)}`
   );
 }
 

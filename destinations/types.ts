@@ -20,6 +20,15 @@ export interface WarehouseTable {
   name: string;
   primaryKey: string;
   columns: WarehouseColumn[];
+  /**
+   * The column holding the record's version (its updated_at, or an event's time), one of `columns`.
+   * When set, an upsert never replaces a row whose version is newer than the incoming row's: a page
+   * fetched earlier but written later (a backfill beside a regular cycle) cannot undo a newer write.
+   * An equal version still updates (an idempotent rewrite, a change within the same second), and so
+   * does a NULL version on either side (it cannot prove the incoming row older). Absent: the last
+   * write wins.
+   */
+  versionColumn?: string;
 }
 
 export type Row = Record<string, unknown>;
@@ -27,6 +36,25 @@ export type Row = Record<string, unknown>;
 export interface TableBatch {
   table: WarehouseTable;
   rows: Row[];
+}
+
+export interface UpsertOptions {
+  /**
+   * The batches are a page of the complete read `fullReadId` (see `beginFullRead`): every row's
+   * primary key is recorded as seen by that read, never later than the row itself is committed.
+   */
+  fullReadId?: string;
+}
+
+/** What `finishFullRead` did for one table. */
+export interface FullReadSweep {
+  /**
+   * false: the read was no longer the table's current read (a newer read began, or this one was
+   * already finished), so nothing was deleted.
+   */
+  swept: boolean;
+  /** Rows deleted because the read did not list them. */
+  deleted: number;
 }
 
 export interface UpsertResult {
@@ -48,7 +76,23 @@ export interface Destination {
    * none does. Idempotent: the same call twice leaves the same rows. Within a batch, a key seen
    * twice keeps its last row. Columns missing from a row are written as NULL.
    */
-  upsert(schema: string, batches: TableBatch[]): Promise<UpsertResult>;
+  upsert(schema: string, batches: TableBatch[], options?: UpsertOptions): Promise<UpsertResult>;
+  /**
+   * Deletions in collections read in full (lists without an incremental filter). Zendesk says nothing
+   * when a list record is deleted; the record is simply no longer listed. So a read of the whole list
+   * that reached its last page tells which rows are gone:
+   *   1. `beginFullRead` when the read starts from the first page: `readId` becomes each table's
+   *      current read, and the seen keys of any earlier, unfinished read of the table are dropped;
+   *   2. every page is upserted with `{ fullReadId: readId }` (a retry resuming mid-list keeps the
+   *      same id, so the keys seen before the retry still count);
+   *   3. `finishFullRead` after the last page, in one transaction: deletes the rows whose key the
+   *      read did not see, then forgets the read and its keys.
+   * The seen keys live in the metadata area (schema `zendesk_sync`), never in the source schema. A
+   * read that does not reach its last page (failed, cancelled, paused, cut short) never gets to
+   * step 3 and deletes nothing; a read that is not the table's current read any more deletes nothing.
+   */
+  beginFullRead(schema: string, tables: string[], readId: string): Promise<void>;
+  finishFullRead(schema: string, table: WarehouseTable, readId: string): Promise<FullReadSweep>;
   /**
    * Small key/value store for sync state (cursors, custom-field column names), kept in the
    * destination's own metadata area (schema `zendesk_sync`), never inside a source's schema, so the

@@ -34,7 +34,7 @@ export interface MappedPage {
 }
 
 export function warehouseTable(collection: CollectionSpec, customColumns: CustomColumn[]): WarehouseTable {
-  return {
+  const table: WarehouseTable = {
     name: collection.name,
     primaryKey: collection.primaryKey,
     columns: [
@@ -42,6 +42,16 @@ export function warehouseTable(collection: CollectionSpec, customColumns: Custom
       ...customColumns.map((c) => ({ name: c.column, type: c.type })),
     ],
   };
+  const versionColumn = versionColumnOf(collection);
+  if (versionColumn) table.versionColumn = versionColumn;
+  return table;
+}
+
+/** The column that versions a collection's rows: explicit, else the freshness field when it is a column. */
+export function versionColumnOf(collection: CollectionSpec): string | undefined {
+  if (collection.versionColumn) return collection.versionColumn;
+  const freshness = collection.freshness;
+  return freshness && collection.columns.some((c) => c.name === freshness) ? freshness : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -73,10 +73,13 @@ export function privacyTransform(settings: PrivacySettings | undefined): Privacy
       if (ex.has(table.primaryKey) || hs.has(table.primaryKey)) {
         throw new PrivacySettingsError(`privacy: ${table.name}.${table.primaryKey} is the primary key and cannot be excluded or hashed`);
       }
-      return {
+      const transformed: WarehouseTable = {
         ...table,
         columns: table.columns.filter((c) => !ex.has(c.name)).map((c) => (hs.has(c.name) ? { ...c, type: 'text' } : c)),
       };
+      // An excluded or hashed version column cannot order versions any more: the last write wins.
+      if (table.versionColumn !== undefined && (ex.has(table.versionColumn) || hs.has(table.versionColumn))) delete transformed.versionColumn;
+      return transformed;
     },
     rows(tableName, rows) {
       const ex = [...excluded(tableName)];
@@ -100,11 +103,14 @@ export function withPrivacy(destination: Destination, settings: PrivacySettings 
     kind: destination.kind,
     ensureSchema: (schema) => destination.ensureSchema(schema),
     ensureTable: (schema, table) => destination.ensureTable(schema, transform.table(table)),
-    upsert: (schema, batches: TableBatch[]) =>
+    upsert: (schema, batches: TableBatch[], options) =>
       destination.upsert(
         schema,
         batches.map((b) => ({ table: transform.table(b.table), rows: transform.rows(b.table.name, b.rows) })),
+        options,
       ),
+    beginFullRead: (schema, tables, readId) => destination.beginFullRead(schema, tables, readId),
+    finishFullRead: (schema, table, readId) => destination.finishFullRead(schema, transform.table(table), readId),
     readState: (source, key) => destination.readState(source, key),
     writeState: (source, key, value) => destination.writeState(source, key, value),
     countRows: (schema, table) => destination.countRows(schema, table),

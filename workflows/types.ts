@@ -98,6 +98,12 @@ export interface StreamResult {
    * Absent for backfills and skipped streams.
    */
   syncedThrough?: number;
+  /**
+   * Lists read in full, after a complete read: rows deleted per table because Zendesk no longer
+   * lists them. Absent when the run deleted nothing by design (exports, backfills, audit logs, a read
+   * that did not complete).
+   */
+  deletedByTable?: Record<string, number>;
 }
 
 export interface SyncStreamInput {

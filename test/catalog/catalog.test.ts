@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { collections, streams } from '../../catalog/collections';
+import { versionColumnOf } from '../../sync/mapper';
 
 interface SpecCollection {
   name: string;
@@ -57,4 +58,23 @@ test('catalog entries are internally consistent', () => {
   for (const name of ['ticket_forms', 'ticket_skips', 'organization_memberships', 'group_memberships']) {
     assert.equal(streams.find((s) => s.name === name)!.fullRefresh, true, `${name} is read in full each run`);
   }
+});
+
+test('every versioned collection orders its rows by a timestamp column; only full reads keep unlisted rows on request', () => {
+  for (const c of collections) {
+    const version = versionColumnOf(c);
+    if (c.freshness === undefined) {
+      assert.equal(version, undefined, `${c.name}: no freshness, no version column`);
+      continue;
+    }
+    const column = c.columns.find((col) => col.name === version);
+    assert.ok(column, `${c.name}: version column ${version} is a warehouse column`);
+    assert.equal(column.type, 'timestamp', `${c.name}: version column ${version} is a timestamp`);
+  }
+  // tickets: the export's generated_timestamp is not stored; updated_at versions the rows.
+  assert.equal(versionColumnOf(collections.find((c) => c.name === 'tickets')!), 'updated_at');
+  for (const s of streams) {
+    if (s.keepUnlisted) assert.equal(s.fullRefresh, true, `${s.name}: keepUnlisted applies to lists read in full`);
+  }
+  assert.deepEqual(streams.filter((s) => s.keepUnlisted).map((s) => s.name), ['audit_logs']);
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { InvalidIdentifierError } from '../../destinations/identifierRules';
 import type { Row, WarehouseTable } from '../../destinations/types';
 import { backends, type OpenedBackend } from './backends';
-import { ticket, tickets, users, withColumns } from './fixtures';
+import { ticket, tickets, users, versioned, withColumns } from './fixtures';
 
 for (const backend of backends) {
   describe(`${backend.name} destination contract`, () => {
@@ -286,6 +286,112 @@ for (const backend of backends) {
       assert.equal(await env.destination.countRows(schema, 'tickets'), 2);
     });
 
+    test('an older version never replaces a newer row; equal versions and NULL versions update', async () => {
+      const schema = await freshSchema(versioned);
+      const row = (id: number, note: string, updated_at: string | null) => ({ id, note, updated_at });
+      await env.destination.upsert(schema, [
+        {
+          table: versioned,
+          rows: [
+            row(1, 'newer', '2024-05-01T10:00:00Z'),
+            row(2, 'first', '2024-05-01T10:00:00Z'),
+            row(3, 'first', '2024-05-01T10:00:00Z'),
+            row(4, 'first', '2024-05-01T10:00:00Z'),
+            row(5, 'unversioned', null),
+            row(6, 'fraction', '2024-05-01T10:00:00.500Z'),
+            row(7, 'whole second', '2024-05-01T10:00:00Z'),
+          ],
+        },
+      ]);
+      // A page fetched before those rows changed, written after them.
+      await env.destination.upsert(schema, [
+        {
+          table: versioned,
+          rows: [
+            row(1, 'stale', '2024-04-30T09:00:00Z'),
+            row(2, 'same second', '2024-05-01T10:00:00Z'),
+            row(3, 'newest', '2024-05-02T00:00:00Z'),
+            row(4, 'no version given', null),
+            row(5, 'now versioned', '2024-01-01T00:00:00Z'),
+            // Instants, not texts, are compared: .500 is after the whole second, before the next.
+            row(6, 'stale fraction', '2024-05-01T10:00:00Z'),
+            row(7, 'later fraction', '2024-05-01T10:00:00.250Z'),
+            row(8, 'inserted', '2020-01-01T00:00:00Z'),
+          ],
+        },
+      ]);
+      assert.deepEqual(
+        (await env.readRows(schema, versioned)).map((r) => [r.id, r.note]),
+        [
+          [1, 'newer'],
+          [2, 'same second'],
+          [3, 'newest'],
+          [4, 'no version given'],
+          [5, 'now versioned'],
+          [6, 'fraction'],
+          [7, 'later fraction'],
+          [8, 'inserted'],
+        ],
+      );
+      // Without a version column the last write wins, as before.
+      const { versionColumn: _ignored, ...unversioned } = versioned;
+      await env.destination.upsert(schema, [{ table: unversioned, rows: [row(1, 'last write', '2000-01-01T00:00:00Z')] }]);
+      assert.equal((await env.readRows(schema, versioned))[0]!.note, 'last write');
+    });
+
+    test('a finished full read deletes exactly the rows it did not list, in its own table and source', async () => {
+      const schema = await freshSchema(users, tickets);
+      const other = await freshSchema(users);
+      const user = (id: number | string) => ({ id, name: `u${id}`, active: true });
+      // Ids as Zendesk has them (15 digits) and one beyond 2^53, sent as text: keys compare exactly.
+      const big = '9007199254740993';
+      const before = [1, 2, 3, 360000000000004, 5, big].map(user);
+      await env.destination.upsert(schema, [{ table: users, rows: before }, { table: tickets, rows: [ticket(3)] }]);
+      await env.destination.upsert(other, [{ table: users, rows: before }]);
+
+      await env.destination.beginFullRead(schema, ['users'], 'read-1');
+      await env.destination.upsert(schema, [{ table: users, rows: [user(1), user(360000000000004)] }], { fullReadId: 'read-1' });
+      await env.destination.upsert(schema, [{ table: users, rows: [user(big), user(7)] }], { fullReadId: 'read-1' });
+      // A page read again (a retry from an older heartbeat) records nothing twice.
+      await env.destination.upsert(schema, [{ table: users, rows: [user(7)] }], { fullReadId: 'read-1' });
+      // Rows written outside the read (another stream's page) are not "seen".
+      await env.destination.upsert(schema, [{ table: users, rows: [user(2)] }]);
+      assert.deepEqual(await env.destination.finishFullRead(schema, users, 'read-1'), { swept: true, deleted: 3 });
+      // By name: a JS number cannot read the id beyond 2^53 back exactly.
+      assert.deepEqual(
+        (await env.readRows(schema, users)).map((r) => r.name),
+        ['u1', 'u7', 'u360000000000004', `u${big}`],
+      );
+      assert.equal(await env.destination.countRows(schema, 'tickets'), 1, 'another table is untouched');
+      assert.equal(await env.destination.countRows(other, 'users'), 6, 'another source is untouched');
+      // Finished: the same read cannot sweep again.
+      await env.destination.upsert(schema, [{ table: users, rows: [user(9)] }]);
+      assert.deepEqual(await env.destination.finishFullRead(schema, users, 'read-1'), { swept: false, deleted: 0 });
+      assert.equal(await env.destination.countRows(schema, 'users'), 5);
+    });
+
+    test('a full read that a newer read replaced deletes nothing; a read of no rows empties the table', async () => {
+      const schema = await freshSchema(users);
+      const user = (id: number) => ({ id, name: `u${id}`, active: true });
+      await env.destination.upsert(schema, [{ table: users, rows: [1, 2, 3].map(user) }]);
+      await env.destination.beginFullRead(schema, ['users'], 'abandoned');
+      await env.destination.upsert(schema, [{ table: users, rows: [user(1)] }], { fullReadId: 'abandoned' });
+      // A fresh read begins (the abandoned one's keys are dropped); the abandoned one then finishes late.
+      await env.destination.beginFullRead(schema, ['users'], 'fresh');
+      await env.destination.upsert(schema, [{ table: users, rows: [user(2)] }], { fullReadId: 'fresh' });
+      assert.deepEqual(await env.destination.finishFullRead(schema, users, 'abandoned'), { swept: false, deleted: 0 });
+      assert.equal(await env.destination.countRows(schema, 'users'), 3);
+      // The fresh read saw only 2: key 1 seen by the abandoned read does not count.
+      await env.destination.upsert(schema, [{ table: users, rows: [user(3)] }], { fullReadId: 'fresh' });
+      assert.deepEqual(await env.destination.finishFullRead(schema, users, 'fresh'), { swept: true, deleted: 1 });
+      assert.deepEqual((await env.readRows(schema, users)).map((r) => r.id), [2, 3]);
+      // Zendesk lists nothing any more: the read of one empty page removes every row.
+      await env.destination.beginFullRead(schema, ['users'], 'empty');
+      await env.destination.upsert(schema, [{ table: users, rows: [] }], { fullReadId: 'empty' });
+      assert.deepEqual(await env.destination.finishFullRead(schema, users, 'empty'), { swept: true, deleted: 2 });
+      assert.equal(await env.destination.countRows(schema, 'users'), 0);
+    });
+
     test('state is read and written per source, outside the source schema', async () => {
       const schema = await freshSchema(users);
       const other = env.anotherSchema();
@@ -297,7 +403,7 @@ for (const backend of backends) {
       assert.equal(await env.destination.readState(other, 'tickets.cursor'), 'other');
       assert.equal(await env.destination.readState(schema, 'users.cursor'), null);
       assert.deepEqual(await env.tablesIn(schema), ['users']);
-      assert.deepEqual(await env.tablesIn('zendesk_sync'), ['state']);
+      assert.deepEqual((await env.tablesIn('zendesk_sync')).sort(), ['full_read_keys', 'full_reads', 'state']);
     });
 
     test('an empty call sends nothing; an unknown table fails', async () => {

@@ -30,6 +30,18 @@ export const users: WarehouseTable = {
   ],
 };
 
+/** A table whose rows carry a version (WarehouseTable.versionColumn). */
+export const versioned: WarehouseTable = {
+  name: 'memberships',
+  primaryKey: 'id',
+  versionColumn: 'updated_at',
+  columns: [
+    { name: 'id', type: 'bigint' },
+    { name: 'note', type: 'text' },
+    { name: 'updated_at', type: 'timestamp' },
+  ],
+};
+
 export function ticket(id: number, overrides: Row = {}): Row {
   return {
     id,

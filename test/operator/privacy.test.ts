@@ -35,6 +35,20 @@ test('transform drops excluded columns from the table and rows, hashes the hashe
   assert.throws(() => privacyTransform({ hash: { users: ['email'] }, saltRef: 'env:ZS_TEST_SALT_MISSING' }), /at least 16 characters/);
 });
 
+test('an excluded or hashed version column no longer versions the rows (the last write wins)', () => {
+  process.env.ZS_TEST_SALT = SALT;
+  const users = {
+    name: 'users',
+    primaryKey: 'id',
+    versionColumn: 'updated_at',
+    columns: [{ name: 'id', type: 'bigint' as const }, { name: 'updated_at', type: 'timestamp' as const }, { name: 'email', type: 'text' as const }],
+  };
+  const kept = privacyTransform({ exclude: { users: ['email'] } })!.table(users);
+  assert.equal(kept.versionColumn, 'updated_at');
+  assert.equal(privacyTransform({ exclude: { users: ['updated_at'] } })!.table(users).versionColumn, undefined);
+  assert.equal(privacyTransform({ hash: { users: ['updated_at'] }, saltRef: 'env:ZS_TEST_SALT' })!.table(users).versionColumn, undefined);
+});
+
 test('settings validation names the field and the fix', () => {
   const problems = (privacy: unknown) => {
     try {

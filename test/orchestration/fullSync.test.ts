@@ -66,6 +66,15 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     const existing = stack.emulator.store.tickets.rows.values().next().value!;
     m.updateTicket(existing.id, { status: 'solved', comment: { body: 'Fixed', public: false } });
     m.deleteTicket(ticket.id);
+    // Records deleted from the lists read in full: the next cycle's complete reads remove their rows.
+    const store = stack.emulator.store;
+    const firstOf = <T>(rows: Map<number, T>) => rows.values().next().value!;
+    m.deleteGroupMembership(firstOf(store.groupMemberships.rows).id);
+    m.deleteOrganizationMembership(firstOf(store.organizationMemberships.rows).id);
+    m.deleteSatisfactionRating(firstOf(store.satisfactionRatings.rows).id);
+    m.deleteSkip(firstOf(store.skips.rows).id);
+    m.deleteTicketForm([...store.ticketForms.rows.values()].find((f) => !f.default)!.id);
+    m.deleteActivity((stack.emulator.groundTruth({ collections: ['activities'] }).activities![0] as { id: number }).id);
     stack.emulator.advanceClock(120); // out of the last-minute exclusion window
     stack.emulator.requestLog.reset();
     await sourceHandle(stack.client, name).signal(syncNowSignal);

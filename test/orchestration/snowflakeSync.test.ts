@@ -89,6 +89,11 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
   const created = m.createTicket({ subject: 'Snowflake ❄ ticket', comment: { body: 'hello' } });
   m.updateTicket(updatedId!, { status: 'solved', comment: { body: 'Fixed', public: false } });
   m.deleteTicket(deletedId!);
+  // And records deleted from lists read in full: cycle 2's complete reads delete their rows.
+  const goneMembership = stack.emulator.store.groupMemberships.rows.values().next().value!.id;
+  const goneSkip = stack.emulator.store.skips.rows.values().next().value!.id;
+  m.deleteGroupMembership(goneMembership);
+  m.deleteSkip(goneSkip);
   stack.emulator.advanceClock(120); // out of the export's last-minute exclusion window
   // Where each export stream began in cycle 1 (its earliest start_time), before the log is cleared.
   const cycle1StartTimes = new Map<string, number>();
@@ -135,5 +140,7 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
   assert.equal(ticketsById.get(created.id)?.subject, 'Snowflake ❄ ticket');
   assert.equal(ticketsById.get(updatedId!)?.status, 'solved');
   assert.equal(ticketsById.get(deletedId!)?.status, 'deleted');
+  assert.ok(!second.landed.get('group_memberships')!.rows.some((r) => Number(r.id) === goneMembership), 'the deleted membership left Snowflake');
+  assert.ok(!second.landed.get('ticket_skips')!.rows.some((r) => Number(r.id) === goneSkip), 'the deleted skip left Snowflake');
   t.diagnostic(`rows compared: ${first.rowsCompared} then ${second.rowsCompared}; tickets staged: ${TICKETS} then ${stagedInCycle2}`);
 });
