@@ -74,7 +74,7 @@ function spawnChaosWorker(stack: Stack): ChildProcess {
 }
 
 /** A sync activity in flight: which run it belongs to (the source's cycle or a backfill child). */
-interface PendingSync {
+export interface PendingSync {
   workflowId: string;
   runId: string;
   activityId: string;
@@ -82,7 +82,7 @@ interface PendingSync {
 }
 
 /** Every activity pending right now in the source's current run and in its running backfills. */
-async function pendingActivities(stack: Stack, name: string): Promise<PendingSync[]> {
+export async function pendingActivities(stack: Stack, name: string): Promise<PendingSync[]> {
   const status = await querySourceStatus(stack.client, name).catch(() => undefined);
   const workflowIds = [workflowIdForSource(name), ...Object.values(status?.backfills ?? {}).filter((b) => b.state === 'running').map((b) => b.workflowId)];
   const out: PendingSync[] = [];
@@ -101,7 +101,7 @@ async function pendingActivities(stack: Stack, name: string): Promise<PendingSyn
  * silent: once it is no longer pending, its run's history holds the attempt that finished it, and the
  * failure before that attempt (a heartbeat timeout). Resolves when the activity has settled.
  */
-async function retriedAfterKill(stack: Stack, activity: PendingSync): Promise<boolean> {
+export async function retriedAfterKill(stack: Stack, activity: PendingSync): Promise<boolean> {
   const run = stack.client.workflow.getHandle(activity.workflowId, activity.runId);
   await waitUntil(
     `activity ${activity.activityId} of ${activity.workflowId} to settle`,

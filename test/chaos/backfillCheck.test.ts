@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { collections } from '../../catalog/collections';
-import { checkRun } from '../../scripts/chaos';
+import { checkRun, pendingActivities, retriedAfterKill, type PendingSync } from '../../scripts/chaos';
 import { querySourceStatus, sourceHandle } from '../../orchestration/sources';
 import { backfillUpdate } from '../../workflows/messages';
 import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../support/stack';
@@ -38,7 +38,7 @@ async function backfill(name: string, request: { collections: string[]; from: st
   }
 }
 
-test('the chaos check fails when the backfill loaded nothing, and passes once it loads the old history', async () => {
+test('the chaos check fails when the backfill loaded nothing, and passes once it loads the old history; an activity not killed is not counted as killed', async () => {
   const name = 'backfill_check';
   const destination = `sqlite://${path.join(stack.tmp, 'warehouse')}`;
   const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
@@ -54,8 +54,20 @@ test('the chaos check fails when the backfill loaded nothing, and passes once it
   assert.ok(broken.mismatches > 0, 'a backfill that loaded nothing fails the check');
   assert.match(broken.error ?? '', /missing/);
 
-  // Working: the same request, open-ended, loads the history older than the lookback.
-  await backfill(name, { collections: ['tickets', 'ticket_events'], from });
+  // Working: the same request, open-ended, loads the history older than the lookback. Its first
+  // export page is held, so its activity is caught in flight: with no worker killed, the chaos run's
+  // kill counter must not count it.
+  stack.emulator.addFault({ id: 'hold-backfill-page', endpoint: '/api/v2/incremental/*', kind: 'latency', latencyMs: 3000, firstN: 1 });
+  const done = backfill(name, { collections: ['tickets', 'ticket_events'], from });
+  let inFlight: PendingSync[] = [];
+  const deadline = Date.now() + 120_000;
+  while (inFlight.length === 0) {
+    assert.ok(Date.now() < deadline, 'the held backfill page was never caught in flight');
+    if (stack.emulator.firedFaults().some((f) => f.ruleId === 'hold-backfill-page')) inFlight = await pendingActivities(stack, name);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await done;
+  for (const activity of inFlight) assert.equal(await retriedAfterKill(stack, activity), false, `${activity.activityId} was not killed`);
   const working = await checkRun(stack, name, destination, asked);
   assert.equal(working.error, undefined, working.error);
   assert.equal(working.mismatches, 0);
