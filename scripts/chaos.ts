@@ -390,6 +390,13 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     const config = sourceConfig(stack, { name, destination: pgUrl, credentialRef, collections: allOn, lookbackDays: CHAOS_LOOKBACK_DAYS, intervalSeconds: 3 });
     config.timing = { heartbeatTimeoutSeconds: 8, retryInitialSeconds: 1, retryMaximumSeconds: 4, maxAttempts: 30 };
     await startTestSource(stack, config);
+    // A sync-now at most every 2 s while waiting for traffic (not one per poll into the history).
+    let lastAsked = 0;
+    const askForCycle = async () => {
+      if (Date.now() - lastAsked < 2000) return;
+      lastAsked = Date.now();
+      await sourceHandle(stack.client, name).signal(syncNowSignal);
+    };
 
     // 1. A backfill of everything older than the lookback, running through the faults that follow.
     const backfills = [{ collections: ['tickets', 'ticket_events'], from: new Date((stack.emulator.now() - (HISTORY_DAYS + 100) * 86_400) * 1000).toISOString() }];
@@ -403,7 +410,7 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
       stack.emulator.addFault({ id: holdId, endpoint: '/api/v2/incremental/*', kind: 'latency', latencyMs: 30_000, firstN: 1 });
       await waitUntil('an export request to hold', async () => {
         if (stack.emulator.firedFaults().some((f) => f.ruleId === holdId)) return true;
-        await sourceHandle(stack.client, name).signal(syncNowSignal);
+        await askForCycle();
         return false;
       }, 300_000, 100);
       const inFlight = await pendingActivities(stack, name);
@@ -464,9 +471,9 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     stack.emulator.revokeCredentials('all');
     await waitUntil('a request to meet the revoked credentials', async () => {
       if (rejected() > 0) return true;
-      await sourceHandle(stack.client, name).signal(syncNowSignal);
+      await askForCycle();
       return false;
-    }, 300_000, 500).finally(() => stack.emulator.restoreCredentials('all'));
+    }, 300_000, 200).finally(() => stack.emulator.restoreCredentials('all'));
     count('requests refused with revoked credentials', rejected());
     for (let round = 2; round <= rounds; round++) {
       changeEveryCollection(stack.emulator, seed, round, changeTally);
