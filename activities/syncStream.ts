@@ -332,12 +332,14 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
     throw err;
   }
 
-  // Only a read that reached the list's last page knows which records are gone; a failed, cancelled
-  // or cut-short read never gets here (or is caught by the checks), and deletes nothing.
+  // Only a read that reached the list's last page knows which records are gone. A failed or cut-short
+  // read never gets here; a cancellation that arrives after the last page still deletes nothing (the
+  // next cycle's read will), so a stopped or paused run never removes rows.
+  const sweeping = fullReadId !== undefined && reachedEndAt !== undefined && !deps.signal.aborted;
   const deletedByTable: Record<string, number> = {};
-  if (fullReadId !== undefined && reachedEndAt !== undefined && !deps.signal.aborted) {
+  if (sweeping) {
     for (const plan of planner.plans) {
-      const sweep = await deps.destination.finishFullRead(source, plan.table, fullReadId);
+      const sweep = await deps.destination.finishFullRead(source, plan.table, fullReadId!);
       if (sweep.swept) deletedByTable[plan.table.name] = sweep.deleted;
       else deps.log('list read superseded by a newer read: it deletes nothing', { stream: stream.name, table: plan.table.name });
     }
@@ -359,7 +361,7 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
     warnings,
     durationMs: Date.now() - started,
     syncedThrough: syncedThrough(stream.style, input.mode, started, reachedEndAt),
-    ...(fullReadId !== undefined && reachedEndAt !== undefined ? { deletedByTable } : {}),
+    ...(sweeping ? { deletedByTable } : {}),
   };
   deps.log('stream sync finished', { stream: stream.name, pages, rows, requests: result.requests });
   return result;

@@ -4,7 +4,7 @@
  *
  * One schema per source; sync state in the `zendesk_sync` schema. Upserts are
  *   INSERT INTO "s"."t" (…) SELECT * FROM unnest($1::bigint[], $2::text[], …)
- *   ON CONFLICT ("id") DO UPDATE SET … = EXCLUDED.…
+ *   ON CONFLICT ("id") DO UPDATE SET … = EXCLUDED.… [WHERE the incoming version is not older]
  * with one array parameter per column, so a statement has as many parameters as the table has
  * columns and the protocol's 65,535-parameter cap never applies; batches are still cut into chunks
  * of at most 5,000 rows / ~32 M characters (measured fastest; keeps one message well under 1 GB).

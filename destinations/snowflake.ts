@@ -10,7 +10,9 @@
  *      stage by itself when they exceed the bind threshold); a row larger than that goes in with
  *      its largest text values appended piece by piece (snowflakeStaging.ts), so no request
  *      exceeds the budget;
- *   3. BEGIN; one MERGE per table from its staging table (JSON parsed into VARIANT there); COMMIT.
+ *   3. BEGIN; one MERGE per table from its staging table (JSON parsed into VARIANT there; a matched
+ *      row is updated only if the incoming version is not older); for a page of a full read, the
+ *      staged keys into ZENDESK_SYNC.FULL_READ_KEYS; COMMIT.
  *      All tables of the call land together or none does. Staging happens before BEGIN because
  *      CREATE TABLE is DDL, which commits an open transaction in Snowflake.
  * Schema DDL (`ensureSchema`, `ensureTable`) runs outside upserts and never reads anything back.

@@ -190,11 +190,11 @@ export function createFullReadKeysTableSql(): string {
  * Keys are the warehouse's own text of the key (TO_VARCHAR), the same the sweep compares with.
  */
 export function recordSeenKeysSql(table: WarehouseTable): string {
-  const key = `TO_VARCHAR("STAGED".${q(table.primaryKey)})`;
+  const stagedKeyText = `TO_VARCHAR("STAGED".${q(table.primaryKey)})`;
   return (
     `INSERT INTO ${FULL_READ_KEYS} ("SOURCE", "TABLE_NAME", "READ_ID", "KEY") ` +
-    `SELECT DISTINCT ?, ?, ?, ${key} FROM ${stagingTableName(table)} AS "STAGED" ` +
-    `WHERE ${key} NOT IN (SELECT "KEY" FROM ${FULL_READ_KEYS} WHERE "SOURCE" = ? AND "TABLE_NAME" = ? AND "READ_ID" = ?)`
+    `SELECT DISTINCT ?, ?, ?, ${stagedKeyText} FROM ${stagingTableName(table)} AS "STAGED" ` +
+    `WHERE ${stagedKeyText} NOT IN (SELECT "KEY" FROM ${FULL_READ_KEYS} WHERE "SOURCE" = ? AND "TABLE_NAME" = ? AND "READ_ID" = ?)`
   );
 }
 

@@ -20,7 +20,8 @@
  * one pool checkout, so "attach the file, then use it" cannot be interleaved with another call. The
  * bulk upsert is one prepared single-row `INSERT … ON CONFLICT DO UPDATE` per table and column set,
  * reused for every row inside one transaction (the fastest way to write SQLite from Node; knex's own
- * multi-row insert is 2-3x slower and capped at 500 rows per statement).
+ * multi-row insert is 2-3x slower and capped at 500 rows per statement). Its `DO UPDATE … WHERE`
+ * keeps a row whose version is newer than the incoming one (WarehouseTable.versionColumn).
  *
  * Column types: bigint -> INTEGER, double -> REAL, boolean -> INTEGER 0/1, text -> TEXT,
  * timestamp -> TEXT (ISO-8601 UTC, e.g. 2024-01-02T03:04:05Z), date -> TEXT (YYYY-MM-DD),

@@ -143,7 +143,9 @@ export const backends: Backend[] = [
         },
         async cleanup() {
           for (const schema of schemas) await destination.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-          await destination.query('DELETE FROM zendesk_sync.state WHERE source = ANY(?)', [schemas]).catch(() => undefined);
+          for (const table of ['state', 'full_reads', 'full_read_keys']) {
+            await destination.query(`DELETE FROM zendesk_sync.${table} WHERE source = ANY(?)`, [schemas]).catch(() => undefined);
+          }
           await destination.close();
         },
       };

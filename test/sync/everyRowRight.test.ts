@@ -222,6 +222,26 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await assertWarehouseMatches(config.destination, config.name, expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, ['group_memberships']));
     });
 
+    test('a read cancelled while writing its last page deletes nothing; the next complete read does', async () => {
+      const { emulator } = account;
+      const config = account.config(kind, 'cancel_last');
+      const form = emulator.mutations.createTicketForm({ name: `Short-lived ${config.name}` });
+      await runStream(account, config, 'ticket_forms'); // one response: its only page is the last
+      emulator.mutations.deleteTicketForm(form.id);
+      const cancel = new AbortController();
+      const cancelWhileWriting = (inner: Destination) =>
+        withUpsert(inner, async (schema, batches, options) => {
+          cancel.abort(new Error('stopped'));
+          return inner.upsert(schema, batches, options);
+        });
+      const cancelled = await runStream(account, config, 'ticket_forms', { wrap: cancelWhileWriting, deps: { signal: cancel.signal } });
+      assert.equal(cancelled.deletedByTable, undefined);
+      assert.ok((await warehouseIds(config, 'ticket_forms')).includes(form.id), 'a cancelled run deletes nothing');
+      const next = await runStream(account, config, 'ticket_forms');
+      assert.deepEqual(next.deletedByTable, { ticket_forms: 1 });
+      assert.ok(!(await warehouseIds(config, 'ticket_forms')).includes(form.id));
+    });
+
     test('audit logs Zendesk no longer lists are kept (they age out, they are never deleted)', async () => {
       const { emulator } = account;
       const config = account.config(kind, 'audit');
