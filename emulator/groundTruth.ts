@@ -11,7 +11,8 @@ import { DAY, epochFromIso, isoFromEpoch } from './time';
  *
  * Rows carry every catalog column of the collection except received_at; ids are numbers,
  * timestamps `YYYY-MM-DDTHH:MM:SSZ`, json columns JS values, null where absent. tickets, users and
- * organizations add `custom_fields: { key: typedValue }`.
+ * organizations add `custom_fields: { key: typedValue }` with a key for every custom field the
+ * account defines (ticket field id, user/organization field key), null where the record has no value.
  */
 export interface GroundTruthOptions {
   /** Epoch seconds: tickets and ticket_metrics with generated_timestamp before this are left out. */
@@ -96,6 +97,7 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
   };
 
   const ticketFieldDefs = new Map<number, TicketField>([...store.ticketFields.rows.values()].map((f) => [f.id, f]));
+  const customTicketFields = [...ticketFieldDefs.values()].filter((f) => f.removable);
   const keyedDefs = (defs: Iterable<KeyedField>) => new Map<string, KeyedField>([...defs].map((f) => [f.key, f]));
   const userFieldDefs = keyedDefs(store.userFields.rows.values());
   const orgFieldDefs = keyedDefs(store.organizationFields.rows.values());
@@ -111,8 +113,14 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
 
   add('tickets', () =>
     ticketsInWindow.map((t) => {
+      // Every custom field the account defines (Zendesk's own system fields are not removable), so
+      // a comparison checks a column for each; a field a ticket does not carry is null.
       const custom: Record<string, unknown> = {};
-      for (const cf of t.custom_fields) custom[String(cf.id)] = typedFieldValue(ticketFieldDefs.get(cf.id)?.type ?? 'text', cf.value);
+      for (const def of customTicketFields) custom[String(def.id)] = null;
+      for (const cf of t.custom_fields) {
+        const def = ticketFieldDefs.get(cf.id);
+        if (def?.removable) custom[String(cf.id)] = typedFieldValue(def.type, cf.value);
+      }
       return pick(
         'tickets',
         {

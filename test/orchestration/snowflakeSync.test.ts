@@ -78,7 +78,7 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
   });
   // The worker's sessions for the run carry a QUERY_TAG naming the source and the run (cost attribution).
   assertRunSessionsTagged(snowflake.shim.logins.slice(loginsBefore), name, `${name}#1`);
-  const first = await assertSnowflakeMatchesTruth(landedAt, name, await expectedRows(stack, destination, name, tables));
+  const first = await assertSnowflakeMatchesTruth(landedAt, name, await expectedRows(stack, name, tables));
   assert.ok(first.rowsCompared > 100, `rows compared: ${first.rowsCompared}`);
   assert.equal(first.landed.get('tickets')!.rows.length, TICKETS, 'every ticket of the account landed');
   assert.equal(stagedRows(firstCycle, 'tickets'), TICKETS);
@@ -134,7 +134,7 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
   assert.equal(stagedInCycle2, 3, 'tickets staged in cycle 2');
   assert.ok(stagedRows(secondCycle, 'ticket_metrics') <= 3, `ticket_metrics staged in cycle 2: ${stagedRows(secondCycle, 'ticket_metrics')}`);
 
-  const second = await assertSnowflakeMatchesTruth(landedAt, name, await expectedRows(stack, destination, name, tables));
+  const second = await assertSnowflakeMatchesTruth(landedAt, name, await expectedRows(stack, name, tables));
   const ticketsById = new Map(second.landed.get('tickets')!.rows.map((r) => [Number(r.id), r]));
   assert.equal(ticketsById.size, TICKETS + 1, 'one new ticket; the deleted one stays, marked deleted');
   assert.equal(ticketsById.get(created.id)?.subject, 'Snowflake ❄ ticket');
