@@ -14,6 +14,7 @@ import { collections } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
+import { checkSource } from '../../orchestration/check';
 import { enabledStreams } from '../../workflows/plan';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { HelpCenterMutations, startEmulator, type Emulator } from '../../emulator';
@@ -149,6 +150,25 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.ok(second.article_comments!.result.deletedByTable?.article_comments === 1);
       assert.ok(second.post_comments!.result.deletedByTable?.post_comments === 1 + commentsOfGonePost.length);
     });
+
+    if (kind === 'sqlite') {
+      test('check: the Help Center streams are available where Help Center is on, and not where it is off', async () => {
+        const source = config(kind, 'check');
+        const probe = async () => Object.fromEntries((await checkSource(source, new WorkerResources())).streams.map((s) => [s.stream, s]));
+        const on = await probe();
+        for (const stream of ['articles', 'help_center_sections', 'article_comments', 'article_votes', 'post_comments']) {
+          assert.equal(on[stream]?.available, true, `${stream}: ${JSON.stringify(on[stream])}`);
+        }
+        emulator.setQuirks({ helpCenterEnabled: false });
+        try {
+          const off = await probe();
+          for (const stream of ['articles', 'article_comments', 'post_comments']) assert.equal(off[stream]?.available, false, stream);
+          assert.equal(off.tickets?.available, true);
+        } finally {
+          emulator.setQuirks({ helpCenterEnabled: true });
+        }
+      });
+    }
 
     for (const answer of [404, 403] as const) {
       test(`an account without Help Center (answering ${answer}) skips every Help Center stream with a warning`, async () => {
