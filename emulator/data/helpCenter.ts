@@ -190,7 +190,7 @@ const TOPIC_NAMES = ['Feature requests', 'Tips and tricks', 'Announcements', 'Q&
 /** How much Help Center content an account of this size has (kept modest: comments and votes cost a request per article). */
 export function helpCenterSizes(users: number): { categories: number; sections: number; articles: number; topics: number; posts: number } {
   return {
-    categories: 3,
+    categories: 4,
     sections: 8,
     articles: Math.min(150, Math.max(20, Math.round(users / 2))),
     topics: 4,

@@ -152,6 +152,20 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
 
     if (kind === 'sqlite') {
+      for (const listStyle of ['offset', 'cursor'] as const) {
+        test(`lists read per parent answering ${listStyle}-style whatever is asked, in pages of 5, equal the ground truth`, async () => {
+          emulator.setQuirks({ listStyle });
+          try {
+            const source = config(kind, `per_parent_${listStyle}`);
+            const results = await cycle(source);
+            for (const stream of ['article_comments', 'article_votes', 'post_comments']) assert.ok(results[stream]!.result.pages > 1, stream);
+            await assertWarehouseMatches(source.destination, source.name, await expectedRowsFor(emulator, source.destination, source.name, HC_TABLES));
+          } finally {
+            emulator.setQuirks({ listStyle: 'as_asked' });
+          }
+        });
+      }
+
       test('check: the Help Center streams are available where Help Center is on, and not where it is off', async () => {
         const source = config(kind, 'check');
         const probe = async () => Object.fromEntries((await checkSource(source, new WorkerResources())).streams.map((s) => [s.stream, s]));
