@@ -71,8 +71,8 @@ export async function* perParentPages(
         };
       }
     } catch (error) {
-      // Deleted since its id was listed: it has no children any more.
-      if (!(error instanceof ZendeskNotFoundError)) throw error;
+      // Deleted since its id was listed: it has no children any more. (Not a missing account.)
+      if (!(error instanceof ZendeskNotFoundError) || error.noHelpDesk) throw error;
       yield { records: [], page: {}, resumeCursor: { after_parent_id: parentId }, done: lastParent };
     }
     previous = parentId;
