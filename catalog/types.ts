@@ -150,6 +150,23 @@ export interface StreamSpec {
    * stops once a page reaches past that end.
    */
   timeField?: string;
+  /**
+   * Records Zendesk lists only per parent record (article comments and votes, post comments): the
+   * path holds `{parent_id}`, and each cycle lists the parent stream's ids (read the cheap way that
+   * stream is read), then reads this list (in its `style`) once per parent, in id order. Lists read
+   * this way are read in full each run (`fullRefresh`), so deletions sweep as for any full list.
+   */
+  perParent?: PerParentSpec;
+}
+
+export interface PerParentSpec {
+  /** The stream whose records are the parents (e.g. `articles`). */
+  stream: string;
+  /**
+   * The most parents a cycle reads children for: above it the stream fails with a message naming
+   * the bound, never silently reading only some parents. Bounds the requests a cycle spends on it.
+   */
+  maxParents: number;
 }
 
 export interface Catalog {

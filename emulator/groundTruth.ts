@@ -1,5 +1,6 @@
 import { collections } from '../catalog/collections';
 import { EXPORT_DELAY_SECONDS } from './context';
+import { helpCenterGroundTruth } from './groundTruthHelpCenter';
 import type { Json, KeyedField, TicketField } from './model';
 import { planAllows, type Plan, type QuirkSettings } from './options';
 import type { Store } from './store';
@@ -377,6 +378,8 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
         )
       : [],
   );
+
+  for (const [name, build] of Object.entries(helpCenterGroundTruth(store, baseUrl, quirks))) add(name, build);
 
   return out;
 }

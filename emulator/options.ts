@@ -146,6 +146,16 @@ export interface QuirkSettings {
    * pages, so paging paths are really walked in tests.
    */
   listMaxPageSize: number;
+  /**
+   * Help Center (Guide) activated on the account. false: every /api/v2/help_center and
+   * /api/v2/community path answers as `helpCenterOffAnswer` says.
+   */
+  helpCenterEnabled: boolean;
+  /**
+   * What an account without Help Center answers its paths: 404 RecordNotFound (default) or 403
+   * Forbidden. Which one Zendesk sends is UNCONFIRMED; the sync skips the streams on either.
+   */
+  helpCenterOffAnswer: 403 | 404;
 }
 
 export type ListStyle = 'as_asked' | 'offset' | 'cursor';
@@ -281,6 +291,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     satisfactionRatingsTimeFilter: 'created_at',
     listStyle: 'as_asked',
     listMaxPageSize: 100,
+    helpCenterEnabled: true,
+    helpCenterOffAnswer: 404,
     ...options.quirks,
   };
   validateListQuirks(quirks);

@@ -3,6 +3,7 @@ import { errors, jsonResponse, type ApiResponse } from '../http';
 import type { GroupMembership, OrganizationMembership, Skip } from '../model';
 import { countResource, isCountedResource } from './counts';
 import { cursorExport, timeExport } from './incremental';
+import { matchHelpCenterRoute } from './helpCenter';
 import {
   LISTS,
   groupMembershipsList,
@@ -60,6 +61,8 @@ export function matchApiRoute(path: string): ApiRoute | null {
   if (first === 'users' && second === 'me' && segments.length === 2) {
     return route((ctx, req) => jsonResponse(200, `{"user":${ctx.serializer.userById(req.principal.userId)}}`));
   }
+  const helpCenter = matchHelpCenterRoute(segments, path);
+  if (helpCenter !== undefined) return helpCenter;
   if (first === 'incremental') {
     if (third === 'cursor' && segments.length === 3 && (second === 'tickets' || second === 'users')) {
       const name = second;

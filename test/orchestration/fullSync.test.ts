@@ -80,7 +80,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     await sourceHandle(stack.client, name).signal(syncNowSignal);
     const second = await waitForCycle(stack, name, 2);
     assert.equal(second.streams.tickets?.lastError, undefined);
-    const exportRequests = stack.emulator.requestLog.entries().filter((e) => e.path.includes('/incremental/'));
+    // Support's exports (the per-article Help Center streams list the articles from their start each cycle, by design).
+    const exportRequests = stack.emulator.requestLog.entries().filter((e) => e.path.startsWith('/api/v2/incremental/'));
     // One request per export stream when little changed: no re-read of history.
     assert.ok(exportRequests.length <= 4 * 2, `export requests in the incremental cycle: ${exportRequests.length}`);
     assert.ok(second.streams.tickets!.lastRows! >= 2 && second.streams.tickets!.lastRows! < 20, `tickets rows: ${second.streams.tickets!.lastRows}`);

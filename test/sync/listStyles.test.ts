@@ -22,7 +22,8 @@ import { startEmulator, type ListStyle } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
 
 const PAGE = 3;
-const listStreams = streams.filter((s) => s.style === 'cursor_list' || s.style === 'offset_list');
+// Lists read once per parent record are walked per parent (test/sync/helpCenter.test.ts, both styles).
+const listStreams = streams.filter((s) => (s.style === 'cursor_list' || s.style === 'offset_list') && !s.perParent);
 const definitionCollections = collections.filter((c) => c.customFields);
 /** Every collection fed by a list stream, plus the collections whose custom fields need definitions. */
 const wanted = collections.filter((c) => listStreams.some((s) => s.name === c.stream) || c.customFields).map((c) => c.name);
