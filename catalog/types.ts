@@ -150,6 +150,25 @@ export interface StreamSpec {
    * stops once a page reaches past that end.
    */
   timeField?: string;
+  /**
+   * A list Zendesk serves only per parent record (a schedule's holidays, an attribute's values): the
+   * parent list is read first, then `path` (holding `{parent_id}`) once per parent, each read to its
+   * end. One request per parent at least, so it is bounded: more than `maxParents` parents fail the
+   * stream rather than send an unbounded number of requests. The requests show in the stream's count.
+   */
+  perParent?: ParentList;
+}
+
+/** The parent list of a per-parent stream (see `StreamSpec.perParent`). */
+export interface ParentList {
+  /** The parent list endpoint, e.g. `/api/v2/business_hours/schedules.json`. */
+  path: string;
+  recordsKey: string;
+  /** How the parent list's first request asks: with `page[size]` (cursor_list) or bare (offset_list). */
+  style: 'cursor_list' | 'offset_list';
+  /** Field of each child record set to its parent's id when Zendesk leaves it out (holidays carry no schedule_id). */
+  parentIdField: string;
+  maxParents: number;
 }
 
 export interface Catalog {

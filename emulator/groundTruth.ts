@@ -1,4 +1,5 @@
 import { collections } from '../catalog/collections';
+import { configurationTruth } from './configurationTruth';
 import { EXPORT_DELAY_SECONDS } from './context';
 import type { Json, KeyedField, TicketField } from './model';
 import { planAllows, type Plan, type QuirkSettings } from './options';
@@ -369,6 +370,8 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
         )
       : [],
   );
+
+  for (const [name, rows] of Object.entries(configurationTruth(source))) add(name, () => rows);
 
   return out;
 }

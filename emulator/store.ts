@@ -19,6 +19,7 @@ import type {
 } from './model';
 import { epochFromIso } from './time';
 import type { IdAllocator } from './ids';
+import { ConfigurationStore } from './data/configuration';
 
 interface TimeIndex<T> {
   version: number;
@@ -171,6 +172,9 @@ export class Store {
   readonly metricIdByTicket = new Map<number, number>();
   readonly eventIdsByTicket = new Map<number, number[]>();
   readonly commentIdsByTicket = new Map<number, number[]>();
+
+  /** Configuration, service levels and routing (data/configuration.ts); replaced by the generator. */
+  configuration = new ConfigurationStore(0);
 
   /** The user ids behind the emulator's credentials. */
   adminUserId = 0;

@@ -18,6 +18,7 @@ import { Random } from '../random';
 import { Store } from '../store';
 import { DAY, isoFromEpoch } from '../time';
 import { VIA_KINDS, asVoiceComment, makeAttachment, makeComment, makeEvent, makeVoiceCall, systemInfo, viaObject } from './builders';
+import { generateConfiguration } from './configuration';
 import { buildOrganizationFields, buildTicketFields, buildUserFields, randomFieldValue, unsetFieldValue } from './fields';
 import { UNICODE_NAMES, UNICODE_TEXTS, buildTextPools, type TextPools } from './textPools';
 
@@ -662,6 +663,7 @@ export function generateAccount(options: DataOptions, credentials: Credentials):
     });
   }
 
+  store.configuration = generateConfiguration(store, options.seed, reference, options.historyDays);
   return { store, pools, sameSecond: { timestamp: runTimestamp, tickets: runSet.size } };
 }
 

@@ -6,6 +6,7 @@ import type { StreamSpec } from '../../catalog/types';
 import { InvalidSettingsError } from '../errors';
 import { cursorExportPages } from './cursorExport';
 import { listPages } from './list';
+import { perParentPages } from './perParent';
 import { timeExportPages } from './timeExport';
 import type { EngineOptions, ListResume, PageFetcher, PageResult, ResumeCursor } from './types';
 
@@ -86,6 +87,8 @@ export function paginate(stream: StreamSpec, fetcher: PageFetcher, options: Pagi
   };
   const cursor = options.resumeCursor ?? undefined;
   if (cursor !== undefined && !isObject(cursor)) invalidCursor(stream, cursor);
+  // Read per parent record: always from the start (see perParent.ts), whatever the position says.
+  if (stream.perParent) return perParentPages(stream, fetcher, engine);
   switch (stream.style) {
     case 'cursor_export': {
       if (cursor === undefined) return cursorExportPages(stream, fetcher, { start_time: exportStart(stream, options) }, engine);
