@@ -200,6 +200,7 @@ export function generateConfiguration(store: Store, seed: number, referenceTime:
   const brandSeeds: Array<[string, string, boolean]> = [
     ['Emulated Support', 'emulator', true],
     ['Emulated Store', 'emulator-store', true],
+    ['Partner Portal', 'emulator-partners', true],
     ['Old Brand', 'emulator-old', false],
   ];
   brandSeeds.forEach(([name, subdomain, active], i) => {
@@ -306,7 +307,7 @@ export function generateConfiguration(store: Store, seed: number, referenceTime:
   }
 
   // --- business rules --------------------------------------------------------------------------------
-  const categories = ['Notifications', 'Routing', 'SLA escalations'].map((name, i) =>
+  const categories = ['Notifications', 'Routing', 'SLA escalations', 'Housekeeping'].map((name, i) =>
     config.put('trigger_categories', { id: String(ids.next()), name, position: i + 1, ...stamps() }),
   );
   const priorities = ['low', 'normal', 'high', 'urgent'];
@@ -411,6 +412,7 @@ export function generateConfiguration(store: Store, seed: number, referenceTime:
     [STANDARD_SLA_POLICY_ID, 'Standard SLA', 'Reply within 8 business hours'],
     [ids.next(), 'VIP SLA', 'Faster targets for VIP desk tickets'],
     [ids.next(), 'Hardware SLA', 'Tickets about hardware products'],
+    [ids.next(), 'Incident SLA', 'Incidents of any priority'],
   ];
   slaSeeds.forEach(([id, title, description], i) => {
     const groupId = pickGroup();
@@ -427,10 +429,10 @@ export function generateConfiguration(store: Store, seed: number, referenceTime:
       ...stamps(),
     });
   });
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 4; i++) {
     config.put('group_sla_policies', {
       id: uuid(random),
-      title: i === 0 ? 'Tier 1 ownership' : 'Escalations ownership',
+      title: ['Tier 1 ownership', 'Escalations ownership', 'Billing ownership', 'Returns ownership'][i]!,
       description: 'Time a ticket may stay with the group',
       position: i + 1,
       filter: { all: [{ field: 'group_id', operator: 'includes', value: groupIds.slice(i, i + 2) }] },
@@ -445,6 +447,7 @@ export function generateConfiguration(store: Store, seed: number, referenceTime:
     ['Americas', 'Eastern Time (US & Canada)', week(9, 17, [1, 2, 3, 4, 5]), 4],
     ['EMEA', 'London', week(8, 18, [1, 2, 3, 4, 5]), 3],
     ['APAC weekend cover', 'Tokyo', week(10, 16, [0, 6]), 0],
+    ['Berlin office', 'Berlin', week(9, 18, [1, 2, 3, 4]), 2],
   ];
   const year = new Date(referenceTime * 1000).getUTCFullYear();
   for (const [name, zone, intervals, holidays] of scheduleSeeds) {
@@ -463,6 +466,7 @@ export function generateConfiguration(store: Store, seed: number, referenceTime:
     ['Language', ['English', 'German', 'French', 'Japanese']],
     ['Product', ['Hardware', 'Software', 'Services']],
     ['Region', []],
+    ['Seniority', ['Junior', 'Senior']],
   ];
   for (const [name, values] of attributeSeeds) {
     const attribute = config.put('attribute_definitions', { id: uuid(random), name, ...stamps() });

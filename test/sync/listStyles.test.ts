@@ -66,10 +66,24 @@ for (const listStyle of ['offset', 'cursor'] as const satisfies readonly ListSty
         emulator.requestLog.entries().filter((e) => e.path.replace(/\.json$/, '') === listPath.replace(/\.json$/, '') && e.status === 200).length;
       for (const stream of listStreams) {
         assert.equal(results[stream.name]!.skipped, undefined, `${stream.name} was read`);
-        const rows = truth[collections.find((c) => c.stream === stream.name)!.name]!.length;
+        const table = truth[collections.find((c) => c.stream === stream.name)!.name]!;
+        const rows = table.length;
         assert.ok(rows > PAGE, `${stream.name}: ${rows} records span several pages of ${PAGE}`);
-        // ticket_fields is read twice: as a collection, and as the definitions of tickets' custom fields.
-        const reads = 1 + definitionCollections.filter((c) => c.customFields!.definitionsPath === stream.path).length;
+        if (stream.perParent) {
+          // Read per parent: each parent's list page by page (a parent without children costs one request).
+          const { parentIdField } = stream.perParent;
+          const childPath = (id: unknown) => stream.path.replace('{parent_id}', String(id));
+          const byParent = new Map<unknown, number>();
+          for (const row of table) byParent.set(row[parentIdField], (byParent.get(row[parentIdField]) ?? 0) + 1);
+          for (const [parentId, n] of byParent) assert.equal(okRequests(childPath(parentId)), Math.ceil(n / PAGE), `${stream.name} of ${String(parentId)}: one request per page`);
+          continue;
+        }
+        // ticket_fields is read twice: as a collection, and as the definitions of tickets' custom fields;
+        // a parent list once more for each stream read per parent of it.
+        const reads =
+          1 +
+          definitionCollections.filter((c) => c.customFields!.definitionsPath === stream.path).length +
+          listStreams.filter((s) => s.perParent?.path === stream.path).length;
         assert.equal(okRequests(stream.path), reads * Math.ceil(rows / PAGE), `${stream.name}: one request per page`);
         assert.ok(results[stream.name]!.pages > 1, `${stream.name}: ${results[stream.name]!.pages} pages`);
       }
