@@ -1,10 +1,10 @@
 // The configuration, service-level and skills-based-routing collections (opt-in), synced from the
-// emulator into SQLite and Postgres and compared with the emulator's ground truth; then records are
+// emulator into SQLite, Postgres and Snowflake (fakesnow) and compared with the emulator's ground truth; then records are
 // changed, created and deleted in Zendesk (holidays and skills included, and a whole schedule with its
 // holidays) and a second cycle must match again: changes land, deletions leave, nothing stale stays.
 // Also: lists Zendesk serves per parent cost one request per parent, visible in the stream's count;
 // and a plan without SLAs, group SLAs, skills-based routing or custom roles skips those streams with
-// a warning while the rest of the source syncs.
+// a warning while the rest of the source syncs. Snowflake through fakesnow, read back by Python's connector.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
@@ -21,7 +21,10 @@ import { runSyncStream } from '../../activities/syncStream';
 import { enabledStreams } from '../../workflows/plan';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type Emulator } from '../../emulator';
+import type { GroundTruth } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
+import { startSnowflakeEmulator, type SnowflakeEmulator } from '../snowflake/emulator';
+import { assertSnowflakeMatchesTruth } from '../snowflake/landed-vs-truth';
 
 const PG_URL = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
 const MINE = [...configuration.collections, ...serviceLevels.collections, ...routing.collections].map((c) => c.name);
@@ -106,17 +109,46 @@ test('the generated configuration is consistent with the rest of the account', (
   assert.ok(config.list('schedule_holidays').length > 0);
 });
 
-for (const kind of ['sqlite', 'postgres'] as const) {
+type Kind = 'sqlite' | 'postgres' | 'snowflake';
+
+/** Compares what landed with the ground truth: the shared reader for SQLite/Postgres, Python's connector for fakesnow. */
+async function assertLanded(kind: Kind, config: SourceConfig): Promise<GroundTruth> {
+  if (kind !== 'snowflake') {
+    const truth = await expectedRowsFor(emulator, config.destination, config.name, MINE);
+    await assertWarehouseMatches(config.destination, config.name, truth);
+    return truth;
+  }
+  // None of these collections has a lookback window: the truth needs no state from the warehouse.
+  const truth = emulator.groundTruth({ collections: MINE });
+  await assertSnowflakeMatchesTruth({ port: snowflake!.fakesnow.port, database: 'zs_test' }, config.name, truth);
+  return truth;
+}
+
+let snowflake: SnowflakeEmulator | undefined;
+
+for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
   describe(`configuration, service levels and routing (${kind})`, () => {
+    if (kind === 'snowflake') {
+      before(async () => {
+        snowflake = await startSnowflakeEmulator();
+        process.env.ZS_SNOWFLAKE_PASSWORD = snowflake.settings().password; // fakesnow accepts any password
+      });
+      after(async () => {
+        await snowflake?.stop();
+      });
+    }
     test('first sync equals the ground truth; after changes, creations and deletions the second sync does too', async () => {
-      const config = configFor(kind, 'cfg');
+      const config = kind === 'snowflake' ? { ...configFor('sqlite', 'cfg'), destination: snowflake!.url() } : configFor(kind, 'cfg');
+      // A schedule with holidays made for deleting, so every destination's run has one to delete.
+      const doomedSchedule = (await admin('POST', 'configuration/schedules', { name: `Doomed ${config.name}`, time_zone: 'London', intervals: [{ start_time: 2040, end_time: 2520 }] })).record as { id: number };
+      await admin('POST', 'configuration/schedule_holidays', { schedule_id: doomedSchedule.id, name: 'Doomed holiday', start_date: '2031-03-01', end_date: '2031-03-02' });
+      emulator.advanceClock(61);
       emulator.requestLog.reset();
       const first = await syncAll(config);
       for (const name of MINE) assert.ok(first[collections.find((c) => c.name === name)!.stream], `${name} synced`);
       for (const result of Object.values(first)) assert.equal(result.skipped, undefined, `${result.stream} not skipped on enterprise`);
-      let truth = await expectedRowsFor(emulator, config.destination, config.name, MINE);
+      let truth = await assertLanded(kind, config);
       for (const name of MINE) assert.ok(truth[name]!.length > 0, `${name}: the account has some`);
-      await assertWarehouseMatches(config.destination, config.name, truth);
 
       // Per-parent lists: the parent list once, then one request per parent (no paging at this size).
       const store = emulator.store.configuration;
@@ -129,7 +161,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const trigger = store.list('triggers')[1]!;
       const schedule = store.list('schedules')[0]!;
       const holiday = store.list('schedule_holidays').find((h) => h.schedule_id === schedule.id)!;
-      const doomedSchedule = store.list('schedules')[1]!;
+      assert.ok(truth.schedule_holidays!.some((h) => h.schedule_id === doomedSchedule.id), "the doomed schedule's holiday landed");
       const attribute = store.list('attribute_definitions')[0]!;
       const skill = store.list('attribute_values').find((v) => v.attribute_id === attribute.id)!;
       const policy = store.list('sla_policies')[1]!;
@@ -149,8 +181,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       emulator.advanceClock(61);
 
       await syncAll(config);
-      truth = await expectedRowsFor(emulator, config.destination, config.name, MINE);
-      await assertWarehouseMatches(config.destination, config.name, truth);
+      truth = await assertLanded(kind, config);
       const ids = (name: string) => truth[name]!.map((r) => String(r.id ?? r.name));
       assert.ok(!ids('triggers').includes(String(trigger.id)), 'the deleted trigger is gone from the truth');
       assert.ok(!ids('schedules').includes(String(doomedSchedule.id)));
