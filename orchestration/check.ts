@@ -33,7 +33,9 @@ function probePath(stream: StreamSpec): string {
   } else if (stream.style === 'cursor_list') q.set('page[size]', '1');
   else if (stream.style === 'offset_list') q.set('per_page', '1');
   const query = q.toString();
-  return query ? `${stream.path}?${query}` : stream.path;
+  // A list read per parent record is probed through its parent list (its own path needs a parent id).
+  const path = stream.perParent ? stream.perParent.path : stream.path;
+  return query ? `${path}?${query}` : path;
 }
 
 export async function checkSource(config: SourceConfig, resources = new WorkerResources()): Promise<CheckReport> {
