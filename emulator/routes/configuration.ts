@@ -12,7 +12,7 @@ import { errors, jsonResponse, type ApiResponse } from '../http';
 import type { Json } from '../model';
 import type { ConfigPlanFeature } from '../options';
 import type { ApiRoute } from './api';
-import { cursorListPage, listAnswerFor, offsetListPage, unpaginatedList, type ListOrder, type ListPageInput } from './pagination';
+import { cursorListPage, offsetListPage, unpaginatedList, usesCursorPaging, type ListOrder, type ListPageInput } from './pagination';
 
 interface ConfigEndpoint {
   collection: ConfigCollection | 'tags';
@@ -128,13 +128,15 @@ function serve(ctx: EmulatorContext, req: ApiRequest, endpoint: ConfigEndpoint, 
     serialize: (e) => (endpoint.collection === 'tags' ? JSON.stringify({ name: e.record.name, count: e.record.count }) : serializeConfig(base, endpoint, e.record, parentId)),
     path: `/api/v2/${endpoint.segments.map((s) => (s === ':parent' ? parentId : s)).join('/')}`,
   };
-  const answer = listAnswerFor(ctx, req, endpoint.recordsKey);
   // A style forced by quirks.listStyle wins; otherwise Zendesk's own behaviour for the endpoint.
-  if (answer === 'cursor') return cursorListPage(ctx, req, input);
-  if (answer === 'offset') return offsetListPage(ctx, req, input);
+  const setting = ctx.quirks().listStyle;
+  const forced = typeof setting === 'string' ? setting : (setting[endpoint.recordsKey] ?? 'as_asked');
+  if (forced === 'cursor') return cursorListPage(ctx, req, input);
+  if (forced === 'offset') return offsetListPage(ctx, req, input);
   const paged = endpoint.paginated || ctx.quirks().unpaginatedConfigLists === 'honour';
-  // Without `page[...]`: offset pages (the first page when no `page` is sent), as Zendesk's lists do.
-  return paged ? offsetListPage(ctx, req, input) : unpaginatedList(input);
+  if (!paged) return unpaginatedList(input);
+  // Cursor pages with `page[...]`; otherwise offset pages (the first one when no `page` is sent).
+  return usesCursorPaging(req.query) ? cursorListPage(ctx, req, input) : offsetListPage(ctx, req, input);
 }
 
 function show(ctx: EmulatorContext, endpoint: ConfigEndpoint, id: string): ApiResponse {
