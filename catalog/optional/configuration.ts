@@ -140,7 +140,7 @@ export const collections: CollectionSpec[] = [
   ),
   optional(
     'tags',
-    'Tags in use on tickets, users and organizations, with how often each is used (Zendesk counts recent use only). Read in full each run.',
+    'Tags with their use count: Zendesk lists up to the 20,000 most used in the last 60 days, most used first. Read in full each run; a tag Zendesk stops listing leaves the table.',
     columns('name text', 'count bigint', 'received_at timestamp'),
     { primaryKey: 'name', freshness: undefined },
   ),
