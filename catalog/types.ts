@@ -151,7 +151,8 @@ export interface StreamSpec {
    */
   timeField?: string;
   /**
-   * Records Zendesk lists only per parent record (article comments and votes, post comments): the
+   * Records Zendesk lists only per parent record (article comments and votes, post comments, a
+   * schedule's holidays, a skill type's values): the
    * path holds `{parent_id}`, and each cycle lists the parent stream's ids (read the cheap way that
    * stream is read), then reads this list (in its `style`) once per parent, in id order. Lists read
    * this way are read in full each run (`fullRefresh`), so deletions sweep as for any full list.
@@ -162,6 +163,11 @@ export interface StreamSpec {
 export interface PerParentSpec {
   /** The stream whose records are the parents (e.g. `articles`). */
   stream: string;
+  /**
+   * Field of each child record set to its parent's id when Zendesk leaves it out (a schedule's
+   * holidays carry no schedule_id). Absent: children are kept as Zendesk sends them.
+   */
+  parentIdField?: string;
   /**
    * The most parents a cycle reads children for: above it the stream fails with a message naming
    * the bound, never silently reading only some parents. Bounds the requests a cycle spends on it.

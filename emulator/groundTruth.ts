@@ -1,4 +1,5 @@
 import { collections } from '../catalog/collections';
+import { configurationTruth } from './configurationTruth';
 import { EXPORT_DELAY_SECONDS } from './context';
 import { helpCenterGroundTruth } from './groundTruthHelpCenter';
 import type { Json, KeyedField, TicketField } from './model';
@@ -380,6 +381,7 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
   );
 
   for (const [name, build] of Object.entries(helpCenterGroundTruth(store, baseUrl, quirks))) add(name, build);
+  for (const [name, rows] of Object.entries(configurationTruth(source))) add(name, () => rows);
 
   return out;
 }

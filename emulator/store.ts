@@ -20,6 +20,7 @@ import type {
 import { epochFromIso } from './time';
 import type { IdAllocator } from './ids';
 import type { HelpCenterTables } from './data/helpCenter';
+import { ConfigurationStore } from './data/configuration';
 
 interface TimeIndex<T> {
   version: number;
@@ -175,6 +176,8 @@ export class Store {
 
   /** Help Center and community records (emulator/data/helpCenter.ts), set when the account is generated. */
   helpCenter!: HelpCenterTables;
+  /** Configuration, service levels and routing (data/configuration.ts); replaced by the generator. */
+  configuration = new ConfigurationStore(0);
 
   /** The user ids behind the emulator's credentials. */
   adminUserId = 0;

@@ -19,6 +19,7 @@ import { Store } from '../store';
 import { DAY, isoFromEpoch } from '../time';
 import { VIA_KINDS, asVoiceComment, makeAttachment, makeComment, makeEvent, makeVoiceCall, systemInfo, viaObject } from './builders';
 import { generateHelpCenter } from './helpCenter';
+import { generateConfiguration } from './configuration';
 import { buildOrganizationFields, buildTicketFields, buildUserFields, randomFieldValue, unsetFieldValue } from './fields';
 import { UNICODE_NAMES, UNICODE_TEXTS, buildTextPools, type TextPools } from './textPools';
 
@@ -664,6 +665,7 @@ export function generateAccount(options: DataOptions, credentials: Credentials):
   }
 
   store.helpCenter = generateHelpCenter(store, pools, options.seed, reference, options.historyDays);
+  store.configuration = generateConfiguration(store, options.seed, reference, options.historyDays);
   return { store, pools, sameSecond: { timestamp: runTimestamp, tickets: runSet.size } };
 }
 

@@ -1,6 +1,8 @@
 import type { ApiRequest, EmulatorContext } from '../context';
 import { errors, jsonResponse, type ApiResponse } from '../http';
 import type { GroupMembership, OrganizationMembership, Skip } from '../model';
+import type { PlanFeature } from '../options';
+import { matchConfigurationRoute } from './configuration';
 import { countResource, isCountedResource } from './counts';
 import { cursorExport, timeExport } from './incremental';
 import { matchHelpCenterRoute } from './helpCenter';
@@ -20,7 +22,7 @@ export interface ApiRoute {
   handler: (ctx: EmulatorContext, req: ApiRequest) => ApiResponse;
   /** Admins only (incremental exports, satisfaction ratings, audit logs). */
   adminOnly: boolean;
-  feature?: 'ticket_forms' | 'audit_logs';
+  feature?: PlanFeature;
 }
 
 const TIME_EXPORTS = new Set(['tickets', 'users', 'organizations', 'ticket_events', 'ticket_metric_events']);
@@ -75,6 +77,8 @@ export function matchApiRoute(path: string): ApiRoute | null {
     return null;
   }
   if (!first) return null;
+  const configuration = matchConfigurationRoute(segments);
+  if (configuration) return configuration;
   if (first === 'tickets' && isId(second) && segments.length === 3) {
     const ticketId = Number(second);
     if (third === 'comments') return route((ctx, req) => ticketComments(ctx, req, ticketId));

@@ -68,7 +68,8 @@ for (const listStyle of ['offset', 'cursor'] as const satisfies readonly ListSty
         emulator.requestLog.entries().filter((e) => e.path.replace(/\.json$/, '') === listPath.replace(/\.json$/, '') && e.status === 200).length;
       for (const stream of listStreams) {
         assert.equal(results[stream.name]!.skipped, undefined, `${stream.name} was read`);
-        const rows = truth[collections.find((c) => c.stream === stream.name)!.name]!.length;
+        const table = truth[collections.find((c) => c.stream === stream.name)!.name]!;
+        const rows = table.length;
         assert.ok(rows > PAGE, `${stream.name}: ${rows} records span several pages of ${PAGE}`);
         // ticket_fields is read twice: as a collection, and as the definitions of tickets' custom fields.
         const reads = 1 + definitionCollections.filter((c) => c.customFields!.definitionsPath === stream.path).length;

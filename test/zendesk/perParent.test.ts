@@ -73,6 +73,19 @@ describe('per-parent lists', () => {
     ]);
   });
 
+  it('string ids (routing attributes) are ordered, escaped into the path and set on children that lack them', async () => {
+    const values = streams.find((s) => s.name === 'attribute_values')!;
+    const fetcher = scripted({
+      '/api/v2/routing/attributes.json': { attributes: [{ id: 'b-2' }, { id: 'a 1' }], next_page: null, count: 2 },
+      '/api/v2/routing/attributes/a%201/values.json': { attribute_values: [{ id: 'v1' }], next_page: null, count: 1 },
+      '/api/v2/routing/attributes/b-2/values.json': { attribute_values: [{ id: 'v2', attribute_id: 'b-2' }], next_page: null, count: 1 },
+    });
+    const seen: JsonRecord[] = [];
+    for await (const page of paginate(values, fetcher, { startTime: 0 })) seen.push(...page.records);
+    assert.deepEqual(seen, [{ id: 'v1', attribute_id: 'a 1' }, { id: 'v2', attribute_id: 'b-2' }]);
+    assert.deepEqual(await read(values, fetcher, { after_parent_id: 'a 1' }).then((pages) => pages.map((p) => p.ids)), [['v2']]);
+  });
+
   it('more parents than the bound fail the stream before any child is read, naming the bound', async () => {
     const bounded = { ...postComments, perParent: { ...postComments.perParent!, maxParents: 1 } };
     const fetcher = scripted(twoPosts);

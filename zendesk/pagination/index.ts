@@ -91,11 +91,11 @@ export function paginate(stream: StreamSpec, fetcher: PageFetcher, options: Pagi
   if (cursor !== undefined && !isObject(cursor)) invalidCursor(stream, cursor);
   if (stream.perParent) {
     const parent = streamByName(stream.perParent.stream);
-    let start = { after_parent_id: null as number | null };
+    let start = { after_parent_id: null as number | string | null };
     if (cursor !== undefined) {
       const after = (cursor as Record<string, unknown>).after_parent_id;
-      if (!('after_parent_id' in cursor) || !(after === null || Number.isSafeInteger(after))) invalidCursor(stream, cursor);
-      start = { after_parent_id: after as number | null };
+      if (!('after_parent_id' in cursor) || !(after === null || Number.isSafeInteger(after) || (typeof after === 'string' && after !== ''))) invalidCursor(stream, cursor);
+      start = { after_parent_id: after as number | string | null };
     }
     // The parents are listed from their beginning, without sideloads, at the parent stream's own pace.
     const parentPages = () =>

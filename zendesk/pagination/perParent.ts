@@ -1,6 +1,7 @@
 /**
  * Lists Zendesk offers only per parent record (`/help_center/articles/{id}/comments`,
- * `/community/posts/{id}/comments`, ...): one generic engine for every such stream of the catalog.
+ * `/community/posts/{id}/comments`, a schedule's holidays, a skill type's values): one generic engine
+ * for every such stream of the catalog.
  *
  * Each run first lists the parent stream's ids the cheap way that stream is read (an export from
  * the beginning, or its list), then reads the child list of each parent in ascending id order, with
@@ -19,10 +20,22 @@ export type ParentPages = () => AsyncGenerator<PageResult>;
 
 export const PARENT_ID_PLACEHOLDER = '{parent_id}';
 
-function parentIdOf(record: JsonRecord): number | undefined {
+type ParentId = number | string;
+
+/** A parent's id: a whole number (most records), or a non-empty string (routing attributes' UUIDs). */
+function parentIdOf(record: JsonRecord): ParentId | undefined {
   const id = record.id;
-  const n = typeof id === 'number' ? id : typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : NaN;
-  return Number.isSafeInteger(n) ? n : undefined;
+  if (typeof id === 'number') return Number.isSafeInteger(id) ? id : undefined;
+  if (typeof id === 'string' && /^\d+$/.test(id) && Number.isSafeInteger(Number(id))) return Number(id);
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/** Parents in a fixed order (numbers first, numerically; then strings), so a retry can resume after one. */
+function compareIds(a: ParentId, b: ParentId): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return -1;
+  if (typeof b === 'number') return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export async function* perParentPages(
@@ -36,7 +49,7 @@ export async function* perParentPages(
   if (!stream.path.includes(PARENT_ID_PLACEHOLDER)) {
     throw new ZendeskPaginationError(`Catalog stream ${stream.name} reads per parent but its path has no ${PARENT_ID_PLACEHOLDER}.`);
   }
-  const ids = new Set<number>();
+  const ids = new Set<ParentId>();
   for await (const page of parentPages()) {
     for (const record of page.records) {
       const id = parentIdOf(record);
@@ -49,7 +62,7 @@ export async function* perParentPages(
     }
   }
   const after = start.after_parent_id;
-  const parents = [...ids].filter((id) => after === null || id > after).sort((a, b) => a - b);
+  const parents = [...ids].filter((id) => after === null || compareIds(id, after) > 0).sort(compareIds);
   if (parents.length === 0) {
     yield { records: [], page: {}, resumeCursor: { after_parent_id: after }, done: true };
     return;
@@ -58,13 +71,14 @@ export async function* perParentPages(
   for (let i = 0; i < parents.length; i++) {
     const parentId = parents[i]!;
     const lastParent = i === parents.length - 1;
-    const child: StreamSpec = { ...stream, path: stream.path.replace(PARENT_ID_PLACEHOLDER, String(parentId)) };
+    const child: StreamSpec = { ...stream, path: stream.path.replace(PARENT_ID_PLACEHOLDER, encodeURIComponent(String(parentId))) };
+    delete child.perParent;
     const pages = listPages(child, fetcher, stream.style === 'cursor_list' ? { after_cursor: null } : { next_page: null }, options, stream.style === 'cursor_list' ? 'cursor' : 'plain');
     try {
       for await (const page of pages) {
         // Within a parent the position stays before it: a retry reads this parent's list again.
         yield {
-          records: page.records,
+          records: withParentId(page.records, spec.parentIdField, parentId),
           page: page.page,
           resumeCursor: { after_parent_id: page.done ? parentId : previous },
           done: page.done && lastParent,
@@ -77,4 +91,10 @@ export async function* perParentPages(
     }
     previous = parentId;
   }
+}
+
+/** Sets the parent's id on children that lack it (a schedule's holidays carry no schedule_id). */
+function withParentId(records: JsonRecord[], field: string | undefined, parentId: ParentId): JsonRecord[] {
+  if (!field) return records;
+  return records.map((r) => (r[field] === undefined || r[field] === null ? { ...r, [field]: parentId } : r));
 }

@@ -30,7 +30,7 @@ export interface OffsetListResume {
 export type ListResume = CursorListResume | OffsetListResume;
 /** Per-parent lists: the last parent id whose children were all read (null = none yet). */
 export interface PerParentResume {
-  after_parent_id: number | null;
+  after_parent_id: number | string | null;
 }
 export type ResumeCursor = CursorExportResume | TimeExportResume | CursorListResume | OffsetListResume | PerParentResume;
 
