@@ -173,7 +173,8 @@ export async function expectedRowsFor(emulator: Emulator, destinationUrl: string
   try {
     const ticketsSince = Number((await destination.readState(schema, initialStartKey('tickets'))) ?? 0);
     const ticketEventsSince = Number((await destination.readState(schema, initialStartKey('ticket_events'))) ?? 0);
-    return emulator.groundTruth({ ticketsSince, ticketEventsSince, collections: tables });
+    const ticketMetricEventsSince = Number((await destination.readState(schema, initialStartKey('ticket_metric_events'))) ?? 0);
+    return emulator.groundTruth({ ticketsSince, ticketEventsSince, ticketMetricEventsSince, collections: tables });
   } finally {
     await destination.close();
   }
