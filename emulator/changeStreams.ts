@@ -6,9 +6,11 @@
  *   - deleted tickets: tickets soft-deleted (status "deleted") and not scrubbed, with who deleted
  *     them, when, and the status before, read from the ticket's own events;
  *   - deleted users: users soft-deleted (active false).
+ *   - ticket audits: the ticket events as the audits list shows them.
  * The ground truth (changeStreamsTruth.ts) and the routes read the same functions.
  */
-import type { FieldChildEvent, Ticket, TicketEvent, User } from './model';
+import { VIA_KINDS, viaObject } from './data/builders';
+import type { Comment, FieldChildEvent, Ticket, TicketEvent, User } from './model';
 import type { Store } from './store';
 
 export interface UserIdentity {
@@ -117,5 +119,32 @@ export function deletedUserOf(user: User, baseUrl: string): Record<string, unkno
     organization_id: user.organization_id,
     role: user.role,
     active: false,
+  };
+}
+
+/**
+ * A ticket event as `/api/v2/ticket_audits` returns it: the audit object (`via` an object, the
+ * author the event's updater) with its events, comments in full and field changes naming their
+ * field in `field_name` (unlike the export's children, which carry it as a key).
+ */
+export function auditOf(store: Store, renderComment: (comment: Comment) => string, event: TicketEvent): Record<string, unknown> {
+  const channel = VIA_KINDS.find((k) => k.label === event.via)?.channel ?? 'web';
+  const events = event.child_events.map((child) => {
+    if (child.event_type === 'Comment') {
+      const comment = store.comments.get(child.comment_id);
+      return comment ? JSON.parse(renderComment(comment)) : { id: child.comment_id, type: 'Comment' };
+    }
+    const out: Record<string, unknown> = { id: child.id, type: child.event_type, field_name: child.field_name, value: child.value };
+    if (child.event_type === 'Change') out.previous_value = child.previous_value ?? null;
+    return out;
+  });
+  return {
+    id: event.id,
+    ticket_id: event.ticket_id,
+    created_at: event.created_at,
+    author_id: event.updater_id,
+    metadata: { system: event.system, custom: {} },
+    via: viaObject(channel),
+    events,
   };
 }

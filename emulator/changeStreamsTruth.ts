@@ -3,9 +3,9 @@
  * (never from the client's mapping): ticket_field_history, ticket_tag_history, ticket_tags,
  * ticket_metric_events, user_identities, deleted_tickets, deleted_users.
  */
-import { deletedTicketOf, deletedUserOf, identitiesOf, isDeletedUser, isListedDeletedTicket } from './changeStreams';
+import { auditOf, deletedTicketOf, deletedUserOf, identitiesOf, isDeletedUser, isListedDeletedTicket } from './changeStreams';
 import { bool, id, num, pick, text, ts, type WarehouseRow } from './groundTruth';
-import type { FieldChildEvent, Json, Ticket, TicketEvent, User } from './model';
+import type { Comment, FieldChildEvent, Json, Ticket, TicketEvent, User } from './model';
 import type { Store } from './store';
 import { epochFromIso } from './time';
 
@@ -21,6 +21,8 @@ export interface ChangeStreamsTruthInput {
   /** Epoch seconds: metric events before this are outside the synced window. */
   metricEventsSince: number;
   visibleUntil: number;
+  /** A comment as the API renders it (ticket audits embed their comments). */
+  renderComment: (comment: Comment) => string;
 }
 
 /** A field value as the text column holds it: strings as they are, arrays and objects as JSON. */
@@ -32,7 +34,7 @@ const valueText = (v: Json | undefined): string | null => {
 };
 
 export function changeStreamsTruth(input: ChangeStreamsTruthInput): Record<string, () => WarehouseRow[]> {
-  const { store, baseUrl } = input;
+  const { store, baseUrl, renderComment } = input;
   const fieldChanges = () =>
     input.eventsInWindow.flatMap((event) =>
       event.child_events.filter((c): c is FieldChildEvent => c.event_type === 'Create' || c.event_type === 'Change').map((change) => ({ event, change })),
@@ -94,6 +96,16 @@ export function changeStreamsTruth(input: ChangeStreamsTruthInput): Record<strin
       input.usersInExport.flatMap((u) =>
         identitiesOf(u, baseUrl).map((i) => pick('user_identities', { ...i, created_at: ts(i.created_at), updated_at: ts(i.updated_at) })),
       ),
+    ticket_audits: () =>
+      [...store.ticketEvents.rows.values()].map((e) => {
+        const audit = auditOf(store, renderComment, e);
+        return pick('ticket_audits', {
+          ...audit,
+          author_id: id(audit.author_id),
+          created_at: ts(audit.created_at),
+          via_channel: (audit.via as { channel: string }).channel,
+        });
+      }),
     deleted_tickets: () =>
       [...store.tickets.rows.values()].filter(isListedDeletedTicket).map((t) => {
         const d = deletedTicketOf(store, t);

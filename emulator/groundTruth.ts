@@ -5,6 +5,7 @@ import { planAllows, type Plan, type QuirkSettings } from './options';
 import type { Store } from './store';
 import { DAY, epochFromIso, isoFromEpoch } from './time';
 import { changeStreamsTruth } from './changeStreamsTruth';
+import { Serializer } from './serialize';
 
 /**
  * Exactly the rows a warehouse should hold after a complete sync, projected straight from the
@@ -374,6 +375,7 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
   );
 
   const usersInExport = [...store.users.rows.values()].filter((u) => epochFromIso(u.updated_at) <= visibleUntil && (quirks.deletedUsersInExport || u.active));
+  const serializer = new Serializer(store, () => baseUrl);
   const optional = changeStreamsTruth({
     store,
     baseUrl,
@@ -382,6 +384,7 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
     usersInExport: quirks.identitiesOnUserExport ? usersInExport : [],
     metricEventsSince: options.ticketMetricEventsSince ?? 0,
     visibleUntil,
+    renderComment: (comment) => serializer.comment(comment),
   });
   for (const [name, build] of Object.entries(optional)) add(name, build);
 

@@ -4,6 +4,7 @@
  *   - user_identities: sideloaded on the users export (`include=identities`, asked for only when the
  *     table is enabled), so it costs no request of its own; a user's identities are replaced each
  *     time the user is exported again, so a removed email or phone leaves the table;
+ *   - ticket_audits: the account-wide audits list (admins only), read in full each cycle;
  *   - deleted_tickets, deleted_users: Zendesk's lists of soft-deleted records (until they are
  *     scrubbed or purged), read in full each cycle; a restored or purged record leaves the table.
  */
@@ -30,6 +31,19 @@ export const streams: StreamSpec[] = [
     recordsKey: 'deleted_tickets',
     bucket: 'core',
     fullRefresh: true,
+    skipWhenForbidden: true,
+  },
+  {
+    // Admins only; cursor pagination only (100 per page), oldest first. Zendesk keeps no incremental
+    // filter here, so it is read in full each cycle: one request per 100 audits of the account.
+    // Audits are never deleted, only left out once their ticket is archived: the warehouse keeps them.
+    name: 'ticket_audits',
+    style: 'cursor_list',
+    path: '/api/v2/ticket_audits.json',
+    recordsKey: 'audits',
+    bucket: 'core',
+    fullRefresh: true,
+    keepUnlisted: true,
     skipWhenForbidden: true,
   },
   {
@@ -90,6 +104,27 @@ export const collections: CollectionSpec[] = [
       'undeliverable_count bigint',
       'created_at timestamp',
       'updated_at timestamp',
+      'received_at timestamp',
+    ),
+  },
+  {
+    name: 'ticket_audits',
+    description:
+      'Ticket audits (one per ticket update) with their events, from the account-wide audits list. Read in full each cycle (one request per 100 audits): ticket_events carries the same updates from the export for far fewer requests. Off by default.',
+    enabledByDefault: false,
+    primaryKey: 'id',
+    stream: 'ticket_audits',
+    source: { kind: 'record' },
+    freshness: 'created_at',
+    columns: columns(
+      'id bigint',
+      'ticket_id bigint',
+      'created_at timestamp',
+      'author_id bigint', // -1: Zendesk itself
+      'via_channel text <- via.channel',
+      'via json',
+      'metadata json',
+      'events json',
       'received_at timestamp',
     ),
   },

@@ -1,10 +1,10 @@
 /**
- * List endpoints of the change-stream collections: `/api/v2/deleted_tickets` and
- * `/api/v2/deleted_users` (cursor or offset pagination, at most 100 per page, oldest first), views
+ * List endpoints of the change-stream collections: `/api/v2/deleted_tickets`,
+ * `/api/v2/deleted_users` and `/api/v2/ticket_audits` (cursor or offset pagination, at most 100 per page, oldest first), views
  * of the tickets and users the account soft-deleted (see ../changeStreams.ts).
  */
-import type { Ticket, User } from '../model';
-import { deletedTicketOf, deletedUserOf, isDeletedUser, isListedDeletedTicket } from '../changeStreams';
+import type { Ticket, TicketEvent, User } from '../model';
+import { auditOf, deletedTicketOf, deletedUserOf, isDeletedUser, isListedDeletedTicket } from '../changeStreams';
 import type { ListDef } from './lists';
 
 const byId = <T extends { id: number }>() => ({ spec: 'id', desc: false, key: (r: T): [number, number] => [r.id, r.id] });
@@ -33,7 +33,26 @@ const deletedUsersList: ListDef<User> = {
   singular: 'deleted_user',
 };
 
+/**
+ * `/api/v2/ticket_audits`: every ticket's audits, oldest first by (created_at, id), admins only. Zendesk
+ * documents cursor pagination only; the emulator also answers offset requests, as its other lists do.
+ */
+const ticketAuditsList: ListDef<TicketEvent> = {
+  key: 'audits',
+  table: (store) => store.ticketEvents,
+  orders: {
+    created_at: { spec: 'created_at,id', desc: false, key: (e: TicketEvent): [number, number] => [e.timestamp, e.id] },
+    '-created_at': { spec: '-created_at,id', desc: true, key: (e: TicketEvent): [number, number] => [e.timestamp, e.id] },
+  },
+  defaultOrder: 'created_at',
+  serialize: (ctx, event) => JSON.stringify(auditOf(ctx.store, (c) => ctx.serializer.comment(c), event)),
+  adminOnly: true,
+  urlPath: 'ticket_audits',
+  singular: 'audit',
+};
+
 export const CHANGE_STREAM_LISTS: Record<string, ListDef<{ id: number }>> = {
   deleted_tickets: deletedTicketsList as unknown as ListDef<{ id: number }>,
   deleted_users: deletedUsersList as unknown as ListDef<{ id: number }>,
+  ticket_audits: ticketAuditsList as unknown as ListDef<{ id: number }>,
 };

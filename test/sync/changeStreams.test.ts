@@ -1,5 +1,5 @@
 // The opt-in change streams and history tables (ticket_field_history, ticket_tag_history,
-// ticket_tags, ticket_metric_events, user_identities, deleted_tickets, deleted_users), synced
+// ticket_tags, ticket_metric_events, user_identities, ticket_audits, deleted_tickets, deleted_users), synced
 // against the emulator with every collection enabled and compared with the emulator's ground truth,
 // then again after a second cycle that removes a tag, changes fields, deletes a ticket and a user and
 // drops a user's phone: rows derived from a record are replaced when it changes.
@@ -19,7 +19,16 @@ import { startEmulator, type Emulator } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
 import { readTable } from '../support/warehouseReader';
 
-const CHANGE_TABLES = ['ticket_field_history', 'ticket_tag_history', 'ticket_tags', 'ticket_metric_events', 'user_identities', 'deleted_tickets', 'deleted_users'];
+const CHANGE_TABLES = [
+  'ticket_field_history',
+  'ticket_tag_history',
+  'ticket_tags',
+  'ticket_metric_events',
+  'user_identities',
+  'ticket_audits',
+  'deleted_tickets',
+  'deleted_users',
+];
 const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
 const allTables = collections.map((c) => c.name);
 const PG_URL = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
