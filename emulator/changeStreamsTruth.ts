@@ -7,6 +7,7 @@ import { auditOf, deletedTicketOf, deletedUserOf, identitiesOf, isDeletedUser, i
 import { bool, id, num, pick, text, ts, type WarehouseRow } from './groundTruth';
 import type { Comment, FieldChildEvent, Json, Ticket, TicketEvent, User } from './model';
 import type { Store } from './store';
+import { suspendedTicketsOf } from './suspendedTickets';
 import { epochFromIso } from './time';
 
 export interface ChangeStreamsTruthInput {
@@ -106,6 +107,20 @@ export function changeStreamsTruth(input: ChangeStreamsTruthInput): Record<strin
           via_channel: (audit.via as { channel: string }).channel,
         });
       }),
+    suspended_tickets: () =>
+      [...suspendedTicketsOf(store).rows.values()].map((s) =>
+        pick('suspended_tickets', {
+          ...s,
+          url: `${baseUrl}/api/v2/suspended_tickets/${s.id}.json`,
+          author_id: id(s.author.id),
+          author_name: s.author.name,
+          author_email: s.author.email,
+          ticket_id: id(s.ticket_id),
+          via_channel: s.via.channel,
+          created_at: ts(s.created_at),
+          updated_at: ts(s.updated_at),
+        }),
+      ),
     deleted_tickets: () =>
       [...store.tickets.rows.values()].filter(isListedDeletedTicket).map((t) => {
         const d = deletedTicketOf(store, t);

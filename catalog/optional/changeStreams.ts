@@ -5,6 +5,7 @@
  *     table is enabled), so it costs no request of its own; a user's identities are replaced each
  *     time the user is exported again, so a removed email or phone leaves the table;
  *   - ticket_audits: the account-wide audits list (admins only), read in full each cycle;
+ *   - suspended_tickets: the held-back messages, read in full each cycle;
  *   - deleted_tickets, deleted_users: Zendesk's lists of soft-deleted records (until they are
  *     scrubbed or purged), read in full each cycle; a restored or purged record leaves the table.
  */
@@ -44,6 +45,17 @@ export const streams: StreamSpec[] = [
     bucket: 'core',
     fullRefresh: true,
     keepUnlisted: true,
+    skipWhenForbidden: true,
+  },
+  {
+    // Agents with the permission to manage them; at most 100 per page. Recovered or deleted ones
+    // leave the list, so the table loses them after the next complete read.
+    name: 'suspended_tickets',
+    style: 'cursor_list',
+    path: '/api/v2/suspended_tickets.json',
+    recordsKey: 'suspended_tickets',
+    bucket: 'core',
+    fullRefresh: true,
     skipWhenForbidden: true,
   },
   {
@@ -125,6 +137,34 @@ export const collections: CollectionSpec[] = [
       'via json',
       'metadata json',
       'events json',
+      'received_at timestamp',
+    ),
+  },
+  {
+    name: 'suspended_tickets',
+    description: 'Messages Zendesk held back instead of making tickets (spam, unverified senders…), until recovered or deleted. Read in full each run. Off by default.',
+    enabledByDefault: false,
+    primaryKey: 'id',
+    stream: 'suspended_tickets',
+    source: { kind: 'record' },
+    freshness: 'updated_at',
+    columns: columns(
+      'id bigint',
+      'url text',
+      'author_id bigint <- author.id',
+      'author_name text <- author.name',
+      'author_email text <- author.email',
+      'subject text',
+      'content text',
+      'cause text',
+      'cause_id bigint',
+      'message_id text',
+      'ticket_id bigint',
+      'recipient text',
+      'brand_id bigint',
+      'via_channel text <- via.channel',
+      'created_at timestamp',
+      'updated_at timestamp',
       'received_at timestamp',
     ),
   },

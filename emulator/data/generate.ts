@@ -17,6 +17,7 @@ import type { DataOptions } from '../options';
 import { Random } from '../random';
 import { Store } from '../store';
 import { DAY, isoFromEpoch } from '../time';
+import { generateSuspendedTickets } from '../suspendedTickets';
 import { VIA_KINDS, asVoiceComment, makeAttachment, makeComment, makeEvent, makeVoiceCall, systemInfo, viaObject } from './builders';
 import { buildOrganizationFields, buildTicketFields, buildUserFields, randomFieldValue, unsetFieldValue } from './fields';
 import { UNICODE_NAMES, UNICODE_TEXTS, buildTextPools, type TextPools } from './textPools';
@@ -668,6 +669,9 @@ export function generateAccount(options: DataOptions, credentials: Credentials):
       created_at: isoFromEpoch(between(accountCreated, latest)),
     });
   }
+
+  // Last, from their own random stream: the data above does not depend on them.
+  generateSuspendedTickets(store, options.seed, latest, options.tickets);
 
   return { store, pools, sameSecond: { timestamp: runTimestamp, tickets: runSet.size } };
 }

@@ -6,6 +6,7 @@
 import type { Ticket, TicketEvent, User } from '../model';
 import { auditOf, deletedTicketOf, deletedUserOf, isDeletedUser, isListedDeletedTicket } from '../changeStreams';
 import type { ListDef } from './lists';
+import { suspendedTicketsOf, type SuspendedTicket } from '../suspendedTickets';
 
 const byId = <T extends { id: number }>() => ({ spec: 'id', desc: false, key: (r: T): [number, number] => [r.id, r.id] });
 const byIdDesc = <T extends { id: number }>() => ({ spec: '-id', desc: true, key: (r: T): [number, number] => [r.id, r.id] });
@@ -56,3 +57,19 @@ export const CHANGE_STREAM_LISTS: Record<string, ListDef<{ id: number }>> = {
   deleted_users: deletedUsersList as unknown as ListDef<{ id: number }>,
   ticket_audits: ticketAuditsList as unknown as ListDef<{ id: number }>,
 };
+
+/**
+ * `/api/v2/suspended_tickets`: held-back messages, newest first by default (Zendesk's default order
+ * is by id; `sort_by` also takes created_at), cursor or offset pagination, 100 per page.
+ */
+const suspendedTicketsList: ListDef<SuspendedTicket> = {
+  key: 'suspended_tickets',
+  table: (store) => suspendedTicketsOf(store),
+  orders: { id: byId<SuspendedTicket>(), '-id': byIdDesc<SuspendedTicket>() },
+  defaultOrder: 'id',
+  // Not cached: the table lives beside the store, whose cache reset on a base-URL change misses it.
+  serialize: (ctx, s) => JSON.stringify({ url: `${ctx.baseUrl()}/api/v2/suspended_tickets/${s.id}.json`, ...s }),
+  urlPath: 'suspended_tickets',
+  singular: 'suspended_ticket',
+};
+CHANGE_STREAM_LISTS.suspended_tickets = suspendedTicketsList as unknown as ListDef<{ id: number }>;

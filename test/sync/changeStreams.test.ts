@@ -1,5 +1,6 @@
 // The opt-in change streams and history tables (ticket_field_history, ticket_tag_history,
-// ticket_tags, ticket_metric_events, user_identities, ticket_audits, deleted_tickets, deleted_users), synced
+// ticket_tags, ticket_metric_events, user_identities, ticket_audits, suspended_tickets,
+// deleted_tickets, deleted_users), synced
 // against the emulator with every collection enabled and compared with the emulator's ground truth,
 // then again after a second cycle that removes a tag, changes fields, deletes a ticket and a user and
 // drops a user's phone: rows derived from a record are replaced when it changes.
@@ -16,6 +17,7 @@ import { runSyncStream } from '../../activities/syncStream';
 import { enabledStreams } from '../../workflows/plan';
 import type { SourceConfig } from '../../workflows/types';
 import { startEmulator, type Emulator } from '../../emulator';
+import { removeSuspended, suspendMessage, suspendedTicketsOf } from '../../emulator/suspendedTickets';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
 import { readTable } from '../support/warehouseReader';
 
@@ -26,6 +28,7 @@ const CHANGE_TABLES = [
   'ticket_metric_events',
   'user_identities',
   'ticket_audits',
+  'suspended_tickets',
   'deleted_tickets',
   'deleted_users',
 ];
@@ -120,6 +123,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const users = [...emulator.store.users.rows.values()].filter((u) => u.active && u.role === 'end-user');
       const doomedUser = users[0]!;
       m.deleteUser(doomedUser.id);
+      // One suspended message is recovered (it leaves the list), a new one arrives.
+      const recovered = [...suspendedTicketsOf(emulator.store).rows.values()][0]!;
+      removeSuspended(emulator.store, recovered.id);
+      const arrived = suspendMessage(emulator.store, emulator.now());
       const phoned = users.find((u) => u.id !== doomedUser.id && u.phone) ?? m.updateUser(users[1]!.id, { phone: '+14155550123' });
       emulator.advanceClock(61);
       await syncAll(config); // the phone added above (if any) lands first
@@ -138,6 +145,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.ok(!tagRows.some((r) => r.ticket_id === untagged.id), 'a ticket with no tags left has no rows');
       const deletedTickets = await rows(config, 'deleted_tickets', { id: 'bigint', previous_state: 'text' });
       assert.ok(deletedTickets.some((r) => r.id === doomed.id), 'the deleted ticket is listed');
+      const suspended = (await rows(config, 'suspended_tickets', { id: 'bigint' })).map((r) => r.id);
+      assert.ok(!suspended.includes(recovered.id) && suspended.includes(arrived.id), 'a recovered message left, a new one arrived');
       const deletedUsers = await rows(config, 'deleted_users', { id: 'bigint' });
       assert.ok(deletedUsers.some((r) => r.id === doomedUser.id), 'the deleted user is listed');
       const identities = await rows(config, 'user_identities', { user_id: 'bigint', type: 'text' });

@@ -317,7 +317,9 @@ test('mapPage equals the reference mapper on random hostile pages of every colle
         let target = out;
         for (const key of keys.slice(0, -1)) {
           if (!isObject(target)) break; // a hostile value half-way down a deep path (sla.policy.id)
-          target = (target[key] = isObject(target[key]) ? target[key] : random() < 0.9 ? {} : value()) as Record<string, unknown>;
+          // A copy: a hostile value may be one of the shared TRICKY_VALUES objects, never written into.
+          const next = isObject(target[key]) ? target[key] : random() < 0.9 ? {} : value();
+          target = (target[key] = isObject(next) ? { ...next } : next) as Record<string, unknown>;
         }
         if (isObject(target)) target[keys.at(-1)!] = value();
       }
