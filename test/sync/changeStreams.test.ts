@@ -98,6 +98,24 @@ test('the catalog feeds the history tables and identities from streams already r
   for (const name of CHANGE_TABLES) assert.equal(collections.find((c) => c.name === name)!.enabledByDefault, false, `${name} is opt-in`);
 });
 
+test('an agent (not an admin) syncing ticket_audits: the stream is skipped with a warning, the source does not fail', async () => {
+  const agentRef = `file:${path.join(tmp, 'agent.json')}`;
+  await saveCredential(agentRef, { type: 'api_token', email: emulator.credentials.agent.email, token: emulator.credentials.agent.apiToken });
+  const config = { ...configFor('sqlite'), credentialRef: agentRef, collections: { ticket_audits: true } };
+  const result = await runSyncStream(
+    { config, stream: 'ticket_audits', cursor: null, mode: 'incremental', runTag: 'test' },
+    {
+      destination: await resources.destination(config.destination),
+      session: await resources.session(config),
+      heartbeat: () => {},
+      signal: new AbortController().signal,
+      log: () => {},
+    },
+  );
+  assert.match(result.skipped ?? '', /access|Forbidden/i);
+  assert.ok(result.warnings.some((w) => w.startsWith('ticket_audits skipped')));
+});
+
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`change streams and history tables (${kind})`, () => {
     test('first sync, then a cycle after changes and deletions: every table equals the ground truth', async () => {
