@@ -156,6 +156,16 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       for (const table of CHANGE_TABLES) assert.ok((after[table] ?? []).length > 0, `${table}: the ground truth has rows to compare`);
       await assertWarehouseMatches(config.destination, config.name, after);
 
+      // An unchanged cycle: one request per list page and per export (the history tables and
+      // identities ride on streams read anyway, so they add none).
+      emulator.advanceClock(61);
+      const unchanged = await syncAll(config);
+      for (const stream of ['ticket_metric_events', 'deleted_tickets', 'deleted_users', 'suspended_tickets']) {
+        assert.equal(unchanged[stream], 1, `${stream}: one request on an unchanged cycle`);
+      }
+      const audits = emulator.store.ticketEvents.size;
+      assert.equal(unchanged.ticket_audits, Math.ceil(audits / 100), `ticket_audits: read in full, one request per 100 of ${audits} audits`);
+
       // The specific outcomes, read from the warehouse.
       const tagRows = await rows(config, 'ticket_tags', { ticket_id: 'bigint', tag: 'text' });
       assert.ok(!tagRows.some((r) => r.ticket_id === tagged.id && r.tag === removedTag), 'the removed tag left ticket_tags');
