@@ -43,7 +43,7 @@ export const collections: CollectionSpec[] = [
       'value text',
       'previous_value text',
       'event_type text', // Create (the ticket's first value) or Change
-      'updated timestamp <- parent.created_at',
+      'updated timestamp <- parent.created_at,parent.timestamp', // the event's time (ISO, else epoch seconds)
       'user_id bigint <- parent.updater_id', // -1: Zendesk itself (an automation, a trigger)
       'received_at timestamp',
     ),
@@ -61,7 +61,7 @@ export const collections: CollectionSpec[] = [
       'ticket_id bigint <- parent.ticket_id',
       'tags json <- value',
       'previous_tags json <- previous_value',
-      'updated timestamp <- parent.created_at',
+      'updated timestamp <- parent.created_at,parent.timestamp', // the event's time (ISO, else epoch seconds)
       'user_id bigint <- parent.updater_id',
       'received_at timestamp',
     ),
