@@ -35,6 +35,11 @@ export interface ColumnSpec {
    */
   from?: string | string[];
   transform?: ValueTransform;
+  /**
+   * A key made of several values (a table whose natural key is a pair, e.g. ticket and tag): the
+   * texts of these paths joined with ':'; null when any of them is missing. Replaces `from`.
+   */
+  joinOf?: string[];
 }
 
 /** The four ways Zendesk pages through data; one generic engine exists per style. */
@@ -59,6 +64,18 @@ export interface ExtractStep {
    * values of a list (`{ event_type: ['Comment', 'VoiceComment'] }`).
    */
   where?: Record<string, WhereValue | readonly WhereValue[]>;
+  /**
+   * The array holds scalars (a ticket's `tags`): each element becomes the record `{ [scalarAs]: element }`,
+   * so one row per element can be derived (`ticket_tags`). Objects in such an array are skipped.
+   */
+  scalarAs?: string;
+  /**
+   * Each child names what it changed by a key of its own rather than by a `field_name` property (the
+   * ticket-event export's `Create`/`Change` children: `{"id":1,"status":"open","previous_value":"new"}`).
+   * The child becomes `{ ...child, [nameAs]: <that key>, [valueAs]: <its value> }`: the key is the first
+   * one not listed in `otherKeys`; a child with no such key is skipped.
+   */
+  changedKey?: { nameAs: string; valueAs: string; otherKeys: readonly string[] };
 }
 
 /** How one table's rows are found in a stream's pages. */
@@ -111,6 +128,14 @@ export interface CollectionSpec {
    */
   versionColumn?: string;
   customFields?: CustomFieldSource;
+  /**
+   * The table holds, for each record of its stream, the rows derived from that record (a ticket's
+   * tags, a user's identities), and a record's new version replaces them all: on every page, the rows
+   * whose `column` equals the `recordKey` of one of the page's records are deleted, in the page's
+   * transaction, before the page's rows are written. So a tag removed from a ticket leaves the table
+   * when the ticket next changes. `column` must be one of the table's columns.
+   */
+  replacesRowsOf?: { recordKey: string; column: string };
 }
 
 export interface StreamSpec {

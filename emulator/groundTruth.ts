@@ -6,6 +6,8 @@ import type { Json, KeyedField, TicketField } from './model';
 import { planAllows, type Plan, type QuirkSettings } from './options';
 import type { Store } from './store';
 import { DAY, epochFromIso, isoFromEpoch } from './time';
+import { changeStreamsTruth } from './changeStreamsTruth';
+import { Serializer } from './serialize';
 
 /**
  * Exactly the rows a warehouse should hold after a complete sync, projected straight from the
@@ -21,6 +23,8 @@ export interface GroundTruthOptions {
   ticketsSince?: number;
   /** Epoch seconds: ticket_events, ticket_comments and attachments before this are left out. */
   ticketEventsSince?: number;
+  /** Epoch seconds: ticket_metric_events before this are left out. */
+  ticketMetricEventsSince?: number;
   /** Emulated now (default: the emulator clock); exports hide records changed in its last minute. */
   now?: number;
   /** Only these collections (default: all 16). */
@@ -38,15 +42,15 @@ export interface GroundTruthSource {
   quirks: QuirkSettings;
 }
 
-const id = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
-const ts = (v: unknown): string | null => {
+export const id = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
+export const ts = (v: unknown): string | null => {
   if (v === null || v === undefined || v === '') return null;
   const ms = typeof v === 'number' ? v * 1000 : Date.parse(String(v));
   return Number.isNaN(ms) ? null : isoFromEpoch(Math.floor(ms / 1000));
 };
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
-const num = (v: unknown): number | null => {
+export const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
+export const num = (v: unknown): number | null => {
   if (v === null || v === undefined || v === '') return null;
   const n = Number(v);
   return Number.isFinite(n) ? n : null;
@@ -74,7 +78,7 @@ const columnsOf = (name: string) =>
   collections.find((c) => c.name === name)!.columns.map((c) => c.name).filter((c) => c !== 'received_at');
 
 /** Keep exactly the catalog's columns; a column the projection forgot is a bug, not a null. */
-function pick(collection: string, full: Record<string, unknown>, extra: Record<string, unknown> = {}): WarehouseRow {
+export function pick(collection: string, full: Record<string, unknown>, extra: Record<string, unknown> = {}): WarehouseRow {
   const row: WarehouseRow = {};
   for (const column of columnsOf(collection)) {
     if (!(column in full)) throw new Error(`groundTruth: no projection for ${collection}.${column}`);
@@ -382,6 +386,19 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
 
   for (const [name, build] of Object.entries(helpCenterGroundTruth(store, baseUrl, quirks))) add(name, build);
   for (const [name, rows] of Object.entries(configurationTruth(source))) add(name, () => rows);
+  const usersInExport = [...store.users.rows.values()].filter((u) => epochFromIso(u.updated_at) <= visibleUntil && (quirks.deletedUsersInExport || u.active));
+  const serializer = new Serializer(store, () => baseUrl);
+  const optional = changeStreamsTruth({
+    store,
+    baseUrl,
+    ticketsInWindow,
+    eventsInWindow,
+    usersInExport: quirks.identitiesOnUserExport ? usersInExport : [],
+    metricEventsSince: options.ticketMetricEventsSince ?? 0,
+    visibleUntil,
+    renderComment: (comment) => serializer.comment(comment),
+  });
+  for (const [name, build] of Object.entries(optional)) add(name, build);
 
   return out;
 }

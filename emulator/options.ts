@@ -124,6 +124,12 @@ export interface QuirkSettings {
   cursorPageSizeAboveMax: 'clamp' | 'error';
   /** Deleted users appear in user exports (active:false). Default true. */
   deletedUsersInExport: boolean;
+  /**
+   * The users exports honour `include=identities` (a top-level `identities` array of the page's users'
+   * identities). Zendesk lists identities among the users sideloads; that the incremental export
+   * serves it is confirmed only by Airbyte reading it. Default true; false ignores the include.
+   */
+  identitiesOnUserExport: boolean;
   /** Deleted organizations appear in the organization export with deleted_at. Default true. */
   deletedOrganizationsInExport: boolean;
   /** Time-based ticket_metric_events pages carry end_of_stream. Default true. */
@@ -316,6 +322,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     cursorPageSizeAboveMax: 'clamp',
     deletedUsersInExport: true,
     deletedOrganizationsInExport: true,
+    identitiesOnUserExport: true,
     metricEventsEndOfStream: true,
     metricSetsShape: 'top_level',
     sameSecondOrder: 'id',

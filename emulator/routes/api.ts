@@ -3,6 +3,7 @@ import { errors, jsonResponse, type ApiResponse } from '../http';
 import type { GroupMembership, OrganizationMembership, Skip } from '../model';
 import type { PlanFeature } from '../options';
 import { matchConfigurationRoute } from './configuration';
+import { CHANGE_STREAM_LISTS } from './changeStreams';
 import { countResource, isCountedResource } from './counts';
 import { cursorExport, timeExport } from './incremental';
 import { matchHelpCenterRoute } from './helpCenter';
@@ -106,7 +107,7 @@ export function matchApiRoute(path: string): ApiRoute | null {
     const resource = first;
     return route((ctx) => countResource(ctx, resource));
   }
-  const def = LISTS[first];
+  const def = LISTS[first] ?? CHANGE_STREAM_LISTS[first];
   if (!def) return null;
   if (segments.length === 1) return route((ctx, req) => serveList(ctx, req, def, path), def.adminOnly ?? false, def.feature);
   if (segments.length === 2 && isId(second)) {

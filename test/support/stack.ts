@@ -207,8 +207,12 @@ export function expectedRowsFor(emulator: Emulator, history: SyncHistory, tables
     const froms = (history.backfills ?? []).filter((b) => b.collections.includes(collection)).map((b) => Math.floor(Date.parse(b.from) / 1000));
     return Math.max(0, Math.min(start, ...froms));
   };
-  // The lookback applies to the two time-ranged exports; every other stream is read from the start.
-  const window = (start: number) => ({ ticketsSince: since('tickets', start), ticketEventsSince: since('ticket_events', start) });
+  // The lookback applies to the time-ranged exports; every other stream is read from the start.
+  const window = (start: number) => ({
+    ticketsSince: since('tickets', start),
+    ticketEventsSince: since('ticket_events', start),
+    ticketMetricEventsSince: since('ticket_metric_events', start),
+  });
   const widest = emulator.groundTruth({ ...window(earliestStart), collections: tables });
   const narrowest = emulator.groundTruth({ ...window(latestStart), collections: tables });
   for (const [table, rows] of Object.entries(widest)) {

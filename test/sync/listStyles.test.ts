@@ -31,6 +31,12 @@ const wanted = collections.filter((c) => listStreams.some((s) => s.name === c.st
 for (const listStyle of ['offset', 'cursor'] as const satisfies readonly ListStyle[]) {
   test(`every list collection and definitions read, all lists answering ${listStyle}-style in pages of ${PAGE}, equals the ground truth`, async () => {
     const emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, quirks: { listStyle, listMaxPageSize: PAGE } });
+    // Enough deleted users and tickets for the deleted_users / deleted_tickets lists to span pages.
+    const endUsers = [...emulator.store.users.rows.values()].filter((u) => u.active && u.role === 'end-user');
+    for (const user of endUsers.slice(0, 2 * PAGE)) emulator.mutations.deleteUser(user.id);
+    const openTickets = [...emulator.store.tickets.rows.values()].filter((t) => t.status !== 'deleted');
+    for (const ticket of openTickets.slice(0, 2 * PAGE)) emulator.mutations.deleteTicket(ticket.id);
+    emulator.advanceClock(61);
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-liststyle-'));
     const resources = new WorkerResources();
     try {
