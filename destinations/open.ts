@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { isKeyMaterial, isSecretParameterName } from '../config/destinationSecrets';
+import type { BigQueryOpenOptions } from './bigquery/destination';
 import type { PostgresOptions } from './postgres';
 import type { Destination } from './types';
 
@@ -29,7 +30,7 @@ const factories = new Map<string, DestinationFactory>([
   ['postgres', async (url, options) => (await import('./postgres')).openPostgresDestination(url, options.postgres)],
   ['postgresql', async (url, options) => (await import('./postgres')).openPostgresDestination(url, options.postgres)],
   ['snowflake', openSnowflakeIfPresent],
-  ['bigquery', async (url, options) => (await import('./bigquery/destination')).openBigQueryDestination(url, options)],
+  ['bigquery', async (url, options) => (await import('./bigquery/destination')).openBigQueryDestination(url, options as BigQueryOpenOptions)],
 ]);
 
 /** Adds (or replaces) the factory for a URL scheme, given without the `://`. */

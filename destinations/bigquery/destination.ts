@@ -252,9 +252,12 @@ export class BigQueryDestination implements Destination {
     assertSourceSchema(schema);
     assertSafeIdentifier(table, 'table');
     const where = exclusionClause(except, q);
+    // Every parameter goes as a string with its type stated (the REST API's own form); a bare JSON
+    // boolean is refused by stricter servers (the emulator).
     const rows = await this.query(
       `SELECT COUNT(*) AS row_count FROM ${tableRef(this.settings.projectId, this.datasetFor(schema), table)}${where.sql}`,
-      where.bindings,
+      where.bindings.map(String),
+      where.bindings.map((b) => (typeof b === 'boolean' ? 'BOOL' : typeof b === 'number' ? 'INT64' : 'STRING')),
     );
     return Number(rows[0]?.row_count ?? 0);
   }
@@ -270,12 +273,13 @@ export class BigQueryDestination implements Destination {
   }
 
   /** Runs one query (or script) and returns its rows (tests, status; the writer's own statements). */
-  async query(sql: string, params?: QueryParams): Promise<Array<Record<string, unknown>>> {
+  async query(sql: string, params?: QueryParams, types?: string[]): Promise<Array<Record<string, unknown>>> {
     const hasParams = params !== undefined && (Array.isArray(params) ? params.length > 0 : Object.keys(params).length > 0);
     const [rows] = await this.client.query({
       query: sql,
       location: this.settings.location,
       ...(hasParams ? { params } : {}),
+      ...(hasParams && types ? { types } : {}),
     });
     return rows as Array<Record<string, unknown>>;
   }
