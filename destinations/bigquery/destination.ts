@@ -62,7 +62,7 @@ export interface BigQueryOpenOptions {
      * by the sync itself.
      */
     configureClient?: (client: BigQuery) => void;
-    /** Attempts of a transaction that lost a conflict with a concurrent one (default 5). */
+    /** Attempts of a transaction that lost a conflict with a concurrent one (default 8, about 30 s in all). */
     conflictAttempts?: number;
   };
 }
@@ -107,7 +107,7 @@ export class BigQueryDestination implements Destination {
     options.bigquery?.configureClient?.(this.client);
     this.names = { projectId: settings.projectId, metadataDataset: `${settings.datasetPrefix}${METADATA_SCHEMA}` };
     this.stagingDataset = `${settings.datasetPrefix}${METADATA_SCHEMA}_staging`;
-    this.conflictAttempts = options.bigquery?.conflictAttempts ?? 5;
+    this.conflictAttempts = options.bigquery?.conflictAttempts ?? 8;
   }
 
   /** The dataset of a source schema. */

@@ -119,19 +119,12 @@ function versionGuard(table: WarehouseTable): string {
 
 /**
  * The statements of one multi-statement transaction (a BigQuery script): all of them apply, or
- * none does. An error rolls the transaction back and is raised again with its own message.
+ * none does. No exception handler on purpose: when a statement (or the COMMIT, after a conflict)
+ * fails, BigQuery fails the query and rolls the transaction back itself, and the error keeps its own
+ * message (a handler's ROLLBACK after an aborted COMMIT would replace it with its own failure).
  */
 export function transactionScript(statements: string[]): string {
-  return [
-    'BEGIN',
-    'BEGIN TRANSACTION;',
-    ...statements.map((s) => `${s};`),
-    'COMMIT TRANSACTION;',
-    'EXCEPTION WHEN ERROR THEN',
-    'ROLLBACK TRANSACTION;',
-    'RAISE USING MESSAGE = @@error.message;',
-    'END;',
-  ].join('\n');
+  return ['BEGIN TRANSACTION;', ...statements.map((s) => `${s};`), 'COMMIT TRANSACTION;'].join('\n');
 }
 
 // ---- sync state and full reads, in the metadata dataset ----------------------------------------
@@ -226,7 +219,6 @@ export function finishFullReadScript(
   return [
     'DECLARE is_current BOOL DEFAULT FALSE;',
     'DECLARE unlisted INT64 DEFAULT 0;',
-    'BEGIN',
     'BEGIN TRANSACTION;',
     `SET is_current = EXISTS(SELECT 1 FROM ${reads} WHERE ${thisTable} AND \`read_id\` = @read_id);`,
     'IF is_current THEN',
@@ -237,11 +229,7 @@ export function finishFullReadScript(
     'ELSE',
     `  DELETE FROM ${keys} WHERE ${thisTable} AND \`read_id\` = @read_id;`,
     'END IF;',
-    'COMMIT TRANSACTION;',
-    'EXCEPTION WHEN ERROR THEN',
-    'ROLLBACK TRANSACTION;',
-    'RAISE USING MESSAGE = @@error.message;',
-    'END;',
+    'COMMIT TRANSACTION;', // an error before it: BigQuery rolls the transaction back itself
     'SELECT is_current AS swept, unlisted AS deleted;',
   ].join('\n');
 }

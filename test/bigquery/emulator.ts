@@ -8,7 +8,11 @@
  *     hold a MERGE the transaction statements are taken out on the way to the emulator. The writer
  *     still sends them (what real BigQuery runs); `sentScripts` keeps what it sent, unchanged;
  *   - PARSE_JSON's named argument `wide_number_mode => 'round'` is unknown to the emulator's DuckDB
- *     macro, so it is taken out on the way (the emulator parses wide numbers its own way anyway).
+ *     macro, so it is taken out on the way (the emulator parses wide numbers its own way anyway);
+ *   - two writing scripts at once conflict on the emulator's DuckLake commit ("Failed to commit
+ *     DuckLake transaction"), where real BigQuery queues DML and aborts a conflicting transaction
+ *     with "Transaction is aborted due to concurrent update" (which the writer retries): statements
+ *     other than plain SELECTs are sent one at a time per emulator.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -83,10 +87,11 @@ async function startOnce(): Promise<BigQueryEmulator> {
     throw err;
   }
   const sentScripts: string[] = [];
+  const writes = new WriteQueue();
   return {
     endpoint,
     settings: (datasetPrefix = '') => ({ projectId: EMULATOR_PROJECT, datasetPrefix, location: 'US', apiEndpoint: endpoint }),
-    configureClient: (client) => installQuirks(client, sentScripts),
+    configureClient: (client) => installQuirks(client, sentScripts, writes),
     sentScripts,
     log: () => output,
     stop,
@@ -166,10 +171,38 @@ export function forEmulator(sql: string): string {
 
 type RequestOptions = { headers?: Record<string, string>; json?: { query?: string; configuration?: { query?: { query?: string } } } };
 
-function installQuirks(client: BigQuery, sentScripts: string[]): void {
+/** One writing statement at a time (gap 7): a promise chain, each link released by its response. */
+class WriteQueue {
+  private tail: Promise<void> = Promise.resolve();
+  run(start: (done: () => void) => void): void {
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    void previous.then(() => start(release));
+  }
+}
+
+const isWrite = (sql: string) => !/^\s*SELECT\b/i.test(sql);
+
+function installQuirks(client: BigQuery, sentScripts: string[], writes: WriteQueue): void {
   const original = client.makeAuthenticatedRequest as unknown as ((reqOpts: RequestOptions, config?: unknown) => unknown) & object;
-  const wrapped = (reqOpts: RequestOptions, config?: unknown) => {
+  const wrapped = (reqOpts: RequestOptions, config?: unknown): unknown => {
     reqOpts.headers = reqOpts.headers ?? {};
+    const body = reqOpts.json;
+    const sql = body?.query ?? body?.configuration?.query?.query;
+    if (typeof sql === 'string' && isWrite(sql) && typeof config === 'function') {
+      const callback = config as (...args: unknown[]) => void;
+      writes.run((done) =>
+        send(reqOpts, (...args: unknown[]) => {
+          done();
+          callback(...args);
+        }),
+      );
+      return undefined;
+    }
+    return send(reqOpts, config);
+  };
+  const send = (reqOpts: RequestOptions, config?: unknown): unknown => {
     const body = reqOpts.json;
     if (typeof body?.query === 'string') {
       sentScripts.push(body.query);

@@ -40,16 +40,57 @@ function normalise(text: string | null, type: WarehouseTable['columns'][number][
     case 'bigint':
       return Number.isSafeInteger(Number(text)) ? Number(text) : text;
     case 'double':
-      return Number(text);
+      return text === 'nan' || text === 'NaN' ? 'NaN' : /^[+-]?inf/i.test(text) ? (text.startsWith('-') ? '-Infinity' : 'Infinity') : Number(text);
     case 'boolean':
       return text.toLowerCase() === 'true';
     case 'json':
       return text === 'null' ? null : JSON.parse(text);
     case 'timestamp': {
-      const iso = new Date(text).toISOString();
-      return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+      // FORMAT_TIMESTAMP gave YYYY-MM-DDTHH:MM:SS.ffffffZ: whole seconds without a fraction,
+      // milliseconds as three digits, anything finer kept whole (so a stray microsecond shows).
+      const m = /^(.{19})\.(\d{6})Z$/.exec(text);
+      if (!m) return text;
+      const [, seconds, micros] = m;
+      if (micros === '000000') return `${seconds}Z`;
+      return micros!.endsWith('000') ? `${seconds}.${micros!.slice(0, 3)}Z` : `${seconds}.${micros}Z`;
     }
     default:
       return text;
   }
+}
+
+/** BigQuery's REST names of each column type (the API still answers with the legacy ones). */
+export const DECLARED_TYPES: Record<WarehouseTable['columns'][number]['type'], string[]> = {
+  bigint: ['INTEGER', 'INT64'],
+  double: ['FLOAT', 'FLOAT64'],
+  boolean: ['BOOLEAN', 'BOOL'],
+  text: ['STRING'],
+  timestamp: ['TIMESTAMP'],
+  date: ['DATE'],
+  json: ['JSON'],
+};
+
+export interface TableMetadata {
+  exists: boolean;
+  types: Record<string, string>;
+  timePartitioning?: { type?: string; field?: string };
+  clustering?: { fields?: string[] };
+}
+
+/** A table's metadata over plain REST (tables.get). */
+export async function restTableMetadata(endpoint: string, dataset: string, table: string): Promise<TableMetadata> {
+  const response = await fetch(`${endpoint}/bigquery/v2/projects/${EMULATOR_PROJECT}/datasets/${dataset}/tables/${table}`);
+  if (response.status === 404) return { exists: false, types: {} };
+  const body = (await response.json()) as {
+    schema?: { fields?: Array<{ name: string; type: string }> };
+    timePartitioning?: { type?: string; field?: string };
+    clustering?: { fields?: string[] };
+  };
+  if (!response.ok) throw new Error(`tables.get ${dataset}.${table}: ${response.status} ${JSON.stringify(body)}`);
+  return {
+    exists: true,
+    types: Object.fromEntries((body.schema?.fields ?? []).map((f) => [f.name, f.type])),
+    ...(body.timePartitioning ? { timePartitioning: body.timePartitioning } : {}),
+    ...(body.clustering ? { clustering: body.clustering } : {}),
+  };
 }
