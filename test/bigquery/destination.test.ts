@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { openBigQueryDestination, type BigQueryDestination } from '../../destinations/bigquery/destination';
 import { parseBigQueryUrl } from '../../destinations/bigquery/settings';
-import { redactUrl } from '../../destinations/open';
+import { openDestination, redactUrl } from '../../destinations/open';
 import type { WarehouseTable } from '../../destinations/types';
 import { ticket, tickets, versioned } from '../destinations/fixtures';
 import { uniqueName } from '../destinations/backends';
@@ -71,6 +71,19 @@ describe('BigQuery writer on local-bigquery', () => {
   });
 
   const partitioned: WarehouseTable = { ...tickets, versionColumn: 'updated_at', columns: [...tickets.columns, { name: 'updated_at', type: 'timestamp' }] };
+
+  test('bigquery:// URLs open the BigQuery writer (open.ts), which sets up its metadata and staging datasets', async () => {
+    await assert.rejects(openDestination('bigquery://Not_A_Project/zs_'), /project id/);
+    const opened = await openDestination(`bigquery://${EMULATOR_PROJECT}/url_?location=US&apiEndpoint=${encodeURIComponent(emulator.endpoint)}`);
+    try {
+      assert.equal(opened.kind, 'bigquery');
+      assert.deepEqual(await restTables(emulator.endpoint, 'url_zendesk_sync'), ['full_read_keys', 'full_reads', 'state']);
+      await opened.writeState('src_a', 'k', 'v');
+      assert.equal(await opened.readState('src_a', 'k'), 'v');
+    } finally {
+      await opened.close();
+    }
+  });
 
   test('tables: ids INT64, timestamps TIMESTAMP, arrays and objects JSON; partitioned by the version day, clustered by id', async () => {
     const schema = uniqueName('src');
