@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: installs what the tests need (npm packages, the Temporal CLI, fakesnow, a loopback Postgres),
+# `npm test`: installs what the tests need (npm packages, the Temporal CLI, fakesnow, local-bigquery, a loopback Postgres),
 # type-checks, then runs every test file under test/ with Node's test runner.
 #   npm test                    all tests
 #   npm test -- test/emulator   only files under a path
