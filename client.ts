@@ -67,7 +67,7 @@ program
   .option('--subdomain <subdomain>', 'Zendesk subdomain: acme for acme.zendesk.com')
   .option('--base-url <url>', 'Zendesk base URL override (an emulator or a proxy)')
   .option('--credential <ref>', 'secret reference the worker resolves: file:<path> or env:<PREFIX>')
-  .option('--destination <url>', 'warehouse: sqlite://./data/warehouse, postgres://user@host/db, snowflake://… or env:<VAR>')
+  .option('--destination <url>', 'warehouse: sqlite://./data/warehouse, postgres://user@host/db, snowflake://…, bigquery://PROJECT/PREFIX or env:<VAR>')
   .option('--enable <collections>', 'turn these collections on (comma-separated)', list)
   .option('--disable <collections>', 'turn these collections off (comma-separated)', list)
   .option('--lookback-days <n>', 'history for tickets and ticket events on the first sync', Number)

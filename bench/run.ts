@@ -6,7 +6,9 @@
  *
  * Parts: writers, pipeline (needs writers: runs them too), limits, memory, temporal, snowflake (the
  * Snowflake writer on fakesnow; skipped with a note when `bash scripts/fakesnow.sh` has not installed
- * it; ZS_BENCH_SNOWFLAKE_ROWS rows, default 2000 (1000 quick), ~95 s on 2 cores). With --only, the
+ * it; ZS_BENCH_SNOWFLAKE_ROWS rows, default 2000 (1000 quick), ~95 s on 2 cores), bigquery (the
+ * BigQuery writer on local-bigquery; skipped with a note when `bash scripts/bigquery-emulator.sh` has
+ * not installed it; ZS_BENCH_BIGQUERY_ROWS rows, default 5000 (1000 quick)). With --only, the
  * parts that ran replace theirs in the existing results file and the other figures are kept.
  * ZS_BENCH_MEMORY_DEADLINE_MIN bounds each memory load (default 15 min full, 10 min quick);
  * ZS_BENCH_MEMORY_SIZES=1000000 loads only some sizes and keeps the earlier figures of the others.
@@ -22,8 +24,10 @@ import { benchTemporalOverhead, temporalRows } from './temporalOverhead';
 import { benchSnowflake, SNOWFLAKE_TABLE_HEADERS, snowflakeRows } from './snowflake';
 import { formatTable } from '../orchestration/table';
 import { fakesnowInstalled } from '../test/snowflake/fakesnow-process';
+import { benchBigQuery, BIGQUERY_TABLE_HEADERS, bigQueryRows } from './bigquery';
+import { bigQueryEmulatorInstalled } from '../test/bigquery/emulator';
 
-const PARTS = ['writers', 'pipeline', 'limits', 'memory', 'temporal', 'snowflake'] as const;
+const PARTS = ['writers', 'pipeline', 'limits', 'memory', 'temporal', 'snowflake', 'bigquery'] as const;
 type Part = (typeof PARTS)[number];
 
 function partsToRun(): Set<Part> {
@@ -188,6 +192,22 @@ async function main(): Promise<void> {
       );
       console.log(formatTable(SNOWFLAKE_TABLE_HEADERS, snowflakeRows(snowflake)));
       save('snowflake');
+    }
+  }
+
+  if (parts.has('bigquery')) {
+    if (!bigQueryEmulatorInstalled()) {
+      console.log('\nBigQuery writer: skipped, local-bigquery is not installed (run `bash scripts/bigquery-emulator.sh`, then `npm run bench -- --only bigquery`)');
+    } else {
+      const rows = Number(process.env.ZS_BENCH_BIGQUERY_ROWS ?? (quick ? 1_000 : 5_000));
+      const bigquery = await benchBigQuery({ rows });
+      results.bigquery = bigquery;
+      console.log(
+        `\nBigQuery writer on local-bigquery (${bigquery.rows} ticket rows, pages of ${bigquery.pageRows}, every catalog column; ` +
+          'measures the writer and the emulator (DuckDB) together, not BigQuery, whose per-job latency dominates small pages)',
+      );
+      console.log(formatTable(BIGQUERY_TABLE_HEADERS, bigQueryRows(bigquery)));
+      save('bigquery');
     }
   }
 

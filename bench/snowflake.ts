@@ -51,7 +51,7 @@ const PAGE_ROWS = 1_000;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-function ticketTable(): WarehouseTable {
+export function ticketTable(): WarehouseTable {
   const tickets = collections.find((c) => c.name === 'tickets');
   if (!tickets) throw new Error('the catalog has no tickets collection');
   return { name: 'tickets', primaryKey: tickets.primaryKey, columns: tickets.columns.map((c) => ({ name: c.name, type: c.type })) };
@@ -80,7 +80,7 @@ function sampleValue(type: ColumnType, id: number, column: number, pass: number)
   }
 }
 
-function ticketRows(table: WarehouseTable, fromId: number, count: number, pass: number): Row[] {
+export function ticketRows(table: WarehouseTable, fromId: number, count: number, pass: number): Row[] {
   return Array.from({ length: count }, (_, i) => {
     const id = fromId + i;
     const row: Row = {};

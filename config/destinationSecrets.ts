@@ -9,12 +9,29 @@
  * `?sslpassword=…`, `snowflake://U@A/DB?privateKey=…&token=…`), compared without case, `_` or `-`.
  * A parameter naming a FILE that holds key material (`…Path`, `…File`, Postgres' `sslkey`,
  * `sslcert`, `sslrootcert`, which the driver reads from disk) carries no secret and is fine.
+ * BigQuery's service-account keys: a parameter named for one (`serviceAccount`, `keyJson`, `keyData`)
+ * and any parameter whose VALUE holds key material (a PEM block, a key JSON's `private_key`) count as
+ * secrets whatever the parameter is called; `bigquery://P/D?keyFile=/etc/zs/bq-key.json` is the way.
  *
  * Used by the settings schema (client start, settings file, startSource, the worker's check), the
  * workflow's own settings check, and redactUrl. Pure: workflow code imports this module.
  */
 
-const SECRET_NAME_PARTS = ['password', 'passwd', 'passphrase', 'passcode', 'secret', 'token', 'credential', 'privatekey', 'apikey', 'accesskey'];
+const SECRET_NAME_PARTS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'passcode',
+  'secret',
+  'token',
+  'credential',
+  'privatekey',
+  'apikey',
+  'accesskey',
+  'serviceaccount',
+  'keyjson',
+  'keydata',
+];
 const SECRET_NAMES = new Set(['pwd', 'pass', 'key']);
 
 /** A query parameter name that carries a secret (see the module comment). */
@@ -22,6 +39,11 @@ export function isSecretParameterName(name: string): boolean {
   const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (normalized.endsWith('path') || normalized.endsWith('file')) return false;
   return SECRET_NAMES.has(normalized) || SECRET_NAME_PARTS.some((part) => normalized.includes(part));
+}
+
+/** A parameter value that holds key material itself: a PEM block or a service-account key's JSON. */
+export function isKeyMaterial(value: string): boolean {
+  return /-----BEGIN [A-Z ]*PRIVATE KEY|private_key|"type"\s*:\s*"service_account"/i.test(value);
 }
 
 function decodedName(raw: string): string {
@@ -32,15 +54,20 @@ function decodedName(raw: string): string {
   }
 }
 
-/** The names of a URL's query parameters, decoded (`pass%77ord` is `password`). */
-function queryParameterNames(url: string): string[] {
+/** A URL's query parameters, names and values decoded (`pass%77ord` is `password`). */
+function queryParameters(url: string): Array<{ name: string; value: string }> {
   const question = url.indexOf('?');
   if (question < 0) return [];
   const query = url.slice(question + 1).split('#')[0]!;
   return query
     .split('&')
     .filter((pair) => pair !== '')
-    .map((pair) => decodedName(pair.split('=')[0]!));
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      return equals < 0
+        ? { name: decodedName(pair), value: '' }
+        : { name: decodedName(pair.slice(0, equals)), value: decodedName(pair.slice(equals + 1)) };
+    });
 }
 
 /**
@@ -57,7 +84,9 @@ function hasUserPassword(url: string): boolean {
 
 /** Names of the secret-carrying query parameters of a URL (decoded), in order. */
 export function secretParametersOf(url: string): string[] {
-  return queryParameterNames(url).filter(isSecretParameterName);
+  return queryParameters(url)
+    .filter(({ name, value }) => isSecretParameterName(name) || isKeyMaterial(value))
+    .map(({ name }) => name);
 }
 
 /**

@@ -79,7 +79,7 @@ export const sourceConfigSchema = z
       .regex(/^(file|env):.+/, 'must name a secret: file:<path to a credential JSON> or env:<PREFIX>'),
     destination: z
       .string()
-      .regex(/^(sqlite|postgres|postgresql|snowflake):\/\/|^env:\w+$/, 'must be sqlite://…, postgres://…, snowflake://… or env:<VAR>')
+      .regex(/^(sqlite|postgres|postgresql|snowflake|bigquery):\/\/|^env:\w+$/, 'must be sqlite://…, postgres://…, snowflake://…, bigquery://… or env:<VAR>')
       .superRefine((d, ctx) => {
         const problem = destinationSecretProblem(d);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });

@@ -3,6 +3,7 @@
  *   sqlite://./data/warehouse       a directory, relative to the working directory
  *   sqlite:///var/lib/zs/warehouse  an absolute directory
  *   postgres://user:pass@host:5432/db   (or postgresql://…; any libpq-style query parameters pg accepts)
+ *   bigquery://PROJECT/DATASET_PREFIX?location=EU&keyFile=/path/key.json   (destinations/bigquery/settings.ts)
  *
  * Schemes live in a registry of async factories. Built-in writers are loaded lazily so opening
  * SQLite never loads pg and vice versa. `snowflake://` resolves to `./snowflake`'s
@@ -10,7 +11,8 @@
  * `registerDestinationScheme`. Passwords never appear in errors: URLs are shown through `redactUrl`.
  */
 import path from 'node:path';
-import { isSecretParameterName } from '../config/destinationSecrets';
+import { isKeyMaterial, isSecretParameterName } from '../config/destinationSecrets';
+import type { BigQueryOpenOptions } from './bigquery/destination';
 import type { PostgresOptions } from './postgres';
 import type { Destination } from './types';
 
@@ -28,6 +30,7 @@ const factories = new Map<string, DestinationFactory>([
   ['postgres', async (url, options) => (await import('./postgres')).openPostgresDestination(url, options.postgres)],
   ['postgresql', async (url, options) => (await import('./postgres')).openPostgresDestination(url, options.postgres)],
   ['snowflake', openSnowflakeIfPresent],
+  ['bigquery', async (url, options) => (await import('./bigquery/destination')).openBigQueryDestination(url, options as BigQueryOpenOptions)],
 ]);
 
 /** Adds (or replaces) the factory for a URL scheme, given without the `://`. */
@@ -82,22 +85,23 @@ export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
-    for (const name of [...new Set(parsed.searchParams.keys())]) {
-      if (isSecretParameterName(name)) parsed.searchParams.set(name, '***');
+    for (const [name, value] of [...parsed.searchParams.entries()]) {
+      if (isSecretParameterName(name) || isKeyMaterial(value)) parsed.searchParams.set(name, '***');
     }
     return parsed.toString();
   } catch {
     // Not parseable: hide whatever sits between "//user:" and the last "@", and every secret parameter's value.
     return url
       .replace(/(\/\/[^/:@]*:)[^?#]*@/, '$1***@')
-      .replace(/([?&])([^=&#]*)=([^&#]*)/g, (whole, sep: string, name: string) => {
-        let decoded = name;
-        try {
-          decoded = decodeURIComponent(name);
-        } catch {
-          /* keep the raw name */
-        }
-        return isSecretParameterName(decoded) ? `${sep}${name}=***` : whole;
+      .replace(/([?&])([^=&#]*)=([^&#]*)/g, (whole, sep: string, name: string, value: string) => {
+        const decode = (raw: string) => {
+          try {
+            return decodeURIComponent(raw);
+          } catch {
+            return raw;
+          }
+        };
+        return isSecretParameterName(decode(name)) || isKeyMaterial(decode(value)) ? `${sep}${name}=***` : whole;
       });
   }
 }

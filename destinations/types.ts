@@ -76,7 +76,7 @@ export interface UpsertResult {
 export type RowExclusion = { column: string; equals: string | boolean } | { column: string; isSet: true };
 
 export interface Destination {
-  readonly kind: 'sqlite' | 'postgres' | 'snowflake';
+  readonly kind: 'sqlite' | 'postgres' | 'snowflake' | 'bigquery';
   /** Creates the schema (one per source, named after it) if it does not exist. */
   ensureSchema(schema: string): Promise<void>;
   /**

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: installs what the tests need (npm packages, the Temporal CLI, fakesnow, a loopback Postgres),
+# `npm test`: installs what the tests need (npm packages, the Temporal CLI, fakesnow, local-bigquery, a loopback Postgres),
 # type-checks, then runs every test file under test/ with Node's test runner.
 #   npm test                    all tests
 #   npm test -- test/emulator   only files under a path
@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export TEMPORAL_CLI_PATH="$(bash scripts/ensure-temporal.sh | tail -n 1)"
 bash scripts/fakesnow.sh >/dev/null # the Snowflake emulator (PyPI) for the Snowflake writer's tests
+bash scripts/bigquery-emulator.sh >/dev/null # the BigQuery emulator (PyPI) for the BigQuery writer's tests
 bash scripts/ensure-chromium.sh      # Debian's chromium for the Web UI browser test
 if [[ -z "${ZS_PG_URL:-}" ]]; then
   export ZS_PG_URL="$(bash scripts/postgres.sh start | tail -n 1)"

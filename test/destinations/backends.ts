@@ -2,7 +2,8 @@
  * The three SQL writers behind one test interface, so the contract suite runs unchanged against all
  * of them: each `open()` gives a destination on a fresh, uniquely named schema (Postgres: a random
  * suffix on the shared server, dropped afterwards; SQLite: a temp directory, deleted afterwards;
- * Snowflake: fakesnow behind the driver shim, stopped afterwards), plus a way to read rows back
+ * Snowflake: fakesnow behind the driver shim, stopped afterwards; BigQuery: local-bigquery on a fresh
+ * data directory, stopped and deleted afterwards, read back over plain REST), plus a way to read rows back
  * normalised to one shape (booleans as booleans, JSON parsed, timestamps as ISO UTC).
  *
  * Where a backend cannot do what the others do, it says so with an explicit capability below
@@ -15,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import type { ColumnType } from '../../catalog/types';
 import { openPostgresDestination, PostgresDestination, type PostgresOptions } from '../../destinations/postgres';
 import type { SnowflakeDestination } from '../../destinations/snowflake';
+import type { BigQueryDestination } from '../../destinations/bigquery/destination';
 import { openSqliteDestination, SqliteDestination } from '../../destinations/sqlite';
 import { quoteIdentifier } from '../../destinations/identifiers';
 import { METADATA_SCHEMA } from '../../destinations/identifierRules';
@@ -28,7 +30,7 @@ export function uniqueName(prefix: string): string {
 }
 
 export interface OpenedBackend {
-  destination: SqliteDestination | PostgresDestination | SnowflakeDestination;
+  destination: SqliteDestination | PostgresDestination | SnowflakeDestination | BigQueryDestination;
   /** A fresh schema name, not yet created. */
   schema: string;
   /** Creates another unique schema name that cleanup() also removes. */
@@ -52,7 +54,7 @@ export interface OpenedBackend {
 }
 
 export interface Backend {
-  name: 'sqlite' | 'postgres' | 'snowflake';
+  name: 'sqlite' | 'postgres' | 'snowflake' | 'bigquery';
   /**
    * Capability: rows per page in the concurrency test (three pages of tickets, two of users, to two
    * schemas at once). fakesnow stages an array bind row by row (~35 rows/s, FAKESNOW_GAPS.md gap 11),
@@ -184,6 +186,41 @@ export const backends: Backend[] = [
           return row?.V === null || row?.V === undefined ? null : String(row.V);
         },
         statementsDuring: (work) => statementsDuring(emulator.shim, work),
+        async cleanup() {
+          await destination.close();
+          await emulator.stop();
+        },
+      };
+    },
+  },
+  {
+    name: 'bigquery',
+    concurrentPageRows: 200,
+    async open() {
+      const { openBigQueryDestination } = await import('../../destinations/bigquery/destination');
+      const { startBigQueryEmulator, restQuery, restTables } = await import('../bigquery/emulator');
+      const { readRowsOverRest, tableSql } = await import('../bigquery/read-back');
+      const emulator = await startBigQueryEmulator();
+      let destination: BigQueryDestination;
+      try {
+        destination = await openBigQueryDestination(emulator.settings(), { bigquery: { configureClient: emulator.configureClient } });
+      } catch (err) {
+        await emulator.stop();
+        throw err;
+      }
+      return {
+        destination,
+        schema: uniqueName('src'),
+        anotherSchema: () => uniqueName('src'),
+        readRows: (schema, table) => readRowsOverRest(emulator.endpoint, destination.datasetFor(schema), table),
+        tablesIn: (schema) => restTables(emulator.endpoint, destination.datasetFor(schema)),
+        async readText(schema, table, column, id) {
+          const [row] = await restQuery(
+            emulator.endpoint,
+            `SELECT CAST(\`${column}\` AS STRING) AS v FROM ${tableSql(destination.datasetFor(schema), table.name)} WHERE \`${table.primaryKey}\` = ${Number(id)}`,
+          );
+          return row?.v ?? null;
+        },
         async cleanup() {
           await destination.close();
           await emulator.stop();

@@ -43,6 +43,16 @@ const withSecrets = [
   `snowflake://U@org-acct/DB?authenticator=USERNAME_PASSWORD_MFA&passcode=${SECRET}`,
   `snowflake://U@org-acct/DB?oauth_token=${SECRET}`,
   `snowflake://U@org-acct/DB?client_secret=${SECRET}`,
+  `bigquery://u:${SECRET}@my-project/zs_`,
+  `bigquery://my-project/zs_?credentials=${SECRET}`,
+  `bigquery://my-project/zs_?private_key=${SECRET}`,
+  `bigquery://my-project/zs_?access_token=${SECRET}`,
+  `bigquery://my-project/zs_?location=EU&key=${SECRET}`,
+  `bigquery://my-project/zs_?keyJson=${SECRET}`,
+  `bigquery://my-project/zs_?serviceAccount=${SECRET}`,
+  // Key material under an innocent name: the value itself gives it away.
+  `bigquery://my-project/zs_?location=${encodeURIComponent(`{"type":"service_account","private_key":"${SECRET}"}`)}`,
+  `bigquery://my-project/zs_?sa=${encodeURIComponent(`-----BEGIN PRIVATE KEY-----\n${SECRET}`)}`,
 ];
 
 /** Destinations without a secret: files holding key material are named by path. */
@@ -53,6 +63,8 @@ const withoutSecrets = [
   'postgres://u@db.internal/warehouse?sslmode=verify-full&sslkey=/etc/zs/client.key&sslcert=/etc/zs/client.crt&sslrootcert=/etc/zs/ca.crt',
   'postgres://u@db.internal/warehouse?application_name=zs&connect_timeout=10',
   'snowflake://U@org-acct/DB?warehouse=WH&role=R&privateKeyPath=/etc/zs/key.p8',
+  'bigquery://my-project/zs_?location=EU&keyFile=/etc/zs/bq-key.json',
+  'bigquery://my-project?apiEndpoint=http://127.0.0.1:9050',
   'env:ZS_WAREHOUSE_URL',
 ];
 
