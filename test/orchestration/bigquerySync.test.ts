@@ -69,7 +69,7 @@ test('full sync of every collection into BigQuery equals the ground truth, then 
   await startTestSource(stack, sourceConfig(stack, { name, destination, collections: allOn, lookbackDays: 3650 }));
   const status = await waitForCycle(stack, name, 1, 900_000);
   for (const [collection, s] of Object.entries(status.collections)) assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
-  const first = await assertBigQueryMatchesTruth(target, name, await expectedRows(stack, destination, name, tables));
+  const first = await assertBigQueryMatchesTruth(target, name, await expectedRows(stack, name, tables));
   assert.ok(first.rowsCompared > 100, `rows compared: ${first.rowsCompared}`);
   assert.equal(first.landed.get('tickets')!.length, TICKETS, 'every ticket of the account landed');
   assert.equal(stagedRows(0, 'tickets'), TICKETS);
@@ -91,7 +91,7 @@ test('full sync of every collection into BigQuery equals the ground truth, then 
   for (const [collection, s] of Object.entries(secondStatus.collections)) assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
   assert.equal(stagedRows(stagedBeforeCycle2, 'tickets'), 3, 'only the three changed tickets were staged in cycle 2');
 
-  const second = await assertBigQueryMatchesTruth(target, name, await expectedRows(stack, destination, name, tables));
+  const second = await assertBigQueryMatchesTruth(target, name, await expectedRows(stack, name, tables));
   const ticketsById = new Map(second.landed.get('tickets')!.map((r) => [Number(r.id), r]));
   assert.equal(ticketsById.size, TICKETS + 1, 'one new ticket; the deleted one stays, marked deleted');
   assert.equal(ticketsById.get(created.id)?.subject, 'BigQuery ✓ ticket');
