@@ -1,6 +1,7 @@
 import type { ApiRequest, EmulatorContext } from '../context';
 import { errors, jsonResponse, type ApiResponse } from '../http';
 import type { GroupMembership, OrganizationMembership, Skip } from '../model';
+import { accountSettings, searchUsers } from './connectorChecks';
 import { countResource, isCountedResource } from './counts';
 import { cursorExport, timeExport } from './incremental';
 import {
@@ -60,6 +61,9 @@ export function matchApiRoute(path: string): ApiRoute | null {
   if (first === 'users' && second === 'me' && segments.length === 2) {
     return route((ctx, req) => jsonResponse(200, `{"user":${ctx.serializer.userById(req.principal.userId)}}`));
   }
+  // What other connectors call to check a connection (connectorChecks.ts).
+  if (first === 'search' && segments.length === 1) return route(searchUsers);
+  if (first === 'account' && second === 'settings' && segments.length === 2) return route((_ctx, req) => accountSettings(req));
   if (first === 'incremental') {
     if (third === 'cursor' && segments.length === 3 && (second === 'tickets' || second === 'users')) {
       const name = second;

@@ -93,8 +93,10 @@ function startTimeOf(ctx: EmulatorContext, req: ApiRequest): number | ApiRespons
     const missing = errors.invalidValue('start_time is required');
     return { ...missing, status: ctx.quirks().missingStartTimeStatus };
   }
-  if (!/^-?\d+$/.test(raw)) return errors.invalidValue('start_time must be an integer (Unix epoch seconds)');
-  const startTime = Math.max(0, Number(raw));
+  // Zendesk reads start_time as a number and drops the fraction: Singer's tap-zendesk sends
+  // `946684800.0` (a Python float timestamp) and is served in production, so it is served here too.
+  if (!/^-?\d+(\.\d*)?$/.test(raw)) return errors.invalidValue('start_time must be a number (Unix epoch seconds)');
+  const startTime = Math.max(0, Math.trunc(Number(raw)));
   if (startTime > ctx.clock.now() - EXPORT_DELAY_SECONDS) return errors.invalidValue(ctx.quirks().tooRecentStartTimeMessage);
   return startTime;
 }
