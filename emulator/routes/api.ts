@@ -1,7 +1,7 @@
 import type { ApiRequest, EmulatorContext } from '../context';
 import { errors, jsonResponse, type ApiResponse } from '../http';
 import type { GroupMembership, OrganizationMembership, Skip } from '../model';
-import { accountSettings, searchUsers } from './connectorChecks';
+import { accountSettings, searchUsers, talkPhoneNumbers } from './connectorChecks';
 import { countResource, isCountedResource } from './counts';
 import { cursorExport, timeExport } from './incremental';
 import {
@@ -64,6 +64,7 @@ export function matchApiRoute(path: string): ApiRoute | null {
   // What other connectors call to check a connection (connectorChecks.ts).
   if (first === 'search' && segments.length === 1) return route(searchUsers);
   if (first === 'account' && second === 'settings' && segments.length === 2) return route((_ctx, req) => accountSettings(req));
+  if (first === 'channels' && second === 'voice' && third === 'phone_numbers' && segments.length === 3) return route(talkPhoneNumbers);
   if (first === 'incremental') {
     if (third === 'cursor' && segments.length === 3 && (second === 'tickets' || second === 'users')) {
       const name = second;

@@ -9,7 +9,9 @@ import { planAllows, type Plan } from '../options';
  *  - Singer's tap-zendesk (2.8.2) checks the users stream with a search,
  *    `GET /api/v2/search.json?query=type:user updated>{now} updated<2000-01-02T00:00:00Z` (via zenpy),
  *    a query meant to return nothing cheaply;
- *  - Airbyte's source-zendesk-support reads `GET /api/v2/account/settings.json` in its check.
+ *  - Airbyte's source-zendesk-support reads `GET /api/v2/account/settings.json` in its check;
+ *  - tap-zendesk's discovery lists Talk phone numbers (`/api/v2/channels/voice/phone_numbers`),
+ *    and fails on a 404: the emulated account has Talk without numbers, an empty list.
  */
 
 /** The search API's result cap: a page beyond the first 1000 results is refused (zendesk-api.md §7). */
@@ -188,4 +190,9 @@ export function accountSettings(req: ApiRequest): ApiResponse {
       side_conversations: { email_channel: false, msteams_channel: false, show_in_context_panel: false, slack_channel: false, tickets_channel: false },
     },
   });
+}
+
+/** `GET /api/v2/channels/voice/phone_numbers`: the emulated account has no Talk numbers. */
+export function talkPhoneNumbers(): ApiResponse {
+  return jsonResponse(200, '{"phone_numbers":[],"next_page":null,"previous_page":null,"count":0}');
 }

@@ -26,12 +26,42 @@ describe('requests of other connectors', () => {
     const ts = (await get(emulator, '/api/v2/incremental/tickets.json?start_time=0&per_page=1')).body.tickets[0].generated_timestamp as number;
     const at = await get(emulator, `/api/v2/incremental/tickets.json?start_time=${ts}.9&per_page=1`);
     assert.equal(at.body.tickets[0].generated_timestamp, ts);
-    // Still refused: what is not a number.
-    for (const bad of ['abc', '1e9', '12.3.4']) {
+    // An ISO time (tap-zendesk's organizations check) is read as its leading integer, the year.
+    const iso = await get(emulator, '/api/v2/incremental/organizations.json?start_time=2026-12-04T15:30:00Z&per_page=3');
+    assert.equal(iso.status, 200, iso.text);
+    assert.deepEqual(iso.body.organizations, (await get(emulator, '/api/v2/incremental/organizations.json?start_time=2026&per_page=3')).body.organizations);
+    // Still refused: what does not start with a number.
+    for (const bad of ['abc', 'T12', '.5']) {
       const refused = await get(emulator, `/api/v2/incremental/tickets.json?start_time=${bad}`);
       assert.equal(refused.status, 422, bad);
       assert.equal(refused.body.error, 'InvalidValue');
     }
+  });
+
+  test("quirks.startTimeValues 'integer_only' refuses a fractional start_time", async () => {
+    emulator.setQuirks({ startTimeValues: 'integer_only' });
+    try {
+      const refused = await get(emulator, '/api/v2/incremental/tickets/cursor.json?start_time=946684800.0');
+      assert.equal(refused.status, 422);
+      assert.equal((await get(emulator, '/api/v2/incremental/tickets/cursor.json?start_time=946684800')).status, 200);
+    } finally {
+      emulator.setQuirks({ startTimeValues: 'leading_integer' });
+    }
+  });
+
+  test("tap-zendesk's ticket_metric_events check: start_time = now answers an empty page (quirks.metricEventsTooRecentStartTime)", async () => {
+    const now = emulator.now();
+    const { status, body } = await get(emulator, `/api/v2/incremental/ticket_metric_events.json?start_time=${now}`);
+    assert.equal(status, 200);
+    assert.deepEqual(body.ticket_metric_events, []);
+    assert.equal(body.end_of_stream, true);
+    emulator.setQuirks({ metricEventsTooRecentStartTime: 'error' });
+    try {
+      assert.equal((await get(emulator, `/api/v2/incremental/ticket_metric_events.json?start_time=${now}`)).status, 422);
+    } finally {
+      emulator.setQuirks({ metricEventsTooRecentStartTime: 'empty_page' });
+    }
+    assert.equal((await get(emulator, `/api/v2/incremental/tickets.json?start_time=${now}`)).status, 422, 'the other exports still refuse it');
   });
 
   test("tap-zendesk's users check: a search for users updated after now and before 2000 answers 200 with no results", async () => {
@@ -61,6 +91,12 @@ describe('requests of other connectors', () => {
     assert.deepEqual(seen, expected);
     const other = await get(emulator, `/api/v2/search.json?query=${encodeURIComponent('type:ticket status:open')}`);
     assert.equal(other.status, 422, 'a query the emulator cannot answer is refused, not answered wrongly');
+  });
+
+  test('Talk phone numbers (tap-zendesk lists them in its discovery): an empty list, not a 404', async () => {
+    const { status, body } = await get(emulator, '/api/v2/channels/voice/phone_numbers.json');
+    assert.equal(status, 200);
+    assert.deepEqual(body, { phone_numbers: [], next_page: null, previous_page: null, count: 0 });
   });
 
   test('account settings: the settings object with the features the plan allows', async () => {
