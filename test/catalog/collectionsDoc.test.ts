@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { collections, streams } from '../../catalog/collections';
+import { COLLECTIONS_DOC_PATH, renderCollectionsDoc } from '../../catalog/collectionsDoc';
+import { describeCollections, offeredByText } from '../../catalog/describe';
+import { program } from '../../client';
+
+test('docs/collections.md is what the catalog generates (run `npm run docs:collections` after changing catalog/)', () => {
+  const onDisk = readFileSync(path.join(__dirname, '..', '..', COLLECTIONS_DOC_PATH), 'utf8');
+  assert.equal(onDisk, renderCollectionsDoc(), `${COLLECTIONS_DOC_PATH} is out of date with the catalog: run npm run docs:collections`);
+  for (const c of collections) assert.ok(onDisk.includes(`| \`${c.name}\` |`), `${c.name} has a row`);
+});
+
+test('every collection is described from its catalog entry: endpoint, pagination, plan, cost', () => {
+  const rows = describeCollections();
+  assert.deepEqual(rows.map((r) => r.name), collections.map((c) => c.name));
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  // Tables fed by another table's requests cost nothing of their own.
+  assert.equal(byName.get('ticket_metrics')!.ridesOn, 'tickets');
+  assert.equal(byName.get('ticket_metrics')!.endpoint, '/api/v2/incremental/tickets/cursor.json?include=metric_sets');
+  assert.match(byName.get('ticket_metrics')!.costPerCycle, /^0: rides on tickets/);
+  assert.equal(byName.get('attachments')!.ridesOn, 'ticket_events');
+  assert.equal(byName.get('tickets')!.ridesOn, null);
+  assert.match(byName.get('tickets')!.costPerCycle, /⌈changed \/ 1000⌉, min 1/);
+  assert.equal(byName.get('tickets')!.unchangedCycle, '1');
+  assert.match(byName.get('groups')!.costPerCycle, /⌈records \/ 100⌉, min 1, every cycle/);
+  // Plan gating comes from the stream's data.
+  assert.equal(byName.get('audit_logs')!.requires, 'Enterprise');
+  for (const r of rows) {
+    const stream = streams.find((s) => s.name === r.stream)!;
+    assert.equal(r.requires, stream.requires ?? null);
+    if (stream.skipWhenForbidden) assert.ok(r.skipWhenForbidden);
+  }
+  assert.equal(offeredByText(byName.get('tickets')!), 'Fivetran (ticket), Airbyte, Databricks');
+  assert.equal(offeredByText({ name: 'x', offeredBy: null }), '?');
+  assert.equal(offeredByText({ name: 'x', offeredBy: {} }), 'none');
+});
+
+test('client.ts collections --json prints the same rows', async () => {
+  const printed: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void printed.push(args.join(' '));
+  try {
+    await program.parseAsync(['node', 'client.ts', 'collections', '--json']);
+  } finally {
+    console.log = original;
+  }
+  assert.deepEqual(JSON.parse(printed.join('\n')), JSON.parse(JSON.stringify(describeCollections())));
+});
