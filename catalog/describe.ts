@@ -118,3 +118,24 @@ export function requiresText(d: Pick<CollectionDescription, 'requires' | 'skipWh
   if (d.requires) return d.requires;
   return d.skipWhenForbidden ? 'plan or role dependent' : 'any plan';
 }
+
+/**
+ * The fewest requests a read of a stream can spend, counted against its main table's records: a full
+ * page per request (exports 1000, lists 100), at least one, plus one field-definition list on an
+ * initial load where the table has custom fields. A cycle where nothing changed needs one request per
+ * export and a whole read per list read in full. The benchmark prints it beside what a load spent.
+ */
+export function minimumRequests(stream: StreamSpec, main: CollectionSpec, records: number, cycle: 'initial' | 'unchanged'): number {
+  const definitions = cycle === 'initial' && main.customFields ? 1 : 0;
+  switch (stream.style) {
+    case 'cursor_export':
+    case 'time_export':
+      return cycle === 'initial' ? Math.max(1, Math.ceil(records / EXPORT_PAGE_SIZE)) + definitions : 1;
+    case 'cursor_list':
+    case 'offset_list':
+      if (cycle === 'unchanged' && !stream.fullRefresh) return 1;
+      return Math.max(1, Math.ceil(records / LIST_PAGE_SIZE)) + definitions;
+    default:
+      return Number.NaN;
+  }
+}
