@@ -88,7 +88,7 @@ export interface TapRun {
 }
 
 /** A throwaway CA and a certificate for *.zendesk.com signed by it (openssl). */
-function makeCertificates(dir: string): { caPem: string; key: string; cert: string } {
+export function makeCertificates(dir: string): { caPem: string; key: string; cert: string } {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=zendesk-sync emulator test CA',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
@@ -113,7 +113,7 @@ const listen = async (server: Server): Promise<number> => {
  * The redirect: a CONNECT proxy for *.zendesk.com:443 in front of a TLS server that forwards every
  * request to the emulator (Host header kept). Counts requests by path.
  */
-async function startRedirect(emulatorBaseUrl: string, tls: { key: string; cert: string }) {
+export async function startRedirect(emulatorBaseUrl: string, tls: { key: string; cert: string }) {
   const upstream = new URL(emulatorBaseUrl);
   const requests: Record<string, number> = {};
   /** Answers other than 200, e.g. `404 GET /api/v2/macros` for an endpoint the emulator lacks. */
