@@ -15,7 +15,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { request } from 'undici';
 import { collections, streamByName } from '../catalog/collections';
-import { mainTableOf, minimumRequests } from '../catalog/describe';
+import { mainTableOf, minimumRequests, perParentOf } from '../catalog/describe';
 import { saveCredential } from '../credentials/store';
 import { WorkerResources } from '../activities/resources';
 import { runSyncStream } from '../activities/syncStream';
@@ -159,7 +159,9 @@ export async function benchPipeline(opts: { tickets: number; pgUrl?: string; raw
             requests.push({ collection: c.name, stream: c.stream, ridesOn: main.name, records, requests: 0, minimum: 0, per1000: 0, ratio: 1, unchangedRequests: 0, unchangedMinimum: 0 });
             continue;
           }
-          const minimum = minimumRequests(spec, c, records, 'initial');
+          const parentStream = perParentOf(spec)?.stream;
+          const parents = parentStream ? (results[parentStream]?.rowsByTable[mainTableOf(parentStream)?.name ?? parentStream] ?? 0) : 0;
+          const minimum = minimumRequests(spec, c, records, 'initial', parents);
           requests.push({
             collection: c.name,
             stream: c.stream,
@@ -170,7 +172,7 @@ export async function benchPipeline(opts: { tickets: number; pgUrl?: string; raw
             per1000: records ? (result.requests * 1000) / records : result.requests,
             ratio: result.requests / minimum,
             unchangedRequests: unchangedCycleRequests[c.stream] ?? 0,
-            unchangedMinimum: minimumRequests(spec, c, records, 'unchanged'),
+            unchangedMinimum: minimumRequests(spec, c, records, 'unchanged', parents),
           });
         }
       }

@@ -32,7 +32,22 @@ export interface CollectionDescription {
   offeredBy: Partial<Record<AnchorConnector, string>> | null;
 }
 
+/**
+ * A stream read once per parent record (`perParent` in the catalog: article comments, a schedule's
+ * holidays…). Read through a loose view so this file also describes catalogs that predate it.
+ */
+export function perParentOf(stream: StreamSpec): { stream: string; maxParents: number } | null {
+  const spec = (stream as { perParent?: { stream: string; maxParents: number } }).perParent;
+  return spec ?? null;
+}
+
 function paginationOf(stream: StreamSpec): string {
+  const parent = perParentOf(stream);
+  if (parent) return `${paginationOfStyle(stream)}, once per ${parent.stream} record (at most ${parent.maxParents})`;
+  return paginationOfStyle(stream);
+}
+
+function paginationOfStyle(stream: StreamSpec): string {
   switch (stream.style) {
     case 'cursor_export':
       return `cursor export, ${EXPORT_PAGE_SIZE}/page`;
@@ -56,6 +71,8 @@ export function mainTableOf(stream: string, collections: CollectionSpec[] = allC
 
 /** Requests a cycle spends for a stream, as a formula over its records. */
 export function costFormula(stream: StreamSpec, customFields: boolean): string {
+  const parent = perParentOf(stream);
+  if (parent) return `per ${parent.stream} record: ⌈its records / ${LIST_PAGE_SIZE}⌉, min 1, every cycle (at most ${parent.maxParents} parents)`;
   const fields = customFields ? ' (+1 when a record names a new custom field)' : '';
   switch (stream.style) {
     case 'cursor_export':
@@ -71,6 +88,8 @@ export function costFormula(stream: StreamSpec, customFields: boolean): string {
 }
 
 function unchangedOf(stream: StreamSpec): string {
+  const parent = perParentOf(stream);
+  if (parent) return `1 per ${parent.stream} record, min`;
   if (stream.style === 'cursor_export' || stream.style === 'time_export') return '1';
   if ((stream.style === 'cursor_list' || stream.style === 'offset_list') && !stream.fullRefresh) return '1';
   return stream.fullRefresh ? `⌈records / ${LIST_PAGE_SIZE}⌉, min 1` : 'see the catalog entry';
@@ -123,9 +142,12 @@ export function requiresText(d: Pick<CollectionDescription, 'requires' | 'skipWh
  * The fewest requests a read of a stream can spend, counted against its main table's records: a full
  * page per request (exports 1000, lists 100), at least one, plus one field-definition list on an
  * initial load where the table has custom fields. A cycle where nothing changed needs one request per
- * export and a whole read per list read in full. The benchmark prints it beside what a load spent.
+ * export and a whole read per list read in full; a list read per parent at least one per parent
+ * (`parents`: the parent stream's record count). The benchmark prints it beside what a load spent.
  */
-export function minimumRequests(stream: StreamSpec, main: CollectionSpec, records: number, cycle: 'initial' | 'unchanged'): number {
+export function minimumRequests(stream: StreamSpec, main: CollectionSpec, records: number, cycle: 'initial' | 'unchanged', parents = 0): number {
+  // Per parent: one list per parent at least, and full pages; the parents' ids come from their own stream's read.
+  if (perParentOf(stream)) return Math.max(parents, Math.ceil(records / LIST_PAGE_SIZE));
   const definitions = cycle === 'initial' && main.customFields ? 1 : 0;
   switch (stream.style) {
     case 'cursor_export':

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { collections, streams } from '../../catalog/collections';
 import { COLLECTIONS_DOC_PATH, renderCollectionsDoc } from '../../catalog/collectionsDoc';
-import { describeCollections, offeredByText } from '../../catalog/describe';
+import { describeCollections, minimumRequests, offeredByText } from '../../catalog/describe';
 import { program } from '../../client';
 
 test('docs/collections.md is what the catalog generates (run `npm run docs:collections` after changing catalog/)', () => {
@@ -48,4 +48,14 @@ test('client.ts collections --json prints the same rows', async () => {
     console.log = original;
   }
   assert.deepEqual(JSON.parse(printed.join('\n')), JSON.parse(JSON.stringify(describeCollections())));
+});
+
+test('a stream read once per parent is described and costed per parent', () => {
+  const stream = { name: 'article_comments', style: 'cursor_list', path: '/api/v2/help_center/articles/{parent_id}/comments.json', recordsKey: 'comments', bucket: 'core', fullRefresh: true, skipWhenForbidden: true, perParent: { stream: 'articles', maxParents: 5000 } } as unknown as (typeof streams)[number];
+  const collection = { ...collections[0]!, name: 'article_comments', stream: 'article_comments', customFields: undefined, enabledByDefault: false };
+  const [row] = describeCollections([collection], [stream]);
+  assert.match(row!.pagination, /once per articles record \(at most 5000\)/);
+  assert.match(row!.costPerCycle, /^per articles record: ⌈its records \/ 100⌉, min 1, every cycle/);
+  assert.equal(minimumRequests(stream, collection, 250, 'initial', 40), 40, 'one list per parent at least');
+  assert.equal(minimumRequests(stream, collection, 25_000, 'unchanged', 40), 250, 'and full pages');
 });
