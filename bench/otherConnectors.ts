@@ -3,7 +3,9 @@
  * a few streams from an emulated account, and its records are compared with the emulator's ground
  * truth (ids and updated_at per stream).
  *
- *   npx tsx bench/otherConnectors.ts [--tickets 300] [--streams tickets,users,...] [--keep <dir>]
+ *   npx tsx bench/otherConnectors.ts [--connector tap|airbyte|all] [--tickets 300] [--streams tickets,users,...] [--keep <dir>]
+ *   (npm run bench:other-connectors -- …; --connector airbyte runs Airbyte's source-zendesk-support,
+ *   bench/airbyteZendesk.ts, installed by scripts/airbyte-zendesk.sh)
  *
  * Installs the tap first (`bash scripts/tap-zendesk.sh`, into .tools/tap-zendesk-venv; set
  * ZS_TAP_ZENDESK_VENV for another place). Exits non-zero when a record is missing, extra or stale.
@@ -291,16 +293,27 @@ async function main(): Promise<void> {
     const i = process.argv.indexOf(name);
     return i < 0 ? undefined : process.argv[i + 1];
   };
-  console.log(`tap-zendesk: ${installTap()}`);
-  const run = await runTapAgainstEmulator({
-    tickets: arg('--tickets') ? Number(arg('--tickets')) : undefined,
-    streams: arg('--streams')?.split(','),
-    keepDir: arg('--keep'),
-    log: console.log,
-  });
-  console.log(`\ndiscovered streams: ${run.discovered.join(', ')}\n`);
-  console.log(formatTapRun(run));
-  if (!run.ok) process.exitCode = 1;
+  const connector = arg('--connector') ?? 'tap';
+  if (!['tap', 'airbyte', 'all'].includes(connector)) throw new Error('--connector takes tap, airbyte or all');
+  const tickets = arg('--tickets') ? Number(arg('--tickets')) : undefined;
+  const streams = arg('--streams')?.split(',');
+  if (connector !== 'airbyte') {
+    console.log(`tap-zendesk: ${installTap()}`);
+    const run = await runTapAgainstEmulator({ tickets, streams, keepDir: arg('--keep'), log: console.log });
+    console.log(`\ndiscovered streams: ${run.discovered.join(', ')}\n`);
+    console.log(formatTapRun(run));
+    if (!run.ok) process.exitCode = 1;
+  }
+  if (connector !== 'tap') {
+    // Loaded only when asked: the Airbyte runner needs its own venv.
+    const airbyte = await import('./airbyteZendesk');
+    console.log(`\nAirbyte source-zendesk-support: ${airbyte.installAirbyte()}`);
+    const run = await airbyte.runAirbyteAgainstEmulator({ tickets, streams, log: console.log });
+    console.log(`\ndiscovered streams: ${run.discovered.join(', ')}\n`);
+    console.log(formatTapRun(run).replace('requests the tap sent', 'requests the connector sent'));
+    if (run.logTail) console.log(`\nits warnings and errors:\n${run.logTail}`);
+    if (!run.ok) process.exitCode = 1;
+  }
 }
 
 if (require.main === module) {
