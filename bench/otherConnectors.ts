@@ -281,7 +281,7 @@ const sample = (ids: number[]) => (ids.length ? `${ids.length} (${ids.slice(0, 5
 
 export function formatTapRun(run: TapRun): string {
   const table = formatTable(
-    ['stream', 'tap records', 'distinct ids', 'ground truth', 'missing', 'extra', 'stale updated_at', 'not emitted by design'],
+    ['stream', 'records', 'distinct ids', 'ground truth', 'missing', 'extra', 'stale updated_at', 'not emitted by design'],
     run.streams.map((s) => [s.stream, String(s.tapRecords), String(s.tapIds), String(s.truthRows), sample(s.missing), sample(s.extra), sample(s.stale), String(s.leftOutByDesign ?? 0)]),
   );
   const requests = Object.entries(run.requests).sort(([a], [b]) => a.localeCompare(b)).map(([p, n]) => `  ${n} × GET ${p}`).join('\n');
