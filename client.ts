@@ -293,7 +293,13 @@ export function lagOf(syncedThrough: string | undefined, nowMs = Date.now()): st
 export function formatCursor(cursor: StreamCursor | null | undefined): string {
   if (cursor === undefined) return '';
   if (cursor === null) return '(full read)';
-  const value = cursor.value;
+  // The engines' resume positions: { start_time } (a time), { cursor } / { after_cursor } (opaque),
+  // { next_page } (a link); a bare value is shown as it is.
+  const raw = cursor.value;
+  const shape = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined;
+  const key = shape && ['start_time', 'cursor', 'after_cursor', 'next_page'].find((k) => k in shape);
+  const value = key ? shape![key] : raw;
+  if (key && value === null) return '(from the start)';
   // 10-digit epoch seconds: 2001-09-09 .. 2286-11-20; anything else is not a time.
   if (typeof value === 'number' && value >= 1e9 && value < 1e10) return new Date(value * 1000).toISOString().replace('.000Z', 'Z');
   const text = typeof value === 'string' ? value : JSON.stringify(value);

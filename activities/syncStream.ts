@@ -44,6 +44,11 @@ export interface SyncStreamDeps {
   heartbeat: (details: SyncHeartbeat) => void;
   /** Details of the last heartbeat of the previous attempt, if this is a retry. */
   previousHeartbeat?: SyncHeartbeat;
+  /**
+   * Names this activity across its attempts (workflow run and activity id), so a retry recognises
+   * the counts it wrote to the state table. Without it, counts come from the heartbeat only.
+   */
+  progressOwner?: string;
   signal: AbortSignal;
   log: (message: string, meta?: Record<string, unknown>) => void;
   nowMs?: () => number;
@@ -67,6 +72,29 @@ export const CANCELLATION_NOTICE_BOUND_SECONDS = 5;
 
 export function cursorStateKey(stream: string): string {
   return `cursor:${stream}`;
+}
+
+/** Counts of one activity (all its attempts) so far. */
+export interface StreamProgress {
+  pages: number;
+  rows: number;
+  rowsByTable: Record<string, number>;
+  requests: number;
+}
+
+/**
+ * What the state table holds for an incremental stream: the cursor and, in the same write, the counts
+ * of the activity that committed it (`owner` names that activity; absent in states written by older
+ * workers). After a crash the heartbeat the server kept can be pages behind the state table (heartbeats
+ * are throttled, and the worker may die between the two writes), so counts are taken from whichever
+ * copy supplies the cursor the retry resumes from.
+ */
+export interface StoredCursor extends StreamCursor {
+  progress?: StreamProgress & { owner: string };
+}
+
+export function parseStoredCursor(text: string | null): StoredCursor | null {
+  return text ? (JSON.parse(text) as StoredCursor) : null;
 }
 
 export function initialStartKey(stream: string): string {
@@ -165,9 +193,24 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   // only resume mid-list within the retries of one activity (from the heartbeat).
   const incremental = input.mode === 'incremental' && !stream.fullRefresh;
   let cursor: StreamCursor | null;
+  // A retry continues the counts of the attempts before it: their pages are committed and are not
+  // read again, so the result (and the status's rows per collection) must include them. They come
+  // from the same copy as the cursor, or a crash would resume after pages it does not count.
+  let progress: StreamProgress = {
+    pages: deps.previousHeartbeat?.pages ?? 0,
+    rows: deps.previousHeartbeat?.rows ?? 0,
+    rowsByTable: { ...(deps.previousHeartbeat?.rowsByTable ?? {}) },
+    requests: deps.previousHeartbeat?.requests ?? 0,
+  };
   if (incremental) {
-    const stored = await deps.destination.readState(source, cursorStateKey(stream.name));
-    cursor = newestCursor(deps.previousHeartbeat?.cursor, input.cursor, stored ? JSON.parse(stored) : null);
+    const stored = parseStoredCursor(await deps.destination.readState(source, cursorStateKey(stream.name)));
+    const storedCursor = stored ? { seq: stored.seq, value: stored.value } : null;
+    cursor = newestCursor(deps.previousHeartbeat?.cursor, input.cursor, storedCursor);
+    const committedByThisActivity = !!stored?.progress && !!deps.progressOwner && stored.progress.owner === deps.progressOwner;
+    if (stored && committedByThisActivity && cursor?.seq === stored.seq && stored.seq > (deps.previousHeartbeat?.cursor?.seq ?? -1)) {
+      const { owner: _owner, ...counts } = stored.progress!;
+      progress = { ...counts, rowsByTable: { ...counts.rowsByTable } };
+    }
   } else {
     cursor = deps.previousHeartbeat?.cursor ?? null;
   }
@@ -199,12 +242,10 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   const enabledTables = new Set(tables.map((t) => t.name));
   const includes = (stream.includes ?? []).filter((i) => i.forTables.some((t) => enabledTables.has(t))).map((i) => i.value);
 
-  // A retry continues the counts of the attempts before it: their pages are committed and are not
-  // read again, so the result (and the status's rows per collection) must include them.
-  let pages = deps.previousHeartbeat?.pages ?? 0;
-  let rows = deps.previousHeartbeat?.rows ?? 0;
-  const rowsByTable: Record<string, number> = { ...(deps.previousHeartbeat?.rowsByTable ?? {}) };
-  const requestsBefore = deps.previousHeartbeat?.requests ?? 0;
+  let pages = progress.pages;
+  let rows = progress.rows;
+  const rowsByTable: Record<string, number> = progress.rowsByTable;
+  const requestsBefore = progress.requests;
   const requestsSoFar = () => requestsBefore + deps.session.requestCount() - requestsAtStart;
   const rejectedTotals: Record<string, number> = {};
   const coercedTotals: Record<string, number> = {};
@@ -255,11 +296,16 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
         const written = await deps.destination.upsert(source, mapped.batches, fullReadId === undefined ? undefined : { fullReadId });
         seq += 1;
         cursor = { seq, value: page.resumeCursor };
-        if (incremental) await deps.destination.writeState(source, cursorStateKey(stream.name), JSON.stringify(cursor));
         pages += 1;
         for (const [table, n] of Object.entries(written.rowsByTable)) {
           rowsByTable[table] = (rowsByTable[table] ?? 0) + n;
           rows += n;
+        }
+        if (incremental) {
+          const stored: StoredCursor = deps.progressOwner
+            ? { ...cursor, progress: { owner: deps.progressOwner, pages, rows, rowsByTable: { ...rowsByTable }, requests: requestsSoFar() } }
+            : cursor;
+          await deps.destination.writeState(source, cursorStateKey(stream.name), JSON.stringify(stored));
         }
         for (const [t, n] of Object.entries(mapped.rejected)) rejectedTotals[t] = (rejectedTotals[t] ?? 0) + n;
         for (const [t, n] of Object.entries(mapped.coercedToNull)) coercedTotals[t] = (coercedTotals[t] ?? 0) + n;
@@ -342,9 +388,10 @@ export function previousHeartbeatOf(details: unknown): SyncHeartbeat | undefined
 }
 
 /** Convenience for the activity wrapper. */
-export function activityDeps(): Pick<SyncStreamDeps, 'heartbeat' | 'previousHeartbeat' | 'signal' | 'log' | 'keepAliveMs'> {
+export function activityDeps(): Pick<SyncStreamDeps, 'heartbeat' | 'previousHeartbeat' | 'progressOwner' | 'signal' | 'log' | 'keepAliveMs'> {
   const ctx = Context.current();
   return {
+    progressOwner: ctx.info.workflowExecution ? `${ctx.info.workflowExecution.runId}/${ctx.info.activityId}` : undefined,
     // Often enough to stay alive (a third of the timeout) and to hear of a pause soon (see HEARTBEAT_CADENCE_MS).
     keepAliveMs: Math.max(1000, Math.min(HEARTBEAT_CADENCE_MS, Math.floor((ctx.info.heartbeatTimeoutMs ?? 60_000) / 3))),
     heartbeat: (d) => ctx.heartbeat(d),

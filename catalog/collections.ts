@@ -40,6 +40,7 @@ const segmentStreams: StreamSpec[] = [
     path: '/api/v2/incremental/users/cursor.json',
     recordsKey: 'users',
     bucket: 'export',
+    includes: [{ value: 'identities', forTables: ['user_identities'] }],
     initialLookbackDays: null,
     fullRefresh: false,
     skipWhenForbidden: false,

@@ -35,6 +35,11 @@ export interface ColumnSpec {
    */
   from?: string | string[];
   transform?: ValueTransform;
+  /**
+   * A key made of several values (a table whose natural key is a pair, e.g. ticket and tag): the
+   * texts of these paths joined with ':'; null when any of them is missing. Replaces `from`.
+   */
+  joinOf?: string[];
 }
 
 /** The four ways Zendesk pages through data; one generic engine exists per style. */
@@ -59,6 +64,18 @@ export interface ExtractStep {
    * values of a list (`{ event_type: ['Comment', 'VoiceComment'] }`).
    */
   where?: Record<string, WhereValue | readonly WhereValue[]>;
+  /**
+   * The array holds scalars (a ticket's `tags`): each element becomes the record `{ [scalarAs]: element }`,
+   * so one row per element can be derived (`ticket_tags`). Objects in such an array are skipped.
+   */
+  scalarAs?: string;
+  /**
+   * Each child names what it changed by a key of its own rather than by a `field_name` property (the
+   * ticket-event export's `Create`/`Change` children: `{"id":1,"status":"open","previous_value":"new"}`).
+   * The child becomes `{ ...child, [nameAs]: <that key>, [valueAs]: <its value> }`: the key is the first
+   * one not listed in `otherKeys`; a child with no such key is skipped.
+   */
+  changedKey?: { nameAs: string; valueAs: string; otherKeys: readonly string[] };
 }
 
 /** How one table's rows are found in a stream's pages. */
@@ -121,6 +138,14 @@ export interface CollectionSpec {
    * absent means nobody has looked yet (docs/collections.md shows "?").
    */
   offeredBy?: Partial<Record<AnchorConnector, string>>;
+  /**
+   * The table holds, for each record of its stream, the rows derived from that record (a ticket's
+   * tags, a user's identities), and a record's new version replaces them all: on every page, the rows
+   * whose `column` equals the `recordKey` of one of the page's records are deleted, in the page's
+   * transaction, before the page's rows are written. So a tag removed from a ticket leaves the table
+   * when the ticket next changes. `column` must be one of the table's columns.
+   */
+  replacesRowsOf?: { recordKey: string; column: string };
 }
 
 export interface StreamSpec {
@@ -165,6 +190,29 @@ export interface StreamSpec {
    * stops once a page reaches past that end.
    */
   timeField?: string;
+  /**
+   * Records Zendesk lists only per parent record (article comments and votes, post comments, a
+   * schedule's holidays, a skill type's values): the
+   * path holds `{parent_id}`, and each cycle lists the parent stream's ids (read the cheap way that
+   * stream is read), then reads this list (in its `style`) once per parent, in id order. Lists read
+   * this way are read in full each run (`fullRefresh`), so deletions sweep as for any full list.
+   */
+  perParent?: PerParentSpec;
+}
+
+export interface PerParentSpec {
+  /** The stream whose records are the parents (e.g. `articles`). */
+  stream: string;
+  /**
+   * Field of each child record set to its parent's id when Zendesk leaves it out (a schedule's
+   * holidays carry no schedule_id). Absent: children are kept as Zendesk sends them.
+   */
+  parentIdField?: string;
+  /**
+   * The most parents a cycle reads children for: above it the stream fails with a message naming
+   * the bound, never silently reading only some parents. Bounds the requests a cycle spends on it.
+   */
+  maxParents: number;
 }
 
 export interface Catalog {

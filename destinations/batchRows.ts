@@ -4,7 +4,7 @@
  * encoded for the driver (counting values that had to become NULL).
  */
 import { encoderFor, type DriverValue, type Encoder, type EncodingDialect } from './columnValues';
-import type { Row, UpsertResult, WarehouseTable } from './types';
+import type { Row, TableBatch, UpsertResult, WarehouseTable } from './types';
 
 /** What SQL writers report beyond the `Destination` contract. */
 export interface WriterUpsertResult extends UpsertResult {
@@ -109,4 +109,28 @@ export function emptyResult(): WriterUpsertResult {
 
 export function addCount(counts: Record<string, number>, table: string, n: number): void {
   if (n > 0) counts[table] = (counts[table] ?? 0) + n;
+}
+
+/** How many keys one `DELETE … IN (…)` of a replacement binds at most (well under every driver's limit). */
+export const REPLACE_CHUNK = 500;
+
+/**
+ * The keys whose rows a batch replaces (`TableBatch.replaces`), encoded for the driver like values of
+ * their column, de-duplicated, in chunks of at most `REPLACE_CHUNK`. Empty when the batch replaces nothing.
+ */
+export function replacedKeyChunks(batch: TableBatch, dialect: EncodingDialect): { column: string; chunks: DriverValue[][] } {
+  const replaces = batch.replaces;
+  if (!replaces || replaces.keys.length === 0) return { column: '', chunks: [] };
+  const column = batch.table.columns.find((c) => c.name === replaces.column);
+  if (!column) throw new Error(`Table ${batch.table.name}: replaced column ${JSON.stringify(replaces.column)} is not one of its columns`);
+  const encode = encoderFor(column.type, dialect);
+  const keys = new Set<DriverValue>();
+  for (const key of replaces.keys) {
+    const value = encode(key);
+    if (value !== null && value !== undefined) keys.add(value);
+  }
+  const all = [...keys];
+  const chunks: DriverValue[][] = [];
+  for (let i = 0; i < all.length; i += REPLACE_CHUNK) chunks.push(all.slice(i, i + REPLACE_CHUNK));
+  return { column: column.name, chunks };
 }

@@ -21,7 +21,7 @@ import type { Client as PgClient } from 'pg';
 import type { ColumnType } from '../catalog/types';
 import { quoteIdentifier } from './identifiers';
 import { METADATA_SCHEMA, InvalidIdentifierError, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
-import { addCount, emptyResult, encodeRowInto, lastRowPerKey, rowEncoder, type WriterUpsertResult } from './batchRows';
+import { addCount, emptyResult, encodeRowInto, lastRowPerKey, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from './batchRows';
 import type { DriverValue } from './columnValues';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry';
 import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from './fullReads';
@@ -155,12 +155,18 @@ export class PostgresDestination implements Destination {
       addCount(result.coercedToNullByTable, batch.table.name, coercedToNull);
       result.rowsByTable[batch.table.name] = (result.rowsByTable[batch.table.name] ?? 0) + keyed.rows.length;
       const seenKeys = fullReadId === undefined ? [] : keyed.rows.map((row) => keyText(encodeKey(row[batch.table.primaryKey]) ?? null));
-      return { table: batch.table.name, sql: upsertSql(schema, batch.table), chunks, seenKeys };
+      const replaced = replacedKeyChunks(batch, 'postgres');
+      const replaceSql = replaced.chunks.length
+        ? `DELETE FROM ${q(schema)}.${q(batch.table.name)} WHERE ${q(replaced.column)} = ANY($1::${POSTGRES_TYPES[batch.table.columns.find((c) => c.name === replaced.column)!.type]}[])`
+        : '';
+      return { table: batch.table.name, sql: upsertSql(schema, batch.table), chunks, seenKeys, replaceSql, replaced: replaced.chunks };
     });
     if (fullReadId !== undefined) await this.ensureMetadata();
     await this.retrying(() =>
       this.inTransaction(async (connection) => {
-        for (const { table, sql, chunks, seenKeys } of work) {
+        for (const { table, sql, chunks, seenKeys, replaceSql, replaced } of work) {
+          // The rows derived from the page's records go first; the page's rows replace them.
+          for (const keys of replaced) await connection.query(replaceSql, [keys]);
           for (const chunk of chunks) await connection.query(sql, chunk.columns);
           // The keys this full read saw, committed with the rows (same transaction).
           if (seenKeys.length > 0) await connection.query(recordSeenKeysSql(), [schema, table, fullReadId, seenKeys]);

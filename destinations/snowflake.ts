@@ -23,10 +23,11 @@
  * unqualified staging tables are created).
  */
 import type { ColumnType } from '../catalog/types';
-import { addCount, emptyResult, lastRowPerKey, type WriterUpsertResult } from './batchRows';
+import { addCount, emptyResult, lastRowPerKey, replacedKeyChunks, type WriterUpsertResult } from './batchRows';
 import { encoderFor, type DriverValue, type Encoder } from './columnValues';
 import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
 import {
+  deleteRowsWithKeysSql,
   addColumnsSql,
   appendStagingSql,
   countRowsSql,
@@ -167,7 +168,11 @@ export class SnowflakeDestination implements Destination {
     for (const batch of batches) assertValidTable(batch.table);
     const result = emptyResult();
     const staged: StagedTable[] = [];
-    for (const { table, rows } of groupByTable(batches)) {
+    const replacements: Array<{ table: WarehouseTable; column: string; chunks: DriverValue[][] }> = [];
+    for (const batch of groupByTable(batches)) {
+      const { table, rows } = batch;
+      const replaced = replacedKeyChunks(batch, ENCODING);
+      if (replaced.chunks.length) replacements.push({ table, ...replaced });
       const keyEncoder = encoderFor(primaryKeyType(table), ENCODING);
       const keyed = lastRowPerKey(table, rows, keyEncoder);
       addCount(result.rejectedByTable, table.name, keyed.rejected);
@@ -182,7 +187,7 @@ export class SnowflakeDestination implements Destination {
       addCount(result.coercedToNullByTable, table.name, coerced);
       if (bindRows.length > 0) staged.push({ table, rows: bindRows });
     }
-    if (staged.length === 0) return result;
+    if (staged.length === 0 && replacements.length === 0) return result;
 
     await this.session.exclusive(async (run) => {
       try {
@@ -206,6 +211,10 @@ export class SnowflakeDestination implements Destination {
         }
         await run('BEGIN');
         try {
+          // The rows derived from the page's records go first; the page's rows replace them.
+          for (const { table, column, chunks } of replacements) {
+            for (const keys of chunks) await run(deleteRowsWithKeysSql(schema, table, column, keys.length), keys.map(bindText));
+          }
           for (const { table } of staged) {
             await run(mergeSql(schema, table));
             // The keys this full read saw, committed with the rows (same transaction).
@@ -346,16 +355,21 @@ function bindText(value: DriverValue): string | null {
 /** Batches of one table arrive together; two batches of one table merge into one (later rows win). */
 function groupByTable(batches: TableBatch[]): TableBatch[] {
   const byName = new Map<string, TableBatch>();
-  for (const { table, rows } of batches) {
+  for (const { table, rows, replaces } of batches) {
     const existing = byName.get(table.name);
     if (!existing) {
-      byName.set(table.name, { table, rows: [...rows] });
+      byName.set(table.name, { table, rows: [...rows], ...(replaces ? { replaces: { column: replaces.column, keys: [...replaces.keys] } } : {}) });
       continue;
     }
     if (JSON.stringify(existing.table) !== JSON.stringify(table)) {
       throw new Error(`upsert: two batches for table ${table.name} with different definitions`);
     }
     existing.rows.push(...rows);
+    if (replaces) {
+      // A later batch's replacement would delete the earlier batch's rows: replace both records' rows up front.
+      if (existing.replaces && existing.replaces.column !== replaces.column) throw new Error(`upsert: two replacement columns for table ${table.name}`);
+      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys] };
+    }
   }
   return [...byName.values()];
 }

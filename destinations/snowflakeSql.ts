@@ -277,3 +277,12 @@ export function countUnlistedSql(schema: string, table: WarehouseTable): string 
 export function deleteUnlistedSql(schema: string, table: WarehouseTable): string {
   return `DELETE FROM ${qualified(schema, table.name)} WHERE ${unlistedRows(table)}`;
 }
+
+/**
+ * Deletes the rows whose `column` holds one of `count` bound keys (a batch's replaced records; see
+ * `TableBatch.replaces`). Keys are bound as text and compared with the column's text, as the
+ * full-read sweep compares keys, so one form serves every column type.
+ */
+export function deleteRowsWithKeysSql(schema: string, table: WarehouseTable, column: string, count: number): string {
+  return `DELETE FROM ${qualified(schema, table.name)} WHERE TO_VARCHAR(${q(column)}) IN (${new Array(count).fill('?').join(', ')})`;
+}

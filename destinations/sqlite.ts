@@ -37,7 +37,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { ColumnType } from '../catalog/types';
 import { quoteIdentifier } from './identifiers';
 import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
-import { addCount, emptyResult, encodeRowInto, lastRowPerKey, rowEncoder, type WriterUpsertResult } from './batchRows';
+import { addCount, emptyResult, encodeRowInto, lastRowPerKey, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from './batchRows';
 import type { DriverValue } from './columnValues';
 import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from './fullReads';
 import type { Destination, FullReadSweep, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from './types';
@@ -159,7 +159,7 @@ export class SqliteDestination implements Destination {
       const encoder = rowEncoder(batch.table, 'sqlite');
       const keyed = lastRowPerKey(batch.table, batch.rows, encoder.encoders[encoder.primaryKeyIndex]!);
       addCount(result.rejectedByTable, batch.table.name, keyed.rejected);
-      return { table: batch.table, encoder, rows: keyed.rows };
+      return { table: batch.table, encoder, rows: keyed.rows, replaced: replacedKeyChunks(batch, 'sqlite') };
     });
     const { fullReadId } = options;
     if (fullReadId !== undefined) await this.ensureMetadata();
@@ -183,7 +183,11 @@ export class SqliteDestination implements Destination {
         }).immediate();
       }
       const writeAll = db.transaction(() => {
-        for (const { table, encoder, rows } of work) {
+        for (const { table, encoder, rows, replaced } of work) {
+          // The rows derived from the page's records go first; the page's rows replace them.
+          for (const keys of replaced.chunks) {
+            db.prepare(`DELETE FROM ${q(schema)}.${q(table.name)} WHERE ${q(replaced.column)} IN (${keys.map(() => '?').join(', ')})`).run(keys);
+          }
           const statement = this.upsertStatement(db, schema, table);
           const values: DriverValue[] = new Array(encoder.columnNames.length);
           let coercedToNull = 0;

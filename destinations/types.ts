@@ -36,6 +36,12 @@ export type Row = Record<string, unknown>;
 export interface TableBatch {
   table: WarehouseTable;
   rows: Row[];
+  /**
+   * Rows whose `column` holds one of `keys` are deleted before this batch's rows are written, in the
+   * same transaction (the rows derived from a record are replaced by those of its new version; see
+   * `CollectionSpec.replacesRowsOf`). `keys` are already values of the column's type.
+   */
+  replaces?: { column: string; keys: unknown[] };
 }
 
 export interface UpsertOptions {

@@ -1,9 +1,13 @@
 import { collections } from '../catalog/collections';
+import { configurationTruth } from './configurationTruth';
 import { EXPORT_DELAY_SECONDS } from './context';
+import { helpCenterGroundTruth } from './groundTruthHelpCenter';
 import type { Json, KeyedField, TicketField } from './model';
 import { planAllows, type Plan, type QuirkSettings } from './options';
 import type { Store } from './store';
 import { DAY, epochFromIso, isoFromEpoch } from './time';
+import { changeStreamsTruth } from './changeStreamsTruth';
+import { Serializer } from './serialize';
 
 /**
  * Exactly the rows a warehouse should hold after a complete sync, projected straight from the
@@ -11,13 +15,16 @@ import { DAY, epochFromIso, isoFromEpoch } from './time';
  *
  * Rows carry every catalog column of the collection except received_at; ids are numbers,
  * timestamps `YYYY-MM-DDTHH:MM:SSZ`, json columns JS values, null where absent. tickets, users and
- * organizations add `custom_fields: { key: typedValue }`.
+ * organizations add `custom_fields: { key: typedValue }` with a key for every custom field the
+ * account defines (ticket field id, user/organization field key), null where the record has no value.
  */
 export interface GroundTruthOptions {
   /** Epoch seconds: tickets and ticket_metrics with generated_timestamp before this are left out. */
   ticketsSince?: number;
   /** Epoch seconds: ticket_events, ticket_comments and attachments before this are left out. */
   ticketEventsSince?: number;
+  /** Epoch seconds: ticket_metric_events before this are left out. */
+  ticketMetricEventsSince?: number;
   /** Emulated now (default: the emulator clock); exports hide records changed in its last minute. */
   now?: number;
   /** Only these collections (default: all 16). */
@@ -35,15 +42,15 @@ export interface GroundTruthSource {
   quirks: QuirkSettings;
 }
 
-const id = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
-const ts = (v: unknown): string | null => {
+export const id = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
+export const ts = (v: unknown): string | null => {
   if (v === null || v === undefined || v === '') return null;
   const ms = typeof v === 'number' ? v * 1000 : Date.parse(String(v));
   return Number.isNaN(ms) ? null : isoFromEpoch(Math.floor(ms / 1000));
 };
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
-const num = (v: unknown): number | null => {
+export const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
+export const num = (v: unknown): number | null => {
   if (v === null || v === undefined || v === '') return null;
   const n = Number(v);
   return Number.isFinite(n) ? n : null;
@@ -71,7 +78,7 @@ const columnsOf = (name: string) =>
   collections.find((c) => c.name === name)!.columns.map((c) => c.name).filter((c) => c !== 'received_at');
 
 /** Keep exactly the catalog's columns; a column the projection forgot is a bug, not a null. */
-function pick(collection: string, full: Record<string, unknown>, extra: Record<string, unknown> = {}): WarehouseRow {
+export function pick(collection: string, full: Record<string, unknown>, extra: Record<string, unknown> = {}): WarehouseRow {
   const row: WarehouseRow = {};
   for (const column of columnsOf(collection)) {
     if (!(column in full)) throw new Error(`groundTruth: no projection for ${collection}.${column}`);
@@ -96,6 +103,7 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
   };
 
   const ticketFieldDefs = new Map<number, TicketField>([...store.ticketFields.rows.values()].map((f) => [f.id, f]));
+  const customTicketFields = [...ticketFieldDefs.values()].filter((f) => f.removable);
   const keyedDefs = (defs: Iterable<KeyedField>) => new Map<string, KeyedField>([...defs].map((f) => [f.key, f]));
   const userFieldDefs = keyedDefs(store.userFields.rows.values());
   const orgFieldDefs = keyedDefs(store.organizationFields.rows.values());
@@ -111,8 +119,14 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
 
   add('tickets', () =>
     ticketsInWindow.map((t) => {
+      // Every custom field the account defines (Zendesk's own system fields are not removable), so
+      // a comparison checks a column for each; a field a ticket does not carry is null.
       const custom: Record<string, unknown> = {};
-      for (const cf of t.custom_fields) custom[String(cf.id)] = typedFieldValue(ticketFieldDefs.get(cf.id)?.type ?? 'text', cf.value);
+      for (const def of customTicketFields) custom[String(def.id)] = null;
+      for (const cf of t.custom_fields) {
+        const def = ticketFieldDefs.get(cf.id);
+        if (def?.removable) custom[String(cf.id)] = typedFieldValue(def.type, cf.value);
+      }
       return pick(
         'tickets',
         {
@@ -369,6 +383,22 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
         )
       : [],
   );
+
+  for (const [name, build] of Object.entries(helpCenterGroundTruth(store, baseUrl, quirks))) add(name, build);
+  for (const [name, rows] of Object.entries(configurationTruth(source))) add(name, () => rows);
+  const usersInExport = [...store.users.rows.values()].filter((u) => epochFromIso(u.updated_at) <= visibleUntil && (quirks.deletedUsersInExport || u.active));
+  const serializer = new Serializer(store, () => baseUrl);
+  const optional = changeStreamsTruth({
+    store,
+    baseUrl,
+    ticketsInWindow,
+    eventsInWindow,
+    usersInExport: quirks.identitiesOnUserExport ? usersInExport : [],
+    metricEventsSince: options.ticketMetricEventsSince ?? 0,
+    visibleUntil,
+    renderComment: (comment) => serializer.comment(comment),
+  });
+  for (const [name, build] of Object.entries(optional)) add(name, build);
 
   return out;
 }

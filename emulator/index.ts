@@ -31,6 +31,7 @@ export type {
 } from './mutations';
 export { RequestLog } from './requestLog';
 export { Mutations } from './mutations';
+export { HelpCenterMutations } from './data/helpCenter';
 export { encodeExportCursor } from './routes/incremental';
 
 export interface EmulatorCredentials {

@@ -261,6 +261,7 @@ export class Mutations {
       { id: this.store.ids.next(), event_type: 'Create', field_name: 'subject', value: subject },
       { id: this.store.ids.next(), event_type: 'Create', field_name: 'status', value: status },
     ];
+    if (ticket.tags.length) children.push({ id: this.store.ids.next(), event_type: 'Create', field_name: 'tags', value: ticket.tags.slice() });
     this.store.addEvent(makeEvent(auditId, id, now, requesterId, 'Web service', system, children));
     this.store.tickets.put(ticket);
     this.store.addMetric({

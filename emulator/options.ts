@@ -12,11 +12,34 @@ export const PLAN_CORE_LIMITS: Record<Plan, number> = {
   enterprise_plus: 2500,
 };
 
-/** Ticket forms need Suite Growth or above; audit logs need Enterprise (zendesk-api.md §5). */
-export function planAllows(plan: Plan, feature: 'ticket_forms' | 'audit_logs'): boolean {
+/** Features Zendesk sells by plan, whose endpoints answer 403 below it. */
+export type PlanFeature = 'ticket_forms' | 'audit_logs' | ConfigPlanFeature;
+/** Plan-gated configuration endpoints; the plan each needs is a setting (quirks.featureMinimumPlan). */
+export type ConfigPlanFeature = 'sla_policies' | 'group_sla_policies' | 'skills_based_routing' | 'custom_roles';
+
+/**
+ * Ticket forms need Suite Growth or above; audit logs need Enterprise (zendesk-api.md §5). The
+ * configuration features need the plan quirks.featureMinimumPlan names (defaults there).
+ */
+export function planAllows(plan: Plan, feature: PlanFeature, quirks?: Pick<QuirkSettings, 'featureMinimumPlan'>): boolean {
   if (feature === 'ticket_forms') return plan !== 'team';
-  return plan === 'enterprise' || plan === 'enterprise_plus';
+  if (feature === 'audit_logs') return plan === 'enterprise' || plan === 'enterprise_plus';
+  // A partial setting (setQuirks replaces the whole record) falls back to the default per feature.
+  const minimum = quirks?.featureMinimumPlan?.[feature] ?? DEFAULT_FEATURE_MINIMUM_PLAN[feature];
+  return PLANS.indexOf(plan) >= PLANS.indexOf(minimum);
 }
+
+/**
+ * Zendesk's API reference: SLA policies "Support Professional or Suite Growth plan or above"; group
+ * SLAs and skills-based routing "Enterprise plan and above"; custom roles Enterprise. Which Suite tier
+ * each really needs has changed over time: UNCONFIRMED, hence a setting.
+ */
+export const DEFAULT_FEATURE_MINIMUM_PLAN: Record<ConfigPlanFeature, Plan> = {
+  sla_policies: 'growth',
+  group_sla_policies: 'enterprise',
+  skills_based_routing: 'enterprise',
+  custom_roles: 'enterprise',
+};
 
 export interface DataOptions {
   /** Seed of every random choice. Same seed + referenceTime = same account. Default 1. */
@@ -101,6 +124,12 @@ export interface QuirkSettings {
   cursorPageSizeAboveMax: 'clamp' | 'error';
   /** Deleted users appear in user exports (active:false). Default true. */
   deletedUsersInExport: boolean;
+  /**
+   * The users exports honour `include=identities` (a top-level `identities` array of the page's users'
+   * identities). Zendesk lists identities among the users sideloads; that the incremental export
+   * serves it is confirmed only by Airbyte reading it. Default true; false ignores the include.
+   */
+  identitiesOnUserExport: boolean;
   /** Deleted organizations appear in the organization export with deleted_at. Default true. */
   deletedOrganizationsInExport: boolean;
   /** Time-based ticket_metric_events pages carry end_of_stream. Default true. */
@@ -161,6 +190,26 @@ export interface QuirkSettings {
    * pages, so paging paths are really walked in tests.
    */
   listMaxPageSize: number;
+  /**
+   * Help Center (Guide) activated on the account. false: every /api/v2/help_center and
+   * /api/v2/community path answers as `helpCenterOffAnswer` says.
+   */
+  helpCenterEnabled: boolean;
+  /**
+   * What an account without Help Center answers its paths: 404 RecordNotFound (default) or 403
+   * Forbidden. Which one Zendesk sends is UNCONFIRMED; the sync skips the streams on either.
+   */
+  helpCenterOffAnswer: 403 | 404;
+  /** The lowest plan that serves each plan-gated configuration endpoint (see DEFAULT_FEATURE_MINIMUM_PLAN). */
+  featureMinimumPlan: Record<ConfigPlanFeature, Plan>;
+  /**
+   * Configuration lists Zendesk documents without pagination (custom roles, custom statuses, locales,
+   * SLA and group SLA policies, schedules, holidays, routing attributes and values): 'ignore' (default)
+   * answers every record at once whatever paging parameters are sent; 'honour' pages them like other
+   * lists. UNCONFIRMED: the reference documents no paging parameters for them. quirks.listStyle, when it
+   * forces a style on such a list, wins over both.
+   */
+  unpaginatedConfigLists: 'ignore' | 'honour';
 }
 
 export type ListStyle = 'as_asked' | 'offset' | 'cursor';
@@ -288,6 +337,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     cursorPageSizeAboveMax: 'clamp',
     deletedUsersInExport: true,
     deletedOrganizationsInExport: true,
+    identitiesOnUserExport: true,
     metricEventsEndOfStream: true,
     metricSetsShape: 'top_level',
     sameSecondOrder: 'id',
@@ -298,7 +348,11 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     satisfactionRatingsTimeFilter: 'created_at',
     listStyle: 'as_asked',
     listMaxPageSize: 100,
+    helpCenterEnabled: true,
+    helpCenterOffAnswer: 404,
+    unpaginatedConfigLists: 'ignore',
     ...options.quirks,
+    featureMinimumPlan: { ...DEFAULT_FEATURE_MINIMUM_PLAN, ...options.quirks?.featureMinimumPlan },
   };
   validateListQuirks(quirks);
   return {

@@ -19,6 +19,8 @@ import type {
 } from './model';
 import { epochFromIso } from './time';
 import type { IdAllocator } from './ids';
+import type { HelpCenterTables } from './data/helpCenter';
+import { ConfigurationStore } from './data/configuration';
 
 interface TimeIndex<T> {
   version: number;
@@ -172,6 +174,11 @@ export class Store {
   readonly eventIdsByTicket = new Map<number, number[]>();
   readonly commentIdsByTicket = new Map<number, number[]>();
 
+  /** Help Center and community records (emulator/data/helpCenter.ts), set when the account is generated. */
+  helpCenter!: HelpCenterTables;
+  /** Configuration, service levels and routing (data/configuration.ts); replaced by the generator. */
+  configuration = new ConfigurationStore(0);
+
   /** The user ids behind the emulator's credentials. */
   adminUserId = 0;
   agentUserId = 0;
@@ -200,6 +207,7 @@ export class Store {
       this.satisfactionRatings,
       this.skips,
       this.auditLogs,
+      ...(this.helpCenter?.tables() ?? []),
     ] as unknown as Array<Table<{ id: number }>>;
   }
 

@@ -3,7 +3,7 @@
  * endpoint with one small request, so plan and role gaps show before anything is synced.
  */
 import { WorkerResources } from '../activities/resources';
-import { collectionsOfStream, streams } from '../catalog/collections';
+import { collectionsOfStream, streamByName, streams } from '../catalog/collections';
 import { isCollectionEnabled } from '../workflows/plan';
 import { isTooRecentStartTime } from '../zendesk/pagination/tooRecent';
 import type { StreamSpec } from '../catalog/types';
@@ -25,6 +25,9 @@ export interface CheckReport {
 }
 
 function probePath(stream: StreamSpec): string {
+  // A list read per parent record has no path of its own to probe: its parent stream's endpoint
+  // answers for it (same product, same plan gate).
+  if (stream.perParent) return probePath(streamByName(stream.perParent.stream));
   const q = new URLSearchParams(stream.params ?? {});
   const hourAgo = String(Math.floor(Date.now() / 1000) - 3600);
   if (stream.style === 'cursor_export' || stream.style === 'time_export') {

@@ -3,10 +3,13 @@
  * injected between and during them, each run ending with a differential check: for every collection,
  * warehouse rows == the emulator's ground truth (none missing, extra or stale).
  *
- * Faults per run: worker SIGKILL mid-page, Temporal dev server restart mid-cycle, Postgres restart
- * mid-cycle, a 429 storm, 500/502/503, resets mid-body, truncated JSON, 504 on large pages, OAuth
- * token rotation, credentials revoked then restored, and a backfill running through it all.
- * Needs ZS_PG_URL and scripts/postgres.sh (the Postgres it restarts).
+ * Faults per run: worker SIGKILL while an export page is on the wire, Temporal dev server restart
+ * mid-cycle, Postgres restart mid-cycle, a 429 storm, 500/502/503, resets mid-body, truncated JSON,
+ * 504 on large pages, OAuth token rotation, credentials revoked until a request meets them, and a
+ * backfill of the history older than the 30-day lookback running through them. Records of every
+ * collection are created, changed and deleted between cycles. A fault is counted only when
+ * something observed it hit the run. Needs ZS_PG_URL and scripts/postgres.sh (the Postgres it
+ * restarts; --no-restart-postgres leaves a shared one alone).
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,6 +23,10 @@ import { startDevServer } from '../orchestration/devServer';
 import { liveProgress, querySourceStatus, sourceHandle } from '../orchestration/sources';
 import { formatTable } from '../orchestration/table';
 import { backfillUpdate, syncNowSignal } from '../workflows/messages';
+import { workflowIdForSource } from '../workflows/plan';
+import type { Emulator } from '../emulator';
+import type { Table } from '../emulator/store';
+import { readTable } from '../test/support/warehouseReader';
 import {
   assertWarehouseMatches,
   expectedRows,
@@ -36,7 +43,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface RunReport {
   seed: number;
+  /** Faults something observed hitting the run (never merely attempted), by kind. */
   faults: Record<string, number>;
+  /** Emulator changes made during the run, by collection: "created/updated/deleted". */
+  changes: Record<string, string>;
   cycles: number;
   rowsCompared: number;
   mismatches: number;
@@ -44,11 +54,11 @@ export interface RunReport {
   error?: string;
 }
 
-async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
+async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs = 180_000, pollMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await fn().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`chaos: timed out waiting for ${what}`);
-    await sleep(250);
+    await sleep(pollMs);
   }
 }
 
@@ -63,22 +73,290 @@ function spawnChaosWorker(stack: Stack): ChildProcess {
   return child;
 }
 
+/** A sync activity in flight: which run it belongs to (the source's cycle or a backfill child). */
+export interface PendingSync {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+  attempt: number;
+}
+
+/** Every activity pending right now in the source's current run and in its running backfills. */
+export async function pendingActivities(stack: Stack, name: string): Promise<PendingSync[]> {
+  const status = await querySourceStatus(stack.client, name).catch(() => undefined);
+  const workflowIds = [workflowIdForSource(name), ...Object.values(status?.backfills ?? {}).filter((b) => b.state === 'running').map((b) => b.workflowId)];
+  const out: PendingSync[] = [];
+  for (const workflowId of workflowIds) {
+    const description = await stack.client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+    if (!description || description.status.name !== 'RUNNING') continue;
+    for (const pending of description.raw.pendingActivities ?? []) {
+      out.push({ workflowId, runId: description.runId, activityId: pending.activityId!, attempt: pending.attempt ?? 1 });
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether an activity that was in flight at a worker kill was then retried because its worker went
+ * silent: once it is no longer pending, its run's history holds the attempt that finished it, and the
+ * failure before that attempt (a heartbeat timeout). Resolves when the activity has settled.
+ */
+export async function retriedAfterKill(stack: Stack, activity: PendingSync): Promise<boolean> {
+  const run = stack.client.workflow.getHandle(activity.workflowId, activity.runId);
+  await waitUntil(
+    `activity ${activity.activityId} of ${activity.workflowId} to settle`,
+    async () => {
+      const d = await run.describe();
+      return !(d.raw.pendingActivities ?? []).some((p) => p.activityId === activity.activityId);
+    },
+    900_000,
+    1000,
+  );
+  const { events } = await run.fetchHistory();
+  const scheduled = new Set(
+    (events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityId === activity.activityId).map((e) => String(e.eventId)),
+  );
+  return (events ?? []).some((e) => {
+    const started = e.activityTaskStartedEventAttributes;
+    return !!started && scheduled.has(String(started.scheduledEventId)) && (started.attempt ?? 1) > activity.attempt && !!started.lastFailure?.timeoutFailureInfo;
+  });
+}
+
+/** Deterministic picks for a seed. */
+function seededPicker(seed: number) {
+  let state = (seed * 2654435761) >>> 0 || 1;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  return <T>(items: T[]): T | undefined => (items.length ? items[Math.floor(next() * items.length)] : undefined);
+}
+
+/**
+ * One round of changes to every collection: records created, updated and deleted in each (for lists
+ * read in full, a deletion is only visible as the record's absence, which is what the differential
+ * check tests). Returns counts per collection.
+ */
+function changeEveryCollection(emulator: Emulator, seed: number, round: number, tally: Map<string, [number, number, number]>): void {
+  const pick = seededPicker(seed * 1000 + round);
+  const m = emulator.mutations;
+  const store = emulator.store;
+  const note = (collection: string, kind: 0 | 1 | 2) => {
+    const counts = tally.get(collection) ?? [0, 0, 0];
+    counts[kind]++;
+    tally.set(collection, counts);
+  };
+  const rows = <T extends { id: number }>(table: Table<T>): T[] => [...table.rows.values()].sort((a, b) => a.id - b.id);
+
+  // Tickets (and with them ticket_metrics, ticket_events, ticket_comments, attachments, activities).
+  for (let i = 0; i < 4; i++) {
+    m.createTicket({ subject: `chaos ${seed}/${round}/${i}`, comment: { body: `body ${i}` } });
+    note('tickets', 0);
+  }
+  const open = rows(store.tickets).filter((t) => t.status !== 'deleted' && t.status !== 'closed');
+  for (let i = 0; i < 4; i++) {
+    const t = pick(open);
+    if (!t) break;
+    m.updateTicket(t.id, { status: 'solved', comment: { body: `solved in round ${round}` } });
+    note('tickets', 1);
+  }
+  const doomed = pick(open);
+  if (doomed) {
+    m.deleteTicket(doomed.id);
+    note('tickets', 2);
+  }
+
+  // Users and organizations (incremental exports; deletions are soft and exported).
+  const user = m.createUser({ name: `Chaos user ${seed}/${round}` });
+  note('users', 0);
+  const activeUsers = rows(store.users).filter((u) => u.active && u.id !== store.adminUserId);
+  const changedUser = pick(activeUsers);
+  if (changedUser) {
+    m.updateUser(changedUser.id, { name: `${changedUser.name} (r${round})`, user_fields: { nickname: `nick ${round}` } });
+    note('users', 1);
+  }
+  const goneUser = pick(activeUsers.filter((u) => u.role === 'end-user' && u.id !== changedUser?.id));
+  if (goneUser) {
+    m.deleteUser(goneUser.id);
+    note('users', 2);
+  }
+  const org = m.createOrganization({ name: `Chaos org ${seed}/${round}` });
+  note('organizations', 0);
+  const liveOrgs = rows(store.organizations).filter((o) => o.deleted_at === null && o.id !== org.id);
+  const changedOrg = pick(liveOrgs);
+  if (changedOrg) {
+    m.updateOrganization(changedOrg.id, { notes: `round ${round}`, organization_fields: { seats: 10 + round } });
+    note('organizations', 1);
+  }
+  const goneOrg = pick(liveOrgs.filter((o) => o.id !== changedOrg?.id));
+  if (goneOrg) {
+    m.deleteOrganization(goneOrg.id);
+    note('organizations', 2);
+  }
+
+  // Lists read in full: groups, memberships, ticket fields, forms, ratings, skips, activities.
+  const group = m.createGroup({ name: `Chaos group ${seed}/${round}` });
+  note('groups', 0);
+  const liveGroups = rows(store.groups).filter((g) => !g.deleted && g.id !== group.id);
+  const changedGroup = pick(liveGroups);
+  if (changedGroup) {
+    m.updateGroup(changedGroup.id, { description: `round ${round}` });
+    note('groups', 1);
+  }
+  const agents = rows(store.users).filter((u) => u.active && u.role !== 'end-user');
+  const agent = pick(agents)!;
+  m.createGroupMembership({ user_id: agent.id, group_id: group.id });
+  note('group_memberships', 0);
+  const goneGroupMembership = pick(rows(store.groupMemberships).filter((gm) => gm.group_id !== group.id));
+  if (goneGroupMembership) {
+    m.deleteGroupMembership(goneGroupMembership.id);
+    note('group_memberships', 2);
+  }
+  const goneGroup = pick(liveGroups.filter((g) => g.id !== changedGroup?.id));
+  if (goneGroup) {
+    m.deleteGroup(goneGroup.id); // its memberships go too
+    note('groups', 2);
+  }
+  m.createOrganizationMembership({ user_id: user.id, organization_id: org.id });
+  note('organization_memberships', 0);
+  const goneOrgMembership = pick(rows(store.organizationMemberships).filter((om) => om.organization_id !== org.id));
+  if (goneOrgMembership) {
+    m.deleteOrganizationMembership(goneOrgMembership.id);
+    note('organization_memberships', 2);
+  }
+
+  const solved = rows(store.tickets).filter((t) => t.status === 'solved');
+  const rated = pick(solved);
+  if (rated) {
+    m.createSatisfactionRating({ ticket_id: rated.id, score: 'good', comment: `round ${round}` });
+    note('satisfaction_ratings', 0);
+  }
+  const ratings = rows(store.satisfactionRatings);
+  const changedRating = pick(ratings);
+  if (changedRating) {
+    m.updateSatisfactionRating(changedRating.id, { comment: `changed in round ${round}` });
+    note('satisfaction_ratings', 1);
+  }
+  const goneRating = pick(ratings.filter((r) => r.id !== changedRating?.id));
+  if (goneRating) {
+    m.deleteSatisfactionRating(goneRating.id);
+    note('satisfaction_ratings', 2);
+  }
+
+  const skipped = pick(open.filter((t) => t.id !== doomed?.id));
+  if (skipped) {
+    m.createSkip({ ticket_id: skipped.id, user_id: agent.id, reason: `round ${round}` });
+    note('ticket_skips', 0);
+  }
+  const goneSkip = pick(rows(store.skips));
+  if (goneSkip) {
+    m.deleteSkip(goneSkip.id);
+    note('ticket_skips', 2);
+  }
+
+  // A new custom field (a new column once tickets carry it) and a deleted one.
+  const field = m.createTicketField({ title: `Chaos field ${seed} ${round}`, type: 'text' });
+  note('ticket_fields', 0);
+  for (const t of rows(store.tickets).filter((t) => t.status !== 'deleted').slice(-3)) {
+    m.updateTicket(t.id, { custom_fields: [{ id: field.id, value: `value ${round}` }] });
+    note('tickets', 1);
+  }
+  const removableFields = rows(store.ticketFields).filter((f) => f.removable && f.id !== field.id);
+  const goneField = pick(removableFields);
+  if (goneField) {
+    m.deleteTicketField(goneField.id);
+    note('ticket_fields', 2);
+  }
+
+  const form = m.createTicketForm({ name: `Chaos form ${seed}/${round}` });
+  note('ticket_forms', 0);
+  const otherForms = rows(store.ticketForms).filter((f) => f.id !== form.id);
+  const changedForm = pick(otherForms);
+  if (changedForm) {
+    m.updateTicketForm(changedForm.id, { display_name: `Form (round ${round})` });
+    note('ticket_forms', 1);
+  }
+  const goneForm = pick(otherForms.filter((f) => f.id !== changedForm?.id && !f.default));
+  if (goneForm) {
+    m.deleteTicketForm(goneForm.id);
+    note('ticket_forms', 2);
+  }
+
+  const goneActivity = pick(rows(store.activities));
+  if (goneActivity) {
+    m.deleteActivity(goneActivity.id);
+    note('activities', 2);
+  }
+}
+
 export interface ChaosOptions {
   /** Restart the Postgres server mid-cycle (the destination must be that server). */
   restartPostgres: boolean;
   tickets: number;
+  /** Rounds of changes to every collection (default 2). */
+  changeRounds?: number;
+}
+
+/** The run's regular lookback: shorter than the account's history, so only the backfill loads the older rows. */
+export const CHAOS_LOOKBACK_DAYS = 30;
+const HISTORY_DAYS = 900;
+
+export interface RunCheck {
+  rowsCompared: number;
+  mismatches: number;
+  /** Rows in the warehouse that only a backfill can have loaded (older than the regular lookback). */
+  backfilledRows: number;
+  error?: string;
+}
+
+/**
+ * The end-of-run check, from outside the product: the warehouse against the emulator's ground truth
+ * for the source's settings and the backfills requested, and how many rows older than the lookback
+ * (there only through a backfill) the warehouse holds. A backfill that loaded nothing fails it.
+ */
+export async function checkRun(stack: Stack, name: string, destination: string, backfills: Array<{ collections: string[]; from: string }>): Promise<RunCheck> {
+  const tables = collections.map((c) => c.name);
+  const truth = await expectedRows(stack, name, tables, { backfills });
+  const withoutBackfill = await expectedRows(stack, name, ['tickets', 'ticket_events']);
+  const check: RunCheck = { rowsCompared: 0, mismatches: 0, backfilledRows: 0 };
+  const onlyBackfilled = new Map<string, Set<string>>();
+  for (const table of ['tickets', 'ticket_events']) {
+    const regular = new Set(withoutBackfill[table]!.map((r) => String(r.id)));
+    onlyBackfilled.set(table, new Set(truth[table]!.map((r) => String(r.id)).filter((id) => !regular.has(id))));
+  }
+  try {
+    if (backfills.length && [...onlyBackfilled.values()].every((ids) => ids.size === 0)) {
+      throw new Error('the account has no history older than the lookback: this run cannot tell whether the backfill worked');
+    }
+    for (const [table, ids] of onlyBackfilled) {
+      if (ids.size === 0) continue;
+      const spec = collections.find((c) => c.name === table)!;
+      const landed = await readTable(destination, name, table, { [spec.primaryKey]: 'bigint' }).catch(() => []);
+      check.backfilledRows += landed.filter((r) => ids.has(String(r[spec.primaryKey]))).length;
+    }
+    check.rowsCompared = (await assertWarehouseMatches(destination, name, truth)).rowsCompared;
+  } catch (err) {
+    check.mismatches = Number(/(\d+) mismatches/.exec((err as Error).message)?.[1] ?? 1);
+    check.error = (err as Error).message.slice(0, 2000);
+  }
+  return check;
 }
 
 export async function chaosRun(seed: number, destination: string, options: ChaosOptions = { restartPostgres: true, tickets: 1600 }): Promise<RunReport> {
   const pgUrl = destination;
   const faults: Record<string, number> = {};
-  const count = (kind: string) => (faults[kind] = (faults[kind] ?? 0) + 1);
+  const count = (kind: string, n = 1) => {
+    if (n > 0) faults[kind] = (faults[kind] ?? 0) + n;
+  };
+  const changeTally = new Map<string, [number, number, number]>();
   const stack: Stack = await startStack({
     emulator: {
       seed,
       tickets: options.tickets,
       sameSecondRun: 0,
-      historyDays: 900,
+      historyDays: HISTORY_DAYS,
       oauth: { accessTokenLifetimeSeconds: 400 },
       faults: [
         { id: 'slow-exports', endpoint: '/api/v2/incremental/*', kind: 'latency', latencyMs: 400 },
@@ -95,7 +373,8 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     },
   });
   let worker: ChildProcess | undefined;
-  const report: RunReport = { seed, faults, cycles: 0, rowsCompared: 0, mismatches: 0, fetchedTwice: 0 };
+  const report: RunReport = { seed, faults, changes: {}, cycles: 0, rowsCompared: 0, mismatches: 0, fetchedTwice: 0 };
+  const killChecks: Array<Promise<boolean>> = [];
   try {
     const name = `chaos_${seed}_${Date.now().toString(36)}`; // a fresh schema and cursor state per run
     const minted = stack.emulator.mintOAuthToken('read', 400);
@@ -108,36 +387,59 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     });
     worker = spawnChaosWorker(stack);
     const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
-    const config = sourceConfig(stack, { name, destination: pgUrl, credentialRef, collections: allOn, lookbackDays: 3650, intervalSeconds: 3 });
+    const config = sourceConfig(stack, { name, destination: pgUrl, credentialRef, collections: allOn, lookbackDays: CHAOS_LOOKBACK_DAYS, intervalSeconds: 3 });
     config.timing = { heartbeatTimeoutSeconds: 8, retryInitialSeconds: 1, retryMaximumSeconds: 4, maxAttempts: 30 };
     await startTestSource(stack, config);
+    // A sync-now at most every 2 s while waiting for traffic (not one per poll into the history).
+    let lastAsked = 0;
+    const askForCycle = async () => {
+      if (Date.now() - lastAsked < 2000) return;
+      lastAsked = Date.now();
+      await sourceHandle(stack.client, name).signal(syncNowSignal);
+    };
 
-    // 1. Kill the worker in the middle of an export page.
-    await waitUntil('an export page', async () => Object.values(await liveProgress(stack.client, name)).some((p) => p.pages >= 1));
-    worker.kill('SIGKILL');
-    await once(worker, 'exit');
-    count('worker SIGKILL');
-    worker = spawnChaosWorker(stack);
+    // 1. A backfill of everything older than the lookback, running through the faults that follow.
+    const backfills = [{ collections: ['tickets', 'ticket_events'], from: new Date((stack.emulator.now() - (HISTORY_DAYS + 100) * 86_400) * 1000).toISOString() }];
+    await sourceHandle(stack.client, name).executeUpdate(backfillUpdate, { args: [backfills[0]!] });
 
-    // 2. A backfill runs through everything that follows.
-    const from = new Date((stack.emulator.now() - 3000 * 86_400) * 1000).toISOString();
-    await sourceHandle(stack.client, name).executeUpdate(backfillUpdate, { args: [{ collections: ['tickets', 'ticket_events'], from }] });
-    count('backfill');
+    // 2. Kill the worker while an export page is on the wire: the next export request is held, and
+    // the kill lands while it is. Counted only if an activity in flight was then retried after its
+    // heartbeat timed out (it really died mid-page).
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const holdId = `hold-page-${attempt}`;
+      stack.emulator.addFault({ id: holdId, endpoint: '/api/v2/incremental/*', kind: 'latency', latencyMs: 30_000, firstN: 1 });
+      await waitUntil('an export request to hold', async () => {
+        if (stack.emulator.firedFaults().some((f) => f.ruleId === holdId)) return true;
+        await askForCycle();
+        return false;
+      }, 300_000, 100);
+      const inFlight = await pendingActivities(stack, name);
+      worker.kill('SIGKILL');
+      await once(worker, 'exit');
+      worker = spawnChaosWorker(stack);
+      if (inFlight.length) {
+        killChecks.push(Promise.all(inFlight.map((a) => retriedAfterKill(stack, a))).then((r) => r.some(Boolean)));
+        break;
+      }
+    }
 
-    // 3. Restart the Temporal dev server mid-cycle (its state persists in the db file).
-    await sleep(1500);
+    // 3. Restart the Temporal dev server mid-cycle (its state persists in the db file): counted if
+    // activities were in flight when it went down.
+    await waitUntil('activities in flight', async () => (await pendingActivities(stack, name)).length > 0, 120_000).catch(() => {});
+    const inFlightAtRestart = (await pendingActivities(stack, name)).length;
     const port = Number(stack.server.address.split(':')[1]);
     await stack.server.stop();
     stack.server = await startDevServer({ port, uiPort: null, dbFilename: path.join(stack.tmp, 'temporal.sqlite') });
-    count('Temporal server restart');
+    if (inFlightAtRestart > 0) count('Temporal server restart mid-cycle');
 
-    // 4. Restart Postgres mid-cycle.
+    // 4. Restart Postgres mid-cycle, counted likewise.
     if (options.restartPostgres) {
-      await sleep(1500);
+      await waitUntil('activities in flight', async () => (await pendingActivities(stack, name)).length > 0, 120_000).catch(() => {});
+      const inFlight = (await pendingActivities(stack, name)).length;
       execFileSync('bash', [path.join(projectRoot, 'scripts/postgres.sh'), 'stop'], { stdio: 'ignore' });
       await sleep(1000);
       execFileSync('bash', [path.join(projectRoot, 'scripts/postgres.sh'), 'start'], { stdio: 'ignore' });
-      count('Postgres restart');
+      if (inFlight > 0) count('Postgres restart mid-cycle');
     }
 
     // 5. A 429 storm: every request refused for a while (Retry-After 1 s), and the account's limit
@@ -147,18 +449,36 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     await sleep(4000);
     // Back to a generous account limit (not "off"): the client learns the limit from the headers.
     stack.emulator.setRateLimits({ enabled: true, corePerMinute: 100_000, exportPerMinute: 100_000, minuteMs: 60_000 });
-    count('429 storm');
 
-    // 6. Changes between cycles, then credentials revoked and restored.
-    const m = stack.emulator.mutations;
-    for (let i = 0; i < 5; i++) m.createTicket({ subject: `chaos ${seed}/${i}`, comment: { body: `body ${i}` } });
-    const some = [...stack.emulator.store.tickets.rows.values()].slice(0, 5);
-    for (const t of some) m.updateTicket(t.id, { status: 'solved', comment: { body: 'done' } });
-    m.deleteTicket(some[0]!.id);
+    // 6. The backfill must complete (a failed one leaves the old history missing).
+    await waitUntil('the backfills to finish', async () => {
+      const s = await querySourceStatus(stack.client, name);
+      return Object.values(s.backfills).length > 0 && Object.values(s.backfills).every((b) => b.state !== 'running');
+      // Generous, for loaded machines: after the storm a stream can wait a window (60 s) or two for
+      // a slot taken under the dip's limit, before a response reports the limit back up.
+    }, 720_000).catch(async (err) => {
+      throw new Error(`${(err as Error).message}: ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.backfills)}; streams ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.streams)}`.slice(0, 3000));
+    });
+    const unfinished = Object.values((await querySourceStatus(stack.client, name)).backfills).filter((b) => b.state !== 'completed');
+    if (unfinished.length) throw new Error(`backfills did not complete: ${JSON.stringify(unfinished).slice(0, 1500)}`);
+
+    // 7. Changes to every collection, then credentials revoked until a request meets them.
+    const rounds = options.changeRounds ?? 2;
+    changeEveryCollection(stack.emulator, seed, 1, changeTally);
+    stack.emulator.advanceClock(90);
+    const revokedFrom = stack.emulator.requestLog.entries().at(-1)?.seq ?? 0;
+    const rejected = () => stack.emulator.requestLog.entries((e) => e.seq > revokedFrom && e.status === 401).length;
     stack.emulator.revokeCredentials('all');
-    await sleep(3000);
-    stack.emulator.restoreCredentials('all');
-    count('credentials revoked then restored');
+    await waitUntil('a request to meet the revoked credentials', async () => {
+      if (rejected() > 0) return true;
+      await askForCycle();
+      return false;
+    }, 300_000, 200).finally(() => stack.emulator.restoreCredentials('all'));
+    count('requests refused with revoked credentials', rejected());
+    for (let round = 2; round <= rounds; round++) {
+      changeEveryCollection(stack.emulator, seed, round, changeTally);
+      stack.emulator.advanceClock(90);
+    }
 
     // How many requests a run makes depends on timing (a slow machine spends the storm idle), so
     // keep making changes and asking for cycles until every fault rule has fired at least once.
@@ -168,7 +488,7 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
       const fired = new Set(stack.emulator.firedFaults().map((f) => f.ruleId));
       if (ruleIds.every((id) => fired.has(id))) return true;
       if (nudge++ % 12 === 0) {
-        m.createTicket({ subject: `chaos ${seed} nudge ${nudge}`, comment: { body: 'more traffic' } });
+        stack.emulator.mutations.createTicket({ subject: `chaos ${seed} nudge ${nudge}`, comment: { body: 'more traffic' } });
         await sourceHandle(stack.client, name).signal(syncNowSignal);
       }
       return false;
@@ -178,14 +498,6 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     });
 
     // Quiet the faults, let everything settle, and run one more complete cycle.
-    await waitUntil('the backfills to finish', async () => {
-      const s = await querySourceStatus(stack.client, name);
-      return Object.values(s.backfills).length > 0 && Object.values(s.backfills).every((b) => b.state !== 'running');
-      // Generous, for loaded machines: after the storm a stream can wait a window (60 s) or two for
-      // a slot taken under the dip's limit, before a response reports the limit back up.
-    }, 720_000).catch(async (err) => {
-      throw new Error(`${(err as Error).message}: ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.backfills)}; streams ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.streams)}`.slice(0, 3000));
-    });
     stack.emulator.setFaults([]);
     stack.emulator.advanceClock(120);
     const before = (await querySourceStatus(stack.client, name)).cycle;
@@ -195,23 +507,23 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     const failed = Object.entries(final.streams).filter(([, s]) => s.lastError);
     if (failed.length) throw new Error(`streams failed in the final cycle: ${failed.map(([n, s]) => `${n}: ${s.lastError}`).join('; ')}`);
 
-    for (const f of stack.emulator.firedFaults()) count(f.kind === 'status' ? String(f.status) : f.kind);
     // Count what really happened, not what was attempted.
-    faults['429 responses'] = stack.emulator.requestLog.countByStatus()[429] ?? 0;
+    if ((await Promise.all(killChecks)).some(Boolean)) count('worker SIGKILL mid-page');
+    for (const f of stack.emulator.firedFaults()) if (f.ruleId !== 'slow-exports' && !f.ruleId.startsWith('hold-page')) count(f.kind === 'status' ? String(f.status) : f.kind);
+    count('429 responses', stack.emulator.requestLog.countByStatus()[429] ?? 0);
     const credential = await resolveCredential(credentialRef);
     if (credential.type === 'oauth' && credential.accessToken !== minted.accessToken) count('oauth rotation');
     report.fetchedTwice = stack.emulator.requestLog.duplicates().reduce((n, d) => n + d.count - 1, 0);
-    const truth = await expectedRows(stack, pgUrl, name, collections.map((c) => c.name));
-    try {
-      report.rowsCompared = (await assertWarehouseMatches(pgUrl, name, truth)).rowsCompared;
-    } catch (err) {
-      report.mismatches = Number(/(\d+) mismatches/.exec((err as Error).message)?.[1] ?? 1);
-      report.error = (err as Error).message.slice(0, 2000);
-    }
+    const check = await checkRun(stack, name, pgUrl, backfills);
+    count('backfilled rows older than the lookback', check.backfilledRows);
+    report.rowsCompared = check.rowsCompared;
+    report.mismatches = check.mismatches;
+    report.error = check.error;
   } catch (err) {
     report.error = (err as Error).message;
     report.mismatches = Math.max(report.mismatches, 1);
   } finally {
+    report.changes = Object.fromEntries([...changeTally].sort().map(([c, [created, updated, deleted]]) => [c, `${created}/${updated}/${deleted}`]));
     if (worker && worker.exitCode === null) {
       worker.kill('SIGTERM');
       await once(worker, 'exit');
@@ -225,17 +537,24 @@ async function main(): Promise<void> {
   const o = new Command()
     .option('--seed <n>', 'first seed', Number, 1)
     .option('--runs <n>', 'runs (seed, seed+1, ...)', Number, 1)
+    .option('--tickets <n>', 'tickets in the emulated account', Number, 1600)
+    .option('--rounds <n>', 'rounds of changes to every collection', Number, 2)
+    .option('--no-restart-postgres', 'leave the Postgres server alone (one shared with other work)')
     .parse(process.argv)
-    .opts<{ seed: number; runs: number }>();
+    .opts<{ seed: number; runs: number; tickets: number; rounds: number; restartPostgres: boolean }>();
   const pgUrl = process.env.ZS_PG_URL ?? execFileSync('bash', [path.join(projectRoot, 'scripts/postgres.sh'), 'start']).toString().trim().split('\n').pop()!;
   const reports: RunReport[] = [];
   for (let i = 0; i < o.runs; i++) {
-    const report = await chaosRun(o.seed + i, pgUrl);
+    const report = await chaosRun(o.seed + i, pgUrl, { restartPostgres: o.restartPostgres, tickets: o.tickets, changeRounds: o.rounds });
     reports.push(report);
     console.log(`run seed=${report.seed}: ${report.mismatches === 0 ? 'ok' : 'MISMATCH'} (${report.rowsCompared} rows compared)${report.error ? `\n  ${report.error}` : ''}`);
   }
+  // Only what something observed: a fault that hit nothing is not in this table.
   const kinds = [...new Set(reports.flatMap((r) => Object.keys(r.faults)))].sort();
-  console.log(`\n${formatTable(['fault', 'injected'], kinds.map((k) => [k, String(reports.reduce((n, r) => n + (r.faults[k] ?? 0), 0))]))}\n`);
+  console.log(`\n${formatTable(['fault', 'observed'], kinds.map((k) => [k, String(reports.reduce((n, r) => n + (r.faults[k] ?? 0), 0))]))}\n`);
+  const changed = [...new Set(reports.flatMap((r) => Object.keys(r.changes)))].sort();
+  const sum = (c: string, i: number) => String(reports.reduce((n, r) => n + Number((r.changes[c] ?? '0/0/0').split('/')[i]), 0));
+  console.log(`${formatTable(['collection', 'created', 'updated', 'deleted'], changed.map((c) => [c, sum(c, 0), sum(c, 1), sum(c, 2)]))}\n`);
   // "Repeated requests": identical requests answered 200 more than once — retries after faults, the
   // page in flight at a kill, and lists that every cycle reads in full.
   console.log(formatTable(['seed', 'cycles', 'rows compared', 'mismatches', 'repeated requests'], reports.map((r) => [String(r.seed), String(r.cycles), String(r.rowsCompared), String(r.mismatches), String(r.fetchedTwice)])));

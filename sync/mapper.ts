@@ -68,6 +68,15 @@ function matches(record: Record<string, unknown>, where: ExtractStep['where']): 
   return true;
 }
 
+/** A child naming its changed field by a key of its own, with that key and value made explicit. */
+function withChangedKey(child: Record<string, unknown>, spec: NonNullable<ExtractStep['changedKey']>): Record<string, unknown> | undefined {
+  for (const key in child) {
+    if (spec.otherKeys.includes(key)) continue;
+    return { ...child, [spec.nameAs]: key, [spec.valueAs]: child[key] };
+  }
+  return undefined;
+}
+
 /**
  * Finds the raw records of one table in a page: `rows[i]` is a record and `parents[i]` the record it
  * was found in (only for nested children; `parents` is empty otherwise).
@@ -102,8 +111,14 @@ function locate(collection: CollectionSpec, records: unknown[], page: Record<str
         for (const parent of level) {
           const children = parent.record[step.key];
           if (!Array.isArray(children)) continue;
-          for (const child of children) {
-            if (isObject(child) && matches(child, step.where)) next.push({ record: child, parent });
+          for (const element of children) {
+            let child: Record<string, unknown> | undefined;
+            if (step.scalarAs !== undefined) {
+              if (element !== null && element !== undefined && !isObject(element) && !Array.isArray(element)) child = { [step.scalarAs]: element };
+            } else if (isObject(element)) {
+              child = step.changedKey ? withChangedKey(element, step.changedKey) : element;
+            }
+            if (child && matches(child, step.where)) next.push({ record: child, parent });
           }
         }
         level = next;
@@ -164,11 +179,13 @@ interface CompiledColumn {
   paths: CompiledPath[];
   transform: ValueTransform | undefined;
   coerce: Coercer;
+  /** Set for a `joinOf` column: the paths whose texts make the value. */
+  joined: CompiledPath[] | undefined;
 }
 
 function compileColumn(column: ColumnSpec): CompiledColumn {
   const paths = (Array.isArray(column.from) ? column.from : [column.from ?? column.name]).map(compilePath);
-  const single = paths.length === 1 && paths[0]!.up === 0 && paths[0]!.keys.length === 1 ? paths[0]!.keys[0] : undefined;
+  const single = !column.joinOf && paths.length === 1 && paths[0]!.up === 0 && paths[0]!.keys.length === 1 ? paths[0]!.keys[0] : undefined;
   return {
     name: column.name,
     receivedAt: column.name === 'received_at',
@@ -176,7 +193,19 @@ function compileColumn(column: ColumnSpec): CompiledColumn {
     paths,
     transform: column.transform,
     coerce: coercerFor(column.type),
+    joined: column.joinOf?.map(compilePath),
   };
+}
+
+/** A `joinOf` column: its parts' texts joined with ':', null when a part is missing. */
+function readJoined(record: Record<string, unknown>, parent: Located | undefined, column: CompiledColumn): string | null {
+  const parts: string[] = [];
+  for (const path of column.joined!) {
+    const value = readPath(record, parent, path);
+    if (value === undefined || value === null || (typeof value === 'object')) return null;
+    parts.push(String(value));
+  }
+  return parts.join(':');
 }
 
 /** The first present (not null/undefined) path of a column, else null. */
@@ -212,7 +241,9 @@ function compileRecordMapper(columns: CompiledColumn[], custom: CompiledCustomCo
       return;
     }
     let read: string;
-    if (column.key !== undefined) {
+    if (column.joined !== undefined) {
+      read = `readJoined(record, parent, columns[${i}])`;
+    } else if (column.key !== undefined) {
       read = `record[${JSON.stringify(column.key)}] ?? null`;
     } else if (column.paths.length === 1 && column.paths[0]!.up === 0) {
       // One nested path (`system.client`): walked inline, stopping at the first non-object.
@@ -244,8 +275,8 @@ function compileRecordMapper(columns: CompiledColumn[], custom: CompiledCustomCo
     `return { ${properties.join(', ')} };`,
     '};',
   ].join('\n');
-  const factory = new Function('columns', 'custom', 'readColumn', 'applyTransform', 'readCustomValues', 'isObject', source) as (...args: unknown[]) => RecordMapper;
-  return factory(columns, custom, readColumn, applyTransform, readCustomValues, isObject);
+  const factory = new Function('columns', 'custom', 'readColumn', 'applyTransform', 'readCustomValues', 'isObject', 'readJoined', source) as (...args: unknown[]) => RecordMapper;
+  return factory(columns, custom, readColumn, applyTransform, readCustomValues, isObject, readJoined);
 }
 
 /** Everything about a table plan the per-record loop needs, computed once per plan. */
@@ -293,6 +324,23 @@ function freshnessOf(record: Record<string, unknown>, field: string | undefined)
   return 0;
 }
 
+/**
+ * The records of the page whose derived rows the batch replaces: every record's key, whether or not
+ * it still has rows (a ticket whose last tag was removed must lose its rows too).
+ */
+function replacedKeys(collection: CollectionSpec, spec: NonNullable<CollectionSpec['replacesRowsOf']>, records: unknown[]): TableBatch['replaces'] {
+  const type = collection.columns.find((c) => c.name === spec.column)?.type;
+  if (!type) throw new Error(`${collection.name}: replacesRowsOf.column ${spec.column} is not one of its columns`);
+  const coerce = coercerFor(type);
+  const keys = new Set<unknown>();
+  for (const record of records) {
+    if (!isObject(record)) continue;
+    const key = coerce(record[spec.recordKey] ?? null);
+    if (key !== null && key !== undefined) keys.add(key);
+  }
+  return { column: spec.column, keys: [...keys] };
+}
+
 export function mapPage(
   plans: TablePlan[],
   records: unknown[],
@@ -337,7 +385,9 @@ export function mapPage(
         keptRecords[position] = record;
       }
     }
-    result.batches.push({ table: plan.table, rows: kept });
+    const batch: TableBatch = { table: plan.table, rows: kept };
+    if (collection.replacesRowsOf) batch.replaces = replacedKeys(collection, collection.replacesRowsOf, records);
+    result.batches.push(batch);
     if (rejected) result.rejected[collection.name] = rejected;
     if (counts.coercedToNull) result.coercedToNull[collection.name] = counts.coercedToNull;
   }

@@ -6,10 +6,11 @@ import * as changeStreams from './changeStreams';
 import * as configuration from './configuration';
 import * as helpCenter from './helpCenter';
 import * as history from './history';
+import * as routing from './routing';
 import * as serviceLevels from './serviceLevels';
 import type { CollectionSpec, StreamSpec } from '../types';
 
-const groups = [configuration, serviceLevels, changeStreams, helpCenter, history];
+const groups = [configuration, serviceLevels, routing, changeStreams, helpCenter, history];
 
 export const optionalStreams: StreamSpec[] = groups.flatMap((g) => g.streams);
 export const optionalCollections: CollectionSpec[] = groups.flatMap((g) => g.collections);

@@ -17,7 +17,10 @@ import type { DataOptions } from '../options';
 import { Random } from '../random';
 import { Store } from '../store';
 import { DAY, isoFromEpoch } from '../time';
+import { generateSuspendedTickets } from '../suspendedTickets';
 import { VIA_KINDS, asVoiceComment, makeAttachment, makeComment, makeEvent, makeVoiceCall, systemInfo, viaObject } from './builders';
+import { generateHelpCenter } from './helpCenter';
+import { generateConfiguration } from './configuration';
 import { buildOrganizationFields, buildTicketFields, buildUserFields, randomFieldValue, unsetFieldValue } from './fields';
 import { UNICODE_NAMES, UNICODE_TEXTS, buildTextPools, type TextPools } from './textPools';
 
@@ -375,7 +378,7 @@ export function generateAccount(options: DataOptions, credentials: Credentials):
         ? randomFieldValue(field.type, 'ticket', random, field.custom_field_options, text)
         : unsetFieldValue(field.type),
     }));
-    const priority = random.chance(0.8) ? random.pick(['low', 'normal', 'normal', 'high', 'urgent']) : null;
+    let priority: string | null = random.chance(0.8) ? random.pick(['low', 'normal', 'normal', 'high', 'urgent']) : null;
     const type = random.chance(0.7) ? random.pick(['question', 'incident', 'problem', 'task']) : null;
 
     const comments: Comment[] = [];
@@ -425,6 +428,10 @@ export function generateAccount(options: DataOptions, credentials: Credentials):
         children.push({ id: ids.next(), event_type: 'Create', field_name: 'subject', value: subject });
         children.push({ id: ids.next(), event_type: 'Create', field_name: 'status', value: 'new' });
         if (priority) children.push({ id: ids.next(), event_type: 'Create', field_name: 'priority', value: priority });
+        // The initial tags (ticket_field_history / ticket_tag_history). Its id is the audit's + 1: unique
+        // (allocated ids are at least a million apart) without drawing from the random stream, so the
+        // rest of the generated account is unchanged.
+        if (tags.length) children.push({ id: auditId + 1, event_type: 'Create', field_name: 'tags', value: tags.slice() });
       } else if (isBulk) {
         updater = store.adminUserId;
         const previous = tags.slice();
@@ -439,7 +446,10 @@ export function generateAccount(options: DataOptions, credentials: Credentials):
           statusChanges++;
           if (target === 'closed' && random.chance(0.5)) updater = -1; // closed by automation
         } else {
-          children.push({ id: ids.next(), event_type: 'Change', field_name: 'priority', value: 'high', previous_value: priority });
+          // The ticket keeps the new priority: its field history must end at its current value.
+          const raised = priority === 'high' ? 'urgent' : 'high';
+          children.push({ id: ids.next(), event_type: 'Change', field_name: 'priority', value: raised, previous_value: priority });
+          priority = raised;
         }
       }
       store.addEvent(makeEvent(auditId, ticketId, at, updater, e === 0 ? viaKind.label : isBulk ? 'Web service' : 'Web form', system, children));
@@ -661,6 +671,11 @@ export function generateAccount(options: DataOptions, credentials: Credentials):
       created_at: isoFromEpoch(between(accountCreated, latest)),
     });
   }
+
+  store.helpCenter = generateHelpCenter(store, pools, options.seed, reference, options.historyDays);
+  store.configuration = generateConfiguration(store, options.seed, reference, options.historyDays);
+  // Last, from their own random stream: the data above does not depend on them.
+  generateSuspendedTickets(store, options.seed, latest, options.tickets);
 
   return { store, pools, sameSecond: { timestamp: runTimestamp, tickets: runSet.size } };
 }

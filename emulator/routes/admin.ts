@@ -1,8 +1,11 @@
 import type { CredentialKind } from '../auth';
+import { ConfigNotFoundError, configurationAdmin } from '../data/configuration';
 import type { FaultRule } from '../faults';
 import { jsonResponse, type ApiResponse } from '../http';
 import type { Emulator } from '../index';
 import { NotFoundError } from '../mutations';
+import { HelpCenterMutations, HelpCenterNotFound } from '../data/helpCenter';
+import { handleHelpCenterAdmin } from './helpCenter';
 import type { Plan } from '../options';
 
 /**
@@ -38,6 +41,11 @@ export async function handleAdmin(emulator: Emulator, method: string, path: stri
     const m = emulator.mutations;
     const id = second !== undefined && /^\d+$/.test(second) ? Number(second) : undefined;
 
+    if (first === 'help_center') {
+      const answer = handleHelpCenterAdmin(new HelpCenterMutations(emulator.store, () => emulator.now()), method, segments.slice(1), body);
+      if (answer) return answer;
+    }
+    if (first === 'configuration') return ok(configurationAdmin(emulator.store.configuration, method, second, third, body, emulator.now()));
     switch (`${method} ${first ?? ''}`) {
       case 'GET state':
       case 'GET ':
@@ -241,7 +249,7 @@ export async function handleAdmin(emulator: Emulator, method: string, path: stri
     }
     return jsonResponse(404, { error: 'UnknownAdminRoute', description: `${method} ${path}` });
   } catch (error) {
-    const status = error instanceof NotFoundError ? 404 : 400;
+    const status = error instanceof NotFoundError || error instanceof HelpCenterNotFound || error instanceof ConfigNotFoundError ? 404 : 400;
     return jsonResponse(status, { error: status === 404 ? 'RecordNotFound' : 'BadRequest', description: (error as Error).message });
   }
 }

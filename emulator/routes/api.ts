@@ -2,8 +2,12 @@ import type { ApiRequest, EmulatorContext } from '../context';
 import { errors, jsonResponse, type ApiResponse } from '../http';
 import type { GroupMembership, OrganizationMembership, Skip } from '../model';
 import { accountSettings, searchUsers, talkPhoneNumbers } from './connectorChecks';
+import type { PlanFeature } from '../options';
+import { matchConfigurationRoute } from './configuration';
+import { CHANGE_STREAM_LISTS } from './changeStreams';
 import { countResource, isCountedResource } from './counts';
 import { cursorExport, timeExport } from './incremental';
+import { matchHelpCenterRoute } from './helpCenter';
 import {
   LISTS,
   groupMembershipsList,
@@ -20,7 +24,7 @@ export interface ApiRoute {
   handler: (ctx: EmulatorContext, req: ApiRequest) => ApiResponse;
   /** Admins only (incremental exports, satisfaction ratings, audit logs). */
   adminOnly: boolean;
-  feature?: 'ticket_forms' | 'audit_logs';
+  feature?: PlanFeature;
 }
 
 const TIME_EXPORTS = new Set(['tickets', 'users', 'organizations', 'ticket_events', 'ticket_metric_events']);
@@ -65,6 +69,8 @@ export function matchApiRoute(path: string): ApiRoute | null {
   if (first === 'search' && segments.length === 1) return route(searchUsers);
   if (first === 'account' && second === 'settings' && segments.length === 2) return route((_ctx, req) => accountSettings(req));
   if (first === 'channels' && second === 'voice' && third === 'phone_numbers' && segments.length === 3) return route(talkPhoneNumbers);
+  const helpCenter = matchHelpCenterRoute(segments, path);
+  if (helpCenter !== undefined) return helpCenter;
   if (first === 'incremental') {
     if (third === 'cursor' && segments.length === 3 && (second === 'tickets' || second === 'users')) {
       const name = second;
@@ -77,6 +83,8 @@ export function matchApiRoute(path: string): ApiRoute | null {
     return null;
   }
   if (!first) return null;
+  const configuration = matchConfigurationRoute(segments);
+  if (configuration) return configuration;
   if (first === 'tickets' && isId(second) && segments.length === 3) {
     const ticketId = Number(second);
     if (third === 'comments') return route((ctx, req) => ticketComments(ctx, req, ticketId));
@@ -104,7 +112,7 @@ export function matchApiRoute(path: string): ApiRoute | null {
     const resource = first;
     return route((ctx) => countResource(ctx, resource));
   }
-  const def = LISTS[first];
+  const def = LISTS[first] ?? CHANGE_STREAM_LISTS[first];
   if (!def) return null;
   if (segments.length === 1) return route((ctx, req) => serveList(ctx, req, def, path), def.adminOnly ?? false, def.feature);
   if (segments.length === 2 && isId(second)) {

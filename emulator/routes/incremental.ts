@@ -4,6 +4,7 @@ import type { Organization, Ticket, TicketEvent, TicketMetricEvent, User } from 
 import { joinBytes } from '../serialize';
 import type { Table } from '../store';
 import { cursorListPage } from './pagination';
+import { identitiesOf } from '../changeStreams';
 
 /**
  * The incremental exports (zendesk-api.md §4): cursor-based for tickets and users, time-based for
@@ -151,10 +152,24 @@ function recordBytes(ctx: EmulatorContext, req: ApiRequest, name: ExportName, so
   });
 }
 
-/** `{"<key>":[records],"metric_sets":[...]` + tail, joined from cached bytes. */
-function pageBody(key: string, records: Buffer[], sets: Buffer[] | null, tail: string): Buffer {
+/** `{"<key>":[records],"metric_sets":[...]` (or `"identities"`) + tail, joined from cached bytes. */
+function pageBody(key: string, records: Buffer[], sets: Buffer[] | null, tail: string, setsKey = 'metric_sets'): Buffer {
   if (!sets) return joinBytes(`{"${key}":[`, records, `]${tail}`);
-  return Buffer.concat([joinBytes(`{"${key}":[`, records, '],"metric_sets":['), joinBytes('', sets, `]${tail}`)]);
+  return Buffer.concat([joinBytes(`{"${key}":[`, records, `],"${setsKey}":[`), joinBytes('', sets, `]${tail}`)]);
+}
+
+/**
+ * The page's top-level sideload: metric sets on tickets, or the users' identities on users with
+ * `include=identities` (quirks.identitiesOnUserExport; off, the include is ignored).
+ */
+function pageSideload(ctx: EmulatorContext, req: ApiRequest, name: ExportName, page: Array<{ id: number }>): { key: string; items: Buffer[] } | null {
+  if (name === 'users' && includes(req.query).has('identities') && ctx.quirks().identitiesOnUserExport) {
+    const items: Buffer[] = [];
+    for (const user of page as User[]) for (const identity of identitiesOf(user, ctx.baseUrl())) items.push(Buffer.from(JSON.stringify(identity)));
+    return { key: 'identities', items };
+  }
+  const sets = topLevelMetricSets(ctx, req, name, page);
+  return sets ? { key: 'metric_sets', items: sets } : null;
 }
 
 /**
@@ -231,7 +246,8 @@ export function timeExport(ctx: EmulatorContext, req: ApiRequest, name: ExportNa
   const nextPage = `${ctx.baseUrl()}/api/v2/incremental/${name}.json?start_time=${endTime}${carriedParams(ctx, req.query)}`;
   const endOfStream = name === 'ticket_metric_events' && !ctx.quirks().metricEventsEndOfStream ? '' : `,"end_of_stream":${reachedTheEnd}`;
   const tail = `,"count":${page.length}${endOfStream},"next_page":${JSON.stringify(nextPage)},"end_time":${endTime}}`;
-  return { status: 200, body: pageBody(name, recordBytes(ctx, req, name, source, page), topLevelMetricSets(ctx, req, name, page), tail) };
+  const sideload = pageSideload(ctx, req, name, page);
+  return { status: 200, body: pageBody(name, recordBytes(ctx, req, name, source, page), sideload?.items ?? null, tail, sideload?.key) };
 }
 
 export function encodeExportCursor(ts: number, id: number): string {
@@ -289,7 +305,8 @@ export function cursorExport(ctx: EmulatorContext, req: ApiRequest, name: 'ticke
   const tail =
     `,"after_url":${JSON.stringify(afterUrl)},"before_url":null` +
     `,"after_cursor":${JSON.stringify(afterCursor)},"before_cursor":null,"end_of_stream":${!more}}`;
-  return { status: 200, body: pageBody(name, recordBytes(ctx, req, name, source, page), topLevelMetricSets(ctx, req, name, page), tail) };
+  const sideload = pageSideload(ctx, req, name, page);
+  return { status: 200, body: pageBody(name, recordBytes(ctx, req, name, source, page), sideload?.items ?? null, tail, sideload?.key) };
 }
 
 /** ticket_metric_events with page[size]: standard cursor pagination over events with time >= start_time. */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { collections, streams } from '../../catalog/collections';
+import { optionalCollections } from '../../catalog/optional';
 import { versionColumnOf } from '../../sync/mapper';
 
 interface SpecCollection {
@@ -27,7 +28,13 @@ test('the vendored spec equals the shared spec when it is present', { skip: !exi
 
 test('every spec collection has a table with exactly the spec columns', () => {
   const spec = JSON.parse(readFileSync(vendoredSpec, 'utf8')).collections as SpecCollection[];
-  assert.deepEqual(collections.map((c) => c.name).sort(), spec.map((c) => c.name).sort());
+  // Segment's collections exactly, plus the opt-in groups beyond them (catalog/optional/), all off by default.
+  const optional = new Set(optionalCollections.map((c) => c.name));
+  assert.deepEqual(collections.filter((c) => !optional.has(c.name)).map((c) => c.name).sort(), spec.map((c) => c.name).sort());
+  for (const c of optionalCollections) {
+    assert.equal(c.enabledByDefault, false, `${c.name}: an opt-in collection is off by default`);
+    assert.ok(!spec.some((s) => s.name === c.name), `${c.name}: not one of Segment's`);
+  }
   for (const s of spec) {
     const entry = collections.find((c) => c.name === s.name)!;
     const expected = [...s.columns, ...(DOCUMENTED_ADDITIONS[s.name] ?? [])];
@@ -76,5 +83,5 @@ test('every versioned collection orders its rows by a timestamp column; only ful
   for (const s of streams) {
     if (s.keepUnlisted) assert.equal(s.fullRefresh, true, `${s.name}: keepUnlisted applies to lists read in full`);
   }
-  assert.deepEqual(streams.filter((s) => s.keepUnlisted).map((s) => s.name), ['audit_logs']);
+  assert.deepEqual(streams.filter((s) => s.keepUnlisted).map((s) => s.name).sort(), ['audit_logs', 'ticket_audits']);
 });

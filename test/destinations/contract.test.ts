@@ -439,6 +439,38 @@ for (const backend of backends) {
       await assert.rejects(env.destination.readKeys(schema, 'users', 'id"; --'), InvalidIdentifierError);
     });
 
+    test("a batch that replaces records' rows deletes their old rows in the page's transaction, even with no new ones", async () => {
+      const tags: WarehouseTable = {
+        name: 'ticket_tags',
+        primaryKey: 'id',
+        columns: [
+          { name: 'id', type: 'text' },
+          { name: 'ticket_id', type: 'bigint' },
+          { name: 'tag', type: 'text' },
+        ],
+      };
+      const schema = await freshSchema(tags, users);
+      const tag = (ticketId: number, name: string) => ({ id: `${ticketId}:${name}`, ticket_id: ticketId, tag: name });
+      await env.destination.upsert(schema, [{ table: tags, rows: [tag(1, 'a'), tag(1, 'b'), tag(2, 'a'), tag(3, 'c')], replaces: { column: 'ticket_id', keys: [1, 2, 3] } }]);
+      // Ticket 1 loses tag a, ticket 2 loses its only tag (no rows of its own any more), ticket 3 is not on the page.
+      await env.destination.upsert(schema, [{ table: tags, rows: [tag(1, 'b'), tag(1, 'd')], replaces: { column: 'ticket_id', keys: [1, 2] } }]);
+      assert.deepEqual(
+        (await env.readRows(schema, tags)).map((r) => r.id),
+        ['1:b', '1:d', '3:c'],
+      );
+      // A page whose write fails replaces nothing: the delete is rolled back with it.
+      await assert.rejects(
+        env.destination.upsert(schema, [
+          { table: tags, rows: [], replaces: { column: 'ticket_id', keys: [1, 3] } },
+          { table: { ...users, name: 'missing_table' }, rows: [{ id: 1, name: 'n', active: true }] },
+        ]),
+      );
+      assert.deepEqual(
+        (await env.readRows(schema, tags)).map((r) => r.id),
+        ['1:b', '1:d', '3:c'],
+      );
+    });
+
     test('an empty call sends nothing; an unknown table fails', async () => {
       const schema = await freshSchema(users);
       await sendsNothing(async () => {

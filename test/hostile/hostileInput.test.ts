@@ -59,6 +59,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const destination = kind === 'sqlite' ? `sqlite://${path.join(tmp, 'wh')}` : process.env.ZS_PG_URL!;
       const name = `hostile_${kind}_${process.pid}`;
       const config: SourceConfig = { name, baseUrl: emulator.baseUrl, credentialRef, destination, collections: { ticket_comments: true }, rate: { corePerMinute: 1e5, exportPerMinute: 1e5 } };
+      const firstSyncAfterMs = Date.now();
       for (const stream of ['ticket_fields', 'tickets', 'ticket_events']) {
         await runSyncStream(
           { config, stream, cursor: null, mode: 'incremental', runTag: 'hostile' },
@@ -78,7 +79,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
       // The landed rows equal the ground truth under the documented text rule (NUL stripped, lone
       // surrogates as U+FFFD); the 10 MB body and every other ticket are intact.
-      const truth = await expectedRowsFor(emulator, destination, name, ['tickets', 'ticket_comments', 'ticket_fields']);
+      const truth = expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, ['tickets', 'ticket_comments', 'ticket_fields']);
       const cleaned = cleanJsonValue(truth) as typeof truth;
       await assertWarehouseMatches(destination, name, cleaned);
       assert.ok(cleaned.ticket_comments!.some((c) => typeof c.body === 'string' && c.body.length === big.length), 'the 10 MB body is in the truth compared');

@@ -81,6 +81,9 @@ test('check: role and plan-available collections before any sync (team plan: no 
     assert.equal(byStream.ticket_forms.available, false, JSON.stringify(byStream.ticket_forms));
     assert.equal(byStream.audit_logs.available, false);
     assert.match(byStream.audit_logs.note!, /not available to this plan or role/);
+    // Lists read per parent are probed through their parent list; plan-gated configuration shows as such.
+    assert.equal(byStream.schedule_holidays.available, true, JSON.stringify(byStream.schedule_holidays));
+    for (const gated of ['sla_policies', 'attribute_values', 'custom_roles']) assert.match(byStream[gated].note!, /not available to this plan or role/, gated);
     assert.match(report.warnings.join(' '), /2027-04-30/);
 
     // The same through the command line, from a settings file with two sources.

@@ -34,13 +34,15 @@ test('status shows the cursor and request count per collection, from collections
     warnings: ['Zendesk API tokens are legacy: switch this source to OAuth.'],
     streams: {
       // An older worker: cursor and requests only per stream.
-      users: { cursor: { seq: 3, value: 'MTc2NDIzNDAwMHx1c2Vyc3wxMjM0NTY3ODk=' }, lastSuccessAt: at, lastRequests: 7, warnings: ['Zendesk API tokens are legacy: switch this source to OAuth.'] },
-      tickets: { cursor: { seq: 9, value: 1764234000 }, lastSuccessAt: at, lastRequests: 99 },
+      // Cursors as the engines write them (zendesk/pagination/types.ts): a cursor export's after_cursor…
+      users: { cursor: { seq: 3, value: { cursor: 'MTc2NDIzNDAwMHx1c2Vyc3wxMjM0NTY3ODk=' } }, lastSuccessAt: at, lastRequests: 7, warnings: ['Zendesk API tokens are legacy: switch this source to OAuth.'] },
+      tickets: { cursor: { seq: 9, value: { start_time: 1764234000 } }, lastSuccessAt: at, lastRequests: 99 },
     },
     collections: {
       users: { enabled: true, lastRows: 40, lastSuccessAt: at },
       // A newer worker: the collection's own fields win over the stream's.
-      tickets: { enabled: true, lastRows: 120, lastSuccessAt: at, cursor: { seq: 9, value: 1764237600 }, lastRequests: 13 },
+      // … or, before Zendesk issued one, its start_time.
+      tickets: { enabled: true, lastRows: 120, lastSuccessAt: at, cursor: { seq: 9, value: { start_time: 1764237600 } }, lastRequests: 13 },
       groups: { enabled: true },
     },
   } as unknown as SourceStatus;
@@ -58,10 +60,14 @@ test('status shows the cursor and request count per collection, from collections
 test('cursors read as times when they are epoch seconds, shortened when opaque', () => {
   assert.equal(formatCursor(undefined), '');
   assert.equal(formatCursor(null), '(full read)');
-  assert.equal(formatCursor({ seq: 1, value: 1764237600 }), '2025-11-27T10:00:00Z');
-  assert.equal(formatCursor({ seq: 1, value: 42 }), '42', 'a small number is not a time');
-  assert.equal(formatCursor({ seq: 1, value: 'abc' }), 'abc');
-  assert.equal(formatCursor({ seq: 1, value: 'x'.repeat(40) }), `${'x'.repeat(23)}…`);
+  // The shapes the pagination engines resume from (zendesk/pagination/types.ts).
+  assert.equal(formatCursor({ seq: 1, value: { start_time: 1764237600 } }), '2025-11-27T10:00:00Z', 'time export / cursor export before a cursor');
+  assert.equal(formatCursor({ seq: 1, value: { start_time: 42 } }), '42', 'a small number is not a time');
+  assert.equal(formatCursor({ seq: 1, value: { cursor: 'abc' } }), 'abc', 'cursor export');
+  assert.equal(formatCursor({ seq: 1, value: { cursor: 'x'.repeat(40) } }), `${'x'.repeat(23)}…`);
+  assert.equal(formatCursor({ seq: 1, value: { after_cursor: 'xyz' } }), 'xyz', 'cursor list');
+  assert.equal(formatCursor({ seq: 1, value: { after_cursor: null } }), '(from the start)');
+  assert.equal(formatCursor({ seq: 1, value: { next_page: '/api/v2/groups.json?page=3' } }), '/api/v2/groups.json?pag…', 'offset list');
 });
 
 test('list --all keeps the latest run of each source unless --runs', () => {

@@ -71,7 +71,7 @@ test('a worker killed mid-export is replaced and the cycle completes without los
     assert.ok(ticketPages.length <= pagesNeeded + 1, `ticket export requests ${ticketPages.length} for ${pagesNeeded} pages`);
     assert.ok(pagesNeeded >= 4, `pages: ${pagesNeeded}`);
     const tables = ['tickets', 'ticket_metrics', 'users', 'ticket_events', 'attachments'];
-    await assertWarehouseMatches(destination, name, await expectedRows(stack, destination, name, tables));
+    await assertWarehouseMatches(destination, name, await expectedRows(stack, name, tables));
     // The status counts the pages the killed attempt committed too: every ticket was loaded in this
     // one cycle, so its row count is the warehouse's.
     const warehouse = await openDestination(destination);

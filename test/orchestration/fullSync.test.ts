@@ -57,7 +57,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
     }
     const tables = collections.map((c) => c.name);
-    const { rowsCompared } = await assertWarehouseMatches(destination, name, await expectedRows(stack, destination, name, tables));
+    const { rowsCompared } = await assertWarehouseMatches(destination, name, await expectedRows(stack, name, tables));
     assert.ok(rowsCompared > 500, `compared ${rowsCompared} rows`);
 
     // Changes between syncs: the next cycle fetches only what changed and lands the new truth.
@@ -80,7 +80,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     await sourceHandle(stack.client, name).signal(syncNowSignal);
     const second = await waitForCycle(stack, name, 2);
     assert.equal(second.streams.tickets?.lastError, undefined);
-    const exportRequests = stack.emulator.requestLog.entries().filter((e) => e.path.includes('/incremental/'));
+    // Support's exports (the per-article Help Center streams list the articles from their start each cycle, by design).
+    const exportRequests = stack.emulator.requestLog.entries().filter((e) => e.path.startsWith('/api/v2/incremental/'));
     // One request per export stream when little changed: no re-read of history.
     assert.ok(exportRequests.length <= 4 * 2, `export requests in the incremental cycle: ${exportRequests.length}`);
     assert.ok(second.streams.tickets!.lastRows! >= 2 && second.streams.tickets!.lastRows! < 20, `tickets rows: ${second.streams.tickets!.lastRows}`);
@@ -104,7 +105,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         assert.ok(resumeFrom.start_time! > firstStart, `${stream}: start_time ${resumeFrom.start_time} is past the first read's ${firstStart}`);
       }
     }
-    await assertWarehouseMatches(destination, name, await expectedRows(stack, destination, name, tables));
+    await assertWarehouseMatches(destination, name, await expectedRows(stack, name, tables));
     t.diagnostic(`rows compared: ${rowsCompared}`);
   });
 }

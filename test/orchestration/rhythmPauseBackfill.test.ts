@@ -185,7 +185,7 @@ test('a pause stops the running stream at the page boundary: activity cancelled,
     });
     assert.equal(await committedSeq(), 3);
     assert.equal(resumed.collections.tickets?.lastRows, 1500, 'the resumed cycle read pages 2 and 3 only');
-    await assertWarehouseMatches(destination, name, await expectedRows(stack, destination, name, ['tickets']));
+    await assertWarehouseMatches(destination, name, await expectedRows(stack, name, ['tickets']));
   } finally {
     await handle.signal(pauseSignal).catch(() => {});
     await warehouse.close();

@@ -15,7 +15,7 @@ import { collections } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
 import { openDestination } from '../../destinations/open';
 import { createActivities, WorkerResources } from '../../activities';
-import { initialStartKey } from '../../activities/syncStream';
+import { DEFAULT_LOOKBACK_DAYS } from '../../workflows/plan';
 import { customColumnsKey } from '../../activities/tablePlans';
 import type { CustomColumn } from '../../sync/customFields';
 import { startDevServer, type DevServer } from '../../orchestration/devServer';
@@ -25,6 +25,9 @@ import { querySourceStatus, startSource } from '../../orchestration/sources';
 import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth } from '../../emulator';
 import type { SourceConfig, SourceStatus } from '../../workflows/types';
 import { readTable, type Columns } from './warehouseReader';
+import { compareCustomFields, rowsAtLookbackEdge } from './truthComparison';
+
+export { compareCustomFields, rowsAtLookbackEdge };
 
 const projectRoot = path.resolve(__dirname, '../..');
 
@@ -146,6 +149,10 @@ export function sourceConfig(stack: Stack, overrides: Partial<SourceConfig> & { 
 }
 
 export async function startTestSource(stack: Stack, config: SourceConfig) {
+  const sources = startedSources.get(stack) ?? new Map<string, SyncHistory>();
+  startedSources.set(stack, sources);
+  // The first start is the one the lookback counts from (a later restart resumes from the cursor).
+  if (!sources.has(config.name)) sources.set(config.name, { lookbackDays: config.lookbackDays, firstSyncAfterMs: Date.now() });
   return startSource(stack.client, stack.taskQueue, config);
 }
 
@@ -163,25 +170,61 @@ export async function waitForCycle(stack: Stack, source: string, cycle: number, 
   }
 }
 
-/** The ground truth a sync of this source should have produced (same lookback start as the sync used). */
-export async function expectedRows(stack: Stack, destinationUrl: string, schema: string, tables: string[]): Promise<GroundTruth> {
-  return expectedRowsFor(stack.emulator, destinationUrl, schema, tables);
+/**
+ * What a test knows about a source's syncs, from outside the product: its settings, when its first
+ * cycle can have begun (real clock, as the product's), and the backfills it asked for.
+ */
+export interface SyncHistory {
+  /** The lookback setting (absent: the documented default). */
+  lookbackDays?: number;
+  /** The first cycle began after this (ms, real clock)… */
+  firstSyncAfterMs: number;
+  /** … and before this (default: now). */
+  firstSyncBeforeMs?: number;
+  /** Backfills requested: these collections hold everything since `from` (ISO) too. */
+  backfills?: Array<{ collections: string[]; from: string }>;
 }
 
-export async function expectedRowsFor(emulator: Emulator, destinationUrl: string, schema: string, tables: string[]): Promise<GroundTruth> {
-  const destination = await openDestination(destinationUrl);
-  try {
-    const ticketsSince = Number((await destination.readState(schema, initialStartKey('tickets'))) ?? 0);
-    const ticketEventsSince = Number((await destination.readState(schema, initialStartKey('ticket_events'))) ?? 0);
-    return emulator.groundTruth({ ticketsSince, ticketEventsSince, collections: tables });
-  } finally {
-    await destination.close();
+/** Settings and start time of every source started through `startTestSource`, by stack. */
+const startedSources = new WeakMap<Stack, Map<string, SyncHistory>>();
+
+/**
+ * The ground truth a sync of this source should have produced, from the source's settings (its
+ * lookback, measured from when the test started it) and the backfills the test requested, never from
+ * what the product recorded in its state table.
+ */
+export async function expectedRows(stack: Stack, source: string, tables: string[], options: { backfills?: SyncHistory['backfills'] } = {}): Promise<GroundTruth> {
+  const history = startedSources.get(stack)?.get(source);
+  if (!history) throw new Error(`expectedRows: source ${source} was not started with startTestSource`);
+  return expectedRowsFor(stack.emulator, { ...history, backfills: [...(history.backfills ?? []), ...(options.backfills ?? [])] }, tables);
+}
+
+export function expectedRowsFor(emulator: Emulator, history: SyncHistory, tables: string[]): GroundTruth {
+  const lookbackSeconds = (history.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400;
+  const earliestStart = Math.floor(history.firstSyncAfterMs / 1000) - lookbackSeconds;
+  const latestStart = Math.ceil((history.firstSyncBeforeMs ?? Date.now()) / 1000) - lookbackSeconds;
+  const since = (collection: string, start: number) => {
+    const froms = (history.backfills ?? []).filter((b) => b.collections.includes(collection)).map((b) => Math.floor(Date.parse(b.from) / 1000));
+    return Math.max(0, Math.min(start, ...froms));
+  };
+  // The lookback applies to the time-ranged exports; every other stream is read from the start.
+  const window = (start: number) => ({
+    ticketsSince: since('tickets', start),
+    ticketEventsSince: since('ticket_events', start),
+    ticketMetricEventsSince: since('ticket_metric_events', start),
+  });
+  const widest = emulator.groundTruth({ ...window(earliestStart), collections: tables });
+  const narrowest = emulator.groundTruth({ ...window(latestStart), collections: tables });
+  for (const [table, rows] of Object.entries(widest)) {
+    const certain = new Set(narrowest[table]!.map((r) => String(r.id)));
+    for (const row of rows) if (!certain.has(String(row.id))) rowsAtLookbackEdge.add(row);
   }
+  return widest;
 }
 
 /**
  * Asserts that each table holds exactly the ground truth's rows: none missing, none extra, none
- * stale (every catalog column and every custom-field column compared).
+ * stale (every catalog column, and a column for every custom field the emulator defines).
  */
 export async function assertWarehouseMatches(
   destinationUrl: string,
@@ -190,9 +233,11 @@ export async function assertWarehouseMatches(
 ): Promise<{ rowsCompared: number }> {
   const destination = await openDestination(destinationUrl);
   let rowsCompared = 0;
+  const problemsByTable = new Map<string, string[]>();
   try {
     for (const [table, expectedTableRows] of Object.entries(truth)) {
       const collection = collections.find((c) => c.name === table)!;
+      // Only to find each field's column; which fields must have one comes from the truth.
       const custom: CustomColumn[] = JSON.parse((await destination.readState(schema, customColumnsKey(table))) ?? '[]');
       const columns: Columns = Object.fromEntries(collection.columns.map((c) => [c.name, c.type]));
       for (const c of custom) columns[c.column] = c.type;
@@ -201,11 +246,12 @@ export async function assertWarehouseMatches(
         : await readTable(destinationUrl, schema, table, columns);
       const byId = new Map(actual.map((r) => [String(r[collection.primaryKey]), r]));
       const problems: string[] = [];
+      const reported = new Set<string>();
       for (const expected of expectedTableRows) {
         const id = String(expected[collection.primaryKey]);
         const row = byId.get(id);
         if (!row) {
-          problems.push(`${table} ${id}: missing`);
+          if (!rowsAtLookbackEdge.has(expected)) problems.push(`${table} ${id}: missing`);
           continue;
         }
         byId.delete(id);
@@ -215,21 +261,21 @@ export async function assertWarehouseMatches(
             problems.push(`${table} ${id}.${column}: warehouse ${JSON.stringify(row[column])} != truth ${JSON.stringify(value)}`);
           }
         }
-        const customExpected = (expected.custom_fields ?? {}) as Record<string, unknown>;
-        for (const c of custom) {
-          const want = customExpected[c.fieldRef] ?? null;
-          if (!isDeepStrictEqual(row[c.column], want)) {
-            problems.push(`${table} ${id}.${c.column}: warehouse ${JSON.stringify(row[c.column])} != truth ${JSON.stringify(want)}`);
-          }
+        if (expected.custom_fields) {
+          compareCustomFields(table, id, row, expected.custom_fields as Record<string, unknown>, custom, problems, reported);
         }
         rowsCompared++;
       }
       for (const extra of byId.keys()) problems.push(`${table} ${extra}: extra row`);
-      assert.deepEqual(problems.slice(0, 20), [], `${table}: ${problems.length} mismatches`);
+      if (problems.length) problemsByTable.set(table, problems);
     }
   } finally {
     await destination.close();
   }
+  // Every table is compared before failing, so one run shows all that is wrong.
+  const total = [...problemsByTable.values()].reduce((n, p) => n + p.length, 0);
+  const summary = [...problemsByTable].map(([table, p]) => `${table} ${p.length}`).join(', ');
+  assert.deepEqual([...problemsByTable.values()].flatMap((p) => p.slice(0, 8)), [], `${total} mismatches (${summary})`);
   return { rowsCompared };
 }
 

@@ -63,11 +63,12 @@ test('a rate-limited account: the caps are kept, no 429, and the warehouse equal
   await withAccount({ tickets: 2300, rateLimits: { minuteMs, exportPerMinute: 4, corePerMinute: 12 } }, async ({ emulator, tmp, credentialRef, resources }) => {
     const destination = `sqlite://${path.join(tmp, 'wh')}`;
     const config: SourceConfig = { name: 'limited', baseUrl: emulator.baseUrl, credentialRef, destination, collections: allOn, rate: { windowMs: minuteMs, exportPerMinute: 4, corePerMinute: 12 } };
+    const firstSyncAfterMs = Date.now();
     await syncAll(resources, config);
     assert.deepEqual(emulator.requestLog.countByStatus()[429] ?? 0, 0, 'no 429 in steady state');
     assert.ok(emulator.requestLog.maxPerWindow(/incremental/) <= 4, `export requests per window: ${emulator.requestLog.maxPerWindow(/incremental/)}`);
     assert.ok(emulator.requestLog.maxPerWindow() <= 12, `requests per window: ${emulator.requestLog.maxPerWindow()}`);
-    await assertWarehouseMatches(destination, 'limited', await expectedRowsFor(emulator, destination, 'limited', collections.map((c) => c.name)));
+    await assertWarehouseMatches(destination, 'limited', expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, collections.map((c) => c.name)));
   });
 });
 
@@ -78,9 +79,10 @@ test('a >1000 same-second run (tickets and their events) lands whole: the wareho
     assert.ok(emulator.sameSecondRun.tickets > 1000);
     const destination = `sqlite://${path.join(tmp, 'wh')}`;
     const config: SourceConfig = { name: 'same_second', baseUrl: emulator.baseUrl, credentialRef, destination, collections: allOn, lookbackDays: 3650, rate: { corePerMinute: 1e5, exportPerMinute: 1e5 } };
+    const firstSyncAfterMs = Date.now();
     const results = await syncAll(resources, config);
     assert.ok(results.tickets!.rows >= 2300 && results.ticket_events!.rows > 1100, JSON.stringify({ tickets: results.tickets!.rows, events: results.ticket_events!.rows }));
-    await assertWarehouseMatches(destination, 'same_second', await expectedRowsFor(emulator, destination, 'same_second', collections.map((c) => c.name)));
+    await assertWarehouseMatches(destination, 'same_second', expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, collections.map((c) => c.name)));
   });
 });
 
@@ -141,12 +143,13 @@ test('every fault kind is survived and nothing is lost', async () => {
     async ({ emulator, tmp, credentialRef, resources }) => {
       const destination = `sqlite://${path.join(tmp, 'wh')}`;
       const config: SourceConfig = { name: 'faulty', baseUrl: emulator.baseUrl, credentialRef, destination, collections: allOn, rate: { corePerMinute: 1e5, exportPerMinute: 1e5 } };
+      const firstSyncAfterMs = Date.now();
       await syncAll(resources, config);
       const fired = new Set(emulator.firedFaults().map((f) => f.ruleId));
       for (const id of ['groups-500', 'users-502', 'events-503', 'tickets-504', 'orgs-reset', 'fields-truncate', 'skips-latency']) {
         assert.ok(fired.has(id), `fault ${id} fired`);
       }
-      await assertWarehouseMatches(destination, 'faulty', await expectedRowsFor(emulator, destination, 'faulty', collections.map((c) => c.name)));
+      await assertWarehouseMatches(destination, 'faulty', expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, collections.map((c) => c.name)));
     },
   );
 });

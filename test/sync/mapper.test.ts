@@ -155,3 +155,54 @@ test('unknown new fields in a record are ignored; the known columns still land',
   assert.deepEqual(Object.keys(batch!.rows[0]!).sort(), p.table.columns.map((c) => c.name).sort());
   assert.equal(batch!.rows[0]!.name, 'Support');
 });
+
+test('history tables: one row per tag (keyed ticket:tag, replacing every ticket of the page), one row per field change', () => {
+  const planFor = (name: string): TablePlan => {
+    const collection = collectionByName(name);
+    return { collection, table: warehouseTable(collection, []), customColumns: [] };
+  };
+  const tickets = [
+    { id: 5, tags: ['a', 'b', 'a'], updated_at: '2024-01-01T00:00:00Z' },
+    { id: 6, tags: [], updated_at: '2024-01-01T00:00:00Z' }, // lost its last tag: its rows go, none come
+    { id: 7, tags: [{ not: 'a tag' }, null, 'c'] },
+  ];
+  const [tagBatch] = mapPage([planFor('ticket_tags')], tickets, {}, '2024-01-02T00:00:00Z').batches;
+  assert.deepEqual(
+    tagBatch!.rows.map((r) => [r.id, r.ticket_id, r.tag]),
+    [
+      ['5:a', 5, 'a'],
+      ['5:b', 5, 'b'],
+      ['7:c', 7, 'c'],
+    ],
+  );
+  assert.deepEqual(tagBatch!.replaces, { column: 'ticket_id', keys: [5, 6, 7] });
+
+  const event = {
+    id: 100,
+    ticket_id: 5,
+    timestamp: 1704067200,
+    created_at: '2024-01-01T00:00:00Z',
+    updater_id: -1,
+    child_events: [
+      { id: 101, via: 'Web form', via_reference_id: null, status: 'open', previous_value: 'new', event_type: 'Change' },
+      { id: 102, via: 'Web form', via_reference_id: null, tags: ['x', 'y'], added_tags: ['y'], removed_tags: [], previous_value: ['x'], event_type: 'Change' },
+      { id: 103, via: 'Web form', via_reference_id: null, '360001': 42, event_type: 'Create' },
+      { id: 104, via: 'Web form', via_reference_id: null, comment_present: true, event_type: 'Comment' },
+      { id: 105, via: 'Web form', via_reference_id: null, event_type: 'Change' }, // names no field: skipped
+    ],
+  };
+  const [history, tagHistory] = mapPage([planFor('ticket_field_history'), planFor('ticket_tag_history')], [event], {}, '2024-01-02T00:00:00Z').batches;
+  assert.deepEqual(
+    history!.rows.map((r) => [r.id, r.ticket_id, r.field_name, r.value, r.previous_value, r.event_type, r.updated, r.user_id]),
+    [
+      [101, 5, 'status', 'open', 'new', 'Change', '2024-01-01T00:00:00Z', -1],
+      [102, 5, 'tags', '["x","y"]', '["x"]', 'Change', '2024-01-01T00:00:00Z', -1],
+      [103, 5, '360001', '42', null, 'Create', '2024-01-01T00:00:00Z', -1],
+    ],
+  );
+  assert.deepEqual(
+    tagHistory!.rows.map((r) => [r.id, r.tags, r.previous_tags]),
+    [[102, ['x', 'y'], ['x']]],
+  );
+  assert.equal(history!.replaces, undefined, 'history rows are never replaced');
+});

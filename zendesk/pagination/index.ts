@@ -5,7 +5,9 @@
 import type { StreamSpec } from '../../catalog/types';
 import { InvalidSettingsError } from '../errors';
 import { cursorExportPages } from './cursorExport';
+import { streamByName } from '../../catalog/collections';
 import { listPages } from './list';
+import { perParentPages } from './perParent';
 import { timeExportPages } from './timeExport';
 import type { EngineOptions, ListResume, PageFetcher, PageResult, ResumeCursor } from './types';
 
@@ -39,6 +41,7 @@ function invalidCursor(stream: StreamSpec, cursor: unknown): never {
 }
 
 function expectedShape(stream: StreamSpec): string {
+  if (stream.perParent) return '{ after_parent_id: number | null }';
   switch (stream.style) {
     case 'cursor_export':
       return '{ cursor: string } or { start_time: number }';
@@ -86,6 +89,19 @@ export function paginate(stream: StreamSpec, fetcher: PageFetcher, options: Pagi
   };
   const cursor = options.resumeCursor ?? undefined;
   if (cursor !== undefined && !isObject(cursor)) invalidCursor(stream, cursor);
+  if (stream.perParent) {
+    const parent = streamByName(stream.perParent.stream);
+    let start = { after_parent_id: null as number | string | null };
+    if (cursor !== undefined) {
+      const after = (cursor as Record<string, unknown>).after_parent_id;
+      if (!('after_parent_id' in cursor) || !(after === null || Number.isSafeInteger(after) || (typeof after === 'string' && after !== ''))) invalidCursor(stream, cursor);
+      start = { after_parent_id: after as number | string | null };
+    }
+    // The parents are listed from their beginning, without sideloads, at the parent stream's own pace.
+    const parentPages = () =>
+      paginate(parent, fetcher, { startTime: 0, includes: [], ...(options.signal ? { signal: options.signal } : {}) });
+    return perParentPages(stream, fetcher, parentPages, start, engine);
+  }
   switch (stream.style) {
     case 'cursor_export': {
       if (cursor === undefined) return cursorExportPages(stream, fetcher, { start_time: exportStart(stream, options) }, engine);

@@ -100,8 +100,11 @@ export async function* timeExportPages(
     }
     const raw = recordsOf(stream, page);
     const endTime = typeof page.end_time === 'number' && Number.isFinite(page.end_time) ? page.end_time : undefined;
-    // end_of_stream is documented on every export; where it is missing, a short page is the end.
-    const endOfStream = typeof page.end_of_stream === 'boolean' ? page.end_of_stream : raw.length < requestedSize;
+    // end_of_stream is documented on Support's exports. Where it is missing (Help Center's article
+    // export), a short page or a null next_page is the end; Support's exports send a next_page even
+    // on their last page, so a next_page link alone never means more.
+    const endOfStream =
+      typeof page.end_of_stream === 'boolean' ? page.end_of_stream : page.next_page === null || raw.length < requestedSize;
     if (!endOfStream && (endTime === undefined || endTime <= startTime)) {
       throw new ZendeskPaginationError(
         `Zendesk's ${stream.name} export did not advance (start_time=${startTime}, end_time=${String(page.end_time)}, end_of_stream=false); stopping instead of looping forever.`,

@@ -28,7 +28,11 @@ export interface OffsetListResume {
   next_page: string | null;
 }
 export type ListResume = CursorListResume | OffsetListResume;
-export type ResumeCursor = CursorExportResume | TimeExportResume | CursorListResume | OffsetListResume;
+/** Per-parent lists: the last parent id whose children were all read (null = none yet). */
+export interface PerParentResume {
+  after_parent_id: number | string | null;
+}
+export type ResumeCursor = CursorExportResume | TimeExportResume | CursorListResume | OffsetListResume | PerParentResume;
 
 export interface PageResult<C extends ResumeCursor = ResumeCursor> {
   /** Records of this page, in server order (time exports: boundary duplicates already removed). */
