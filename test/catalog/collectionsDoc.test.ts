@@ -59,3 +59,8 @@ test('a stream read once per parent is described and costed per parent', () => {
   assert.equal(minimumRequests(stream, collection, 250, 'initial', 40), 40, 'one list per parent at least');
   assert.equal(minimumRequests(stream, collection, 25_000, 'unchanged', 40), 250, 'and full pages');
 });
+
+test('every collection says which anchor connectors offer it (an empty list when none does)', () => {
+  const unknown = collections.filter((c) => !c.offeredBy).map((c) => c.name);
+  assert.deepEqual(unknown, [], 'set offeredBy on the entry, or in catalog/offeredBy.ts for the opt-in groups');
+});
