@@ -143,11 +143,17 @@ export function requiresText(d: Pick<CollectionDescription, 'requires' | 'skipWh
  * page per request (exports 1000, lists 100), at least one, plus one field-definition list on an
  * initial load where the table has custom fields. A cycle where nothing changed needs one request per
  * export and a whole read per list read in full; a list read per parent at least one per parent
- * (`parents`: the parent stream's record count). The benchmark prints it beside what a load spent.
+ * (`parents`: the parent stream's record count) after the read of the parents' ids. The benchmark prints it beside what a load spent.
  */
 export function minimumRequests(stream: StreamSpec, main: CollectionSpec, records: number, cycle: 'initial' | 'unchanged', parents = 0): number {
-  // Per parent: one list per parent at least, and full pages; the parents' ids come from their own stream's read.
-  if (perParentOf(stream)) return Math.max(parents, Math.ceil(records / LIST_PAGE_SIZE));
+  // Per parent: one list per parent at least, and full pages, after reading the parents' ids (full
+  // pages of the parent stream, at least one).
+  const parent = perParentOf(stream);
+  if (parent) {
+    const parentStream = allStreams.find((s) => s.name === parent.stream);
+    const parentPage = parentStream && (parentStream.style === 'cursor_export' || parentStream.style === 'time_export') ? EXPORT_PAGE_SIZE : LIST_PAGE_SIZE;
+    return Math.max(1, Math.ceil(parents / parentPage)) + Math.max(parents, Math.ceil(records / LIST_PAGE_SIZE));
+  }
   const definitions = cycle === 'initial' && main.customFields ? 1 : 0;
   switch (stream.style) {
     case 'cursor_export':

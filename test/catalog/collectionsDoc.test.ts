@@ -56,8 +56,10 @@ test('a stream read once per parent is described and costed per parent', () => {
   const [row] = describeCollections([collection], [stream]);
   assert.match(row!.pagination, /once per articles record \(at most 5000\)/);
   assert.match(row!.costPerCycle, /^per articles record: ⌈its records \/ 100⌉, min 1, every cycle/);
-  assert.equal(minimumRequests(stream, collection, 250, 'initial', 40), 40, 'one list per parent at least');
-  assert.equal(minimumRequests(stream, collection, 25_000, 'unchanged', 40), 250, 'and full pages');
+  // The parents' ids first (one page of a stream the catalog does not know: 100 per page), then a list per parent.
+  assert.equal(minimumRequests(stream, collection, 250, 'initial', 40), 1 + 40, 'one list per parent at least');
+  assert.equal(minimumRequests(stream, collection, 25_000, 'unchanged', 40), 1 + 250, 'and full pages');
+  assert.equal(minimumRequests(stream, collection, 10, 'initial', 0), 1 + 0);
 });
 
 test('every collection says which anchor connectors offer it (an empty list when none does)', () => {
