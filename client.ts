@@ -21,6 +21,7 @@ import { validateSourceConfig } from './config/sourceConfig';
 import { checkSource } from './orchestration/check';
 import { ensureSearchAttributes } from './orchestration/searchAttributeRegistry';
 import { verifyCommand } from './verify/command';
+import { collectionsCommand } from './catalog/collectionsCommand';
 
 export const program = new Command()
   .name('client')
@@ -164,6 +165,7 @@ program
   });
 
 program.addCommand(verifyCommand(settings));
+program.addCommand(collectionsCommand());
 
 for (const [name, signal, text] of [
   ['sync-now', syncNowSignal, 'start a cycle now instead of waiting for the interval'],

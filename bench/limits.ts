@@ -13,6 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { collections as allCollections } from '../catalog/collections';
 import { saveCredential } from '../credentials/store';
 import { WorkerResources } from '../activities/resources';
 import { runSyncStream } from '../activities/syncStream';
@@ -39,6 +40,7 @@ export interface LimitsBucket {
 
 export interface LimitsFigures {
   tickets: number;
+  collections: 'default' | 'all';
   plan: string;
   minuteMs: number;
   streams: string[];
@@ -62,7 +64,13 @@ interface LogEntry {
   window: number;
 }
 
-export async function benchLimits(opts: { tickets: number; minuteMs: number; log?: (line: string) => void }): Promise<LimitsFigures> {
+export async function benchLimits(opts: {
+  tickets: number;
+  minuteMs: number;
+  /** 'default' (the default collections) or 'all' (every collection of the catalog enabled). */
+  collections?: 'default' | 'all';
+  log?: (line: string) => void;
+}): Promise<LimitsFigures> {
   const log = opts.log ?? (() => {});
   const { tickets, minuteMs } = opts;
   // Same account shape as the pipeline benchmark. --prewarm: records are rendered before the clock
@@ -86,8 +94,9 @@ export async function benchLimits(opts: { tickets: number; minuteMs: number; log
       baseUrl: emulator.baseUrl,
       credentialRef,
       destination: `sqlite://${path.join(tmp, 'warehouse')}`,
-      // Default caps, default collections, default lookback: only the length of a minute is changed.
+      // Default caps and lookback: only the length of a minute is changed, and with 'all' the collections.
       rate: { windowMs: minuteMs },
+      ...(opts.collections === 'all' && { collections: Object.fromEntries(allCollections.map((c) => [c.name, true])) }),
     };
     const streams = enabledStreams(config);
     await emulator.adminApi('DELETE', 'requests');
@@ -147,6 +156,7 @@ export async function benchLimits(opts: { tickets: number; minuteMs: number; log
     const wallMinutes = wallMs / minuteMs;
     return {
       tickets,
+      collections: opts.collections ?? 'default',
       plan: state.plan,
       minuteMs,
       streams,

@@ -4,7 +4,9 @@
  * never in timed tests (machines are shared and noisy).
  * Postgres figures need ZS_PG_URL (npm run bench starts no server; `bash scripts/postgres.sh start` prints one).
  *
- * Parts: writers, pipeline (needs writers: runs them too), limits, memory, temporal, snowflake (the
+ * Parts: writers, pipeline (needs writers: runs them too; its request table lists every collection of
+ * the catalog, all enabled), limits (default collections), limits-all (every collection enabled, 30k
+ * tickets; 5k quick), memory, temporal, snowflake (the
  * Snowflake writer on fakesnow; skipped with a note when `bash scripts/fakesnow.sh` has not installed
  * it; ZS_BENCH_SNOWFLAKE_ROWS rows, default 2000 (1000 quick), ~95 s on 2 cores), bigquery (the
  * BigQuery writer on local-bigquery; skipped with a note when `bash scripts/bigquery-emulator.sh` has
@@ -17,7 +19,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchWriters, formatWriterResults, type WriterBenchResult } from './writers';
-import { benchPipeline } from './pipeline';
+import { benchPipeline, type RequestFigures } from './pipeline';
 import { benchLimits, type LimitsFigures } from './limits';
 import { benchMemory, memoryRows, MEMORY_ACCOUNT, type MemoryFigure } from './memory';
 import { benchTemporalOverhead, temporalRows } from './temporalOverhead';
@@ -27,7 +29,7 @@ import { fakesnowInstalled } from '../test/snowflake/fakesnow-process';
 import { benchBigQuery, BIGQUERY_TABLE_HEADERS, bigQueryRows } from './bigquery';
 import { bigQueryEmulatorInstalled } from '../test/bigquery/emulator';
 
-const PARTS = ['writers', 'pipeline', 'limits', 'memory', 'temporal', 'snowflake', 'bigquery'] as const;
+const PARTS = ['writers', 'pipeline', 'limits', 'limits-all', 'memory', 'temporal', 'snowflake', 'bigquery'] as const;
 type Part = (typeof PARTS)[number];
 
 function partsToRun(): Set<Part> {
@@ -43,9 +45,28 @@ function partsToRun(): Set<Part> {
 
 const minutes = (m: number) => m.toFixed(2);
 
+/** Every collection of the catalog: initial load and unchanged cycle, each beside its minimum. */
+function requestRows(requests: RequestFigures[]): string[][] {
+  return requests.map((r) =>
+    r.ridesOn
+      ? [r.collection, String(r.records), `0 (with ${r.ridesOn})`, '0', '', '', '0', '0']
+      : [r.collection, String(r.records), String(r.requests), String(r.minimum), r.per1000.toFixed(2), r.ratio.toFixed(2), String(r.unchangedRequests), String(r.unchangedMinimum)],
+  );
+}
+
+function printRequests(requests: RequestFigures[], tickets: number): void {
+  console.log(
+    `\nRequests per collection, every collection of the catalog enabled (${tickets} tickets, no limits; target: initial load <= 1.05 x minimum, ` +
+      'unchanged cycle = its minimum; minimum = full pages (1000 per export page, 100 per list page), at least 1, plus one field-definition list where a table has custom fields)',
+  );
+  console.log(formatTable(['collection', 'records', 'initial-load requests', 'minimum', 'per 1000 records', 'ratio', 'unchanged cycle', 'minimum'], requestRows(requests)));
+  const total = (pick: (r: RequestFigures) => number) => requests.reduce((sum, r) => sum + pick(r), 0);
+  console.log(`  total: initial load ${total((r) => r.requests)} (minimum ${total((r) => r.minimum)}), unchanged cycle ${total((r) => r.unchangedRequests)} (minimum ${total((r) => r.unchangedMinimum)})`);
+}
+
 function printLimits(limits: LimitsFigures): void {
   console.log(
-    `\nTime under real limits: initial load of ${limits.tickets} tickets (plan ${limits.plan} defaults, client defaults; ` +
+    `\nTime under real limits: initial load of ${limits.tickets} tickets, ${limits.collections === 'all' ? 'every collection enabled' : 'default collections'} (plan ${limits.plan} defaults, client defaults; ` +
       `1 rate-limit minute = ${limits.minuteMs} ms), ${limits.streams.length} streams over 3 lanes`,
   );
   console.log(
@@ -133,10 +154,7 @@ async function main(): Promise<void> {
       results.pipeline = pipeline;
       console.log(`\nPipeline, no rate limits (${tickets} tickets), beside fetch + parse + bare insert of the same data (target >= 50 %)`);
       console.log(formatTable(['stream', 'into', 'records', 'records/s', 'raw limit/s', 'ratio'], pipeline.speed.map((s) => [s.stream, s.destination, String(s.records), String(s.recordsPerSec), String(s.rawRecordsPerSec), `${Math.round(s.ratio * 100)} %`])));
-      console.log('\nRequests in an initial load (target <= 1.05 x minimum; minimum = full pages plus one field-definition list where a table has custom fields)');
-      console.log(formatTable(['collection', 'records', 'requests', 'minimum', 'per 1000 records', 'ratio'], pipeline.requests.map((r) => [r.collection, String(r.records), String(r.requests), String(r.minimum), r.per1000.toFixed(2), r.ratio.toFixed(2)])));
-      console.log('\nRequests per stream in a cycle where nothing changed (target <= 1 per collection)');
-      console.log(formatTable(['stream', 'requests'], Object.entries(pipeline.unchangedCycleRequests).map(([s, n]) => [s, String(n)])));
+      printRequests(pipeline.requests, tickets);
     }
     save(...(['writers', 'pipeline'] as const).filter((p) => parts.has(p)));
   }
@@ -148,6 +166,14 @@ async function main(): Promise<void> {
     results.limits = limits;
     printLimits(limits);
     save('limits');
+  }
+
+  if (parts.has('limits-all')) {
+    // Every collection of the catalog on the 30k-ticket account, default rate budget: no 429 expected.
+    const limits = await benchLimits({ tickets: quick ? 5_000 : 30_000, minuteMs: 10_000, collections: 'all', log: console.log });
+    results.limitsAll = limits;
+    printLimits(limits);
+    save('limits-all');
   }
 
   if (parts.has('memory')) {

@@ -72,7 +72,10 @@ const segmentStreams: StreamSpec[] = [
   list('groups', '/api/v2/groups.json', 'groups'),
   list('ticket_fields', '/api/v2/ticket_fields.json', 'ticket_fields'),
   list('activities', '/api/v2/activities.json', 'activities'),
-  list('satisfaction_ratings', '/api/v2/satisfaction_ratings.json', 'satisfaction_ratings', { skipWhenForbidden: true }),
+  list('satisfaction_ratings', '/api/v2/satisfaction_ratings.json', 'satisfaction_ratings', {
+    skipWhenForbidden: true,
+    requires: 'CSAT turned on (Suite Growth+ / Support Professional+)',
+  }),
   {
     // Ticket forms are not paginated by Zendesk (at most a few hundred per account): one request.
     name: 'ticket_forms',
@@ -82,13 +85,14 @@ const segmentStreams: StreamSpec[] = [
     bucket: 'core',
     fullRefresh: true,
     skipWhenForbidden: true,
+    requires: 'Suite Growth+ / Support Enterprise',
   },
   list('ticket_skips', '/api/v2/skips.json', 'skips'),
   list('organization_memberships', '/api/v2/organization_memberships.json', 'organization_memberships'),
   list('group_memberships', '/api/v2/group_memberships.json', 'group_memberships'),
   // Audit log entries are never deleted, only dropped after Zendesk's retention period: the
   // warehouse keeps them (a compliance trail outliving the retention), so no unlisted row is removed.
-  list('audit_logs', '/api/v2/audit_logs.json', 'audit_logs', { skipWhenForbidden: true, keepUnlisted: true }),
+  list('audit_logs', '/api/v2/audit_logs.json', 'audit_logs', { skipWhenForbidden: true, keepUnlisted: true, requires: 'Enterprise' }),
 ];
 
 function list(name: string, path: string, recordsKey: string, extra: Partial<StreamSpec> = {}): StreamSpec {
@@ -106,11 +110,16 @@ function list(name: string, path: string, recordsKey: string, extra: Partial<Str
 
 const record = { kind: 'record' } as const;
 
+// offeredBy: from the published table lists of Fivetran (its dbt_zendesk_source sources and schema
+// reference), Airbyte (source-zendesk-support's streams) and Databricks (Lakeflow Connect's Zendesk
+// Support reference). Only names those lists show; a table one of them may have under a name not
+// found there is left out rather than guessed.
 const segmentCollections: CollectionSpec[] = [
   {
     name: 'users',
     description: 'End users, agents and admins. Deleted users have active = false.',
     enabledByDefault: true,
+    offeredBy: { fivetran: 'user', airbyte: 'users', databricks: 'users' },
     primaryKey: 'id',
     stream: 'users',
     source: record,
@@ -157,6 +166,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'groups',
     description: 'Agent groups. Deleted groups have deleted = true.',
     enabledByDefault: true,
+    offeredBy: { fivetran: 'group', airbyte: 'groups', databricks: 'groups' },
     primaryKey: 'id',
     stream: 'groups',
     source: record,
@@ -175,6 +185,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'tickets',
     description: 'Tickets changed in the lookback window (default one year). Deleted tickets have status = deleted.',
     enabledByDefault: true,
+    offeredBy: { fivetran: 'ticket', airbyte: 'tickets', databricks: 'tickets' },
     primaryKey: 'id',
     stream: 'tickets',
     source: record,
@@ -222,6 +233,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'ticket_fields',
     description: 'Ticket field definitions, system and custom.',
     enabledByDefault: true,
+    offeredBy: { airbyte: 'ticket_fields', databricks: 'ticket_fields' },
     primaryKey: 'id',
     stream: 'ticket_fields',
     source: record,
@@ -256,6 +268,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'activities',
     description: "The syncing agent's activity stream (Zendesk keeps the last 30 days).",
     enabledByDefault: true,
+    offeredBy: { airbyte: 'ticket_activities', databricks: 'ticket_activities' },
     primaryKey: 'id',
     stream: 'activities',
     source: record,
@@ -266,6 +279,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'attachments',
     description: 'Files attached to ticket comments, from the comment events of the ticket-event export.',
     enabledByDefault: true,
+    offeredBy: {},
     primaryKey: 'id',
     stream: 'ticket_events',
     source: {
@@ -287,6 +301,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'organizations',
     description: 'Customer organizations. Deleted organizations keep their row with deleted_at set.',
     enabledByDefault: true,
+    offeredBy: { fivetran: 'organization', airbyte: 'organizations', databricks: 'organizations' },
     primaryKey: 'id',
     stream: 'organizations',
     source: record,
@@ -318,6 +333,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'ticket_events',
     description: 'One row per ticket update (audit), in the lookback window (default one year).',
     enabledByDefault: true,
+    offeredBy: { airbyte: 'ticket_audits', databricks: 'ticket_audits' },
     primaryKey: 'id',
     stream: 'ticket_events',
     source: record,
@@ -340,6 +356,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'ticket_metrics',
     description: 'Per-ticket metrics, side-loaded on the ticket export (no per-ticket requests).',
     enabledByDefault: true,
+    offeredBy: { airbyte: 'ticket_metrics', databricks: 'ticket_metrics' },
     primaryKey: 'id',
     stream: 'tickets',
     source: { kind: 'sideload', sideloadKey: 'metric_sets', embeddedKey: 'metric_set' },
@@ -372,6 +389,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'satisfaction_ratings',
     description: "CSAT ratings. Segment documents no columns; these are the properties of Zendesk's rating object.",
     enabledByDefault: true,
+    offeredBy: { airbyte: 'satisfaction_ratings' },
     primaryKey: 'id',
     stream: 'satisfaction_ratings',
     source: record,
@@ -396,6 +414,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'ticket_comments',
     description: 'Comment bodies (text and voice comments), from the comment events of the ticket-event export. Off by default.',
     enabledByDefault: false,
+    offeredBy: { fivetran: 'ticket_comment', airbyte: 'ticket_comments', databricks: 'ticket_comments' },
     primaryKey: 'id',
     stream: 'ticket_events',
     source: { kind: 'children', path: [{ key: 'child_events', where: { event_type: COMMENT_EVENT_TYPES } }] },
@@ -418,6 +437,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'ticket_forms',
     description: 'Ticket forms (Zendesk Enterprise). Read in full each run; skipped with a warning on other plans.',
     enabledByDefault: true,
+    offeredBy: { fivetran: 'ticket_form_history', airbyte: 'ticket_forms', databricks: 'ticket_forms' },
     primaryKey: 'id',
     stream: 'ticket_forms',
     source: record,
@@ -444,6 +464,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'ticket_skips',
     description: 'Tickets skipped by agents. Read in full each run.',
     enabledByDefault: true,
+    offeredBy: { airbyte: 'ticket_skips', databricks: 'ticket_skips' },
     primaryKey: 'id',
     stream: 'ticket_skips',
     source: record,
@@ -461,6 +482,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'organization_memberships',
     description: 'Links between users and organizations. Read in full each run.',
     enabledByDefault: true,
+    offeredBy: { airbyte: 'organization_memberships', databricks: 'organization_memberships' },
     primaryKey: 'id',
     stream: 'organization_memberships',
     source: record,
@@ -479,6 +501,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'group_memberships',
     description: 'Links between agents and groups. Read in full each run.',
     enabledByDefault: true,
+    offeredBy: { airbyte: 'group_memberships', databricks: 'group_memberships' },
     primaryKey: 'id',
     stream: 'group_memberships',
     source: record,
@@ -496,6 +519,7 @@ const segmentCollections: CollectionSpec[] = [
     name: 'audit_logs',
     description: 'Account audit log (Zendesk Enterprise). Off by default; skipped with a warning on other plans.',
     enabledByDefault: false,
+    offeredBy: { fivetran: 'audit_log', airbyte: 'audit_logs', databricks: 'audit_logs' },
     primaryKey: 'id',
     stream: 'audit_logs',
     source: record,

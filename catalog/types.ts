@@ -106,6 +106,10 @@ export interface CustomFieldSource {
   definitionsKey: string;
 }
 
+/** The connectors a comparison is made with (README, "Collections"). */
+export type AnchorConnector = 'fivetran' | 'airbyte' | 'databricks';
+export const ANCHOR_CONNECTORS: readonly AnchorConnector[] = ['fivetran', 'airbyte', 'databricks'];
+
 export interface CollectionSpec {
   /** Warehouse table name (= Segment's collection name). */
   name: string;
@@ -128,6 +132,12 @@ export interface CollectionSpec {
    */
   versionColumn?: string;
   customFields?: CustomFieldSource;
+  /**
+   * Which anchor connectors offer this table, each with its own name for it (`{ fivetran: 'ticket' }`),
+   * as their published table lists show. A connector left out does not list it; the whole field
+   * absent means nobody has looked yet (docs/collections.md shows "?").
+   */
+  offeredBy?: Partial<Record<AnchorConnector, string>>;
   /**
    * The table holds, for each record of its stream, the rows derived from that record (a ticket's
    * tags, a user's identities), and a record's new version replaces them all: on every page, the rows
@@ -169,6 +179,11 @@ export interface StreamSpec {
    * instead of failing the sync.
    */
   skipWhenForbidden: boolean;
+  /**
+   * The Zendesk plan, add-on or setting the endpoint needs, in words (`'Enterprise'`); absent = every
+   * plan. Shown by `client.ts collections` and docs/collections.md beside `skipWhenForbidden`.
+   */
+  requires?: string;
   /**
    * Exports: the field the export orders records by (epoch seconds or an ISO time). Time-based
    * exports dedupe boundary duplicates on it (keeping the largest); a backfill with an end time

@@ -1,6 +1,6 @@
 import type { Principal } from './auth';
 import type { Clock } from './clock';
-import type { QuirkSettings } from './options';
+import type { Plan, QuirkSettings } from './options';
 import type { Serializer } from './serialize';
 import type { Store } from './store';
 
@@ -29,6 +29,8 @@ export interface ApiRequest {
   path: string;
   query: URLSearchParams;
   principal: Principal;
+  /** The account's plan when the request was served (what plan-dependent answers report). */
+  plan?: Plan;
 }
 
 /** Records changed in the minute before a request are hidden from exports (zendesk-api.md §4.0). */

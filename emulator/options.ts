@@ -154,6 +154,21 @@ export interface QuirkSettings {
   /** Status of the InvalidValue error for a missing start_time: 422 (default) or 400. */
   missingStartTimeStatus: 400 | 422;
   /**
+   * How an export's `start_time` is read. 'leading_integer' (default): the integer it starts with,
+   * the rest ignored, as Ruby's `to_i` reads it — Zendesk serves tap-zendesk in production, which
+   * sends `946684800.0` to the ticket export and an ISO time (`2026-12-04T15:30:00Z`, read as 2026)
+   * to the organization export in its connection check. 'integer_only': anything but an integer is
+   * a 422 InvalidValue. A value that does not start with a digit is refused either way.
+   */
+  startTimeValues: 'leading_integer' | 'integer_only';
+  /**
+   * The ticket-metric-events export with a start_time inside the last minute (or in the future):
+   * 'empty_page' (default) answers 200 with no events, 'error' the 422 "Too recent start_time" of
+   * the other exports. tap-zendesk checks the stream with start_time = now, and its connection check
+   * passes against Zendesk.
+   */
+  metricEventsTooRecentStartTime: 'empty_page' | 'error';
+  /**
    * The timestamp satisfaction_ratings' `start_time`/`end_time` filter on: 'created_at' (default) or
    * 'updated_at'. With created_at, a rating changed after it was created is not found by a
    * start_time later than its creation.
@@ -328,6 +343,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     sameSecondOrder: 'id',
     emptyCursorPage: 'null',
     missingStartTimeStatus: 422,
+    startTimeValues: 'leading_integer',
+    metricEventsTooRecentStartTime: 'empty_page',
     satisfactionRatingsTimeFilter: 'created_at',
     listStyle: 'as_asked',
     listMaxPageSize: 100,

@@ -245,7 +245,7 @@ export class EmulatorHttpServer {
     if (!hasReadScope(principal.scopes, path)) return withRate(errors.missingScope('read'));
     if (route.adminOnly && principal.role !== 'admin') return withRate(errors.forbidden());
     if (route.feature && !planAllows(this.deps.plan(), route.feature, ctx.quirks())) return withRate(errors.forbidden());
-    const apiRequest: ApiRequest = { method, path, query, principal };
+    const apiRequest: ApiRequest = { method, path, query, principal, plan: this.deps.plan() };
     try {
       return withRate(route.handler(ctx, apiRequest));
     } catch (error) {

@@ -8,9 +8,13 @@ import * as helpCenter from './helpCenter';
 import * as history from './history';
 import * as routing from './routing';
 import * as serviceLevels from './serviceLevels';
+import { OPTIONAL_OFFERED_BY } from '../offeredBy';
 import type { CollectionSpec, StreamSpec } from '../types';
 
 const groups = [configuration, serviceLevels, routing, changeStreams, helpCenter, history];
 
 export const optionalStreams: StreamSpec[] = groups.flatMap((g) => g.streams);
-export const optionalCollections: CollectionSpec[] = groups.flatMap((g) => g.collections);
+// An entry's own offeredBy wins; otherwise the shared table of catalog/offeredBy.ts.
+export const optionalCollections: CollectionSpec[] = groups
+  .flatMap((g) => g.collections)
+  .map((c) => (c.offeredBy || !OPTIONAL_OFFERED_BY[c.name] ? c : { ...c, offeredBy: OPTIONAL_OFFERED_BY[c.name] }));

@@ -1,6 +1,7 @@
 import type { ApiRequest, EmulatorContext } from '../context';
 import { errors, jsonResponse, type ApiResponse } from '../http';
 import type { GroupMembership, OrganizationMembership, Skip } from '../model';
+import { accountSettings, searchUsers, talkPhoneNumbers } from './connectorChecks';
 import type { PlanFeature } from '../options';
 import { matchConfigurationRoute } from './configuration';
 import { CHANGE_STREAM_LISTS } from './changeStreams';
@@ -64,6 +65,10 @@ export function matchApiRoute(path: string): ApiRoute | null {
   if (first === 'users' && second === 'me' && segments.length === 2) {
     return route((ctx, req) => jsonResponse(200, `{"user":${ctx.serializer.userById(req.principal.userId)}}`));
   }
+  // What other connectors call to check a connection (connectorChecks.ts).
+  if (first === 'search' && segments.length === 1) return route(searchUsers);
+  if (first === 'account' && second === 'settings' && segments.length === 2) return route((_ctx, req) => accountSettings(req));
+  if (first === 'channels' && second === 'voice' && third === 'phone_numbers' && segments.length === 3) return route(talkPhoneNumbers);
   const helpCenter = matchHelpCenterRoute(segments, path);
   if (helpCenter !== undefined) return helpCenter;
   if (first === 'incremental') {

@@ -88,15 +88,19 @@ function lowerBound(ts: Float64Array, value: number): number {
 }
 
 /** Validates start_time; returns it or an error response. */
-function startTimeOf(ctx: EmulatorContext, req: ApiRequest): number | ApiResponse {
+function startTimeOf(ctx: EmulatorContext, req: ApiRequest, name?: ExportName): number | ApiResponse {
   const raw = req.query.get('start_time');
   if (raw === null || raw === '') {
     const missing = errors.invalidValue('start_time is required');
     return { ...missing, status: ctx.quirks().missingStartTimeStatus };
   }
-  if (!/^-?\d+$/.test(raw)) return errors.invalidValue('start_time must be an integer (Unix epoch seconds)');
-  const startTime = Math.max(0, Number(raw));
-  if (startTime > ctx.clock.now() - EXPORT_DELAY_SECONDS) return errors.invalidValue(ctx.quirks().tooRecentStartTimeMessage);
+  // By default the leading integer, as Zendesk reads it (quirks.startTimeValues): Singer's tap-zendesk
+  // sends `946684800.0` and is served in production.
+  const leading = ctx.quirks().startTimeValues === 'integer_only' ? /^-?\d+$/.exec(raw) : /^-?\d+/.exec(raw);
+  if (!leading) return errors.invalidValue('start_time must be an integer (Unix epoch seconds)');
+  const startTime = Math.max(0, Number(leading[0]));
+  const tooRecentIsServed = name === 'ticket_metric_events' && ctx.quirks().metricEventsTooRecentStartTime === 'empty_page';
+  if (startTime > ctx.clock.now() - EXPORT_DELAY_SECONDS && !tooRecentIsServed) return errors.invalidValue(ctx.quirks().tooRecentStartTimeMessage);
   return startTime;
 }
 
@@ -207,7 +211,7 @@ export function timeExport(ctx: EmulatorContext, req: ApiRequest, name: ExportNa
   if (name === 'ticket_metric_events' && (req.query.has('page[size]') || req.query.has('page[after]'))) {
     return metricEventsCursor(ctx, req);
   }
-  const startTime = startTimeOf(ctx, req);
+  const startTime = startTimeOf(ctx, req, name);
   if (typeof startTime !== 'number') return startTime;
   const perPage = perPageOf(req.query);
   const source = sourceFor(ctx, name, req);
@@ -307,7 +311,7 @@ export function cursorExport(ctx: EmulatorContext, req: ApiRequest, name: 'ticke
 
 /** ticket_metric_events with page[size]: standard cursor pagination over events with time >= start_time. */
 function metricEventsCursor(ctx: EmulatorContext, req: ApiRequest): ApiResponse {
-  const startTime = startTimeOf(ctx, req);
+  const startTime = startTimeOf(ctx, req, 'ticket_metric_events');
   if (typeof startTime !== 'number') return startTime;
   const { store, serializer } = ctx;
   const { records, ts } = store.ticketMetricEvents.byExportTime();
