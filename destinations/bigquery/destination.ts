@@ -38,6 +38,7 @@ import {
   createStateTableSql,
   createTableSql,
   finishFullReadScript,
+  deleteReplacedRowsSql,
   mergeSql,
   q,
   readStateSql,
@@ -163,7 +164,12 @@ export class BigQueryDestination implements Destination {
     const dataset = this.datasetFor(schema);
     const result = emptyResult();
     const staged: StagedTable[] = [];
-    for (const { table, rows } of groupByTable(batches)) {
+    /** Rows derived from these records are replaced: deleted first, in the page's transaction. */
+    const replacements: Array<{ table: WarehouseTable; column: string; keys: string[] }> = [];
+    for (const { table, rows, replaces } of groupByTable(batches)) {
+      if (replaces && replaces.keys.length > 0) {
+        replacements.push({ table, column: replaces.column, keys: [...new Set(replaces.keys.map((k) => String(k)))] });
+      }
       const keyType = table.columns.find((c) => c.name === table.primaryKey)!.type;
       const keyed = lastRowPerKey(table, rows, encoderFor(keyType, ENCODING));
       addCount(result.rejectedByTable, table.name, keyed.rejected);
@@ -178,9 +184,10 @@ export class BigQueryDestination implements Destination {
       addCount(result.coercedToNullByTable, table.name, coerced);
       if (lines.length > 0) staged.push({ table, lines, stagingTable: stagingTableName(dataset, table.name) });
     }
-    if (staged.length === 0) return result;
+    if (staged.length === 0 && replacements.length === 0) return result;
 
     for (const { table } of staged) await this.assertColumnsExist(dataset, table);
+    for (const { table } of replacements) await this.assertColumnsExist(dataset, table);
     try {
       await Promise.all(
         staged.map(({ table, lines, stagingTable }) =>
@@ -189,6 +196,13 @@ export class BigQueryDestination implements Destination {
       );
       const params: Record<string, string> = {};
       const statements: string[] = [];
+      replacements.forEach(({ table, column, keys }, i) => {
+        const names = keys.map((key, j) => {
+          params[`replaced_${i}_${j}`] = key;
+          return `replaced_${i}_${j}`;
+        });
+        statements.push(deleteReplacedRowsSql(this.settings.projectId, dataset, table.name, column, names));
+      });
       staged.forEach(({ table, stagingTable }, i) => {
         const staging = tableRef(this.settings.projectId, this.stagingDataset, stagingTable);
         statements.push(mergeSql(this.settings.projectId, dataset, table, staging));
@@ -363,16 +377,20 @@ const ENCODING = 'postgres' as const;
 /** Batches of one table arrive together; two batches of one table merge into one (later rows win). */
 function groupByTable(batches: TableBatch[]): TableBatch[] {
   const byName = new Map<string, TableBatch>();
-  for (const { table, rows } of batches) {
+  for (const { table, rows, replaces } of batches) {
     const existing = byName.get(table.name);
     if (!existing) {
-      byName.set(table.name, { table, rows: [...rows] });
+      byName.set(table.name, { table, rows: [...rows], ...(replaces ? { replaces: { column: replaces.column, keys: [...replaces.keys] } } : {}) });
       continue;
     }
     if (JSON.stringify(existing.table) !== JSON.stringify(table)) {
       throw new Error(`upsert: two batches for table ${table.name} with different definitions`);
     }
     existing.rows.push(...rows);
+    if (replaces) {
+      if (existing.replaces && existing.replaces.column !== replaces.column) throw new Error(`upsert: two replacement columns for table ${table.name}`);
+      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys] };
+    }
   }
   return [...byName.values()];
 }

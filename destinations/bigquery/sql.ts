@@ -110,6 +110,15 @@ export function mergeSql(projectId: string, dataset: string, table: WarehouseTab
   ].join('\n');
 }
 
+/**
+ * Deletes the rows derived from records a page writes again (`TableBatch.replaces`), before their new
+ * rows are merged, in the same transaction. Keys travel as STRING parameters, one each (the keys of
+ * one page: at most a page's records), compared with the column's text.
+ */
+export function deleteReplacedRowsSql(projectId: string, dataset: string, table: string, column: string, keyParams: string[]): string {
+  return `DELETE FROM ${tableRef(projectId, dataset, table)} WHERE CAST(${q(column)} AS STRING) IN (${keyParams.map((p) => `@${p}`).join(', ')})`;
+}
+
 function versionGuard(table: WarehouseTable): string {
   if (table.versionColumn === undefined) return '';
   const existing = `existing.${q(table.versionColumn)}`;
