@@ -275,7 +275,7 @@ test('every command has --help', async () => {
   const names = program.commands.map((c) => c.name());
   assert.deepEqual(
     [...names].sort(),
-    ['auth', 'backfill', 'check', 'list', 'pause', 'resume', 'set-rate', 'start', 'status', 'stop', 'sync-now', 'verify'],
+    ['auth', 'backfill', 'check', 'collections', 'list', 'pause', 'resume', 'set-rate', 'start', 'status', 'stop', 'sync-now', 'verify'],
   );
   for (const command of program.commands) {
     const help = command.helpInformation();
