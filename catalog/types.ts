@@ -143,9 +143,12 @@ export interface CollectionSpec {
    * tags, a user's identities), and a record's new version replaces them all: on every page, the rows
    * whose `column` equals the `recordKey` of one of the page's records are deleted, in the page's
    * transaction, before the page's rows are written. So a tag removed from a ticket leaves the table
-   * when the ticket next changes. `column` must be one of the table's columns.
+   * when the ticket next changes. `column` must be one of the table's columns. `recordCollection`:
+   * the collection of the records themselves (tickets); when it is enabled too and has a version
+   * column, only a record whose version is not older than the stored one replaces its rows (see
+   * `TableBatch.replaces`); when it is not enabled, the last page written replaces them.
    */
-  replacesRowsOf?: { recordKey: string; column: string };
+  replacesRowsOf?: { recordKey: string; column: string; recordCollection?: string };
 }
 
 export interface StreamSpec {

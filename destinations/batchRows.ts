@@ -134,3 +134,24 @@ export function replacedKeyChunks(batch: TableBatch, dialect: EncodingDialect): 
   for (let i = 0; i < all.length; i += REPLACE_CHUNK) chunks.push(all.slice(i, i + REPLACE_CHUNK));
   return { column: column.name, chunks };
 }
+
+/**
+ * The batches with the tables of records first, then the tables whose rows are derived from them
+ * (`TableBatch.replaces.recordTable`): a derived table's replacement looks at what the record's
+ * guarded upsert kept, so that upsert must already be done. Otherwise in the given order.
+ */
+export function recordTablesFirst<T extends TableBatch>(batches: T[]): T[] {
+  return [...batches.filter((b) => b.replaces?.recordTable === undefined), ...batches.filter((b) => b.replaces?.recordTable !== undefined)];
+}
+
+/**
+ * The record table that guards a batch's replacement (see `TableBatch.replaces`): the batch of the
+ * same call that writes it, when there is one and it has a version column; undefined otherwise (the
+ * replacement is then unconditional).
+ */
+export function guardingRecordTable(batch: TableBatch, batches: TableBatch[]): WarehouseTable | undefined {
+  const name = batch.replaces?.recordTable;
+  if (name === undefined) return undefined;
+  const records = batches.find((b) => b.table.name === name && b.rows.length > 0);
+  return records?.table.versionColumn === undefined ? undefined : records.table;
+}

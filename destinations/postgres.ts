@@ -21,7 +21,7 @@ import type { Client as PgClient } from 'pg';
 import type { ColumnType } from '../catalog/types';
 import { quoteIdentifier } from './identifiers';
 import { METADATA_SCHEMA, InvalidIdentifierError, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
-import { addCount, emptyResult, encodeRowInto, lastRowPerKey, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from './batchRows';
+import { addCount, emptyResult, encodeRowInto, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from './batchRows';
 import type { DriverValue } from './columnValues';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry';
 import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from './fullReads';
@@ -146,7 +146,7 @@ export class PostgresDestination implements Destination {
     const result = emptyResult();
     const { fullReadId } = options;
     // Encode once, before the transaction, so a retried transaction resends the same arrays.
-    const work = batches.map((batch) => {
+    const work = recordTablesFirst(batches).map((batch) => {
       const encoder = rowEncoder(batch.table, 'postgres');
       const encodeKey = encoder.encoders[encoder.primaryKeyIndex]!;
       const keyed = lastRowPerKey(batch.table, batch.rows, encodeKey);
@@ -159,17 +159,43 @@ export class PostgresDestination implements Destination {
       const replaceSql = replaced.chunks.length
         ? `DELETE FROM ${q(schema)}.${q(batch.table.name)} WHERE ${q(replaced.column)} = ANY($1::${POSTGRES_TYPES[batch.table.columns.find((c) => c.name === replaced.column)!.type]}[])`
         : '';
-      return { table: batch.table.name, sql: upsertSql(schema, batch.table), chunks, seenKeys, replaceSql, replaced: replaced.chunks };
+      const recordTable = replaced.chunks.length ? guardingRecordTable(batch, batches)?.name : undefined;
+      const replacedIndex = batch.table.columns.findIndex((c) => c.name === replaced.column);
+      const primaryKeyIndex = encoder.primaryKeyIndex;
+      return { table: batch.table, sql: upsertSql(schema, batch.table), chunks, seenKeys, replaceSql, replaced: replaced.chunks, recordTable, replacedIndex, primaryKeyIndex };
     });
+    /** Tables whose guarded upsert decides a derived table's replacement. */
+    const recordTables = new Set(work.flatMap((w) => (w.recordTable === undefined ? [] : [w.recordTable])));
     if (fullReadId !== undefined) await this.ensureMetadata();
     await this.retrying(() =>
       this.inTransaction(async (connection) => {
-        for (const { table, sql, chunks, seenKeys, replaceSql, replaced } of work) {
+        /** Per record table, the keys whose stored row was newer and stayed (the version guard held). */
+        const keptNewer = new Map<string, Set<string>>();
+        for (const { table, sql, chunks, seenKeys, replaceSql, replaced, recordTable, replacedIndex, primaryKeyIndex } of work) {
+          // A record whose stored version is newer keeps its derived rows: none deleted, none added.
+          const stale = recordTable === undefined ? undefined : keptNewer.get(recordTable);
           // The rows derived from the page's records go first; the page's rows replace them.
-          for (const keys of replaced) await connection.query(replaceSql, [keys]);
-          for (const chunk of chunks) await connection.query(sql, chunk.columns);
+          for (const chunk of replaced) {
+            const keys = stale ? chunk.filter((key) => !stale.has(keyText(key))) : chunk;
+            if (keys.length > 0) await connection.query(replaceSql, [keys]);
+          }
+          if (recordTables.has(table.name)) {
+            // The rows the guarded upsert inserted or updated come back; the others kept a newer row.
+            const newer = keptNewer.get(table.name) ?? new Set<string>();
+            keptNewer.set(table.name, newer);
+            const returning = `${sql} RETURNING ${q(table.primaryKey)}::text AS "written_key"`;
+            for (const chunk of chunks) {
+              const written = new Set((await connection.query(returning, chunk.columns)).rows.map((r: { written_key: string }) => r.written_key));
+              for (const key of chunk.columns[primaryKeyIndex]!) if (!written.has(keyText(key))) newer.add(keyText(key));
+            }
+          } else {
+            for (const chunk of chunks) {
+              const columns = stale ? withoutKeys(chunk.columns, replacedIndex, stale) : chunk.columns;
+              if (columns[0]!.length > 0) await connection.query(sql, columns);
+            }
+          }
           // The keys this full read saw, committed with the rows (same transaction).
-          if (seenKeys.length > 0) await connection.query(recordSeenKeysSql(), [schema, table, fullReadId, seenKeys]);
+          if (seenKeys.length > 0) await connection.query(recordSeenKeysSql(), [schema, table.name, fullReadId, seenKeys]);
         }
       }),
     );
@@ -384,6 +410,12 @@ function recordSeenKeysSql(): string {
     `INSERT INTO ${meta(FULL_READ_KEYS_TABLE)} ("source", "table_name", "read_id", "key") ` +
     'SELECT $1, $2, $3, "k" FROM unnest($4::text[]) AS "k" ON CONFLICT DO NOTHING'
   );
+}
+
+/** The column arrays of a chunk without the rows whose `index` column holds one of `keys` (as key text). */
+function withoutKeys(columns: DriverValue[][], index: number, keys: Set<string>): DriverValue[][] {
+  const keep = columns[index]!.map((value) => !keys.has(keyText(value)));
+  return columns.map((values) => values.filter((_, row) => keep[row]));
 }
 
 export function upsertSql(schema: string, table: WarehouseTable): string {

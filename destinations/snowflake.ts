@@ -23,11 +23,13 @@
  * unqualified staging tables are created).
  */
 import type { ColumnType } from '../catalog/types';
-import { addCount, emptyResult, lastRowPerKey, replacedKeyChunks, type WriterUpsertResult } from './batchRows';
+import { addCount, emptyResult, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, type WriterUpsertResult } from './batchRows';
 import { encoderFor, type DriverValue, type Encoder } from './columnValues';
 import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
 import {
   deleteRowsWithKeysSql,
+  dropStagedRowsOfSql,
+  keptNewerKeysSql,
   addColumnsSql,
   appendStagingSql,
   countRowsSql,
@@ -168,11 +170,12 @@ export class SnowflakeDestination implements Destination {
     for (const batch of batches) assertValidTable(batch.table);
     const result = emptyResult();
     const staged: StagedTable[] = [];
-    const replacements: Array<{ table: WarehouseTable; column: string; chunks: DriverValue[][] }> = [];
-    for (const batch of groupByTable(batches)) {
+    const replacements: Array<{ table: WarehouseTable; column: string; chunks: DriverValue[][]; recordTable: WarehouseTable | undefined }> = [];
+    const grouped = recordTablesFirst(groupByTable(batches));
+    for (const batch of grouped) {
       const { table, rows } = batch;
       const replaced = replacedKeyChunks(batch, ENCODING);
-      if (replaced.chunks.length) replacements.push({ table, ...replaced });
+      if (replaced.chunks.length) replacements.push({ table, ...replaced, recordTable: guardingRecordTable(batch, grouped) });
       const keyEncoder = encoderFor(primaryKeyType(table), ENCODING);
       const keyed = lastRowPerKey(table, rows, keyEncoder);
       addCount(result.rejectedByTable, table.name, keyed.rejected);
@@ -211,11 +214,20 @@ export class SnowflakeDestination implements Destination {
         }
         await run('BEGIN');
         try {
-          // The rows derived from the page's records go first; the page's rows replace them.
-          for (const { table, column, chunks } of replacements) {
-            for (const keys of chunks) await run(deleteRowsWithKeysSql(schema, table, column, keys.length), keys.map(bindText));
-          }
-          for (const { table } of staged) {
+          // Record tables first (recordTablesFirst), so a derived table sees what their guarded MERGE kept.
+          const stagedNames = new Set(staged.map((s) => s.table.name));
+          for (const { table } of grouped) {
+            const replacement = replacements.find((r) => r.table.name === table.name);
+            const isStaged = stagedNames.has(table.name);
+            // A record whose stored version is newer keeps its derived rows: none deleted, none added.
+            const recordTable = replacement?.recordTable;
+            const keptNewer = recordTable && stagedNames.has(recordTable.name) ? keptNewerKeysSql(schema, recordTable) : undefined;
+            // The rows derived from the page's records go first; the page's rows replace them.
+            for (const keys of replacement?.chunks ?? []) {
+              await run(deleteRowsWithKeysSql(schema, table, replacement!.column, keys.length, keptNewer), keys.map(bindText));
+            }
+            if (!isStaged) continue;
+            if (keptNewer !== undefined) await run(dropStagedRowsOfSql(table, replacement!.column, keptNewer));
             await run(mergeSql(schema, table));
             // The keys this full read saw, committed with the rows (same transaction).
             if (fullReadId !== undefined) await run(recordSeenKeysSql(table), [schema, table.name, fullReadId, schema, table.name, fullReadId]);
@@ -358,7 +370,7 @@ function groupByTable(batches: TableBatch[]): TableBatch[] {
   for (const { table, rows, replaces } of batches) {
     const existing = byName.get(table.name);
     if (!existing) {
-      byName.set(table.name, { table, rows: [...rows], ...(replaces ? { replaces: { column: replaces.column, keys: [...replaces.keys] } } : {}) });
+      byName.set(table.name, { table, rows: [...rows], ...(replaces ? { replaces: { ...replaces, keys: [...replaces.keys] } } : {}) });
       continue;
     }
     if (JSON.stringify(existing.table) !== JSON.stringify(table)) {
@@ -368,7 +380,9 @@ function groupByTable(batches: TableBatch[]): TableBatch[] {
     if (replaces) {
       // A later batch's replacement would delete the earlier batch's rows: replace both records' rows up front.
       if (existing.replaces && existing.replaces.column !== replaces.column) throw new Error(`upsert: two replacement columns for table ${table.name}`);
-      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys] };
+      // Guarded only when both are guarded by the same record table.
+      const recordTable = !existing.replaces || existing.replaces.recordTable === replaces.recordTable ? replaces.recordTable : undefined;
+      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys], ...(recordTable === undefined ? {} : { recordTable }) };
     }
   }
   return [...byName.values()];

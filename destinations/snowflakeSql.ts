@@ -283,6 +283,27 @@ export function deleteUnlistedSql(schema: string, table: WarehouseTable): string
  * `TableBatch.replaces`). Keys are bound as text and compared with the column's text, as the
  * full-read sweep compares keys, so one form serves every column type.
  */
-export function deleteRowsWithKeysSql(schema: string, table: WarehouseTable, column: string, count: number): string {
-  return `DELETE FROM ${qualified(schema, table.name)} WHERE TO_VARCHAR(${q(column)}) IN (${new Array(count).fill('?').join(', ')})`;
+export function deleteRowsWithKeysSql(schema: string, table: WarehouseTable, column: string, count: number, keptNewer?: string): string {
+  const guard = keptNewer === undefined ? '' : ` AND ${q(column)} NOT IN (${keptNewer})`;
+  return `DELETE FROM ${qualified(schema, table.name)} WHERE TO_VARCHAR(${q(column)}) IN (${new Array(count).fill('?').join(', ')})${guard}`;
+}
+
+/**
+ * The keys of a record table's staged rows whose stored row is newer (the MERGE's version guard kept
+ * it): the records whose derived rows a page must leave alone (see `TableBatch.replaces`). The same
+ * comparison as the guard, so a tie or a NULL is never "newer".
+ */
+export function keptNewerKeysSql(schema: string, recordTable: WarehouseTable): string {
+  const key = q(recordTable.primaryKey);
+  const version = q(recordTable.versionColumn!);
+  return (
+    `SELECT "EXISTING".${key} FROM ${qualified(schema, recordTable.name)} AS "EXISTING" ` +
+    `JOIN ${stagingTableName(recordTable)} AS "INCOMING" ON "EXISTING".${key} = "INCOMING".${key} ` +
+    `WHERE "EXISTING".${version} > "INCOMING".${version}`
+  );
+}
+
+/** Drops from a derived table's staged rows those of records whose stored version is newer. */
+export function dropStagedRowsOfSql(table: WarehouseTable, column: string, keptNewer: string): string {
+  return `DELETE FROM ${stagingTableName(table)} WHERE ${q(column)} IN (${keptNewer})`;
 }

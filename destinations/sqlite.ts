@@ -37,7 +37,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { ColumnType } from '../catalog/types';
 import { quoteIdentifier } from './identifiers';
 import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
-import { addCount, emptyResult, encodeRowInto, lastRowPerKey, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from './batchRows';
+import { addCount, emptyResult, encodeRowInto, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from './batchRows';
 import type { DriverValue } from './columnValues';
 import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from './fullReads';
 import type { Destination, FullReadSweep, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from './types';
@@ -155,12 +155,17 @@ export class SqliteDestination implements Destination {
     assertSourceSchema(schema, ENGINE_SCHEMAS);
     batches.forEach((b) => assertValidTable(b.table));
     const result = emptyResult();
-    const work = batches.map((batch) => {
+    const work = recordTablesFirst(batches).map((batch) => {
       const encoder = rowEncoder(batch.table, 'sqlite');
       const keyed = lastRowPerKey(batch.table, batch.rows, encoder.encoders[encoder.primaryKeyIndex]!);
       addCount(result.rejectedByTable, batch.table.name, keyed.rejected);
-      return { table: batch.table, encoder, rows: keyed.rows, replaced: replacedKeyChunks(batch, 'sqlite') };
+      const replaced = replacedKeyChunks(batch, 'sqlite');
+      const recordTable = replaced.chunks.length ? guardingRecordTable(batch, batches)?.name : undefined;
+      const replacedIndex = batch.table.columns.findIndex((c) => c.name === replaced.column);
+      return { table: batch.table, encoder, rows: keyed.rows, replaced, recordTable, replacedIndex };
     });
+    /** Tables whose guarded upsert decides a derived table's replacement. */
+    const recordTables = new Set(work.flatMap((w) => (w.recordTable === undefined ? [] : [w.recordTable])));
     const { fullReadId } = options;
     if (fullReadId !== undefined) await this.ensureMetadata();
     await this.withHandle((db) => {
@@ -183,17 +188,28 @@ export class SqliteDestination implements Destination {
         }).immediate();
       }
       const writeAll = db.transaction(() => {
-        for (const { table, encoder, rows, replaced } of work) {
+        /** Per record table, the keys whose stored row was newer and stayed (the version guard held). */
+        const keptNewer = new Map<string, Set<string>>();
+        for (const { table, encoder, rows, replaced, recordTable, replacedIndex } of work) {
+          // A record whose stored version is newer keeps its derived rows: none deleted, none added.
+          const stale = recordTable === undefined ? undefined : keptNewer.get(recordTable);
           // The rows derived from the page's records go first; the page's rows replace them.
-          for (const keys of replaced.chunks) {
+          for (const chunk of replaced.chunks) {
+            const keys = stale ? chunk.filter((key) => !stale.has(keyText(key))) : chunk;
+            if (keys.length === 0) continue;
             db.prepare(`DELETE FROM ${q(schema)}.${q(table.name)} WHERE ${q(replaced.column)} IN (${keys.map(() => '?').join(', ')})`).run(keys);
           }
           const statement = this.upsertStatement(db, schema, table);
           const values: DriverValue[] = new Array(encoder.columnNames.length);
+          const newer = recordTables.has(table.name) ? (keptNewer.get(table.name) ?? new Set<string>()) : undefined;
+          if (newer) keptNewer.set(table.name, newer);
           let coercedToNull = 0;
           for (const row of rows) {
             coercedToNull += encodeRowInto(encoder, row, values);
-            statement.run(values);
+            if (stale && stale.has(keyText(values[replacedIndex] ?? null))) continue;
+            const { changes } = statement.run(values);
+            // No change: the upsert's version guard kept a newer stored row.
+            if (newer && changes === 0) newer.add(keyText(values[encoder.primaryKeyIndex] ?? null));
           }
           result.rowsByTable[table.name] = (result.rowsByTable[table.name] ?? 0) + rows.length;
           addCount(result.coercedToNullByTable, table.name, coercedToNull);

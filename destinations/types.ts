@@ -40,8 +40,16 @@ export interface TableBatch {
    * Rows whose `column` holds one of `keys` are deleted before this batch's rows are written, in the
    * same transaction (the rows derived from a record are replaced by those of its new version; see
    * `CollectionSpec.replacesRowsOf`). `keys` are already values of the column's type.
+   *
+   * `recordTable`: the table of the records themselves (tickets for ticket_tags), when the same
+   * upsert call writes it too and it has a `versionColumn`. Then the replacement is version-guarded
+   * like that table's upsert: the writer writes the record table first, and for a key whose stored
+   * record is newer than the call's (the record's upsert kept the newer row) it neither deletes nor
+   * inserts derived rows, so a page fetched earlier but written later cannot bring back an older
+   * record's rows. A key the record table's batch lacks, or no `recordTable` (the record table is not
+   * enabled), replaces unconditionally, as the last write wins.
    */
-  replaces?: { column: string; keys: unknown[] };
+  replaces?: { column: string; keys: unknown[]; recordTable?: string };
 }
 
 export interface UpsertOptions {

@@ -328,7 +328,7 @@ function freshnessOf(record: Record<string, unknown>, field: string | undefined)
  * The records of the page whose derived rows the batch replaces: every record's key, whether or not
  * it still has rows (a ticket whose last tag was removed must lose its rows too).
  */
-function replacedKeys(collection: CollectionSpec, spec: NonNullable<CollectionSpec['replacesRowsOf']>, records: unknown[]): TableBatch['replaces'] {
+function replacedKeys(collection: CollectionSpec, spec: NonNullable<CollectionSpec['replacesRowsOf']>, records: unknown[]): NonNullable<TableBatch['replaces']> {
   const type = collection.columns.find((c) => c.name === spec.column)?.type;
   if (!type) throw new Error(`${collection.name}: replacesRowsOf.column ${spec.column} is not one of its columns`);
   const coerce = coercerFor(type);
@@ -386,7 +386,13 @@ export function mapPage(
       }
     }
     const batch: TableBatch = { table: plan.table, rows: kept };
-    if (collection.replacesRowsOf) batch.replaces = replacedKeys(collection, collection.replacesRowsOf, records);
+    if (collection.replacesRowsOf) {
+      batch.replaces = replacedKeys(collection, collection.replacesRowsOf, records);
+      // The records' own table, written in the same call, guards the replacement by its version.
+      const recordCollection = collection.replacesRowsOf.recordCollection;
+      const recordPlan = recordCollection === undefined ? undefined : plans.find((p) => p.collection.name === recordCollection);
+      if (recordPlan?.table.versionColumn !== undefined) batch.replaces.recordTable = recordPlan.table.name;
+    }
     result.batches.push(batch);
     if (rejected) result.rejected[collection.name] = rejected;
     if (counts.coercedToNull) result.coercedToNull[collection.name] = counts.coercedToNull;

@@ -102,7 +102,7 @@ export const collections: CollectionSpec[] = [
     primaryKey: 'id',
     stream: 'users',
     source: { kind: 'sideload', sideloadKey: 'identities' },
-    replacesRowsOf: { recordKey: 'id', column: 'user_id' },
+    replacesRowsOf: { recordKey: 'id', column: 'user_id', recordCollection: 'users' },
     freshness: 'updated_at',
     columns: columns(
       'id bigint',

@@ -74,7 +74,7 @@ export const collections: CollectionSpec[] = [
     primaryKey: 'id',
     stream: 'tickets',
     source: { kind: 'children', path: [{ key: 'tags', scalarAs: 'tag' }] },
-    replacesRowsOf: { recordKey: 'id', column: 'ticket_id' },
+    replacesRowsOf: { recordKey: 'id', column: 'ticket_id', recordCollection: 'tickets' },
     columns: [
       // "<ticket_id>:<tag>": the pair as one key (the warehouse tables have single-column keys).
       { name: 'id', type: 'text', joinOf: ['parent.id', 'tag'] },

@@ -23,7 +23,7 @@
  * metadata says is missing: BigQuery cannot run DDL inside a transaction.
  */
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
-import { addCount, emptyResult, lastRowPerKey, rowEncoder, type WriterUpsertResult } from '../batchRows';
+import { addCount, emptyResult, guardingRecordTable, lastRowPerKey, recordTablesFirst, rowEncoder, type WriterUpsertResult } from '../batchRows';
 import { encoderFor, type DriverValue } from '../columnValues';
 import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from '../fullReads';
 import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../identifierRules';
@@ -39,6 +39,8 @@ import {
   createTableSql,
   finishFullReadScript,
   deleteReplacedRowsSql,
+  dropStagedRowsOfSql,
+  keptNewerKeysSql,
   mergeSql,
   q,
   readStateSql,
@@ -165,10 +167,13 @@ export class BigQueryDestination implements Destination {
     const result = emptyResult();
     const staged: StagedTable[] = [];
     /** Rows derived from these records are replaced: deleted first, in the page's transaction. */
-    const replacements: Array<{ table: WarehouseTable; column: string; keys: string[] }> = [];
-    for (const { table, rows, replaces } of groupByTable(batches)) {
+    const replacements: Array<{ table: WarehouseTable; column: string; keys: string[]; recordTable: WarehouseTable | undefined }> = [];
+    const grouped = recordTablesFirst(groupByTable(batches));
+    for (const batch of grouped) {
+      const { table, rows, replaces } = batch;
       if (replaces && replaces.keys.length > 0) {
-        replacements.push({ table, column: replaces.column, keys: [...new Set(replaces.keys.map((k) => String(k)))] });
+        const recordTable = guardingRecordTable(batch, grouped);
+        replacements.push({ table, column: replaces.column, keys: [...new Set(replaces.keys.map((k) => String(k)))], recordTable });
       }
       const keyType = table.columns.find((c) => c.name === table.primaryKey)!.type;
       const keyed = lastRowPerKey(table, rows, encoderFor(keyType, ENCODING));
@@ -196,15 +201,27 @@ export class BigQueryDestination implements Destination {
       );
       const params: Record<string, string> = {};
       const statements: string[] = [];
-      replacements.forEach(({ table, column, keys }, i) => {
-        const names = keys.map((key, j) => {
-          params[`replaced_${i}_${j}`] = key;
-          return `replaced_${i}_${j}`;
-        });
-        statements.push(deleteReplacedRowsSql(this.settings.projectId, dataset, table.name, column, names));
-      });
-      staged.forEach(({ table, stagingTable }, i) => {
-        const staging = tableRef(this.settings.projectId, this.stagingDataset, stagingTable);
+      const stagingOf = (name: string) => {
+        const found = staged.find((s) => s.table.name === name);
+        return found && tableRef(this.settings.projectId, this.stagingDataset, found.stagingTable);
+      };
+      // Record tables first (recordTablesFirst), so a derived table sees what their guarded MERGE kept.
+      grouped.forEach(({ table }, i) => {
+        const replacement = replacements.find((r) => r.table.name === table.name);
+        const staging = stagingOf(table.name);
+        // A record whose stored version is newer keeps its derived rows: none deleted, none added.
+        const recordStaging = replacement?.recordTable && stagingOf(replacement.recordTable.name);
+        const keptNewer = recordStaging ? keptNewerKeysSql(this.settings.projectId, dataset, replacement!.recordTable!, recordStaging) : undefined;
+        if (replacement) {
+          // The rows derived from the page's records go first; the page's rows replace them.
+          const names = replacement.keys.map((key, j) => {
+            params[`replaced_${i}_${j}`] = key;
+            return `replaced_${i}_${j}`;
+          });
+          statements.push(deleteReplacedRowsSql(this.settings.projectId, dataset, table.name, replacement.column, names, keptNewer));
+        }
+        if (!staging) return;
+        if (keptNewer !== undefined) statements.push(dropStagedRowsOfSql(staging, replacement!.column, keptNewer));
         statements.push(mergeSql(this.settings.projectId, dataset, table, staging));
         if (fullReadId !== undefined) {
           params[`table_${i}`] = table.name;
@@ -380,7 +397,7 @@ function groupByTable(batches: TableBatch[]): TableBatch[] {
   for (const { table, rows, replaces } of batches) {
     const existing = byName.get(table.name);
     if (!existing) {
-      byName.set(table.name, { table, rows: [...rows], ...(replaces ? { replaces: { column: replaces.column, keys: [...replaces.keys] } } : {}) });
+      byName.set(table.name, { table, rows: [...rows], ...(replaces ? { replaces: { ...replaces, keys: [...replaces.keys] } } : {}) });
       continue;
     }
     if (JSON.stringify(existing.table) !== JSON.stringify(table)) {
@@ -389,7 +406,9 @@ function groupByTable(batches: TableBatch[]): TableBatch[] {
     existing.rows.push(...rows);
     if (replaces) {
       if (existing.replaces && existing.replaces.column !== replaces.column) throw new Error(`upsert: two replacement columns for table ${table.name}`);
-      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys] };
+      // Guarded only when both are guarded by the same record table.
+      const recordTable = !existing.replaces || existing.replaces.recordTable === replaces.recordTable ? replaces.recordTable : undefined;
+      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys], ...(recordTable === undefined ? {} : { recordTable }) };
     }
   }
   return [...byName.values()];

@@ -115,8 +115,28 @@ export function mergeSql(projectId: string, dataset: string, table: WarehouseTab
  * rows are merged, in the same transaction. Keys travel as STRING parameters, one each (the keys of
  * one page: at most a page's records), compared with the column's text.
  */
-export function deleteReplacedRowsSql(projectId: string, dataset: string, table: string, column: string, keyParams: string[]): string {
-  return `DELETE FROM ${tableRef(projectId, dataset, table)} WHERE CAST(${q(column)} AS STRING) IN (${keyParams.map((p) => `@${p}`).join(', ')})`;
+export function deleteReplacedRowsSql(projectId: string, dataset: string, table: string, column: string, keyParams: string[], keptNewer?: string): string {
+  const guard = keptNewer === undefined ? '' : ` AND ${q(column)} NOT IN (${keptNewer})`;
+  return `DELETE FROM ${tableRef(projectId, dataset, table)} WHERE CAST(${q(column)} AS STRING) IN (${keyParams.map((p) => `@${p}`).join(', ')})${guard}`;
+}
+
+/**
+ * The keys of a record table's staged rows whose stored row is newer (the MERGE's version guard kept
+ * it): the records whose derived rows a page must leave alone (see `TableBatch.replaces`). The same
+ * comparison as the guard, so a tie or a NULL is never "newer".
+ */
+export function keptNewerKeysSql(projectId: string, dataset: string, recordTable: WarehouseTable, staging: string): string {
+  const key = q(recordTable.primaryKey);
+  const version = q(recordTable.versionColumn!);
+  return (
+    `SELECT existing.${key} FROM ${tableRef(projectId, dataset, recordTable.name)} AS existing ` +
+    `JOIN ${staging} AS incoming ON existing.${key} = incoming.${key} WHERE existing.${version} > incoming.${version}`
+  );
+}
+
+/** Drops from a derived table's staged rows those of records whose stored version is newer. */
+export function dropStagedRowsOfSql(staging: string, column: string, keptNewer: string): string {
+  return `DELETE FROM ${staging} WHERE ${q(column)} IN (${keptNewer})`;
 }
 
 function versionGuard(table: WarehouseTable): string {

@@ -471,6 +471,62 @@ for (const backend of backends) {
       );
     });
 
+    test("a record's derived rows are replaced only by a version of the record that is not older than the stored one", async () => {
+      const records: WarehouseTable = {
+        name: 'guarded_tickets',
+        primaryKey: 'id',
+        versionColumn: 'updated_at',
+        columns: [
+          { name: 'id', type: 'bigint' },
+          { name: 'note', type: 'text' },
+          { name: 'updated_at', type: 'timestamp' },
+        ],
+      };
+      const tags: WarehouseTable = {
+        name: 'guarded_ticket_tags',
+        primaryKey: 'id',
+        columns: [
+          { name: 'id', type: 'text' },
+          { name: 'ticket_id', type: 'bigint' },
+          { name: 'tag', type: 'text' },
+        ],
+      };
+      const schema = await freshSchema(records, tags);
+      const ticket = (id: number, note: string, updated_at: string) => ({ id, note, updated_at });
+      const tag = (ticketId: number, name: string) => ({ id: `${ticketId}:${name}`, ticket_id: ticketId, tag: name });
+      const replaces = (keys: number[]) => ({ column: 'ticket_id', keys, recordTable: records.name });
+      // The regular cycle's page: the newest versions.
+      await env.destination.upsert(schema, [
+        { table: records, rows: [ticket(1, 'newer', '2024-05-02T00:00:00Z'), ticket(2, 'first', '2024-05-01T10:00:00Z'), ticket(3, 'first', '2024-05-01T10:00:00Z')] },
+        { table: tags, rows: [tag(1, 'new'), tag(2, 'first'), tag(3, 'kept')], replaces: replaces([1, 2, 3]) },
+      ]);
+      // A backfill page fetched earlier, written later; the derived batch comes first in the call.
+      await env.destination.upsert(schema, [
+        // Ticket 1 is older than stored, 2 is the same version, 4 has no stored row, 5 is not in the records' batch.
+        { table: tags, rows: [tag(1, 'old'), tag(2, 'same second'), tag(4, 'inserted'), tag(5, 'unguarded')], replaces: replaces([1, 2, 4, 5]) },
+        { table: records, rows: [ticket(1, 'stale', '2024-04-30T09:00:00Z'), ticket(2, 'same second', '2024-05-01T10:00:00Z'), ticket(4, 'inserted', '2020-01-01T00:00:00Z')] },
+      ]);
+      assert.deepEqual(
+        (await env.readRows(schema, records)).map((r) => [r.id, r.note]),
+        [
+          [1, 'newer'],
+          [2, 'same second'],
+          [3, 'first'],
+          [4, 'inserted'],
+        ],
+      );
+      assert.deepEqual(
+        (await env.readRows(schema, tags)).map((r) => r.id).sort(),
+        ['1:new', '2:same second', '3:kept', '4:inserted', '5:unguarded'],
+      );
+      // Without the records' batch in the call (their table not enabled) the last page written replaces.
+      await env.destination.upsert(schema, [{ table: tags, rows: [tag(1, 'unguarded')], replaces: replaces([1]) }]);
+      assert.deepEqual(
+        (await env.readRows(schema, tags)).map((r) => r.id).sort(),
+        ['1:unguarded', '2:same second', '3:kept', '4:inserted', '5:unguarded'],
+      );
+    });
+
     test('an empty call sends nothing; an unknown table fails', async () => {
       const schema = await freshSchema(users);
       await sendsNothing(async () => {

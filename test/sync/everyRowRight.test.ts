@@ -81,6 +81,11 @@ async function warehouseIds(config: SourceConfig, table: string): Promise<number
   return rows.map((r) => r.id as number).sort((a, b) => a - b);
 }
 
+async function tagsOf(config: SourceConfig, ticketId: number): Promise<string[]> {
+  const rows = await readTable(config.destination, config.name, 'ticket_tags', { ticket_id: 'bigint', tag: 'text' });
+  return rows.filter((r) => r.ticket_id === ticketId).map((r) => r.tag as string).sort();
+}
+
 let account: Account;
 let tmp: string;
 
@@ -268,10 +273,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     const startedAt = emulator.now();
     // From where the warehouse's ticket history begins (the ground truth leaves older tickets out).
     const historyStart = Number(await (await account.resources.destination(config.destination)).readState(config.name, initialStartKey('tickets')));
-    // A ticket the backfill's page carries: inside the history, not changed in the last minute.
+    // A ticket the backfill's page carries: inside the history, not changed in the last minute, tagged.
     const ticket = [...emulator.store.tickets.rows.values()].find(
-      (t) => t.status !== 'deleted' && t.generated_timestamp >= historyStart && t.generated_timestamp < startedAt - 60,
+      (t) => t.status !== 'deleted' && t.generated_timestamp >= historyStart && t.generated_timestamp < startedAt - 60 && t.tags.length > 0,
     )!;
+    const oldTags = [...ticket.tags].sort();
+    const newTag = `changed_in_flight_${kind}`;
 
     // The backfill fetches its (only) page, then waits at the warehouse until released.
     const fetched = deferred();
@@ -293,12 +300,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(heldSubject, ticket.subject, 'the held page carries the ticket as it was');
 
       // Meanwhile the ticket changes and the regular cycle writes its new version.
-      emulator.mutations.updateTicket(ticket.id, { subject: 'Changed while the backfill was in flight', status: 'pending' });
+      emulator.mutations.updateTicket(ticket.id, { subject: 'Changed while the backfill was in flight', status: 'pending', tags: [newTag] });
       emulator.advanceClock(61);
       const cycle = await runStream(account, config, 'tickets');
       assert.ok(cycle.rows >= 1);
       const newer = (await readTable(config.destination, config.name, 'tickets', { id: 'bigint', subject: 'text' })).find((r) => r.id === ticket.id);
       assert.equal(newer?.subject, 'Changed while the backfill was in flight');
+      assert.deepEqual(await tagsOf(config, ticket.id), [newTag]);
     } finally {
       release.resolve(); // the held page is written now, after the newer version
     }
@@ -307,6 +315,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       (r) => r.id === ticket.id,
     );
     assert.deepEqual([after?.subject, after?.status], ['Changed while the backfill was in flight', 'pending'], 'the stale page did not bring the old version back');
-    await assertWarehouseMatches(config.destination, config.name, expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, ['tickets', 'ticket_metrics']));
+    // Nor the old version's tags (ticket_tags rows are replaced per ticket, guarded by the ticket's version).
+    assert.ok(!oldTags.includes(newTag));
+    assert.deepEqual(await tagsOf(config, ticket.id), [newTag], 'the stale page did not bring the old tags back');
+    await assertWarehouseMatches(
+      config.destination,
+      config.name,
+      expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, ['tickets', 'ticket_metrics', 'ticket_tags']),
+    );
   });
 }

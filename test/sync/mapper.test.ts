@@ -176,6 +176,10 @@ test('history tables: one row per tag (keyed ticket:tag, replacing every ticket 
     ],
   );
   assert.deepEqual(tagBatch!.replaces, { column: 'ticket_id', keys: [5, 6, 7] });
+  // With the tickets themselves on the page, their version guards the replacement (TableBatch.replaces).
+  const guarded = mapPage([planFor('tickets'), planFor('ticket_tags')], tickets, {}, '2024-01-02T00:00:00Z').batches;
+  assert.ok(planFor('tickets').table.versionColumn);
+  assert.deepEqual(guarded[1]!.replaces, { column: 'ticket_id', keys: [5, 6, 7], recordTable: 'tickets' });
 
   const event = {
     id: 100,

@@ -171,6 +171,8 @@ function referenceMapPage(plans: TablePlan[], records: unknown[], page: Record<s
         if (key !== null && key !== undefined && !keys.some((k) => k === key || Object.is(k, key))) keys.push(key === 0 ? 0 : key);
       }
       batch.replaces = { column: replaces.column, keys };
+      const recordPlan = plans.find((p) => p.collection.name === replaces.recordCollection);
+      if (recordPlan?.table.versionColumn !== undefined) batch.replaces.recordTable = recordPlan.table.name;
     }
     result.batches.push(batch);
     if (rejected) result.rejected[collection.name] = rejected;
