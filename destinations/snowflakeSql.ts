@@ -294,12 +294,12 @@ export function deleteRowsWithKeysSql(schema: string, table: WarehouseTable, col
  * comparison as the guard, so a tie or a NULL is never "newer".
  */
 export function keptNewerKeysSql(schema: string, recordTable: WarehouseTable): string {
-  const key = q(recordTable.primaryKey);
-  const version = q(recordTable.versionColumn!);
+  const quotedKey = q(recordTable.primaryKey);
+  const quotedVersion = q(recordTable.versionColumn!);
   return (
-    `SELECT "EXISTING".${key} FROM ${qualified(schema, recordTable.name)} AS "EXISTING" ` +
-    `JOIN ${stagingTableName(recordTable)} AS "INCOMING" ON "EXISTING".${key} = "INCOMING".${key} ` +
-    `WHERE "EXISTING".${version} > "INCOMING".${version}`
+    `SELECT "EXISTING".${quotedKey} FROM ${qualified(schema, recordTable.name)} AS "EXISTING" ` +
+    `JOIN ${stagingTableName(recordTable)} AS "INCOMING" ON "EXISTING".${quotedKey} = "INCOMING".${quotedKey} ` +
+    `WHERE "EXISTING".${quotedVersion} > "INCOMING".${quotedVersion}`
   );
 }
 

@@ -21,4 +21,4 @@ fi
 paths=("$@"); [[ ${#paths[@]} -eq 0 ]] && paths=(test)
 mapfile -t files < <(find "${paths[@]}" -name '*.test.ts' | sort)
 if [[ ${#files[@]} -eq 0 ]]; then echo "no test files under ${paths[*]}" >&2; exit 1; fi
-exec node --import tsx --test --test-concurrency="${ZS_TEST_CONCURRENCY:-2}" --test-timeout="${ZS_TEST_TIMEOUT_MS:-600000}" "${files[@]}"
+exec node --import tsx --test --test-concurrency="${ZS_TEST_CONCURRENCY:-2}" --test-timeout="${ZS_TEST_TIMEOUT_MS:-1800000}" "${files[@]}"

@@ -97,14 +97,14 @@ export function mergeSql(projectId: string, dataset: string, table: WarehouseTab
   const selectList = table.columns
     .map((c) => (c.type === 'json' ? `PARSE_JSON(${q(c.name)}, wide_number_mode => 'round') AS ${q(c.name)}` : q(c.name)))
     .join(', ');
-  const key = q(table.primaryKey);
+  const quotedKey = q(table.primaryKey);
   const updates = table.columns.filter((c) => c.name !== table.primaryKey).map((c) => `${q(c.name)} = incoming.${q(c.name)}`);
   const names = table.columns.map((c) => q(c.name)).join(', ');
   const values = table.columns.map((c) => `incoming.${q(c.name)}`).join(', ');
   return [
     `MERGE ${tableRef(projectId, dataset, table.name)} AS existing`,
     `USING (SELECT ${selectList} FROM ${staging}) AS incoming`,
-    `ON existing.${key} = incoming.${key}`,
+    `ON existing.${quotedKey} = incoming.${quotedKey}`,
     ...(updates.length > 0 ? [`WHEN MATCHED${versionGuard(table)} THEN UPDATE SET ${updates.join(', ')}`] : []),
     `WHEN NOT MATCHED THEN INSERT (${names}) VALUES (${values})`,
   ].join('\n');
@@ -126,11 +126,11 @@ export function deleteReplacedRowsSql(projectId: string, dataset: string, table:
  * comparison as the guard, so a tie or a NULL is never "newer".
  */
 export function keptNewerKeysSql(projectId: string, dataset: string, recordTable: WarehouseTable, staging: string): string {
-  const key = q(recordTable.primaryKey);
-  const version = q(recordTable.versionColumn!);
+  const quotedKey = q(recordTable.primaryKey);
+  const quotedVersion = q(recordTable.versionColumn!);
   return (
-    `SELECT existing.${key} FROM ${tableRef(projectId, dataset, recordTable.name)} AS existing ` +
-    `JOIN ${staging} AS incoming ON existing.${key} = incoming.${key} WHERE existing.${version} > incoming.${version}`
+    `SELECT existing.${quotedKey} FROM ${tableRef(projectId, dataset, recordTable.name)} AS existing ` +
+    `JOIN ${staging} AS incoming ON existing.${quotedKey} = incoming.${quotedKey} WHERE existing.${quotedVersion} > incoming.${quotedVersion}`
   );
 }
 
