@@ -52,9 +52,8 @@ import {
   resolveBackfill,
   unreachableRetryMs,
   workflowIdForBackfill,
-  workflowSettingsProblems,
-  SETTINGS_BOUNDS_PATCH,
 } from './plan';
+import { SETTINGS_BOUNDS_PATCH, workflowSettingsProblems } from './settingsCheck';
 import { checkFailureState, describeFailure, renderDetails } from './present';
 import type {
   BackfillDescription,

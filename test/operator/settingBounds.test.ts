@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { validateSourceConfig } from '../../config/sourceConfig';
 import { MAX_LOOKBACK_DAYS, SETTING_BOUNDS, rateSettingsProblems, type BoundedSetting, type NumberBound } from '../../config/settingBounds';
 import { parseSettings } from '../../config/settingsFile';
-import { workflowSettingsProblems } from '../../workflows/plan';
+import { workflowSettingsProblems } from '../../workflows/settingsCheck';
 import type { SourceConfig } from '../../workflows/types';
 import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';

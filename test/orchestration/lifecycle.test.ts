@@ -17,8 +17,8 @@ import {
   pruneBackfills,
   unreachableRetryMs,
   workflowIdForSource,
-  workflowSettingsProblems,
 } from '../../workflows/plan';
+import { workflowSettingsProblems } from '../../workflows/settingsCheck';
 import { openDestination } from '../../destinations/open';
 import { cursorStateKey, parseStoredCursor } from '../../activities/syncStream';
 import { LAST_SUCCESS, SYNC_STATE } from '../../orchestration/searchAttributes';

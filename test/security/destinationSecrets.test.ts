@@ -16,7 +16,8 @@ import { parseSettings } from '../../config/settingsFile';
 import { destinationSecretProblem } from '../../config/destinationSecrets';
 import { redactUrl, sqliteDirectory } from '../../destinations/open';
 import { startSource, querySourceStatus } from '../../orchestration/sources';
-import { workflowIdForSource, workflowSettingsProblems } from '../../workflows/plan';
+import { workflowIdForSource } from '../../workflows/plan';
+import { workflowSettingsProblems } from '../../workflows/settingsCheck';
 import { sourceConfig, startStack, startWorker, type RunningWorker, type Stack } from '../support/stack';
 
 const ROOT = path.resolve(__dirname, '../..');
