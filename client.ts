@@ -10,7 +10,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { connectClient, temporalSettings, type TemporalSettings } from './orchestration/connection';
 import { querySourceStatus, sourceHandle, startSource } from './orchestration/sources';
 import { formatTable } from './orchestration/table';
-import { SOURCE_NAME, SYNC_STATE, LAST_SUCCESS, ROWS_SYNCED } from './orchestration/searchAttributes';
+import { SOURCE_NAME, SYNC_STATE, LAST_SUCCESS, ROWS_SYNCED } from './workflows/searchAttributes';
 import { backfillUpdate, pauseSignal, resumeSignal, setRateUpdate, syncNowSignal } from './workflows/messages';
 import type { SourceStatus, StreamCursor } from './workflows/types';
 import { collections } from './catalog/collections';

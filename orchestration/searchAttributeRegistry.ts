@@ -7,11 +7,11 @@
  * start` register them at startup through the operator service: list first, add only what is
  * missing, treat "already exists" (a concurrent registration) as success.
  *
- * Kept apart from searchAttributes.ts, which workflow code imports and which must stay free of I/O.
+ * Kept apart from workflows/searchAttributes.ts, which workflow code imports and which must stay free of I/O.
  */
 import type { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
-import { ALL_SEARCH_ATTRIBUTES } from './searchAttributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 
 /** The operator calls used here; both the client's Connection and the worker's NativeConnection have them. */
 export type SearchAttributeOperator = Pick<Connection['operatorService'], 'listSearchAttributes' | 'addSearchAttributes'>;

@@ -27,7 +27,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { LAST_SUCCESS, ROWS_SYNCED, SOURCE_NAME, SYNC_STATE } from '../orchestration/searchAttributes';
+import { LAST_SUCCESS, ROWS_SYNCED, SOURCE_NAME, SYNC_STATE } from './searchAttributes';
 import { collections } from '../catalog/collections';
 import { PAUSE_WAITS_PATCH, checkActivities, syncActivities, temporalActivities } from './activityOptions';
 import { rateSettingsProblems } from '../config/settingBounds';

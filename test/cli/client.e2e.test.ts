@@ -15,7 +15,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { saveCredential } from '../../credentials/store';
 import { startEmulator, type Emulator } from '../../emulator';
 import { startDevServer, type DevServer } from '../../orchestration/devServer';
-import { ALL_SEARCH_ATTRIBUTES, SYNC_STATE } from '../../orchestration/searchAttributes';
+import { ALL_SEARCH_ATTRIBUTES, SYNC_STATE } from '../../workflows/searchAttributes';
 import { findTemporalCli } from '../../orchestration/temporalCli';
 import { workflowIdForSource } from '../../workflows/plan';
 import { statusQuery } from '../../workflows/messages';

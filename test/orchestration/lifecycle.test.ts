@@ -21,7 +21,7 @@ import {
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';
 import { openDestination } from '../../destinations/open';
 import { cursorStateKey, parseStoredCursor } from '../../activities/syncStream';
-import { LAST_SUCCESS, SYNC_STATE } from '../../orchestration/searchAttributes';
+import { LAST_SUCCESS, SYNC_STATE } from '../../workflows/searchAttributes';
 import { API_TOKEN_RETIREMENT_WARNING } from '../../zendesk/auth';
 import type { FaultRule } from '../../emulator';
 import type { BackfillStatus, SourceConfig, SourceStatus, StreamCursor } from '../../workflows/types';

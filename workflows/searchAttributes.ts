@@ -1,7 +1,8 @@
 /**
  * Search attributes that make each source readable in the Temporal Web UI's workflow list.
  * Values are stored unencrypted by Temporal: they hold names and states only, never PII or secrets.
- * Imported by workflow code, so this file must stay deterministic (no I/O).
+ * Set by the source workflow, so this file must stay deterministic (no I/O); registering them with
+ * the server is orchestration/searchAttributeRegistry.ts.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
