@@ -20,7 +20,7 @@ import { liveProgress, querySourceStatus, startOrReplaceSource } from './orchest
 import { createWorker } from './orchestration/worker';
 import pino from 'pino';
 import { syncNowSignal } from './workflows/messages';
-import { enabledStreams } from './workflows/plan';
+import { enabledStreams } from './workflows/collectionSelection';
 import type { SourceConfig, SourceStatus } from './workflows/types';
 import { formatTable } from './orchestration/table';
 

@@ -19,7 +19,7 @@ import { mainTableOf, minimumRequests, perParentOf } from '../catalog/describe';
 import { saveCredential } from '../credentials/store';
 import { WorkerResources } from '../activities/resources';
 import { runSyncStream } from '../activities/syncStream';
-import { enabledStreams } from '../workflows/plan';
+import { enabledStreams } from '../workflows/collectionSelection';
 import type { SourceConfig, StreamCursor, StreamResult } from '../workflows/types';
 import { startEmulatorProcess } from './emulatorProcess';
 

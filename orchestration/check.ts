@@ -4,7 +4,7 @@
  */
 import { WorkerResources } from '../activities/resources';
 import { collectionsOfStream, streamByName, streams } from '../catalog/collections';
-import { isCollectionEnabled } from '../workflows/plan';
+import { isCollectionEnabled } from '../workflows/collectionSelection';
 import { isTooRecentStartTime } from '../zendesk/pagination/tooRecent';
 import type { StreamSpec } from '../catalog/types';
 import type { SourceConfig } from '../workflows/types';

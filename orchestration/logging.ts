@@ -14,7 +14,7 @@
  */
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
-import { sourceOfWorkflowId, streamOfActivityId } from '../workflows/plan';
+import { sourceOfWorkflowId, streamOfActivityId } from '../workflows/ids';
 
 const SECRET_KEYS = /^(access_?token|refresh_?token|api_?token|token|password|client_?secret|secret|authorization|private_?key|salt)$/i;
 

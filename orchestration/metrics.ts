@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { WorkerResources } from '../activities/resources';
 import { collectionsOfStream } from '../catalog/collections';
-import { isCollectionEnabled } from '../workflows/plan';
+import { isCollectionEnabled } from '../workflows/collectionSelection';
 import type { StreamResult, SyncActivities, SyncStreamInput } from '../workflows/types';
 
 export interface AppMetrics {

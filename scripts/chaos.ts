@@ -23,7 +23,7 @@ import { startDevServer } from '../orchestration/devServer';
 import { liveProgress, querySourceStatus, sourceHandle } from '../orchestration/sources';
 import { formatTable } from '../orchestration/table';
 import { backfillUpdate, syncNowSignal } from '../workflows/messages';
-import { workflowIdForSource } from '../workflows/plan';
+import { workflowIdForSource } from '../workflows/ids';
 import type { Emulator } from '../emulator';
 import type { Table } from '../emulator/store';
 import { readTable } from '../test/support/warehouseReader';

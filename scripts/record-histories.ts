@@ -15,7 +15,7 @@ import { saveCredential } from '../credentials/store';
 import { querySourceStatus, sourceHandle, stopSourceAndWait } from '../orchestration/sources';
 import type { SourceState } from '../workflows/types';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../workflows/messages';
-import { workflowIdForSource } from '../workflows/plan';
+import { workflowIdForSource } from '../workflows/ids';
 import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type Stack } from '../test/support/stack';
 
 async function main(): Promise<void> {

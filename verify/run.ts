@@ -13,7 +13,7 @@ import { resolveDestinationUrl, WorkerResources } from '../activities/resources'
 import { initialStartKey } from '../activities/syncStream';
 import { openDestination } from '../destinations/open';
 import type { Destination, RowExclusion } from '../destinations/types';
-import { isCollectionEnabled } from '../workflows/plan';
+import { isCollectionEnabled } from '../workflows/collectionSelection';
 import type { SourceConfig, SourceStatus } from '../workflows/types';
 import { DEFAULT_RATE_SETTINGS, type JsonRecord } from '../zendesk';
 import { LIST_MAX_PAGE_SIZE } from '../zendesk/pagination/list';

@@ -1,7 +1,7 @@
 /** Activity proxies for the workflows, built from a source's timing settings. */
 import { ActivityCancellationType, patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import { TIMING_DEFAULTS } from '../config/settingBounds';
-import { activityIdForStream } from './plan';
+import { activityIdForStream } from './ids';
 import { NON_RETRYABLE_ERROR_TYPES, type SourceConfig, type SyncActivities } from './types';
 
 /**

@@ -69,3 +69,11 @@ export function renderDetails(status: SourceStatus): string {
   }
   return lines.join('\n');
 }
+
+/** "1h", "3h", "90m", "45s": a duration as people say it. */
+export function humanDuration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+

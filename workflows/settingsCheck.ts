@@ -5,7 +5,8 @@
 import { collections } from '../catalog/collections';
 import { destinationSecretProblem } from '../config/destinationSecrets';
 import { settingsBoundsProblems } from '../config/settingBounds';
-import { DEFAULT_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, unknownCollections } from './plan';
+import { DEFAULT_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from './rhythm';
+import { unknownCollections } from './collectionSelection';
 import type { SourceConfig } from './types';
 
 /**

@@ -41,20 +41,13 @@ import {
   statusQuery,
   syncNowSignal,
 } from './messages';
-import {
-  DEFAULT_INTERVAL_SECONDS,
-  DEFAULT_PARALLEL_STREAMS,
-  enabledStreams,
-  humanDuration,
-  isCollectionEnabled,
-  nextCycleStartMs,
-  pruneBackfills,
-  resolveBackfill,
-  unreachableRetryMs,
-  workflowIdForBackfill,
-} from './plan';
+import { DEFAULT_INTERVAL_SECONDS, nextCycleStartMs, unreachableRetryMs } from './rhythm';
+import { DEFAULT_PARALLEL_STREAMS } from './syncDefaults';
+import { enabledStreams, isCollectionEnabled } from './collectionSelection';
+import { pruneBackfills, resolveBackfill } from './backfillPlan';
+import { workflowIdForBackfill } from './ids';
 import { SETTINGS_BOUNDS_PATCH, workflowSettingsProblems } from './settingsCheck';
-import { checkFailureState, describeFailure, renderDetails } from './present';
+import { checkFailureState, describeFailure, humanDuration, renderDetails } from './present';
 import type {
   BackfillDescription,
   BackfillStatus,

@@ -17,7 +17,7 @@ import { startEmulator, type Emulator } from '../../emulator';
 import { startDevServer, type DevServer } from '../../orchestration/devServer';
 import { ALL_SEARCH_ATTRIBUTES, SYNC_STATE } from '../../workflows/searchAttributes';
 import { findTemporalCli } from '../../orchestration/temporalCli';
-import { workflowIdForSource } from '../../workflows/plan';
+import { workflowIdForSource } from '../../workflows/ids';
 import { statusQuery } from '../../workflows/messages';
 import type { SourceStatus } from '../../workflows/types';
 import { program } from '../../client';

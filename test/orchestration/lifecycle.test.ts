@@ -11,13 +11,9 @@ import { saveCredential } from '../../credentials/store';
 import { findTemporalCli } from '../../orchestration/temporalCli';
 import { querySourceStatus, sourceHandle } from '../../orchestration/sources';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../../workflows/messages';
-import {
-  MAX_REMEMBERED_BACKFILLS,
-  UNREACHABLE_RETRY_SECONDS,
-  pruneBackfills,
-  unreachableRetryMs,
-  workflowIdForSource,
-} from '../../workflows/plan';
+import { MAX_REMEMBERED_BACKFILLS, pruneBackfills } from '../../workflows/backfillPlan';
+import { UNREACHABLE_RETRY_SECONDS, unreachableRetryMs } from '../../workflows/rhythm';
+import { workflowIdForSource } from '../../workflows/ids';
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';
 import { openDestination } from '../../destinations/open';
 import { cursorStateKey, parseStoredCursor } from '../../activities/syncStream';

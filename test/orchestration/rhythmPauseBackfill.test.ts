@@ -13,7 +13,9 @@ import { openDestination } from '../../destinations/open';
 import { cursorStateKey } from '../../activities/syncStream';
 import { querySourceStatus, sourceHandle, stopSourceAndWait } from '../../orchestration/sources';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../../workflows/messages';
-import { MAX_REMEMBERED_BACKFILLS, nextCycleStartMs, workflowIdForSource } from '../../workflows/plan';
+import { MAX_REMEMBERED_BACKFILLS } from '../../workflows/backfillPlan';
+import { nextCycleStartMs } from '../../workflows/rhythm';
+import { workflowIdForSource } from '../../workflows/ids';
 import type { BackfillStatus, SourceMemory, SourceStatus, StreamCursor } from '../../workflows/types';
 import type { FaultRule } from '../../emulator';
 import {

@@ -16,7 +16,7 @@ import { parseSettings } from '../../config/settingsFile';
 import { destinationSecretProblem } from '../../config/destinationSecrets';
 import { redactUrl, sqliteDirectory } from '../../destinations/open';
 import { startSource, querySourceStatus } from '../../orchestration/sources';
-import { workflowIdForSource } from '../../workflows/plan';
+import { workflowIdForSource } from '../../workflows/ids';
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';
 import { sourceConfig, startStack, startWorker, type RunningWorker, type Stack } from '../support/stack';
 

@@ -15,7 +15,7 @@ import { collections } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
 import { openDestination } from '../../destinations/open';
 import { createActivities, WorkerResources } from '../../activities';
-import { DEFAULT_LOOKBACK_DAYS } from '../../workflows/plan';
+import { DEFAULT_LOOKBACK_DAYS } from '../../workflows/syncDefaults';
 import { customColumnsKey } from '../../activities/tablePlans';
 import type { CustomColumn } from '../../sync/customFields';
 import { startDevServer, type DevServer } from '../../orchestration/devServer';

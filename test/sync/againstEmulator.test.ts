@@ -12,7 +12,7 @@ import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import { validateSourceConfig } from '../../config/sourceConfig';
-import { enabledStreams } from '../../workflows/plan';
+import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
 import { ManualClock } from '../support/manualClock';

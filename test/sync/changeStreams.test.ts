@@ -14,7 +14,7 @@ import { collections } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
-import { enabledStreams } from '../../workflows/plan';
+import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig } from '../../workflows/types';
 import { startEmulator, type Emulator } from '../../emulator';
 import { removeSuspended, suspendMessage, suspendedTicketsOf } from '../../emulator/suspendedTickets';

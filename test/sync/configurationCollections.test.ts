@@ -18,7 +18,7 @@ import * as serviceLevels from '../../catalog/optional/serviceLevels';
 import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
-import { enabledStreams } from '../../workflows/plan';
+import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type Emulator } from '../../emulator';
 import type { GroundTruth } from '../../emulator';

@@ -13,7 +13,7 @@ import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { initialStartKey, runSyncStream, type SyncHeartbeat, type SyncStreamDeps } from '../../activities/syncStream';
 import type { Destination } from '../../destinations/types';
-import { enabledStreams } from '../../workflows/plan';
+import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult, SyncStreamInput } from '../../workflows/types';
 import { startEmulator, type Emulator } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';

@@ -15,7 +15,7 @@ import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import { checkSource } from '../../orchestration/check';
-import { enabledStreams } from '../../workflows/plan';
+import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { HelpCenterMutations, startEmulator, type Emulator } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';

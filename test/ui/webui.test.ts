@@ -12,7 +12,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, WorkerResources } from '../../activities';
 import { sourceHandle } from '../../orchestration/sources';
 import { backfillUpdate, setRateUpdate, syncNowSignal } from '../../workflows/messages';
-import { workflowIdForSource } from '../../workflows/plan';
+import { workflowIdForSource } from '../../workflows/ids';
 import type { SyncStreamInput } from '../../workflows/types';
 import { sourceConfig, startStack, startTestSource, waitForCycle, workflowBundle, type Stack } from '../support/stack';
 
