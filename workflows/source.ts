@@ -30,7 +30,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { LAST_SUCCESS, ROWS_SYNCED, SOURCE_NAME, SYNC_STATE } from '../orchestration/searchAttributes';
 import { collections } from '../catalog/collections';
 import { PAUSE_WAITS_PATCH, checkActivities, syncActivities, temporalActivities } from './activityOptions';
-import { rateSettingsProblems } from '../config/settingBounds';
+import { rateSettingsProblems } from '../config/sourceConfig';
 import { backfillWorkflow } from './backfill';
 import {
   backfillFinishedSignal,
