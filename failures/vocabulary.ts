@@ -3,18 +3,28 @@
  * work, and the failure types the activities throw (as the `type` of an ApplicationFailure) and the
  * workflows react to by name — their retry policy, and what a failed check means for the source.
  *
- * Pure data and one class, no imports: workflow code imports this module.
+ * Pure data and one class (type-only imports): workflow code imports this module.
  */
+import type { CredentialNotFoundError } from '../credentials/store';
+import type { ZendeskErrorType } from '../zendesk/errors';
 
 /** The settings cannot work; nothing runs until they are corrected. */
 export const SETTINGS_FAILURE_TYPE = 'InvalidSettingsError';
+
+/** Every failure type thrown under a stable name: the lists below are checked against it. */
+export type FailureType = ZendeskErrorType | typeof SETTINGS_FAILURE_TYPE | CredentialNotFoundError['type'];
 
 /**
  * Failures of a check that a retry cannot fix but a new or restored credential can: Zendesk refused
  * the credential (401), its role or plan (403), or has no account at the address (404); or the worker
  * found no credential under the reference.
  */
-export const CREDENTIAL_FAILURE_TYPES: readonly string[] = ['ZendeskAuthError', 'ZendeskForbiddenError', 'ZendeskNotFoundError', 'CredentialNotFoundError'];
+export const CREDENTIAL_FAILURE_TYPES: readonly string[] = [
+  'ZendeskAuthError',
+  'ZendeskForbiddenError',
+  'ZendeskNotFoundError',
+  'CredentialNotFoundError',
+] satisfies readonly FailureType[];
 
 /**
  * Types no retry can fix: the activities' retry policy stops on them (workflows/activityOptions.ts)
@@ -28,7 +38,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly string[] = [
   'ZendeskNotFoundError',
   SETTINGS_FAILURE_TYPE,
   'CredentialNotFoundError',
-];
+] satisfies readonly FailureType[];
 
 /**
  * The one settings error: thrown by the settings schema (config/sourceConfig.ts), the settings file,
