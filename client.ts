@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { connectClient, temporalSettings, type TemporalSettings } from './orchestration/connection';
-import { querySourceStatus, sourceHandle, startSource } from './orchestration/sources';
+import { querySourceStatus, sourceHandle, startValidatedSource } from './orchestration/sources';
 import { formatTable } from './orchestration/table';
 import { SOURCE_NAME, SYNC_STATE, LAST_SUCCESS, ROWS_SYNCED } from './workflows/searchAttributes';
 import { backfillUpdate, pauseSignal, resumeSignal, setRateUpdate, syncNowSignal } from './workflows/messages';
@@ -80,7 +80,7 @@ program
       await withClient(async (client, s) => {
         await prepareNamespace(client, s);
         for (const config of chosen) {
-          const handle = await startSource(client, s.taskQueue, config);
+          const handle = await startValidatedSource(client, s.taskQueue, config);
           console.log(`started source ${config.name}: workflow ${handle.workflowId}`);
         }
       });
@@ -103,10 +103,10 @@ program
       ...(o.intervalSeconds !== undefined && { intervalSeconds: o.intervalSeconds }),
     };
     // Bad settings are reported before Temporal is contacted, so they show even when it is down.
-    validateSourceConfig(config);
+    const valid = validateSourceConfig(config);
     await withClient(async (client, s) => {
       await prepareNamespace(client, s);
-      const handle = await startSource(client, s.taskQueue, config);
+      const handle = await startValidatedSource(client, s.taskQueue, valid);
       console.log(`started source ${config.name}: workflow ${handle.workflowId}`);
     });
   });

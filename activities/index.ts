@@ -6,9 +6,9 @@
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { validateSourceConfig } from '../config/sourceConfig';
-import type { BackfillDescription, CheckSourceResult, SourceConfig, StreamResult, SyncActivities, SyncStreamInput } from '../workflows/types';
-import { NON_RETRYABLE_ERROR_TYPES } from '../workflows/types';
+import type { SourceConfig } from '../config/sourceConfig';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../failures/vocabulary';
+import type { BackfillDescription, CheckSourceResult, StreamResult, SyncActivities, SyncStreamInput } from '../workflows/types';
 import type { WorkerResources } from './resources';
 import type { RequestEvent } from '../zendesk';
 export { WorkerResources } from './resources';
@@ -23,7 +23,7 @@ export function toFailure(err: unknown): unknown {
   const type = (err as { type?: string }).type ?? err.name;
   // Our own errors say whether trying again can help (a malformed pagination link, a 4xx that is not
   // a rate limit); the listed types are the ones the workflow reacts to by name.
-  if (NON_RETRYABLE_ERROR_TYPES.includes(type) || (err as { retryable?: unknown }).retryable === false) {
+  if (NON_RETRYABLE_FAILURE_TYPES.includes(type) || (err as { retryable?: unknown }).retryable === false) {
     return ApplicationFailure.create({ type, message: err.message, nonRetryable: true });
   }
   const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
@@ -38,14 +38,6 @@ export function toFailure(err: unknown): unknown {
   return err;
 }
 
-function validConfig(config: SourceConfig): SourceConfig {
-  try {
-    return validateSourceConfig(config);
-  } catch (err) {
-    throw ApplicationFailure.create({ type: 'InvalidSettingsError', message: (err as Error).message, nonRetryable: true });
-  }
-}
-
 /** A Zendesk request that needed retries or failed, logged with the activity's source and collection. */
 function requestTroubleLogger(ctx: Context): (event: RequestEvent) => void {
   return (event) => {
@@ -57,8 +49,9 @@ function requestTroubleLogger(ctx: Context): (event: RequestEvent) => void {
 
 export function createActivities(resources: WorkerResources): SyncActivities {
   return {
-    async checkSource(rawConfig: SourceConfig): Promise<CheckSourceResult> {
-      const config = validConfig(rawConfig);
+    // The settings were validated where they were received (the client, or the source workflow's
+    // check for a raw start) by the one schema (config/sourceConfig.ts): trusted here.
+    async checkSource(config: SourceConfig): Promise<CheckSourceResult> {
       try {
         const session = await resources.session(config, requestTroubleLogger(Context.current()));
         const user = await session.checkCredentials(Context.current().cancellationSignal);
@@ -76,13 +69,13 @@ export function createActivities(resources: WorkerResources): SyncActivities {
     },
 
     async syncStream(input: SyncStreamInput): Promise<StreamResult> {
-      const config = validConfig(input.config);
+      const { config } = input;
       try {
         const { destination, release } = await resources.destinationForRun(config.destination, { source: config.name, run: input.runTag });
         try {
           const session = await resources.session(config, requestTroubleLogger(Context.current()));
           // Privacy (excluded and hashed columns) is applied here, in the worker, before rows are written.
-          return await runSyncStream({ ...input, config }, { destination: withPrivacy(destination, config.privacy), session, ...activityDeps() });
+          return await runSyncStream(input, { destination: withPrivacy(destination, config.privacy), session, ...activityDeps() });
         } finally {
           await release();
         }

@@ -1,12 +1,11 @@
 /**
- * The allowed range of every numeric source setting, in one place. The settings schema
- * (config/sourceConfig.ts, used by the client, the settings file and the worker), the workflow's own
- * check (workflows/plan.ts) and the set-rate update's validator all read these bounds, so a value is
- * either refused everywhere or accepted everywhere.
+ * The allowed range of every numeric source setting, with its reason, in one place. The settings
+ * schema (config/sourceConfig.ts) applies them, and everything that checks settings (the client,
+ * the settings file, the source workflow, the set-rate update) uses that schema, so a value is either
+ * refused everywhere or accepted everywhere.
  *
  * Plain data and pure functions only: workflow code imports this module.
  */
-import type { RateSettings, SourceConfig } from '../workflows/types';
 
 export interface NumberBound {
   /** Smallest allowed value (inclusive unless `minExclusive`). */
@@ -62,35 +61,6 @@ export function numberSettingProblem(field: BoundedSetting, value: unknown): str
   return undefined;
 }
 
-/** `field: problem` for every bounded setting present in the object (absent ones take their defaults). */
-function boundsProblemsIn(object: Record<string, unknown>, prefix: '' | 'rate.' | 'timing.'): string[] {
-  const problems: string[] = [];
-  for (const field of Object.keys(SETTING_BOUNDS) as BoundedSetting[]) {
-    if (!field.startsWith(prefix) || (prefix === '' && field.includes('.'))) continue;
-    const key = field.slice(prefix.length);
-    if (object[key] === undefined) continue;
-    const problem = numberSettingProblem(field, object[key]);
-    if (problem) problems.push(`${field}: ${problem}`);
-  }
-  return problems;
-}
-
-/** Problems with rate settings (a source's `rate`, or a set-rate request), as `rate.<field>: …`. */
-export function rateSettingsProblems(rate: RateSettings | undefined): string[] {
-  if (rate === undefined) return [];
-  if (typeof rate !== 'object' || rate === null) return ['rate: must be an object'];
-  return boundsProblemsIn(rate as Record<string, unknown>, 'rate.');
-}
-
-/** Problems with timing settings, including a longest retry delay shorter than the first one. */
-export function timingSettingsProblems(timing: SourceConfig['timing'] | undefined): string[] {
-  if (timing === undefined) return [];
-  if (typeof timing !== 'object' || timing === null) return ['timing: must be an object'];
-  const problems = boundsProblemsIn(timing as Record<string, unknown>, 'timing.');
-  const delays = problems.length === 0 ? retryDelaysProblem(timing) : undefined;
-  return delays ? [...problems, `timing.retryMaximumSeconds: ${delays}`] : problems;
-}
-
 /**
  * Temporal refuses a retry policy whose maximum interval is below its initial one, and that failure
  * would hit the workflow task, not the operator: the two delays are compared here (with defaults).
@@ -100,10 +70,4 @@ export function retryDelaysProblem(timing: { retryInitialSeconds?: number; retry
   const maximum = timing.retryMaximumSeconds ?? TIMING_DEFAULTS.retryMaximumSeconds;
   if (maximum >= initial) return undefined;
   return `the longest retry delay (${maximum} s) must not be shorter than the first (retryInitialSeconds ${initial} s)`;
-}
-
-/** Every bounds problem of a source's settings, as `field: problem` (top level, rate and timing). */
-export function settingsBoundsProblems(config: SourceConfig): string[] {
-  const raw = config as unknown as Record<string, unknown>;
-  return [...boundsProblemsIn(raw, ''), ...rateSettingsProblems(config.rate), ...timingSettingsProblems(config.timing)];
 }

@@ -9,8 +9,8 @@
  * `sources[1] (zendesk_eu).rate.share: <what is wrong and the fix>`.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidSettingsError, validateSourceConfig } from './sourceConfig';
-import type { SourceConfig } from '../workflows/types';
+import { InvalidSettingsError } from '../failures/vocabulary';
+import { validateSourceConfig, type SourceConfig } from './sourceConfig';
 
 export function parseSettings(value: unknown, where = 'settings'): SourceConfig[] {
   const v = value as { sources?: unknown };

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readOwnerOnlyFile } from './ownerOnly';
 import type { SharedTokenStore, StoredOAuthTokens } from '../zendesk/auth';
-import { InvalidSettingsError } from '../zendesk/errors';
+import { InvalidSettingsError } from '../failures/vocabulary';
 
 export interface ApiTokenCredential {
   type: 'api_token';

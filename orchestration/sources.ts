@@ -4,20 +4,30 @@
 import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { SOURCE_NAME, SYNC_STATE } from '../workflows/searchAttributes';
-import { validateSourceConfig } from '../config/sourceConfig';
+import { validateSourceConfig, type SourceConfig } from '../config/sourceConfig';
 import { enabledCollections } from '../workflows/collectionSelection';
 import { workflowIdForSource } from '../workflows/ids';
 import type { sourceWorkflow } from '../workflows/source';
-import type { SourceConfig, SourceStatus, SourceWorkflowInput } from '../workflows/types';
+import type { SourceStatus, SourceWorkflowInput } from '../workflows/types';
 import { statusQuery } from '../workflows/messages';
 
+/** Starts a source from settings not yet validated: they are refused before anything reaches Temporal. */
 export async function startSource(
   client: Client,
   taskQueue: string,
   rawConfig: unknown,
   options: { ifRunning?: 'fail' | 'use-existing' } = {},
 ): Promise<WorkflowHandle<typeof sourceWorkflow>> {
-  const config = validateSourceConfig(rawConfig);
+  return startValidatedSource(client, taskQueue, validateSourceConfig(rawConfig), options);
+}
+
+/** Starts a source from settings the settings schema produced (validateSourceConfig, the settings file). */
+export async function startValidatedSource(
+  client: Client,
+  taskQueue: string,
+  config: SourceConfig,
+  options: { ifRunning?: 'fail' | 'use-existing' } = {},
+): Promise<WorkflowHandle<typeof sourceWorkflow>> {
   const workflowId = workflowIdForSource(config.name);
   try {
     return await client.workflow.start<typeof sourceWorkflow>('sourceWorkflow', {
@@ -129,11 +139,11 @@ export async function startOrReplaceSource(
 ): Promise<StartOutcome> {
   const config = validateSourceConfig(rawConfig);
   const running = await runningSourceConfig(client, config.name);
-  if (!running) return { kind: 'started', handle: await startSource(client, taskQueue, config, { ifRunning: 'use-existing' }) };
+  if (!running) return { kind: 'started', handle: await startValidatedSource(client, taskQueue, config, { ifRunning: 'use-existing' }) };
   const changed = changedSettings(running, config);
   if (!changed.length) return { kind: 'reused', handle: sourceHandle(client, config.name) };
   await stopSourceAndWait(client, config.name, options.stopTimeoutMs ?? 120_000);
-  return { kind: 'replaced', handle: await startSource(client, taskQueue, config), changed };
+  return { kind: 'replaced', handle: await startValidatedSource(client, taskQueue, config), changed };
 }
 
 /**

@@ -7,24 +7,11 @@
  */
 import { createHmac } from 'node:crypto';
 import { readOwnerOnlyFileSync } from '../credentials/ownerOnly';
+import type { SourceConfig } from '../config/sourceConfig';
 import type { Destination, Row, TableBatch, WarehouseTable } from '../destinations/types';
+import { InvalidSettingsError } from '../failures/vocabulary';
 
-export interface PrivacySettings {
-  /** Per collection (table), columns to leave out entirely, e.g. { users: ['phone'] }. */
-  exclude?: Record<string, string[]>;
-  /** Per collection (table), columns to store as HMAC-SHA256 hex, e.g. { users: ['email'] }. */
-  hash?: Record<string, string[]>;
-  /** Where the per-source salt is: env:<VAR> or file:<path>. Required when `hash` names a column. */
-  saltRef?: string;
-}
-
-export class PrivacySettingsError extends Error {
-  readonly type = 'InvalidSettingsError';
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidSettingsError';
-  }
-}
+export type PrivacySettings = NonNullable<SourceConfig['privacy']>;
 
 export function resolveSalt(ref: string): string {
   let salt: string | undefined;
@@ -32,14 +19,14 @@ export function resolveSalt(ref: string): string {
   else if (ref.startsWith('file:')) {
     try {
       // A secret like a credential: owner-only (chmod 600), or refused.
-      salt = readOwnerOnlyFileSync(ref.slice(5), 'privacy.saltRef: salt file', (message) => new PrivacySettingsError(message)).trim();
+      salt = readOwnerOnlyFileSync(ref.slice(5), 'privacy.saltRef: salt file', (message) => new InvalidSettingsError(message)).trim();
     } catch (err) {
-      if (err instanceof PrivacySettingsError) throw err;
-      throw new PrivacySettingsError(`privacy.saltRef: salt file ${ref.slice(5)} cannot be read (${(err as NodeJS.ErrnoException).code})`);
+      if (err instanceof InvalidSettingsError) throw err;
+      throw new InvalidSettingsError(`privacy.saltRef: salt file ${ref.slice(5)} cannot be read (${(err as NodeJS.ErrnoException).code})`);
     }
-  } else throw new PrivacySettingsError('privacy.saltRef: must be env:<VAR> or file:<path>');
+  } else throw new InvalidSettingsError('privacy.saltRef: must be env:<VAR> or file:<path>');
   if (!salt || salt.length < 16) {
-    throw new PrivacySettingsError(`privacy.saltRef: ${ref} must hold a salt of at least 16 characters (e.g. openssl rand -hex 32)`);
+    throw new InvalidSettingsError(`privacy.saltRef: ${ref} must hold a salt of at least 16 characters (e.g. openssl rand -hex 32)`);
   }
   return salt;
 }
@@ -63,7 +50,7 @@ export function privacyTransform(settings: PrivacySettings | undefined): Privacy
   if (!active(exclude) && !active(hash)) return undefined;
   let salt: string | undefined;
   if (active(hash)) {
-    if (!settings?.saltRef) throw new PrivacySettingsError('privacy.saltRef: hashing columns needs a salt: set "saltRef": "env:ZS_SALT" or "file:<path>"');
+    if (!settings?.saltRef) throw new InvalidSettingsError('privacy.saltRef: hashing columns needs a salt: set "saltRef": "env:ZS_SALT" or "file:<path>"');
     salt = resolveSalt(settings.saltRef);
   }
   const excluded = (t: string) => new Set(exclude[t] ?? []);
@@ -73,7 +60,7 @@ export function privacyTransform(settings: PrivacySettings | undefined): Privacy
       const ex = excluded(table.name);
       const hs = hashed(table.name);
       if (ex.has(table.primaryKey) || hs.has(table.primaryKey)) {
-        throw new PrivacySettingsError(`privacy: ${table.name}.${table.primaryKey} is the primary key and cannot be excluded or hashed`);
+        throw new InvalidSettingsError(`privacy: ${table.name}.${table.primaryKey} is the primary key and cannot be excluded or hashed`);
       }
       const transformed: WarehouseTable = {
         ...table,

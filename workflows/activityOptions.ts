@@ -2,7 +2,8 @@
 import { ActivityCancellationType, patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import { TIMING_DEFAULTS } from '../config/settingBounds';
 import { activityIdForStream } from './ids';
-import { NON_RETRYABLE_ERROR_TYPES, type SourceConfig, type SyncActivities } from './types';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../failures/vocabulary';
+import type { SourceConfig, SyncActivities } from './types';
 
 /**
  * Gates waiting for a cancelled stream activity to end (see syncActivities), so runs recorded before
@@ -26,7 +27,7 @@ export function syncActivities(config: SourceConfig, summary: string, stream: st
       backoffCoefficient: 2,
       maximumInterval: `${timing.retryMaximumSeconds ?? TIMING_DEFAULTS.retryMaximumSeconds} seconds`,
       maximumAttempts: timing.maxAttempts ?? TIMING_DEFAULTS.maxAttempts,
-      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
     },
     summary,
     ...(patched('named-activity-ids') ? { activityId: activityIdForStream(stream) } : {}),
@@ -45,7 +46,7 @@ export function checkActivities(config: SourceConfig): SyncActivities {
     retry: {
       initialInterval: `${timing.retryInitialSeconds ?? TIMING_DEFAULTS.retryInitialSeconds} seconds`,
       maximumAttempts: 3,
-      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
     },
     summary: 'check credentials',
   });

@@ -1,10 +1,7 @@
 /** How the source workflow's state reads to people: error text and the Web UI's details panel. */
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TemporalFailure } from '@temporalio/workflow';
+import { CREDENTIAL_FAILURE_TYPES, SETTINGS_FAILURE_TYPE } from '../failures/vocabulary';
 import type { SourceState, SourceStatus } from './types';
-
-/** Failure types of a check that a retry cannot fix but a new or restored credential can. */
-const CREDENTIAL_FAILURE_TYPES = ['ZendeskAuthError', 'ZendeskForbiddenError', 'ZendeskNotFoundError', 'CredentialNotFoundError'];
-const SETTINGS_FAILURE_TYPES = ['InvalidSettingsError'];
 
 /** The type of the innermost ApplicationFailure of an activity or child failure, if any. */
 export function failureType(err: unknown): string | undefined {
@@ -23,7 +20,7 @@ export function failureType(err: unknown): string | undefined {
 export function checkFailureState(err: unknown): Extract<SourceState, 'credentials_invalid' | 'settings_invalid' | 'unreachable'> {
   const type = failureType(err);
   if (type && CREDENTIAL_FAILURE_TYPES.includes(type)) return 'credentials_invalid';
-  if (type && SETTINGS_FAILURE_TYPES.includes(type)) return 'settings_invalid';
+  if (type === SETTINGS_FAILURE_TYPE) return 'settings_invalid';
   return 'unreachable';
 }
 

@@ -1,48 +1,63 @@
 /**
- * The source workflow's own deterministic check of the settings it depends on (kept apart from the
- * rest of the plan because the settings rules have one home: config/).
+ * The source workflow's check of the settings it was started with: a raw `temporal workflow start`
+ * skips the client's validation, and e.g. `intervalSeconds: 0` would otherwise continue-as-new in an
+ * endless loop. Deterministic: the rules are the settings schema's, imported (config/sourceConfig.ts).
  */
 import { collections } from '../catalog/collections';
 import { destinationSecretProblem } from '../config/destinationSecrets';
-import { settingsBoundsProblems } from '../config/settingBounds';
+import { SETTING_BOUNDS } from '../config/settingBounds';
+import { sourceSettingsProblems, type SourceConfig } from '../config/sourceConfig';
 import { DEFAULT_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from './rhythm';
 import { unknownCollections } from './collectionSelection';
-import type { SourceConfig } from './types';
 
 /**
- * Problems with the settings the source workflow itself depends on (its timers and lanes), checked
- * deterministically inside the workflow: a raw `temporal workflow start` skips the client's
- * validation, and e.g. `intervalSeconds: 0` would otherwise continue-as-new in an endless loop.
- * The worker validates everything else (checkSource) before any request.
+ * Problems with the settings, as `field: problem`; none when they can work.
  *
- * `strict` (runs patched with SETTINGS_BOUNDS_PATCH) checks every numeric setting against its
- * documented bounds (config/settingBounds.ts) and refuses a destination that carries a secret
- * (config/destinationSecrets.ts), by the same rules as the settings schema. Without it the older,
- * looser checks apply, so runs recorded before the bounds replay as they ran.
+ * `strict` (runs patched with SETTINGS_BOUNDS_PATCH) applies the settings schema itself, the same
+ * rules as the client and the settings file; settings that pass it are not checked again (the
+ * activities trust them). Without it the older, looser checks apply, so runs recorded before the
+ * schema reached the workflow replay as they ran.
  */
-export function workflowSettingsProblems(config: SourceConfig, options: { strict?: boolean } = {}): string[] {
+export function workflowSettingsProblems(config: SourceConfig, options: { strict?: boolean; wholeSchema?: boolean } = {}): string[] {
+  if (!options.strict) return legacySettingsProblems(config);
+  const problems = sourceSettingsProblems(config);
+  if (options.wholeSchema) return problems;
+  const secret = typeof config.destination === 'string' ? destinationSecretProblem(config.destination) : undefined;
+  return [...problems.filter(isBoundsEraProblem), ...(secret ? [`destination: ${secret}`] : [])];
+}
+
+export const SETTINGS_BOUNDS_PATCH = 'settings-bounds';
+/**
+ * Runs patched with this apply the whole schema in the workflow. Runs patched only with
+ * SETTINGS_BOUNDS_PATCH checked a subset (name, numeric bounds, collections, a secret in the
+ * destination) and left the rest to the checkSource activity: an open run of that era whose settings
+ * broke only the rest has that activity in its history, so it must replay with the subset.
+ */
+export const SETTINGS_SCHEMA_PATCH = 'settings-schema';
+
+/** The fields the SETTINGS_BOUNDS_PATCH-era check covered (the destination only for a secret: added apart). */
+function isBoundsEraProblem(problem: string): boolean {
+  const field = problem.slice(0, problem.indexOf(':'));
+  const top = field.split('.')[0] ?? '';
+  return top === 'name' || top === 'collections' || top === 'rate' || top === 'timing' || field in SETTING_BOUNDS;
+}
+
+/** The checks of runs started before SETTINGS_BOUNDS_PATCH: kept as they were, so their histories replay unchanged. */
+function legacySettingsProblems(config: SourceConfig): string[] {
   const problems: string[] = [];
   const raw = config as unknown as Record<string, unknown> | null | undefined;
   if (!raw || typeof raw !== 'object') return ['settings: must be an object with name, credentialRef, destination, …'];
   if (typeof raw.name !== 'string' || raw.name === '') problems.push('name: must be the source name, e.g. zendesk_prod');
-  if (options.strict) problems.push(...settingsBoundsProblems(config));
-  else problems.push(...legacyNumericProblems(raw));
+  problems.push(...legacyNumericProblems(raw));
   if (raw.collections !== undefined && (typeof raw.collections !== 'object' || raw.collections === null)) {
     problems.push('collections: must be an object of collection name → true/false');
   } else if (raw.collections) {
     const unknown = unknownCollections(Object.keys(raw.collections));
     if (unknown.length) problems.push(`collections: unknown ${unknown.join(', ')}; known: ${collections.map((c) => c.name).join(', ')}`);
   }
-  if (options.strict) {
-    const secret = typeof raw.destination === 'string' ? destinationSecretProblem(raw.destination) : undefined;
-    if (secret) problems.push(`destination: ${secret}`);
-  }
   return problems;
 }
 
-export const SETTINGS_BOUNDS_PATCH = 'settings-bounds';
-
-/** The checks of runs started before SETTINGS_BOUNDS_PATCH: kept so their histories replay unchanged. */
 function legacyNumericProblems(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const interval = raw.intervalSeconds;

@@ -3,70 +3,13 @@
  * crosses Temporal's history, so it holds settings, cursors and counts, never records or secrets.
  */
 
-/** A source: one Zendesk account synced into one warehouse schema. No secrets: only references. */
-export interface SourceConfig {
-  /** Source name = warehouse schema name, e.g. `zendesk_prod`. Lowercase letters, digits, `_`. */
-  name: string;
-  /** Zendesk subdomain (`acme` for acme.zendesk.com). One of subdomain / baseUrl. */
-  subdomain?: string;
-  /** Base URL override (an emulator or a proxy), e.g. `http://127.0.0.1:8080`. */
-  baseUrl?: string;
-  /**
-   * Names the credential; the worker resolves it, so the secret never enters workflow history.
-   * `file:<path>` (a JSON credential file the worker reads and, for OAuth, rewrites on rotation) or
-   * `env:<PREFIX>` (environment variables PREFIX_EMAIL + PREFIX_API_TOKEN, or PREFIX_ACCESS_TOKEN …).
-   */
-  credentialRef: string;
-  /**
-   * The warehouse: a URL without a password (`sqlite://./data/warehouse`,
-   * `postgres://user@host/db`) or `env:<VAR>` naming an environment variable holding the URL.
-   */
-  destination: string;
-  /** Per-collection on/off; collections not named keep their default. */
-  collections?: Record<string, boolean>;
-  /** Days of history for tickets and ticket events on the first sync (default 365). */
-  lookbackDays?: number;
-  /** Seconds between cycles (default 10800 = 3 hours). */
-  intervalSeconds?: number;
-  /** How many streams sync at once (default 3). */
-  parallelStreams?: number;
-  rate?: RateSettings;
-  /** Timeouts and retries; tests shorten them. */
-  timing?: TimingSettings;
-  /**
-   * Columns to exclude or hash per collection, applied in the worker before rows are written; the
-   * salt is a reference (env:VAR / file:path), never the salt itself.
-   */
-  privacy?: {
-    exclude?: Record<string, string[]>;
-    hash?: Record<string, string[]>;
-    saltRef?: string;
-  };
-}
+import type { SourceConfig } from '../config/sourceConfig';
 
-export interface RateSettings {
-  /** Core API requests per minute (default 200, Segment's cap). */
-  corePerMinute?: number;
-  /** Incremental-export requests per minute (default 10; 30 with Zendesk's High Volume add-on). */
-  exportPerMinute?: number;
-  /** Share of the account's limits this tool may use, 0 < share <= 1 (default 1). */
-  share?: number;
-  /** The account has Zendesk's High Volume API add-on: exports default to 30/min instead of 10. */
-  highVolumeAddOn?: boolean;
-  /** Length of a rate window in ms (default 60000; emulator time-scaled tests use less). */
-  windowMs?: number;
-}
-
-export interface TimingSettings {
-  /** A worker that stops heartbeating for this long is presumed dead (default 60). */
-  heartbeatTimeoutSeconds?: number;
-  /** First retry delay of a failed stream (default 5). */
-  retryInitialSeconds?: number;
-  /** Longest retry delay (default 300). */
-  retryMaximumSeconds?: number;
-  /** Attempts per stream per cycle before the error is recorded and the cycle moves on (default 10). */
-  maxAttempts?: number;
-}
+/**
+ * The settings types are what the settings schema produces (config/sourceConfig.ts, the one home of
+ * their rules and documentation); they cross history with the rest of these types.
+ */
+export type { RateSettings, SourceConfig, TimingSettings } from '../config/sourceConfig';
 
 /**
  * A stream's resume point. `seq` grows by one per committed page so the newest of several copies
@@ -286,12 +229,3 @@ export interface BackfillWorkflowInput {
   to: number;
   parentWorkflowId: string;
 }
-
-/** ApplicationFailure types that no retry can fix; the activities throw them, the retry policy stops on them. */
-export const NON_RETRYABLE_ERROR_TYPES = [
-  'ZendeskAuthError',
-  'ZendeskForbiddenError',
-  'ZendeskNotFoundError',
-  'InvalidSettingsError',
-  'CredentialNotFoundError',
-];

@@ -5,11 +5,18 @@
  * path, the status and the server's error text.
  */
 
+import { InvalidSettingsError } from '../failures/vocabulary';
+
+/**
+ * Settings the client cannot work with (bad subdomain, base URL, auth shape, rate settings) throw the
+ * application's one settings error, re-exported here for the client's users.
+ */
+export { InvalidSettingsError };
+
 export type ZendeskErrorType =
   | 'ZendeskAuthError'
   | 'ZendeskForbiddenError'
   | 'ZendeskNotFoundError'
-  | 'InvalidSettingsError'
   | 'ZendeskRateLimitedError'
   | 'ZendeskServerError'
   | 'ZendeskNetworkError'
@@ -63,12 +70,6 @@ export class ZendeskNotFoundError extends ZendeskError {
   }
 }
 
-/** The source settings cannot work (bad subdomain, base URL, auth shape, rate settings). */
-export class InvalidSettingsError extends ZendeskError {
-  readonly type = 'InvalidSettingsError';
-  readonly retryable = false;
-}
-
 /** 429 (or 503 with Retry-After) that outlasted the client's own waiting. */
 export class ZendeskRateLimitedError extends ZendeskError {
   readonly type = 'ZendeskRateLimitedError';
@@ -118,16 +119,6 @@ export class ZendeskTokenPersistError extends ZendeskError {
   readonly type = 'ZendeskTokenPersistError';
   readonly retryable = true;
 }
-
-/** Types a Temporal retry policy should list in `nonRetryableErrorTypes`. */
-export const NON_RETRYABLE_ERROR_TYPES: readonly ZendeskErrorType[] = [
-  'ZendeskAuthError',
-  'ZendeskForbiddenError',
-  'ZendeskNotFoundError',
-  'InvalidSettingsError',
-  'ZendeskRequestError',
-  'ZendeskPaginationError',
-];
 
 export function isZendeskError(error: unknown): error is ZendeskError {
   return error instanceof ZendeskError;

@@ -10,7 +10,7 @@ import type { RateBucket } from '../catalog/types';
 import { abortableSleep, abortReason, throwIfAborted } from './abortableSleep';
 import type { AuthProvider } from './auth';
 import { errorForResponse } from './errorBody';
-import { ZendeskError, ZendeskNetworkError, ZendeskRateLimitedError, ZendeskServerError } from './errors';
+import { InvalidSettingsError, ZendeskError, ZendeskNetworkError, ZendeskRateLimitedError, ZendeskServerError } from './errors';
 import type { RateBudget } from './rateBudget';
 import { type HeaderBag, parseRetryAfterMs, rateEndpointKey, readRateLimits } from './rateHeaders';
 import type { ResolvedEndpoint } from './settings';
@@ -272,7 +272,7 @@ export class HttpTransport {
         throw new ZendeskNetworkError(`Unexpected failure for ${what}`);
       }
     } catch (error) {
-      errorType = options.signal?.aborted ? 'aborted' : error instanceof ZendeskError ? error.type : 'unknown';
+      errorType = options.signal?.aborted ? 'aborted' : error instanceof ZendeskError || error instanceof InvalidSettingsError ? error.type : 'unknown';
       throw error;
     } finally {
       this.emit({

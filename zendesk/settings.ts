@@ -1,8 +1,9 @@
 /**
  * Where the client sends requests: a Zendesk subdomain or an explicit base URL (emulators,
  * proxies). Only this origin ever receives credentials.
+ *
+ * Pure (no Node modules): the settings schema applies these rules, and workflow code imports it.
  */
-import { isIP } from 'node:net';
 import { InvalidSettingsError, ZendeskPaginationError } from './errors';
 
 const SUBDOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -42,12 +43,15 @@ export interface ResolvedEndpoint {
   basePath: string;
 }
 
+/** A dotted-quad IPv4 address, by the rule of Node's `net.isIP` (no leading zeros). */
+const IPV4_SEGMENT = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
+const IPV4 = new RegExp(`^${IPV4_SEGMENT}(?:\\.${IPV4_SEGMENT}){3}$`);
+
 function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1';
-  return false;
+  if (IPV4.test(host)) return host.startsWith('127.');
+  return host === '::1';
 }
 
 export function resolveEndpoint(settings: EndpointSettings): ResolvedEndpoint {

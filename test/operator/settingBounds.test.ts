@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
-import { validateSourceConfig } from '../../config/sourceConfig';
-import { MAX_LOOKBACK_DAYS, SETTING_BOUNDS, rateSettingsProblems, type BoundedSetting, type NumberBound } from '../../config/settingBounds';
+import { rateSettingsProblems, validateSourceConfig } from '../../config/sourceConfig';
+import { MAX_LOOKBACK_DAYS, SETTING_BOUNDS, type BoundedSetting, type NumberBound } from '../../config/settingBounds';
 import { parseSettings } from '../../config/settingsFile';
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';
 import type { SourceConfig } from '../../workflows/types';
@@ -111,6 +111,18 @@ test('timing: the longest retry delay may not be shorter than the first (Tempora
 test('the workflow check without the bounds patch keeps its older rules (runs recorded before replay unchanged)', () => {
   assert.deepEqual(workflowSettingsProblems({ ...base, lookbackDays: 36_500, rate: { share: 5 }, destination: 'postgres://u@h/db?password=x' }), []);
   assert.equal(workflowSettingsProblems({ ...base, lookbackDays: 36_500 }, { strict: true }).length, 1);
+});
+
+test('runs patched only with the bounds keep that era\'s subset; runs patched with the schema apply all of it (open runs replay)', () => {
+  // A bad subdomain was the checkSource activity's to refuse in the bounds era: such a run has that activity in its history.
+  const badSubdomain = { ...base, subdomain: 'not a subdomain!' };
+  assert.deepEqual(workflowSettingsProblems(badSubdomain, { strict: true }), []);
+  assert.deepEqual(workflowSettingsProblems(badSubdomain, { strict: true, wholeSchema: true }).map((p) => p.split(':')[0]), ['subdomain']);
+  // What the bounds era did check, both apply.
+  for (const wholeSchema of [false, true]) {
+    assert.deepEqual(workflowSettingsProblems({ ...base, lookbackDays: 36_500 }, { strict: true, wholeSchema }).map((p) => p.split(':')[0]), ['lookbackDays']);
+    assert.deepEqual(workflowSettingsProblems({ ...base, destination: 'postgres://u@h/db?password=x' }, { strict: true, wholeSchema }).map((p) => p.split(':')[0]), ['destination']);
+  }
 });
 
 test('client start: --lookback-days 0 or a typo is refused before Temporal is contacted, not silently dropped', async () => {

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { errorForResponse, parseErrorBody } from '../../zendesk/errorBody';
 import {
   InvalidSettingsError,
-  NON_RETRYABLE_ERROR_TYPES,
   ZendeskAuthError,
   ZendeskForbiddenError,
   ZendeskNotFoundError,
@@ -12,6 +11,7 @@ import {
   ZendeskServerError,
 } from '../../zendesk/errors';
 import { linkToRequestPath, normalizeSubdomain, resolveEndpoint } from '../../zendesk/settings';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../../failures/vocabulary';
 
 describe('normalizeSubdomain', () => {
   for (const input of ['acme', 'acme.zendesk.com', 'https://acme.zendesk.com/', ' ACME ', 'http://acme.zendesk.com', 'Acme.Zendesk.com/']) {
@@ -126,9 +126,9 @@ describe('error bodies (spec §7 shapes)', () => {
 
   it('lists the non-retryable types for Temporal', () => {
     for (const type of ['ZendeskAuthError', 'ZendeskForbiddenError', 'ZendeskNotFoundError', 'InvalidSettingsError']) {
-      assert.ok(NON_RETRYABLE_ERROR_TYPES.includes(type as never), type);
+      assert.ok(NON_RETRYABLE_FAILURE_TYPES.includes(type), type);
     }
-    assert.ok(!NON_RETRYABLE_ERROR_TYPES.includes('ZendeskRateLimitedError'));
-    assert.ok(!NON_RETRYABLE_ERROR_TYPES.includes('ZendeskServerError'));
+    assert.ok(!NON_RETRYABLE_FAILURE_TYPES.includes('ZendeskRateLimitedError'));
+    assert.ok(!NON_RETRYABLE_FAILURE_TYPES.includes('ZendeskServerError'));
   });
 });

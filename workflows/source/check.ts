@@ -6,14 +6,15 @@
 import { isCancellation, log, patched } from '@temporalio/workflow';
 import { checkActivities } from '../activityOptions';
 import { checkFailureState, describeFailure } from '../present';
-import { SETTINGS_BOUNDS_PATCH, workflowSettingsProblems } from '../settingsCheck';
+import { SETTINGS_BOUNDS_PATCH, SETTINGS_SCHEMA_PATCH, workflowSettingsProblems } from '../settingsCheck';
 import type { SourceRun } from './run';
 import { publish } from './status';
 
 /** False, with the reason in memory, when the settings cannot work; then no cycle runs. */
 export function settingsCanWork(run: SourceRun): boolean {
   const { config, memory } = run;
-  const settingsProblems = run.patches.cycleOutcomes ? workflowSettingsProblems(config, { strict: patched(SETTINGS_BOUNDS_PATCH) }) : [];
+  const strict = run.patches.cycleOutcomes && patched(SETTINGS_BOUNDS_PATCH);
+  const settingsProblems = run.patches.cycleOutcomes ? workflowSettingsProblems(config, { strict, wholeSchema: strict && patched(SETTINGS_SCHEMA_PATCH) }) : [];
   if (!settingsProblems.length) return true;
   memory.settingsError = `invalid source settings: ${settingsProblems.join('; ')}`;
   run.checkOutcome = 'settings_invalid';

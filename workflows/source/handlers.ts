@@ -3,7 +3,7 @@
  * sync-now, pause and resume, the set-rate and backfill updates, and a backfill child's report.
  */
 import { setHandler } from '@temporalio/workflow';
-import { rateSettingsProblems } from '../../config/settingBounds';
+import { rateSettingsProblems } from '../../config/sourceConfig';
 import { resolveBackfill } from '../backfillPlan';
 import {
   backfillFinishedSignal,
