@@ -7,21 +7,21 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { connectClient, temporalSettings, type TemporalSettings } from './orchestration/connection';
-import { querySourceStatus, sourceHandle, startSource } from './orchestration/sources';
-import { formatTable } from './orchestration/table';
+import { connectClient, temporalSettings, type TemporalSettings } from './runtime/connection';
+import { querySourceStatus, sourceHandle, startSource } from './cli/sources';
+import { formatTable } from './cli/table';
 import { SOURCE_NAME, SYNC_STATE, LAST_SUCCESS, ROWS_SYNCED } from './orchestration/searchAttributes';
 import { backfillUpdate, pauseSignal, resumeSignal, setRateUpdate, syncNowSignal } from './workflows/messages';
 import type { SourceStatus, StreamCursor } from './workflows/types';
 import { collections } from './catalog/collections';
-import { authorize, zendeskBaseUrl } from './orchestration/auth';
+import { authorize, zendeskBaseUrl } from './cli/auth';
 import { API_TOKEN_RETIREMENT_WARNING } from './zendesk/auth';
 import { pickSource, readSettingsFile } from './config/settingsFile';
 import { validateSourceConfig } from './config/sourceConfig';
-import { checkSource } from './orchestration/check';
-import { ensureSearchAttributes } from './orchestration/searchAttributeRegistry';
-import { verifyCommand } from './verify/command';
-import { collectionsCommand } from './catalog/collectionsCommand';
+import { checkSource } from './cli/check';
+import { ensureSearchAttributes } from './runtime/searchAttributeRegistry';
+import { verifyCommand } from './cli/verify';
+import { collectionsCommand } from './cli/collections';
 
 export const program = new Command()
   .name('client')

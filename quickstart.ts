@@ -13,16 +13,16 @@ import type { Client } from '@temporalio/client';
 import { collections } from './catalog/collections';
 import { saveCredential } from './credentials/store';
 import { openDestination } from './destinations/open';
-import { connectClient, temporalSettings } from './orchestration/connection';
-import { isListening, startDevServer, type DevServer } from './orchestration/devServer';
-import { Progress } from './orchestration/progress';
-import { liveProgress, querySourceStatus, startOrReplaceSource } from './orchestration/sources';
-import { createWorker } from './orchestration/worker';
+import { connectClient, temporalSettings } from './runtime/connection';
+import { isListening, startDevServer, type DevServer } from './runtime/devServer';
+import { Progress } from './cli/progress';
+import { liveProgress, querySourceStatus, startOrReplaceSource } from './cli/sources';
+import { createWorker } from './runtime/worker';
 import pino from 'pino';
 import { syncNowSignal } from './workflows/messages';
 import { enabledStreams } from './workflows/plan';
 import type { SourceConfig, SourceStatus } from './workflows/types';
-import { formatTable } from './orchestration/table';
+import { formatTable } from './cli/table';
 
 interface QuickstartOptions {
   once?: boolean;

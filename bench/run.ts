@@ -24,7 +24,7 @@ import { benchLimits, type LimitsFigures } from './limits';
 import { benchMemory, memoryRows, MEMORY_ACCOUNT, type MemoryFigure } from './memory';
 import { benchTemporalOverhead, temporalRows } from './temporalOverhead';
 import { benchSnowflake, SNOWFLAKE_TABLE_HEADERS, snowflakeRows } from './snowflake';
-import { formatTable } from '../orchestration/table';
+import { formatTable } from '../cli/table';
 import { fakesnowInstalled } from '../test/snowflake/fakesnow-process';
 import { benchBigQuery, BIGQUERY_TABLE_HEADERS, bigQueryRows } from './bigquery';
 import { bigQueryEmulatorInstalled } from '../test/bigquery/emulator';

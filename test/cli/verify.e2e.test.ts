@@ -13,7 +13,7 @@ import { initialStartKey } from '../../activities/syncStream';
 import type { VerifyReport } from '../../verify/run';
 import type { VerifyRow } from '../../verify/diagnose';
 import type { SourceStatus } from '../../workflows/types';
-import { querySourceStatus } from '../../orchestration/sources';
+import { querySourceStatus } from '../../cli/sources';
 import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../support/stack';
 
 const projectRoot = path.resolve(__dirname, '../..');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { collections } from '../../catalog/collections';
 import { openBigQueryDestination } from '../../destinations/bigquery/destination';
 import { registerDestinationScheme } from '../../destinations/open';
-import { sourceHandle } from '../../orchestration/sources';
+import { sourceHandle } from '../../cli/sources';
 import { syncNowSignal } from '../../workflows/messages';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../bigquery/emulator';
 import { assertBigQueryMatchesTruth, type BigQueryTarget } from '../bigquery/landed-vs-truth';

@@ -16,7 +16,7 @@ import {
   type Stack,
 } from '../support/stack';
 import { syncNowSignal } from '../../workflows/messages';
-import { sourceHandle } from '../../orchestration/sources';
+import { sourceHandle } from '../../cli/sources';
 
 let stack: Stack;
 let worker: RunningWorker;

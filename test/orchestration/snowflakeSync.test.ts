@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collections, streams } from '../../catalog/collections';
-import { sourceHandle } from '../../orchestration/sources';
+import { sourceHandle } from '../../cli/sources';
 import type { RequestLogEntry } from '../../emulator';
 import { syncNowSignal } from '../../workflows/messages';
 import type { ObservedLogin } from '../snowflake/driver-shim';

@@ -15,7 +15,7 @@ import { validateSourceConfig } from '../../config/sourceConfig';
 import { parseSettings } from '../../config/settingsFile';
 import { destinationSecretProblem } from '../../config/destinationSecrets';
 import { redactUrl, sqliteDirectory } from '../../destinations/open';
-import { startSource, querySourceStatus } from '../../orchestration/sources';
+import { startSource, querySourceStatus } from '../../cli/sources';
 import { workflowIdForSource } from '../../workflows/plan';
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';
 import { sourceConfig, startStack, startWorker, type RunningWorker, type Stack } from '../support/stack';

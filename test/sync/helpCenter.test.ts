@@ -14,7 +14,7 @@ import { collections } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
-import { checkSource } from '../../orchestration/check';
+import { checkSource } from '../../cli/check';
 import { enabledStreams } from '../../workflows/plan';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { HelpCenterMutations, startEmulator, type Emulator } from '../../emulator';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, WorkerResources } from '../../activities';
-import { sourceHandle } from '../../orchestration/sources';
+import { sourceHandle } from '../../cli/sources';
 import { backfillUpdate, setRateUpdate, syncNowSignal } from '../../workflows/messages';
 import { workflowIdForSource } from '../../workflows/plan';
 import type { SyncStreamInput } from '../../workflows/types';

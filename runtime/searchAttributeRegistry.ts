@@ -11,7 +11,7 @@
  */
 import type { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
-import { ALL_SEARCH_ATTRIBUTES } from './searchAttributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../orchestration/searchAttributes';
 
 /** The operator calls used here; both the client's Connection and the worker's NativeConnection have them. */
 export type SearchAttributeOperator = Pick<Connection['operatorService'], 'listSearchAttributes' | 'addSearchAttributes'>;

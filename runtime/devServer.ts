@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { findTemporalCli } from './temporalCli';
-import { searchAttributeArgs } from './searchAttributes';
+import { searchAttributeArgs } from '../orchestration/searchAttributes';
 
 export interface DevServerOptions {
   /** gRPC port; 0 (default) picks a free one. */

@@ -3,7 +3,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { SOURCE_NAME, SYNC_STATE } from './searchAttributes';
+import { SOURCE_NAME, SYNC_STATE } from '../orchestration/searchAttributes';
 import { validateSourceConfig } from '../config/sourceConfig';
 import { enabledCollections, workflowIdForSource } from '../workflows/plan';
 import type { sourceWorkflow } from '../workflows/source';
