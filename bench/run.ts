@@ -25,9 +25,9 @@ import { benchMemory, memoryRows, MEMORY_ACCOUNT, type MemoryFigure } from './me
 import { benchTemporalOverhead, temporalRows } from './temporalOverhead';
 import { benchSnowflake, SNOWFLAKE_TABLE_HEADERS, snowflakeRows } from './snowflake';
 import { formatTable } from '../cli/table';
-import { fakesnowInstalled } from '../test/snowflake/fakesnow-process';
+import { fakesnowInstalled } from '../harness/snowflake/fakesnow-process';
 import { benchBigQuery, BIGQUERY_TABLE_HEADERS, bigQueryRows } from './bigquery';
-import { bigQueryEmulatorInstalled } from '../test/bigquery/emulator';
+import { bigQueryEmulatorInstalled } from '../harness/bigquery/emulator';
 
 const PARTS = ['writers', 'pipeline', 'limits', 'limits-all', 'memory', 'temporal', 'snowflake', 'bigquery'] as const;
 type Part = (typeof PARTS)[number];

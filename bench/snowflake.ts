@@ -17,8 +17,8 @@ import { collections } from '../catalog/collections';
 import type { ColumnType } from '../catalog/types';
 import { openSnowflakeDestination } from '../destinations/snowflake';
 import type { Row, WarehouseTable } from '../destinations/types';
-import type { ObservedStatement } from '../test/snowflake/driver-shim';
-import { startSnowflakeEmulator } from '../test/snowflake/emulator';
+import type { ObservedStatement } from '../harness/snowflake/driver-shim';
+import { startSnowflakeEmulator } from '../harness/snowflake/emulator';
 
 /** One pass over every row: whole `upsert` calls, and the two statement kinds inside them alone. */
 export interface SnowflakePassFigures {

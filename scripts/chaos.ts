@@ -26,7 +26,7 @@ import { backfillUpdate, syncNowSignal } from '../workflows/messages';
 import { workflowIdForSource } from '../workflows/plan';
 import type { Emulator } from '../emulator';
 import type { Table } from '../emulator/store';
-import { readTable } from '../test/support/warehouseReader';
+import { readTable } from '../harness/warehouseReader';
 import {
   assertWarehouseMatches,
   expectedRows,
@@ -36,7 +36,7 @@ import {
   startTestSource,
   waitForCycle,
   type Stack,
-} from '../test/support/stack';
+} from '../harness/stack';
 
 const projectRoot = path.resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -16,7 +16,7 @@ import { querySourceStatus, sourceHandle, stopSourceAndWait } from '../cli/sourc
 import type { SourceState } from '../workflows/types';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../workflows/messages';
 import { workflowIdForSource } from '../workflows/plan';
-import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type Stack } from '../test/support/stack';
+import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type Stack } from '../harness/stack';
 
 async function main(): Promise<void> {
   const label = process.argv[2];

@@ -8,7 +8,7 @@ import { collections } from '../../catalog/collections';
 import { checkRun, pendingActivities, retriedAfterKill, type PendingSync } from '../../scripts/chaos';
 import { querySourceStatus, sourceHandle } from '../../cli/sources';
 import { backfillUpdate } from '../../workflows/messages';
-import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../support/stack';
+import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../../harness/stack';
 
 let stack: Stack;
 let worker: RunningWorker;

@@ -21,7 +21,7 @@ import { workflowIdForSource } from '../../workflows/plan';
 import { statusQuery } from '../../workflows/messages';
 import type { SourceStatus } from '../../workflows/types';
 import { program } from '../../client';
-import { SMALL_ACCOUNT } from '../support/stack';
+import { SMALL_ACCOUNT } from '../../harness/stack';
 
 const projectRoot = path.resolve(__dirname, '../..');
 /** A namespace the worker is the first to use, so its own registration is what makes it work. */

@@ -14,7 +14,7 @@ import type { VerifyReport } from '../../verify/run';
 import type { VerifyRow } from '../../verify/diagnose';
 import type { SourceStatus } from '../../workflows/types';
 import { querySourceStatus } from '../../cli/sources';
-import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../support/stack';
+import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../../harness/stack';
 
 const projectRoot = path.resolve(__dirname, '../..');
 const SOURCE = 'verify_e2e';

@@ -18,7 +18,7 @@ import {
   startTestSource,
   waitForCycle,
   type Stack,
-} from '../support/stack';
+} from '../../harness/stack';
 
 let stack: Stack;
 

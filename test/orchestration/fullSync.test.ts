@@ -14,7 +14,7 @@ import {
   waitForCycle,
   type RunningWorker,
   type Stack,
-} from '../support/stack';
+} from '../../harness/stack';
 import { syncNowSignal } from '../../workflows/messages';
 import { sourceHandle } from '../../cli/sources';
 

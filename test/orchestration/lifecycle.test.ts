@@ -35,7 +35,7 @@ import {
   waitForCycle,
   type RunningWorker,
   type Stack,
-} from '../support/stack';
+} from '../../harness/stack';
 
 const run = promisify(execFile);
 let stack: Stack;

@@ -18,7 +18,7 @@ import { redactUrl, sqliteDirectory } from '../../destinations/open';
 import { startSource, querySourceStatus } from '../../cli/sources';
 import { workflowIdForSource } from '../../workflows/plan';
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';
-import { sourceConfig, startStack, startWorker, type RunningWorker, type Stack } from '../support/stack';
+import { sourceConfig, startStack, startWorker, type RunningWorker, type Stack } from '../../harness/stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SECRET = 'hunter2-Secret';

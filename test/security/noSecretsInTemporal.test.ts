@@ -13,7 +13,7 @@ import { resolveCredential, saveCredential } from '../../credentials/store';
 import { findTemporalCli } from '../../runtime/temporalCli';
 import { sourceHandle } from '../../cli/sources';
 import { backfillUpdate, syncNowSignal } from '../../workflows/messages';
-import { sourceConfig, spawnWorkerProcess, startStack, startTestSource, waitForCycle, type Stack } from '../support/stack';
+import { sourceConfig, spawnWorkerProcess, startStack, startTestSource, waitForCycle, type Stack } from '../../harness/stack';
 
 const run = promisify(execFile);
 let stack: Stack;

@@ -14,7 +14,7 @@ import { sourceHandle } from '../../cli/sources';
 import { backfillUpdate, setRateUpdate, syncNowSignal } from '../../workflows/messages';
 import { workflowIdForSource } from '../../workflows/plan';
 import type { SyncStreamInput } from '../../workflows/types';
-import { sourceConfig, startStack, startTestSource, waitForCycle, workflowBundle, type Stack } from '../support/stack';
+import { sourceConfig, startStack, startTestSource, waitForCycle, workflowBundle, type Stack } from '../../harness/stack';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../artifacts');
