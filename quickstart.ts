@@ -15,7 +15,7 @@ import { saveCredential } from './credentials/store';
 import { openDestination } from './destinations/open';
 import { connectClient, temporalSettings } from './runtime/connection';
 import { isListening, startDevServer, type DevServer } from './runtime/devServer';
-import { Progress } from './cli/progress';
+import { Progress } from './cli/quickstart/progress';
 import { liveProgress, querySourceStatus, startOrReplaceSource } from './cli/sources';
 import { createWorker } from './runtime/worker';
 import pino from 'pino';
