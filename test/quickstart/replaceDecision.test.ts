@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { changedSettings } from '../../cli/sources';
 import { createServer } from 'node:http';
-import { cycleRows, probeWebUi } from '../../quickstart';
+import { cycleRows } from '../../cli/quickstart/cycleReport';
+import { probeWebUi } from '../../cli/quickstart/temporal';
 import { freePort } from '../../runtime/devServer';
 import type { SourceConfig, SourceStatus } from '../../workflows/types';
 
