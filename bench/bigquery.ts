@@ -21,7 +21,7 @@ import { rowEncoder } from '../destinations/batchRows';
 import type { DriverValue } from '../destinations/columnValues';
 import type { Row, WarehouseTable } from '../destinations/types';
 import { startBigQueryEmulator } from '../harness/bigquery/emulator';
-import { ticketRows, ticketTable } from './snowflake';
+import { ticketRows, ticketTable } from './sampleTickets';
 
 export interface BigQueryPassFigures {
   name: 'first load (insert)' | 're-load (update)';
