@@ -9,7 +9,8 @@ import { connectClient, temporalSettings } from '../../runtime/connection';
 import { createWorker } from '../../runtime/worker';
 import { syncNowSignal } from '../../workflows/messages';
 import type { SourceConfig } from '../../workflows/types';
-import { startOrReplaceSource } from '../sources';
+import type { Client } from '@temporalio/client';
+import { startOrReplaceSource, type StartOutcome } from '../sources';
 import { currentStatus, reportCycle } from './cycleReport';
 import { ensureTemporal } from './temporal';
 import { zendeskAccount } from './zendeskAccount';
@@ -56,22 +57,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<void> {
   // resumes from the cursors in the destination's state table.
   const outcome = await startOrReplaceSource(client, settings.taskQueue, config);
   const { handle } = outcome;
-  let afterCycle = 0;
-  let pausedByOperator = false;
-  if (outcome.kind === 'reused') {
-    const current = await currentStatus(client, options.source);
-    afterCycle = current.cycle;
-    // A pause is an operator's decision: the quick start does not undo it, and no cycle will come.
-    pausedByOperator = current.paused;
-    if (pausedByOperator) {
-      console.log(`Source ${options.source} is paused: no cycle runs until \`npm run client -- resume ${options.source}\`.`);
-    } else {
-      await handle.signal(syncNowSignal);
-      console.log(`Source ${options.source} was already running with these settings: a cycle starts now.`);
-    }
-  } else if (outcome.kind === 'replaced') {
-    console.log(`Source ${options.source} was running with other settings (${outcome.changed.join(', ')}): stopped it and started it again with these; it resumes from the warehouse's cursors.`);
-  }
+  const { afterCycle, pausedByOperator } = await cycleToFollow(client, options.source, outcome);
   const uiLink = temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${encodeURIComponent(settings.namespace)}/workflows` : '(unknown: the Web UI of this server was not found)';
   console.log(`Source ${options.source}: workflow ${handle.workflowId} — watch it at ${uiLink}`);
 
@@ -109,4 +95,29 @@ export async function runQuickstart(options: QuickstartOptions): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   await workerRun;
+}
+
+/**
+ * Which cycle this invocation follows: the next one of a source started now, or of one already
+ * running with these settings (asked for a cycle at once, unless an operator paused it).
+ */
+async function cycleToFollow(client: Client, source: string, outcome: StartOutcome): Promise<{ afterCycle: number; pausedByOperator: boolean }> {
+  const { handle } = outcome;
+  let afterCycle = 0;
+  let pausedByOperator = false;
+  if (outcome.kind === 'reused') {
+    const current = await currentStatus(client, source);
+    afterCycle = current.cycle;
+    // A pause is an operator's decision: the quick start does not undo it, and no cycle will come.
+    pausedByOperator = current.paused;
+    if (pausedByOperator) {
+      console.log(`Source ${source} is paused: no cycle runs until \`npm run client -- resume ${source}\`.`);
+    } else {
+      await handle.signal(syncNowSignal);
+      console.log(`Source ${source} was already running with these settings: a cycle starts now.`);
+    }
+  } else if (outcome.kind === 'replaced') {
+    console.log(`Source ${source} was running with other settings (${outcome.changed.join(', ')}): stopped it and started it again with these; it resumes from the warehouse's cursors.`);
+  }
+  return { afterCycle, pausedByOperator };
 }
