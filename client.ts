@@ -2,26 +2,24 @@
 /**
  * zendesk-sync's command line: start and steer source workflows on Temporal.
  *   npm run client -- --help
+ * Options are parsed here; what each command does and prints lives in cli/.
  * The same operations as raw Temporal CLI commands are in the README.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { connectClient, temporalSettings, type TemporalSettings } from './orchestration/connection';
-import { querySourceStatus, sourceHandle, startValidatedSource } from './orchestration/sources';
-import { formatTable } from './orchestration/table';
-import { SOURCE_NAME, SYNC_STATE, LAST_SUCCESS, ROWS_SYNCED } from './workflows/searchAttributes';
+import type { Client } from '@temporalio/client';
+import { connectClient, temporalSettings, type TemporalSettings } from './runtime/connection';
+import { querySourceStatus, sourceHandle } from './cli/sources';
 import { backfillUpdate, pauseSignal, resumeSignal, setRateUpdate, syncNowSignal } from './workflows/messages';
-import type { SourceStatus, StreamCursor } from './workflows/types';
-import { collections } from './catalog/collections';
-import { authorize, zendeskBaseUrl } from './orchestration/auth';
-import { API_TOKEN_RETIREMENT_WARNING } from './zendesk/auth';
+import { authorizationSummary, authorize, zendeskBaseUrl } from './cli/auth';
 import { pickSource, readSettingsFile } from './config/settingsFile';
 import { validateSourceConfig } from './config/sourceConfig';
-import { checkSource } from './orchestration/check';
-import { ensureSearchAttributes } from './orchestration/searchAttributeRegistry';
-import { verifyCommand } from './verify/command';
-import { collectionsCommand } from './catalog/collectionsCommand';
+import { checkSource, renderCheckReport } from './cli/check';
+import { startSources } from './cli/start';
+import { listSources } from './cli/list';
+import { renderStartedBackfills, renderStatus } from './cli/status';
+import { verifyCommand } from './cli/verify';
+import { collectionsCommand } from './cli/collections';
 
 export const program = new Command()
   .name('client')
@@ -46,16 +44,6 @@ async function withClient<T>(fn: (client: Client, s: TemporalSettings) => Promis
   }
 }
 
-/**
- * A start carries search attributes; on a server that lacks them (a plain `temporal server
- * start-dev`) the start itself is refused, so they are registered first.
- */
-async function prepareNamespace(client: Client, s: TemporalSettings): Promise<void> {
-  const result = await ensureSearchAttributes(client.connection.operatorService, s.namespace);
-  if (result.unverified) console.error(`warning: ${result.unverified}`);
-  if (result.added.length) console.log(`registered search attributes in namespace ${s.namespace}: ${result.added.join(', ')}`);
-}
-
 const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 
 program
@@ -77,13 +65,7 @@ program
     if (o.settings) {
       const all = readSettingsFile(o.settings);
       const chosen = o.source ? [pickSource(all, o.source)] : all;
-      await withClient(async (client, s) => {
-        await prepareNamespace(client, s);
-        for (const config of chosen) {
-          const handle = await startValidatedSource(client, s.taskQueue, config);
-          console.log(`started source ${config.name}: workflow ${handle.workflowId}`);
-        }
-      });
+      await withClient((client, s) => startSources(client, s, chosen));
       return;
     }
     const fromFile = o.config ? JSON.parse(readFileSync(o.config, 'utf8')) : {};
@@ -105,9 +87,7 @@ program
     // Bad settings are reported before Temporal is contacted, so they show even when it is down.
     const valid = validateSourceConfig(config);
     await withClient(async (client, s) => {
-      await prepareNamespace(client, s);
-      const handle = await startValidatedSource(client, s.taskQueue, valid);
-      console.log(`started source ${config.name}: workflow ${handle.workflowId}`);
+      await startSources(client, s, [valid]);
     });
   });
 
@@ -134,13 +114,7 @@ program
       scope: o.scope,
       port: o.port,
     });
-    console.log(
-      `authorized ${source}: tokens stored in ${result.credentialRef} (0600)` +
-        `${result.scope ? `, scope ${result.scope}` : ''}${result.expiresAt ? `, access token expires ${result.expiresAt}` : ''}` +
-        `${result.hasRefreshToken ? ', refresh token rotates automatically' : ', no refresh token: run auth again when it expires'}` +
-        `\nuse --credential ${result.credentialRef} (or "credentialRef": "${result.credentialRef}") for this source.` +
-        `\n(API tokens still work as {"type":"api_token",…} credentials, but ${API_TOKEN_RETIREMENT_WARNING})`,
-    );
+    console.log(authorizationSummary(source, result));
   });
 
 program
@@ -152,16 +126,7 @@ program
     const raw = JSON.parse(readFileSync(o.settings, 'utf8'));
     const config = raw && Array.isArray(raw.sources) ? pickSource(readSettingsFile(o.settings), source) : validateSourceConfig(raw);
     const report = await checkSource(config);
-    if (o.json) {
-      console.log(JSON.stringify(report, null, 2));
-      return;
-    }
-    console.log(`settings of ${source}: valid`);
-    console.log(`signed in as user ${report.user.id}${report.user.email ? ` <${report.user.email}>` : ''}, role ${report.user.role ?? 'unknown'}`);
-    for (const w of report.warnings) console.log(`warning: ${w}`);
-    console.log(formatTable(['stream', 'tables', 'enabled', 'available', 'note'], report.streams.map((p) => [p.stream, p.tables.join(','), p.enabled ? 'yes' : 'no', p.available ? 'yes' : 'NO', p.note ?? ''])));
-    const missing = report.streams.filter((p) => p.enabled && !p.available);
-    if (missing.length) console.log(`\n${missing.length} enabled stream(s) are not available and will be skipped: ${missing.map((p) => p.stream).join(', ')}`);
+    console.log(o.json ? JSON.stringify(report, null, 2) : renderCheckReport(source, report));
   });
 
 program.addCommand(verifyCommand(settings));
@@ -194,7 +159,7 @@ program
       const started = await sourceHandle(client, source).executeUpdate(backfillUpdate, {
         args: [{ collections: o.collections, from: o.from, to: o.to }],
       });
-      console.log(formatTable(['child workflow', 'stream', 'from', 'to', 'state'], started.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state])));
+      console.log(renderStartedBackfills(started));
     });
   });
 
@@ -231,38 +196,9 @@ program
   .option('--runs', 'with --all: one row per run (each cycle continues-as-new into a new run) instead of per source')
   .action(async (o: { all?: boolean; runs?: boolean }) => {
     await withClient(async (client) => {
-      const query = `WorkflowType = 'sourceWorkflow'${o.all ? '' : " AND ExecutionStatus = 'Running'"}`;
-      const executions: WorkflowExecutionInfo[] = [];
-      for await (const wf of client.workflow.list({ query })) executions.push(wf);
-      const shown = o.runs ? executions : latestRunPerWorkflow(executions);
-      const rows = shown.map((wf) => {
-        const attrs = wf.typedSearchAttributes;
-        return [
-          attrs.get(SOURCE_NAME) ?? wf.workflowId,
-          wf.status.name,
-          attrs.get(SYNC_STATE) ?? '',
-          attrs.get(LAST_SUCCESS)?.toISOString() ?? '',
-          String(attrs.get(ROWS_SYNCED) ?? ''),
-          ...(o.runs ? [wf.runId] : []),
-        ];
-      });
-      const headers = ['source', 'workflow', 'state', 'last success', 'rows synced', ...(o.runs ? ['run'] : [])];
-      console.log(rows.length ? formatTable(headers, rows) : 'no sources');
+      console.log(await listSources(client, o));
     });
   });
-
-/**
- * A source continues-as-new every cycle, so `--all` sees one closed run per past cycle: keep the
- * most recently started run of each workflow ID (the running one, or the last if it was stopped).
- */
-export function latestRunPerWorkflow<T extends { workflowId: string; startTime: Date }>(executions: T[]): T[] {
-  const latest = new Map<string, T>();
-  for (const wf of executions) {
-    const seen = latest.get(wf.workflowId);
-    if (!seen || wf.startTime.getTime() > seen.startTime.getTime()) latest.set(wf.workflowId, wf);
-  }
-  return [...latest.values()];
-}
 
 program
   .command('stop <source>')
@@ -273,81 +209,6 @@ program
       console.log(`stop: requested for ${source}`);
     });
   });
-
-/** How far behind Zendesk the warehouse is for a collection, e.g. "4m", "2h 5m", "3d 1h". */
-export function lagOf(syncedThrough: string | undefined, nowMs = Date.now()): string {
-  if (!syncedThrough) return '';
-  const seconds = Math.max(0, Math.round((nowMs - Date.parse(syncedThrough)) / 1000));
-  const d = Math.floor(seconds / 86_400);
-  const h = Math.floor((seconds % 86_400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  if (d) return `${d}d ${h}h`;
-  if (h) return `${h}h ${m}m`;
-  return m ? `${m}m` : `${seconds}s`;
-}
-
-/**
- * A stream cursor for a terminal cell: epoch-second timestamps (time-based exports) as ISO instants,
- * opaque cursors (cursor-based exports and lists) shortened, since only their presence and change matter.
- */
-export function formatCursor(cursor: StreamCursor | null | undefined): string {
-  if (cursor === undefined) return '';
-  if (cursor === null) return '(full read)';
-  // The engines' resume positions: { start_time } (a time), { cursor } / { after_cursor } (opaque),
-  // { next_page } (a link); a bare value is shown as it is.
-  const raw = cursor.value;
-  const shape = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined;
-  const key = shape && ['start_time', 'cursor', 'after_cursor', 'next_page'].find((k) => k in shape);
-  const value = key ? shape![key] : raw;
-  if (key && value === null) return '(from the start)';
-  // 10-digit epoch seconds: 2001-09-09 .. 2286-11-20; anything else is not a time.
-  if (typeof value === 'number' && value >= 1e9 && value < 1e10) return new Date(value * 1000).toISOString().replace('.000Z', 'Z');
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 24 ? `${text.slice(0, 23)}…` : text;
-}
-
-/** The status table: one row per enabled collection, warnings and backfills below it. */
-export function renderStatus(status: SourceStatus): string {
-  const head = [
-    `source ${status.source}: ${status.state}${status.paused ? ' (paused)' : ''}, cycle ${status.cycle}`,
-    status.nextRunAt ? `next run: ${status.nextRunAt}` : '',
-    status.credentialError ? `credentials: ${status.credentialError}` : '',
-    status.settingsError ? `settings: ${status.settingsError}` : '',
-    status.unreachableError ? `unreachable: ${status.unreachableError}` : '',
-    status.lastCycle
-      ? `last cycle: ${status.lastCycle.rows} rows, ${status.lastCycle.startedAt} → ${status.lastCycle.finishedAt}` +
-        (status.lastCycle.interruptedBy
-          ? ` (cut short by ${status.lastCycle.interruptedBy}; unfinished: ${(status.lastCycle.unfinishedStreams ?? []).join(', ') || 'none'})`
-          : '')
-      : '',
-  ].filter(Boolean);
-  const rows = Object.entries(status.collections)
-    .filter(([, c]) => c.enabled)
-    .map(([name, c]) => {
-      // Older workers report the cursor and request count only per stream; newer ones per collection too.
-      const stream = status.streams[collections.find((spec) => spec.name === name)?.stream ?? name];
-      const cursor = 'cursor' in c ? c.cursor : stream?.cursor;
-      const requests = c.lastRequests ?? (stream?.lastSuccessAt ? stream.lastRequests : undefined);
-      return [
-        name,
-        c.lastRows === undefined ? '' : String(c.lastRows),
-        requests === undefined ? '' : String(requests),
-        formatCursor(c.lastSuccessAt || stream?.lastSuccessAt ? cursor : undefined),
-        c.lastSuccessAt ?? '',
-        lagOf(c.syncedThrough),
-        c.lastError ? `error: ${c.lastError}` : c.skipped ? `skipped: ${c.skipped}` : '',
-      ];
-    });
-  const table = formatTable(['collection', 'rows last run', 'requests', 'cursor', 'last success', 'lag', 'note'], rows);
-  // The same warning (e.g. the API-token retirement) comes from the check and from every stream: once each.
-  const warnings = [...new Set([...(status.warnings ?? []), ...Object.values(status.streams).flatMap((s) => s.warnings ?? [])])];
-  const warningLines = warnings.length ? `\n\n${warnings.map((w) => `warning: ${w}`).join('\n')}` : '';
-  const backfills = Object.values(status.backfills);
-  const backfillTable = backfills.length
-    ? `\n\n${formatTable(['backfill', 'stream', 'from', 'to', 'state', 'rows'], backfills.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state, String(b.rows ?? '')]))}`
-    : '';
-  return `${head.join('\n')}\n\n${table}${warningLines}${backfillTable}`;
-}
 
 if (require.main === module) {
   program.parseAsync(process.argv).catch((err: Error) => {

@@ -7,9 +7,9 @@
  * ZS_SHUTDOWN_GRACE_SECONDS (30), ZS_MAX_CONCURRENT_ACTIVITIES (20).
  * At startup it registers zendesk-sync's search attributes in the namespace if they are missing.
  */
-import { temporalSettings } from './orchestration/connection';
-import { createPinoLogger } from './orchestration/logging';
-import { createWorker } from './orchestration/worker';
+import { temporalSettings } from './runtime/connection';
+import { createPinoLogger } from './runtime/logging';
+import { createWorker } from './runtime/worker';
 import type { LogLevel } from '@temporalio/worker';
 
 const LOG_LEVELS: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];

@@ -63,7 +63,7 @@ export interface SyncStreamDeps {
 
 /**
  * How often a running activity heartbeats at most between page commits, and (see
- * orchestration/worker.ts) the longest the worker holds a heartbeat back before sending it. A pause or
+ * runtime/worker.ts) the longest the worker holds a heartbeat back before sending it. A pause or
  * stop reaches an activity only in the answer to a heartbeat, so together they bound how late it
  * learns of one: about twice this, plus a round trip to Temporal (`CANCELLATION_NOTICE_BOUND_SECONDS`).
  */

@@ -1,5 +1,5 @@
 /**
- * BigQuery writer throughput against the local emulator (local-bigquery, test/bigquery/emulator.ts):
+ * BigQuery writer throughput against the local emulator (local-bigquery, harness/bigquery/emulator.ts):
  * ticket rows (every column of the catalog's `tickets` collection) upserted in pages of 1,000, one
  * `upsert` call per page as a sync writes them (load job into a staging table + one MERGE transaction
  * + staging cleanup). Two passes: a first load (every row new: MERGE inserts) and a re-load of the
@@ -20,8 +20,8 @@ import { loadNdjson, ndjsonLine, stagingSchema } from '../destinations/bigquery/
 import { rowEncoder } from '../destinations/batchRows';
 import type { DriverValue } from '../destinations/columnValues';
 import type { Row, WarehouseTable } from '../destinations/types';
-import { startBigQueryEmulator } from '../test/bigquery/emulator';
-import { ticketRows, ticketTable } from './snowflake';
+import { startBigQueryEmulator } from '../harness/bigquery/emulator';
+import { ticketRows, ticketTable } from './sampleTickets';
 
 export interface BigQueryPassFigures {
   name: 'first load (insert)' | 're-load (update)';

@@ -33,7 +33,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { formatTable } from '../orchestration/table';
+import { formatTable } from '../cli/table';
 import { startEmulatorProcess, type EmulatorProcess } from './emulatorProcess';
 
 const projectRoot = path.resolve(__dirname, '..');

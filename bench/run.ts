@@ -24,10 +24,10 @@ import { benchLimits, type LimitsFigures } from './limits';
 import { benchMemory, memoryRows, MEMORY_ACCOUNT, type MemoryFigure } from './memory';
 import { benchTemporalOverhead, temporalRows } from './temporalOverhead';
 import { benchSnowflake, SNOWFLAKE_TABLE_HEADERS, snowflakeRows } from './snowflake';
-import { formatTable } from '../orchestration/table';
-import { fakesnowInstalled } from '../test/snowflake/fakesnow-process';
+import { formatTable } from '../cli/table';
+import { fakesnowInstalled } from '../harness/snowflake/fakesnow-process';
 import { benchBigQuery, BIGQUERY_TABLE_HEADERS, bigQueryRows } from './bigquery';
-import { bigQueryEmulatorInstalled } from '../test/bigquery/emulator';
+import { bigQueryEmulatorInstalled } from '../harness/bigquery/emulator';
 
 const PARTS = ['writers', 'pipeline', 'limits', 'limits-all', 'memory', 'temporal', 'snowflake', 'bigquery'] as const;
 type Part = (typeof PARTS)[number];

@@ -1,5 +1,5 @@
 /**
- * Temporal overhead: a real source workflow on a Temporal dev server (test/support/stack.ts: dev
+ * Temporal overhead: a real source workflow on a Temporal dev server (harness/stack.ts: dev
  * server, emulator, an in-process worker) syncs a mid-sized account; then a sync-now makes the
  * workflow continue-as-new and run a second cycle where nothing changed (and a third sync-now ends
  * that run). From each of the two complete runs' histories:
@@ -24,7 +24,7 @@ import { tsToMs, defaultPayloadConverter } from '@temporalio/common';
 import path from 'node:path';
 import type { StreamResult } from '../workflows/types';
 import { syncNowSignal } from '../workflows/messages';
-import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../test/support/stack';
+import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../harness/stack';
 
 export interface TemporalCycleFigures {
   cycle: number;

@@ -9,18 +9,5 @@
 # Settings: PYTHON (default python3), ZS_AIRBYTE_ZENDESK_VENV (default .tools/airbyte-zendesk-venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV="${ZS_AIRBYTE_ZENDESK_VENV:-$PWD/.tools/airbyte-zendesk-venv}"
-PY="$VENV/bin/python"
-STAMP="$VENV/.zendesk-sync-requirements"
 # Pinned; it brings airbyte-cdk 6 (a few minutes to install).
-WANTED="airbyte-source-zendesk-support==4.9.1"
-
-if [[ ! -x "$PY" || ! -f "$STAMP" || "$(cat "$STAMP")" != "$WANTED" ]]; then
-  echo "Installing $WANTED into $VENV..." >&2
-  mkdir -p "$(dirname "$VENV")"
-  [[ -x "$PY" ]] || "${PYTHON:-python3}" -m venv "$VENV" >&2
-  "$PY" -m pip install --quiet --disable-pip-version-check "$WANTED" >&2
-  "$PY" -c 'import source_zendesk_support' # fails loudly if the set does not import
-  echo "$WANTED" >"$STAMP"
-fi
-echo "$VENV/bin/source-zendesk-support"
+exec bash scripts/pinned-venv.sh "${ZS_AIRBYTE_ZENDESK_VENV:-$PWD/.tools/airbyte-zendesk-venv}" "airbyte-source-zendesk-support==4.9.1" 'import source_zendesk_support' source-zendesk-support

@@ -19,14 +19,14 @@ import type { ChildProcess } from 'node:child_process';
 import { Command } from 'commander';
 import { collections } from '../catalog/collections';
 import { resolveCredential, saveCredential } from '../credentials/store';
-import { startDevServer } from '../orchestration/devServer';
-import { liveProgress, querySourceStatus, sourceHandle } from '../orchestration/sources';
-import { formatTable } from '../orchestration/table';
+import { startDevServer } from '../runtime/devServer';
+import { liveProgress, querySourceStatus, sourceHandle } from '../cli/sources';
+import { formatTable } from '../cli/table';
 import { backfillUpdate, syncNowSignal } from '../workflows/messages';
 import { workflowIdForSource } from '../workflows/ids';
 import type { Emulator } from '../emulator';
 import type { Table } from '../emulator/store';
-import { readTable } from '../test/support/warehouseReader';
+import { readTable } from '../harness/warehouseReader';
 import {
   assertWarehouseMatches,
   expectedRows,
@@ -36,7 +36,7 @@ import {
   startTestSource,
   waitForCycle,
   type Stack,
-} from '../test/support/stack';
+} from '../harness/stack';
 
 const projectRoot = path.resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

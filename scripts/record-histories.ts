@@ -10,13 +10,13 @@
 import { writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { findTemporalCli } from '../orchestration/temporalCli';
+import { findTemporalCli } from '../runtime/temporalCli';
 import { saveCredential } from '../credentials/store';
-import { querySourceStatus, sourceHandle, stopSourceAndWait } from '../orchestration/sources';
+import { querySourceStatus, sourceHandle, stopSourceAndWait } from '../cli/sources';
 import type { SourceState } from '../workflows/types';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../workflows/messages';
 import { workflowIdForSource } from '../workflows/ids';
-import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type Stack } from '../test/support/stack';
+import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type Stack } from '../harness/stack';
 
 async function main(): Promise<void> {
   const label = process.argv[2];

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { startDevServer } from '../orchestration/devServer';
-import { findTemporalCli } from '../orchestration/temporalCli';
+import { startDevServer } from '../runtime/devServer';
+import { findTemporalCli } from '../runtime/temporalCli';
 
 test('temporal server start-dev from the built CLI runs a workflow through a real worker', async () => {
   const binary = findTemporalCli();

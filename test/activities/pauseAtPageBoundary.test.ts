@@ -12,7 +12,7 @@ import { HEARTBEAT_CADENCE_MS, runSyncStream, type SyncHeartbeat } from '../../a
 import type { AccountSession } from '../../activities/resources';
 import type { PageResult } from '../../zendesk';
 import type { SourceConfig } from '../../workflows/types';
-import { HEARTBEAT_WORKER_OPTIONS } from '../../orchestration/worker';
+import { HEARTBEAT_WORKER_OPTIONS } from '../../runtime/worker';
 
 /** Three pages of groups, each handed out at once (as a prefetched page would be). */
 function threePageSession(): AccountSession & { pagesHandedOut: () => number } {

@@ -13,7 +13,7 @@ import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
 import { openDestination } from '../../destinations/open';
 import { startEmulator } from '../../emulator';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
-import { SMALL_ACCOUNT } from '../support/stack';
+import { SMALL_ACCOUNT } from '../../harness/stack';
 
 test('a retry whose heartbeat lags the state table counts every committed page, from the copy it resumes from', async () => {
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, tickets: 2300, historyDays: 300, rateLimits: false });

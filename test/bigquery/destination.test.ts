@@ -14,7 +14,7 @@ import { openDestination, redactUrl } from '../../destinations/open';
 import type { WarehouseTable } from '../../destinations/types';
 import { ticket, tickets, versioned } from '../destinations/fixtures';
 import { uniqueName } from '../destinations/backends';
-import { EMULATOR_PROJECT, forEmulator, restQuery, restTables, startBigQueryEmulator, type BigQueryEmulator } from './emulator';
+import { EMULATOR_PROJECT, forEmulator, restQuery, restTables, startBigQueryEmulator, type BigQueryEmulator } from '../../harness/bigquery/emulator';
 import { readRowsOverRest, restTableMetadata } from './read-back';
 
 test('the URL: project, dataset prefix, location, key file by path, endpoint; anything else refused', () => {

@@ -1,5 +1,5 @@
 /**
- * The BigQuery counterpart of test/support/stack.ts's `assertWarehouseMatches`, with plain REST
+ * The BigQuery counterpart of harness/stack.ts's `assertWarehouseMatches`, with plain REST
  * queries against the emulator as the only reader (read-back.ts: no writer code, no Google client):
  * the sync state (custom columns) and every synced table are read straight from local-bigquery,
  * every column's declared type is checked, and each table must hold exactly the emulator's ground
@@ -12,7 +12,7 @@ import { customColumnsKey } from '../../activities/tablePlans';
 import type { WarehouseTable } from '../../destinations/types';
 import type { GroundTruth } from '../../emulator';
 import type { CustomColumn } from '../../sync/customFields';
-import { restQuery } from './emulator';
+import { restQuery } from '../../harness/bigquery/emulator';
 import { DECLARED_TYPES, readRowsOverRest, restTableMetadata, tableSql } from './read-back';
 
 export interface BigQueryTarget {

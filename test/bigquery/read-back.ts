@@ -5,7 +5,7 @@
  * as booleans, JSON parsed, timestamps as ISO UTC, integers beyond 2^53 as decimal text).
  */
 import type { WarehouseTable } from '../../destinations/types';
-import { EMULATOR_PROJECT, restQuery } from './emulator';
+import { EMULATOR_PROJECT, restQuery } from '../../harness/bigquery/emulator';
 
 const q = (name: string) => `\`${name}\``;
 

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { collections } from '../../catalog/collections';
 import { checkRun, pendingActivities, retriedAfterKill, type PendingSync } from '../../scripts/chaos';
-import { querySourceStatus, sourceHandle } from '../../orchestration/sources';
+import { querySourceStatus, sourceHandle } from '../../cli/sources';
 import { backfillUpdate } from '../../workflows/messages';
-import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../support/stack';
+import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../../harness/stack';
 
 let stack: Stack;
 let worker: RunningWorker;

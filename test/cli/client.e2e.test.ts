@@ -14,14 +14,14 @@ import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { saveCredential } from '../../credentials/store';
 import { startEmulator, type Emulator } from '../../emulator';
-import { startDevServer, type DevServer } from '../../orchestration/devServer';
+import { startDevServer, type DevServer } from '../../runtime/devServer';
 import { ALL_SEARCH_ATTRIBUTES, SYNC_STATE } from '../../workflows/searchAttributes';
-import { findTemporalCli } from '../../orchestration/temporalCli';
+import { findTemporalCli } from '../../runtime/temporalCli';
 import { workflowIdForSource } from '../../workflows/ids';
 import { statusQuery } from '../../workflows/messages';
 import type { SourceStatus } from '../../workflows/types';
 import { program } from '../../client';
-import { SMALL_ACCOUNT } from '../support/stack';
+import { SMALL_ACCOUNT } from '../../harness/stack';
 
 const projectRoot = path.resolve(__dirname, '../..');
 /** A namespace the worker is the first to use, so its own registration is what makes it work. */

@@ -13,8 +13,8 @@ import { initialStartKey } from '../../activities/syncStream';
 import type { VerifyReport } from '../../verify/run';
 import type { VerifyRow } from '../../verify/diagnose';
 import type { SourceStatus } from '../../workflows/types';
-import { querySourceStatus } from '../../orchestration/sources';
-import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../support/stack';
+import { querySourceStatus } from '../../cli/sources';
+import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../../harness/stack';
 
 const projectRoot = path.resolve(__dirname, '../..');
 const SOURCE = 'verify_e2e';

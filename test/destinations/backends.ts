@@ -21,7 +21,7 @@ import { openSqliteDestination, SqliteDestination } from '../../destinations/sql
 import { quoteIdentifier } from '../../destinations/identifiers';
 import { METADATA_SCHEMA } from '../../destinations/identifierRules';
 import type { WarehouseTable } from '../../destinations/types';
-import type { ObservedStatement } from '../snowflake/driver-shim';
+import type { ObservedStatement } from '../../harness/snowflake/driver-shim';
 
 export const PG_URL = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
 
@@ -159,8 +159,8 @@ export const backends: Backend[] = [
     async open() {
       // Loaded here, so files that only want uniqueName or PG_URL do not load the Snowflake driver.
       const { openSnowflakeDestination } = await import('../../destinations/snowflake');
-      const { startSnowflakeEmulator } = await import('../snowflake/emulator');
-      const { readRows, tablesIn } = await import('../snowflake/read-back');
+      const { startSnowflakeEmulator } = await import('../../harness/snowflake/emulator');
+      const { readRows, tablesIn } = await import('../../harness/snowflake/read-back');
       const { statementsDuring } = await import('../snowflake/sent-statements');
       // fakesnow is in memory: stopping the emulator removes every schema the tests created.
       const emulator = await startSnowflakeEmulator();
@@ -198,7 +198,7 @@ export const backends: Backend[] = [
     concurrentPageRows: 200,
     async open() {
       const { openBigQueryDestination } = await import('../../destinations/bigquery/destination');
-      const { startBigQueryEmulator, restQuery, restTables } = await import('../bigquery/emulator');
+      const { startBigQueryEmulator, restQuery, restTables } = await import('../../harness/bigquery/emulator');
       const { readRowsOverRest, tableSql } = await import('../bigquery/read-back');
       const emulator = await startBigQueryEmulator();
       let destination: BigQueryDestination;

@@ -16,7 +16,7 @@ import { openDestination } from '../../destinations/open';
 import type { CustomColumn } from '../../sync/customFields';
 import type { SourceConfig } from '../../workflows/types';
 import { startEmulator } from '../../emulator';
-import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
+import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
 import type { TicketField } from '../../emulator/model';
 
 const HOSTILE_TITLES = [

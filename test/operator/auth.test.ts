@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Emulator } from '../../emulator';
-import { authorize } from '../../orchestration/auth';
+import { authorize } from '../../cli/auth';
 import { resolveCredential } from '../../credentials/store';
 import { get, startSmall } from '../emulator/helpers';
 

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { createPinoLogger, scrubText, scrubValue, sourceFields } from '../../orchestration/logging';
-import { coreLogFilter } from '../../orchestration/worker';
-import { startDevServer } from '../../orchestration/devServer';
+import { createPinoLogger, scrubText, scrubValue, sourceFields } from '../../runtime/logging';
+import { coreLogFilter } from '../../runtime/worker';
+import { startDevServer } from '../../runtime/devServer';
 
 test('credentials are scrubbed from text and from secret-named fields', () => {
   assert.equal(scrubText('GET failed: Authorization: Bearer abcdef123456'), 'GET failed: Authorization: Bearer [redacted]');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { WorkerResources } from '../../activities/resources';
-import { createAppMetrics } from '../../orchestration/metrics';
+import { createAppMetrics } from '../../runtime/metrics';
 import type { StreamResult, SyncActivities, SyncStreamInput } from '../../workflows/types';
 
 test('app metrics: requests, 429s, retries, rows per collection, last success, lag; served on /metrics', async () => {

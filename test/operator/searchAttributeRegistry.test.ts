@@ -8,7 +8,7 @@ import {
   searchAttributeCreateCommands,
   SearchAttributeRegistrationError,
   type SearchAttributeOperator,
-} from '../../orchestration/searchAttributeRegistry';
+} from '../../runtime/searchAttributeRegistry';
 
 const KEYWORD = 2;
 const INT = 3;

@@ -18,7 +18,7 @@ import type { SourceConfig } from '../../workflows/types';
 import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
-import { checkSource } from '../../orchestration/check';
+import { checkSource } from '../../cli/check';
 import { streams } from '../../catalog/collections';
 import { startSmall } from '../emulator/helpers';
 

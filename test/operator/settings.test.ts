@@ -9,7 +9,7 @@ import { parseSettings } from '../../config/settingsFile';
 import { validateSourceConfig } from '../../config/sourceConfig';
 import { RateBudget } from '../../zendesk';
 import { saveCredential } from '../../credentials/store';
-import { checkSource } from '../../orchestration/check';
+import { checkSource } from '../../cli/check';
 import { startSmall } from '../emulator/helpers';
 
 const ROOT = path.resolve(__dirname, '../..');

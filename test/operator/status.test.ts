@@ -3,7 +3,8 @@
 // `client.ts list --all` shows one row per source, not one per continued-as-new run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatCursor, lagOf, latestRunPerWorkflow, renderStatus } from '../../client';
+import { formatCursor, lagOf, renderStatus } from '../../cli/status';
+import { latestRunPerWorkflow } from '../../cli/list';
 import type { SourceStatus } from '../../workflows/types';
 
 test('lag reads as people say it', () => {

@@ -1,5 +1,5 @@
 // The orchestration's full-sync and incremental test with BigQuery as the destination: the writer on
-// Google's Node client against local-bigquery (test/bigquery/emulator.ts). The authority on what
+// Google's Node client against local-bigquery (harness/bigquery/emulator.ts). The authority on what
 // landed is plain REST queries against the emulator (test/bigquery/landed-vs-truth.ts), which share
 // no code with the writer or the client; every column of every table is compared, typed, with the
 // Zendesk emulator's ground truth. Cycle 2 then lands a new, an updated and a deleted ticket and two
@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { collections } from '../../catalog/collections';
 import { openBigQueryDestination } from '../../destinations/bigquery/destination';
 import { registerDestinationScheme } from '../../destinations/open';
-import { sourceHandle } from '../../orchestration/sources';
+import { sourceHandle } from '../../cli/sources';
 import { syncNowSignal } from '../../workflows/messages';
-import { startBigQueryEmulator, type BigQueryEmulator } from '../bigquery/emulator';
+import { startBigQueryEmulator, type BigQueryEmulator } from '../../harness/bigquery/emulator';
 import { assertBigQueryMatchesTruth, type BigQueryTarget } from '../bigquery/landed-vs-truth';
 import {
   expectedRows,
@@ -22,7 +22,7 @@ import {
   waitForCycle,
   type RunningWorker,
   type Stack,
-} from '../support/stack';
+} from '../../harness/stack';
 
 let stack: Stack;
 let worker: RunningWorker;

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { once } from 'node:events';
-import { liveProgress } from '../../orchestration/sources';
+import { liveProgress } from '../../cli/sources';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
 import { openDestination } from '../../destinations/open';
@@ -18,7 +18,7 @@ import {
   startTestSource,
   waitForCycle,
   type Stack,
-} from '../support/stack';
+} from '../../harness/stack';
 
 let stack: Stack;
 

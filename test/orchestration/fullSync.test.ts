@@ -14,9 +14,9 @@ import {
   waitForCycle,
   type RunningWorker,
   type Stack,
-} from '../support/stack';
+} from '../../harness/stack';
 import { syncNowSignal } from '../../workflows/messages';
-import { sourceHandle } from '../../orchestration/sources';
+import { sourceHandle } from '../../cli/sources';
 
 let stack: Stack;
 let worker: RunningWorker;

@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { saveCredential } from '../../credentials/store';
-import { findTemporalCli } from '../../orchestration/temporalCli';
-import { querySourceStatus, sourceHandle } from '../../orchestration/sources';
+import { findTemporalCli } from '../../runtime/temporalCli';
+import { querySourceStatus, sourceHandle } from '../../cli/sources';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../../workflows/messages';
 import { MAX_REMEMBERED_BACKFILLS, pruneBackfills } from '../../workflows/backfillPlan';
 import { UNREACHABLE_RETRY_SECONDS, unreachableRetryMs } from '../../workflows/rhythm';
@@ -31,7 +31,7 @@ import {
   waitForCycle,
   type RunningWorker,
   type Stack,
-} from '../support/stack';
+} from '../../harness/stack';
 
 const run = promisify(execFile);
 let stack: Stack;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { collections } from '../../catalog/collections';
 import { openDestination } from '../../destinations/open';
 import { cursorStateKey } from '../../activities/syncStream';
-import { querySourceStatus, sourceHandle, stopSourceAndWait } from '../../orchestration/sources';
+import { querySourceStatus, sourceHandle, stopSourceAndWait } from '../../cli/sources';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../../workflows/messages';
 import { MAX_REMEMBERED_BACKFILLS } from '../../workflows/backfillPlan';
 import { nextCycleStartMs } from '../../workflows/rhythm';
@@ -28,7 +28,7 @@ import {
   waitForCycle,
   type RunningWorker,
   type Stack,
-} from '../support/stack';
+} from '../../harness/stack';
 
 let stack: Stack;
 let worker: RunningWorker;

@@ -7,11 +7,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collections, streams } from '../../catalog/collections';
-import { sourceHandle } from '../../orchestration/sources';
+import { sourceHandle } from '../../cli/sources';
 import type { RequestLogEntry } from '../../emulator';
 import { syncNowSignal } from '../../workflows/messages';
-import type { ObservedLogin } from '../snowflake/driver-shim';
-import { startSnowflakeEmulator, type SnowflakeEmulator } from '../snowflake/emulator';
+import type { ObservedLogin } from '../../harness/snowflake/driver-shim';
+import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../harness/snowflake/emulator';
 import { assertSnowflakeMatchesTruth, type FakesnowTarget } from '../snowflake/landed-vs-truth';
 import { statementsDuring } from '../snowflake/sent-statements';
 import {
@@ -23,7 +23,7 @@ import {
   waitForCycle,
   type RunningWorker,
   type Stack,
-} from '../support/stack';
+} from '../../harness/stack';
 
 let stack: Stack;
 let worker: RunningWorker;

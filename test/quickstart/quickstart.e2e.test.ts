@@ -12,7 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { freePort, startDevServer } from '../../orchestration/devServer';
+import { freePort, startDevServer } from '../../runtime/devServer';
 
 const projectRoot = path.resolve(__dirname, '../..');
 const SOURCE = 'zendesk_demo';

@@ -3,10 +3,11 @@
 // this invocation ran, and whether a server's Web UI is where it is usually put.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changedSettings } from '../../orchestration/sources';
+import { changedSettings } from '../../cli/sources';
 import { createServer } from 'node:http';
-import { cycleRows, probeWebUi } from '../../quickstart';
-import { freePort } from '../../orchestration/devServer';
+import { cycleRows } from '../../cli/quickstart/cycleReport';
+import { probeWebUi } from '../../cli/quickstart/temporal';
+import { freePort } from '../../runtime/devServer';
 import type { SourceConfig, SourceStatus } from '../../workflows/types';
 
 const demo: SourceConfig = {

@@ -15,10 +15,10 @@ import { validateSourceConfig } from '../../config/sourceConfig';
 import { parseSettings } from '../../config/settingsFile';
 import { destinationSecretProblem } from '../../config/destinationSecrets';
 import { redactUrl, sqliteDirectory } from '../../destinations/open';
-import { startSource, querySourceStatus } from '../../orchestration/sources';
+import { startSource, querySourceStatus } from '../../cli/sources';
 import { workflowIdForSource } from '../../workflows/ids';
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';
-import { sourceConfig, startStack, startWorker, type RunningWorker, type Stack } from '../support/stack';
+import { sourceConfig, startStack, startWorker, type RunningWorker, type Stack } from '../../harness/stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SECRET = 'hunter2-Secret';

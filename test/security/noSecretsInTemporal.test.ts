@@ -10,10 +10,10 @@ import { statSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { resolveCredential, saveCredential } from '../../credentials/store';
-import { findTemporalCli } from '../../orchestration/temporalCli';
-import { sourceHandle } from '../../orchestration/sources';
+import { findTemporalCli } from '../../runtime/temporalCli';
+import { sourceHandle } from '../../cli/sources';
 import { backfillUpdate, syncNowSignal } from '../../workflows/messages';
-import { sourceConfig, spawnWorkerProcess, startStack, startTestSource, waitForCycle, type Stack } from '../support/stack';
+import { sourceConfig, spawnWorkerProcess, startStack, startTestSource, waitForCycle, type Stack } from '../../harness/stack';
 
 const run = promisify(execFile);
 let stack: Stack;

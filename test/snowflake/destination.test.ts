@@ -30,11 +30,11 @@ import { planStagingLoad, sentStatementBytes, type BindRow } from '../../destina
 import type { WarehouseTable } from '../../destinations/types';
 import { uniqueName } from '../destinations/backends';
 import { ticket, tickets, users, withColumns } from '../destinations/fixtures';
-import { startSnowflakeEmulator, type SnowflakeEmulator } from './emulator';
+import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../harness/snowflake/emulator';
 import { readLandedRows } from './python-reader';
-import { readRows } from './read-back';
+import { readRows } from '../../harness/snowflake/read-back';
 import { statementsDuring as sentDuring } from './sent-statements';
-import type { ObservedStatement } from './driver-shim';
+import type { ObservedStatement } from '../../harness/snowflake/driver-shim';
 
 describe('Snowflake destination on fakesnow', () => {
   let emulator: SnowflakeEmulator;

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tableFromIPC } from 'apache-arrow';
-import { startFakesnow, type FakesnowServer } from './fakesnow-process';
+import { startFakesnow, type FakesnowServer } from '../../harness/snowflake/fakesnow-process';
 
 interface QueryAnswer {
   success: boolean;

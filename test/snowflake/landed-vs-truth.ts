@@ -1,5 +1,5 @@
 /**
- * The Snowflake counterpart of test/support/stack.ts's `assertWarehouseMatches`, with the Python
+ * The Snowflake counterpart of harness/stack.ts's `assertWarehouseMatches`, with the Python
  * connector (python-reader.ts) as the only reader: the sync state (custom columns) and every synced
  * table are read straight from fakesnow, every column's declared type and every value's type are
  * checked, and each table must hold exactly the emulator's ground truth: none missing, none extra,
@@ -14,7 +14,7 @@ import type { WarehouseTable } from '../../destinations/types';
 import type { GroundTruth } from '../../emulator';
 import type { CustomColumn } from '../../sync/customFields';
 import { DECLARED_TYPE, readLandedRows, type LandedTable } from './python-reader';
-import { compareCustomFields, rowsAtLookbackEdge } from '../support/truthComparison';
+import { compareCustomFields, rowsAtLookbackEdge } from '../../harness/truthComparison';
 
 /** Where the Python connector finds the landed data: fakesnow's own port (not the shim's) and database. */
 export interface FakesnowTarget {

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { WarehouseTable } from '../../destinations/types';
-import { FAKESNOW_PYTHON } from './fakesnow-process';
+import { FAKESNOW_PYTHON } from '../../harness/snowflake/fakesnow-process';
 
 const SCRIPT = path.join(__dirname, 'read_landed_rows.py');
 

@@ -11,7 +11,7 @@ import { customColumnsKey } from '../../activities/tablePlans';
 import { openDestination } from '../../destinations/open';
 import { assignCustomColumns, type CustomColumn, type FieldDefinition } from '../../sync/customFields';
 import { startEmulator, type Emulator, type GroundTruth } from '../../emulator';
-import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from './stack';
+import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
 
 const TABLES = ['tickets', 'users'];
 

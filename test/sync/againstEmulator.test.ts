@@ -16,7 +16,7 @@ import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
 import { ManualClock } from '../support/manualClock';
-import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
+import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
 import { createZendeskClient, RateBudget, type JsonRecord } from '../../zendesk';
 
 const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));

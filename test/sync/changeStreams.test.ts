@@ -18,8 +18,8 @@ import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig } from '../../workflows/types';
 import { startEmulator, type Emulator } from '../../emulator';
 import { removeSuspended, suspendMessage, suspendedTicketsOf } from '../../emulator/suspendedTickets';
-import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
-import { readTable } from '../support/warehouseReader';
+import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
+import { readTable } from '../../harness/warehouseReader';
 
 const CHANGE_TABLES = [
   'ticket_field_history',

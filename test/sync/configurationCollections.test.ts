@@ -22,8 +22,8 @@ import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type Emulator } from '../../emulator';
 import type { GroundTruth } from '../../emulator';
-import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
-import { startSnowflakeEmulator, type SnowflakeEmulator } from '../snowflake/emulator';
+import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
+import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../harness/snowflake/emulator';
 import { assertSnowflakeMatchesTruth } from '../snowflake/landed-vs-truth';
 
 const PG_URL = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';

@@ -16,8 +16,8 @@ import type { Destination } from '../../destinations/types';
 import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult, SyncStreamInput } from '../../workflows/types';
 import { startEmulator, type Emulator } from '../../emulator';
-import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
-import { readTable } from '../support/warehouseReader';
+import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
+import { readTable } from '../../harness/warehouseReader';
 
 const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
 const allTables = collections.map((c) => c.name);

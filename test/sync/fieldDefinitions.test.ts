@@ -11,8 +11,8 @@ import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import type { SourceConfig, StreamCursor, StreamResult } from '../../workflows/types';
 import { startEmulator } from '../../emulator';
-import { readTable } from '../support/warehouseReader';
-import { SMALL_ACCOUNT } from '../support/stack';
+import { readTable } from '../../harness/warehouseReader';
+import { SMALL_ACCOUNT } from '../../harness/stack';
 
 test('field definitions are read on the first sync and when a new field appears, never in an unchanged cycle', async () => {
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, tickets: 120, rateLimits: false });

@@ -14,12 +14,12 @@ import { collections } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
-import { checkSource } from '../../orchestration/check';
+import { checkSource } from '../../cli/check';
 import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { HelpCenterMutations, startEmulator, type Emulator } from '../../emulator';
-import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
-import { readTable } from '../support/warehouseReader';
+import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
+import { readTable } from '../../harness/warehouseReader';
 
 const HC_TABLES = helpCenterCollections.map((c) => c.name);
 const onlyHelpCenter = Object.fromEntries(collections.map((c) => [c.name, HC_TABLES.includes(c.name)]));

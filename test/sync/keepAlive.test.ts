@@ -12,7 +12,7 @@ import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
 import type { SourceConfig } from '../../workflows/types';
 import { rateBudgetFor } from '../../zendesk';
 import { startEmulator } from '../../emulator';
-import { SMALL_ACCOUNT } from '../support/stack';
+import { SMALL_ACCOUNT } from '../../harness/stack';
 
 /** Polls `ready` (a condition, not a delay); fails early if the stream ended first. */
 async function until(what: string, ready: () => boolean, stream: { settled: boolean }, timeoutMs = 120_000): Promise<void> {

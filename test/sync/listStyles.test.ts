@@ -19,7 +19,7 @@ import { openDestination } from '../../destinations/open';
 import type { CustomColumn } from '../../sync/customFields';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type ListStyle } from '../../emulator';
-import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
+import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
 
 const PAGE = 3;
 // Lists read once per parent record are walked per parent (test/sync/helpCenter.test.ts, both styles).

@@ -19,7 +19,7 @@ import {
   ZendeskAuthError,
   ZendeskNetworkError,
 } from '../../zendesk';
-import { SMALL_ACCOUNT } from '../support/stack';
+import { SMALL_ACCOUNT } from '../../harness/stack';
 
 const QUICK_RETRIES: Partial<HttpSettings> = { retryBaseDelayMs: 5, retryMaxDelayMs: 20, maxRetries: 3 };
 

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, WorkerResources } from '../../activities';
-import { sourceHandle } from '../../orchestration/sources';
+import { sourceHandle } from '../../cli/sources';
 import { backfillUpdate, setRateUpdate, syncNowSignal } from '../../workflows/messages';
 import { workflowIdForSource } from '../../workflows/ids';
 import type { SyncStreamInput } from '../../workflows/types';
-import { sourceConfig, startStack, startTestSource, waitForCycle, workflowBundle, type Stack } from '../support/stack';
+import { sourceConfig, startStack, startTestSource, waitForCycle, workflowBundle, type Stack } from '../../harness/stack';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../artifacts');

@@ -6,9 +6,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import knexFactory from 'knex';
-import type { ColumnType } from '../../catalog/types';
-import { isoSeconds } from '../../sync/values';
-import { sqliteDirectory } from '../../destinations/open';
+import type { ColumnType } from '../catalog/types';
+import { isoSeconds } from '../sync/values';
+import { sqliteDirectory } from '../destinations/open';
 
 export type Columns = Record<string, ColumnType>;
 
@@ -46,8 +46,8 @@ export async function readTable(
   let raw: Array<Record<string, unknown>>;
   if (destinationUrl.startsWith('snowflake://')) {
     // fakesnow answers SELECTs in Arrow; the test shim decodes them (test/snowflake/FAKESNOW_GAPS.md).
-    const { openSnowflakeDestination } = await import('../../destinations/snowflake');
-    const { readRows } = await import('../snowflake/read-back');
+    const { openSnowflakeDestination } = await import('../destinations/snowflake');
+    const { readRows } = await import('./snowflake/read-back');
     const destination = await openSnowflakeDestination(destinationUrl);
     try {
       const tableSpec = { name: table, primaryKey: 'id', columns: Object.entries(columns).map(([name, type]) => ({ name, type })) };

@@ -2,6 +2,7 @@
  * `client.ts check`: validates a source's settings, signs in to the account, and probes each stream's
  * endpoint with one small request, so plan and role gaps show before anything is synced.
  */
+import { formatTable } from './table';
 import { WorkerResources } from '../activities/resources';
 import { collectionsOfStream, streamByName, streams } from '../catalog/collections';
 import { isCollectionEnabled } from '../workflows/collectionSelection';
@@ -68,4 +69,17 @@ export async function checkSource(config: SourceConfig, resources = new WorkerRe
   } finally {
     await resources.close();
   }
+}
+
+/** The check report on the terminal: sign-in, warnings, then one row per stream and what will be skipped. */
+export function renderCheckReport(source: string, report: CheckReport): string {
+  const lines = [
+    `settings of ${source}: valid`,
+    `signed in as user ${report.user.id}${report.user.email ? ` <${report.user.email}>` : ''}, role ${report.user.role ?? 'unknown'}`,
+    ...report.warnings.map((w) => `warning: ${w}`),
+    formatTable(['stream', 'tables', 'enabled', 'available', 'note'], report.streams.map((p) => [p.stream, p.tables.join(','), p.enabled ? 'yes' : 'no', p.available ? 'yes' : 'NO', p.note ?? ''])),
+  ];
+  const missing = report.streams.filter((p) => p.enabled && !p.available);
+  if (missing.length) lines.push(`\n${missing.length} enabled stream(s) are not available and will be skipped: ${missing.map((p) => p.stream).join(', ')}`);
+  return lines.join('\n');
 }

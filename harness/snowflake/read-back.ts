@@ -3,8 +3,8 @@
  * via the shim's Arrow decoding), normalised to the shape rows are written in: lowercase column
  * names, timestamps as ISO-8601 UTC (whole seconds without `.000`), dates as YYYY-MM-DD, JSON parsed.
  * Used by the Snowflake backend of the Destination contract (test/destinations/backends.ts) and by
- * test/support/warehouseReader.ts. It shares the shim's Arrow decoder with everything else the Node
- * side reads, so it is not the authority on landed rows: python-reader.ts is (FAKESNOW_GAPS.md).
+ * harness/warehouseReader.ts. It shares the shim's Arrow decoder with everything else the Node
+ * side reads, so it is not the authority on landed rows: test/snowflake/python-reader.ts is (test/snowflake/FAKESNOW_GAPS.md).
  */
 import { quoteIdentifier } from '../../destinations/identifiers';
 import type { SnowflakeDestination } from '../../destinations/snowflake';

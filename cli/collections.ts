@@ -1,7 +1,7 @@
 /** `client.ts collections`: every collection of the catalog, what it costs and needs (catalog/describe.ts). */
 import { Command } from 'commander';
-import { formatTable } from '../orchestration/table';
-import { describeCollections, offeredByText, requiresText } from './describe';
+import { formatTable } from './table';
+import { describeCollections, offeredByText, requiresText } from '../catalog/describe';
 
 export function collectionsCommand(): Command {
   return new Command('collections')

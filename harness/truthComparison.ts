@@ -3,7 +3,7 @@
  * stack.ts, Snowflake in test/snowflake/landed-vs-truth.ts).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { CustomColumn } from '../../sync/customFields';
+import type { CustomColumn } from '../sync/customFields';
 
 /**
  * Expected rows that may or may not be in the warehouse: records whose time falls between the

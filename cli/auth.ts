@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { saveCredential, type OAuthCredential } from '../credentials/store';
+import { API_TOKEN_RETIREMENT_WARNING } from '../zendesk/auth';
 
 export interface AuthorizeOptions {
   /** https://acme.zendesk.com or an emulator URL. */
@@ -181,4 +182,15 @@ export async function authorize(o: AuthorizeOptions): Promise<AuthorizeResult> {
       await new Promise<void>((r) => s.close(() => r()));
     }
   }
+}
+
+/** What `client.ts auth` tells the operator once the tokens are stored: where, how long, what next. */
+export function authorizationSummary(source: string, result: AuthorizeResult): string {
+  return (
+    `authorized ${source}: tokens stored in ${result.credentialRef} (0600)` +
+    `${result.scope ? `, scope ${result.scope}` : ''}${result.expiresAt ? `, access token expires ${result.expiresAt}` : ''}` +
+    `${result.hasRefreshToken ? ', refresh token rotates automatically' : ', no refresh token: run auth again when it expires'}` +
+    `\nuse --credential ${result.credentialRef} (or "credentialRef": "${result.credentialRef}") for this source.` +
+    `\n(API tokens still work as {"type":"api_token",…} credentials, but ${API_TOKEN_RETIREMENT_WARNING})`
+  );
 }

@@ -6,15 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { connectClient, type TemporalSettings } from '../orchestration/connection';
-import { querySourceStatus, sourceHandle } from '../orchestration/sources';
-import { formatTable } from '../orchestration/table';
+import { connectClient, type TemporalSettings } from '../runtime/connection';
+import { querySourceStatus, sourceHandle } from './sources';
+import { formatTable } from './table';
 import { pickSource, readSettingsFile } from '../config/settingsFile';
 import { validateSourceConfig } from '../config/sourceConfig';
 import { backfillUpdate } from '../workflows/messages';
 import type { BackfillStatus, SourceConfig, SourceStatus } from '../workflows/types';
-import { backfillCommand, type VerifyRow } from './diagnose';
-import { DEFAULT_MAX_REQUESTS, verifySource, type VerifyPlan, type VerifyReport } from './run';
+import { backfillCommand, type VerifyRow } from '../verify/diagnose';
+import { DEFAULT_MAX_REQUESTS, verifySource, type VerifyPlan, type VerifyReport } from '../verify/run';
 
 export function renderPlan(plan: VerifyPlan): string {
   const skipped = plan.collections.filter((c) => c.note?.startsWith('skipped: over'));

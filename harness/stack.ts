@@ -11,25 +11,25 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { collections } from '../../catalog/collections';
-import { saveCredential } from '../../credentials/store';
-import { openDestination } from '../../destinations/open';
-import { createActivities, WorkerResources } from '../../activities';
-import { DEFAULT_LOOKBACK_DAYS } from '../../workflows/syncDefaults';
-import { customColumnsKey } from '../../activities/tablePlans';
-import type { CustomColumn } from '../../sync/customFields';
-import { startDevServer, type DevServer } from '../../orchestration/devServer';
-import { HEARTBEAT_WORKER_OPTIONS, installRuntime } from '../../orchestration/worker';
+import { collections } from '../catalog/collections';
+import { saveCredential } from '../credentials/store';
+import { openDestination } from '../destinations/open';
+import { createActivities, WorkerResources } from '../activities';
+import { DEFAULT_LOOKBACK_DAYS } from '../workflows/syncDefaults';
+import { customColumnsKey } from '../activities/tablePlans';
+import type { CustomColumn } from '../sync/customFields';
+import { startDevServer, type DevServer } from '../runtime/devServer';
+import { HEARTBEAT_WORKER_OPTIONS, installRuntime } from '../runtime/worker';
 import pino from 'pino';
-import { querySourceStatus, startSource } from '../../orchestration/sources';
-import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth } from '../../emulator';
-import type { SourceConfig, SourceStatus } from '../../workflows/types';
+import { querySourceStatus, startSource } from '../cli/sources';
+import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth } from '../emulator';
+import type { SourceConfig, SourceStatus } from '../workflows/types';
 import { readTable, type Columns } from './warehouseReader';
 import { compareCustomFields, rowsAtLookbackEdge } from './truthComparison';
 
 export { compareCustomFields, rowsAtLookbackEdge };
 
-const projectRoot = path.resolve(__dirname, '../..');
+const projectRoot = path.resolve(__dirname, '..');
 
 /** Small accounts keep end-to-end tests quick on 2 cores. */
 export const SMALL_ACCOUNT: EmulatorOptions = {
@@ -48,7 +48,7 @@ export const SMALL_ACCOUNT: EmulatorOptions = {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundling the workflows is the slow part of a worker start on 2 cores: once per test process. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
   return bundle;
 }
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;

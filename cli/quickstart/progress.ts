@@ -3,7 +3,7 @@
  * otherwise (CI logs, pipes). Fed from the status query and the running activities' heartbeats.
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { SourceStatus } from '../workflows/types';
+import type { SourceStatus } from '../../workflows/types';
 
 export type LiveProgress = Record<string, { pages: number; rows: number; attempt: number }>;
 
