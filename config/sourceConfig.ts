@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { collections } from '../catalog/collections';
-import { destinationSecretProblem } from './destinationSecrets';
+import { DESTINATION_REFERENCE_HINT, DESTINATION_REFERENCE_PATTERN, destinationSecretProblem } from '../destinations/reference';
 import { numberSettingProblem, retryDelaysProblem, type BoundedSetting } from './settingBounds';
 import type { SourceConfig } from '../workflows/types';
 import { normalizeSubdomain, resolveEndpoint } from '../zendesk/settings';
@@ -79,7 +79,7 @@ export const sourceConfigSchema = z
       .regex(/^(file|env):.+/, 'must name a secret: file:<path to a credential JSON> or env:<PREFIX>'),
     destination: z
       .string()
-      .regex(/^(sqlite|postgres|postgresql|snowflake|bigquery):\/\/|^env:\w+$/, 'must be sqlite://…, postgres://…, snowflake://…, bigquery://… or env:<VAR>')
+      .regex(DESTINATION_REFERENCE_PATTERN, DESTINATION_REFERENCE_HINT)
       .superRefine((d, ctx) => {
         const problem = destinationSecretProblem(d);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });

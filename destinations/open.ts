@@ -8,12 +8,13 @@
  * Schemes live in a registry of async factories. Built-in writers are loaded lazily so opening
  * SQLite never loads pg and vice versa. `snowflake://` resolves to `./snowflake`'s
  * `openSnowflakeDestination(url, options)` when that module exists; any other writer can call
- * `registerDestinationScheme`. Passwords never appear in errors: URLs are shown through `redactUrl`.
+ * `registerDestinationScheme`. Passwords never appear in errors: URLs are shown through `redactUrl`
+ * (./reference).
  */
 import path from 'node:path';
-import { isKeyMaterial, isSecretParameterName } from '../config/destinationSecrets';
 import type { BigQueryOpenOptions } from './bigquery/destination';
 import type { PostgresOptions } from './postgres';
+import { redactUrl, urlScheme } from './reference';
 import type { Destination } from './types';
 
 export interface OpenOptions {
@@ -43,7 +44,7 @@ export function supportedSchemes(): string[] {
 }
 
 export async function openDestination(url: string, options: OpenOptions = {}): Promise<Destination> {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url.trim())?.[1]?.toLowerCase();
+  const scheme = urlScheme(url);
   const factory = scheme === undefined ? undefined : factories.get(scheme);
   if (!factory) {
     const schemes = supportedSchemes().map((s) => `${s}://`).join(', ');
@@ -74,36 +75,6 @@ export function sqliteDirectory(url: string): string {
     throw new Error(`SQLite URL ${redactUrl(url)} has an invalid percent-escape`);
   }
   return path.resolve(decoded);
-}
-
-/**
- * The URL with any password and every secret query parameter (the rule of
- * config/destinationSecrets.ts: password, sslpassword, token, privateKey, …) replaced by `***`,
- * for logs and errors. Errors of activities end up in workflow history.
- */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    for (const [name, value] of [...parsed.searchParams.entries()]) {
-      if (isSecretParameterName(name) || isKeyMaterial(value)) parsed.searchParams.set(name, '***');
-    }
-    return parsed.toString();
-  } catch {
-    // Not parseable: hide whatever sits between "//user:" and the last "@", and every secret parameter's value.
-    return url
-      .replace(/(\/\/[^/:@]*:)[^?#]*@/, '$1***@')
-      .replace(/([?&])([^=&#]*)=([^&#]*)/g, (whole, sep: string, name: string, value: string) => {
-        const decode = (raw: string) => {
-          try {
-            return decodeURIComponent(raw);
-          } catch {
-            return raw;
-          }
-        };
-        return isSecretParameterName(decode(name)) || isKeyMaterial(decode(value)) ? `${sep}${name}=***` : whole;
-      });
-  }
 }
 
 async function openSnowflakeIfPresent(url: string, options: OpenOptions): Promise<Destination> {

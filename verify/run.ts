@@ -9,9 +9,10 @@
  */
 import { collections, streamByName } from '../catalog/collections';
 import type { CollectionSpec } from '../catalog/types';
-import { resolveDestinationUrl, WorkerResources } from '../activities/resources';
+import { WorkerResources } from '../activities/resources';
 import { initialStartKey } from '../activities/syncStream';
 import { openDestination } from '../destinations/open';
+import { resolveDestinationReference } from '../destinations/reference';
 import type { Destination, RowExclusion } from '../destinations/types';
 import { isCollectionEnabled } from '../workflows/plan';
 import type { SourceConfig, SourceStatus } from '../workflows/types';
@@ -130,7 +131,7 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
   if (!(Number.isInteger(maxRequests) && maxRequests > 0)) throw new Error(`--max-requests must be a positive whole number, got ${maxRequests}`);
   const resources = options.resources ?? new WorkerResources();
   const ownsResources = !options.resources;
-  const destination = options.destination ?? (await openDestination(resolveDestinationUrl(config.destination)));
+  const destination = options.destination ?? (await openDestination(resolveDestinationReference(config.destination, process.env)));
   const ownsDestination = !options.destination;
   let spent = 0;
   const countRequest = (event: { attempts: number }) => {

@@ -3,7 +3,7 @@
  * rest of the plan because the settings rules have one home: config/).
  */
 import { collections } from '../catalog/collections';
-import { destinationSecretProblem } from '../config/destinationSecrets';
+import { destinationSecretProblem } from '../destinations/reference';
 import { settingsBoundsProblems } from '../config/settingBounds';
 import { DEFAULT_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, unknownCollections } from './plan';
 import type { SourceConfig } from './types';
@@ -16,7 +16,7 @@ import type { SourceConfig } from './types';
  *
  * `strict` (runs patched with SETTINGS_BOUNDS_PATCH) checks every numeric setting against its
  * documented bounds (config/settingBounds.ts) and refuses a destination that carries a secret
- * (config/destinationSecrets.ts), by the same rules as the settings schema. Without it the older,
+ * (destinations/referenceSecrets.ts), by the same rules as the settings schema. Without it the older,
  * looser checks apply, so runs recorded before the bounds replay as they ran.
  */
 export function workflowSettingsProblems(config: SourceConfig, options: { strict?: boolean } = {}): string[] {

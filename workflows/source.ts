@@ -32,6 +32,7 @@ import { collections } from '../catalog/collections';
 import { PAUSE_WAITS_PATCH, checkActivities, syncActivities, temporalActivities } from './activityOptions';
 import { rateSettingsProblems } from '../config/settingBounds';
 import { backfillWorkflow } from './backfill';
+import { referenceKind } from '../destinations/reference';
 import {
   backfillFinishedSignal,
   backfillUpdate,
@@ -272,7 +273,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   upsertMemo({
     source: config.name,
     account: config.subdomain ? `${config.subdomain}.zendesk.com` : config.baseUrl,
-    destination: typeof config.destination === 'string' ? config.destination.split(':')[0] : undefined,
+    destination: typeof config.destination === 'string' ? referenceKind(config.destination) : undefined,
   });
 
   try {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDestination, redactUrl, registerDestinationScheme, sqliteDirectory } from '../../destinations/open';
+import { openDestination, registerDestinationScheme, sqliteDirectory } from '../../destinations/open';
+import { redactUrl } from '../../destinations/reference';
 import type { Destination } from '../../destinations/types';
 import { PG_URL } from './backends';
 
