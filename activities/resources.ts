@@ -13,7 +13,7 @@ import type { StreamSpec } from '../catalog/types';
 import { credentialFileTokenStore, resolveCredential, saveCredential, type ZendeskCredential } from '../credentials/store';
 import { openDestination } from '../destinations/open';
 import { resolveDestinationReference, urlScheme } from '../destinations/reference';
-import { snowflakeQueryTag } from '../destinations/snowflakeSettings';
+import { snowflakeQueryTag } from '../destinations/snowflake/settings';
 import type { Destination } from '../destinations/types';
 import {
   createZendeskClient,

@@ -12,7 +12,7 @@ import type { Destination } from '../destinations/types';
 import type { StreamSpec } from '../catalog/types';
 import { mapPage } from '../sync/mapper';
 import { TablePlanner } from './tablePlans';
-import { isoSeconds } from '../sync/values';
+import { isoSeconds } from '../sync/coercion';
 import { isCollectionEnabled, DEFAULT_LOOKBACK_DAYS } from '../workflows/plan';
 import type { StreamCursor, StreamResult, SyncStreamInput } from '../workflows/types';
 import type { AccountSession } from './resources';

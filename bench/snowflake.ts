@@ -15,7 +15,7 @@
  */
 import { collections } from '../catalog/collections';
 import type { ColumnType } from '../catalog/types';
-import { openSnowflakeDestination } from '../destinations/snowflake';
+import { openSnowflakeDestination } from '../destinations/snowflake/destination';
 import type { Row, WarehouseTable } from '../destinations/types';
 import type { ObservedStatement } from '../test/snowflake/driver-shim';
 import { startSnowflakeEmulator } from '../test/snowflake/emulator';

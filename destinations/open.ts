@@ -6,14 +6,14 @@
  *   bigquery://PROJECT/DATASET_PREFIX?location=EU&keyFile=/path/key.json   (destinations/bigquery/settings.ts)
  *
  * Schemes live in a registry of async factories. Built-in writers are loaded lazily so opening
- * SQLite never loads pg and vice versa. `snowflake://` resolves to `./snowflake`'s
+ * SQLite never loads pg and vice versa. `snowflake://` resolves to `./snowflake/destination`'s
  * `openSnowflakeDestination(url, options)` when that module exists; any other writer can call
  * `registerDestinationScheme`. Passwords never appear in errors: URLs are shown through `redactUrl`
  * (./reference).
  */
 import path from 'node:path';
 import type { BigQueryOpenOptions } from './bigquery/destination';
-import type { PostgresOptions } from './postgres';
+import type { PostgresOptions } from './postgres/destination';
 import { redactUrl, urlScheme } from './reference';
 import type { Destination } from './types';
 
@@ -27,9 +27,9 @@ export interface OpenOptions {
 export type DestinationFactory = (url: string, options: OpenOptions) => Promise<Destination>;
 
 const factories = new Map<string, DestinationFactory>([
-  ['sqlite', async (url) => (await import('./sqlite')).openSqliteDestination(sqliteDirectory(url))],
-  ['postgres', async (url, options) => (await import('./postgres')).openPostgresDestination(url, options.postgres)],
-  ['postgresql', async (url, options) => (await import('./postgres')).openPostgresDestination(url, options.postgres)],
+  ['sqlite', async (url) => (await import('./sqlite/destination')).openSqliteDestination(sqliteDirectory(url))],
+  ['postgres', async (url, options) => (await import('./postgres/destination')).openPostgresDestination(url, options.postgres)],
+  ['postgresql', async (url, options) => (await import('./postgres/destination')).openPostgresDestination(url, options.postgres)],
   ['snowflake', openSnowflakeIfPresent],
   ['bigquery', async (url, options) => (await import('./bigquery/destination')).openBigQueryDestination(url, options as BigQueryOpenOptions)],
 ]);
@@ -80,18 +80,18 @@ export function sqliteDirectory(url: string): string {
 async function openSnowflakeIfPresent(url: string, options: OpenOptions): Promise<Destination> {
   let module: { openSnowflakeDestination?: DestinationFactory };
   // A computed specifier so the type-checker does not require the module to exist yet.
-  const specifier = './snowflake';
+  const specifier = './snowflake/destination';
   try {
     module = require(specifier) as typeof module;
   } catch (err) {
     const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND' && String(err).includes(`'${specifier}'`);
     if (missing) {
-      throw new Error('The Snowflake destination is not available in this build (destinations/snowflake.ts is missing)');
+      throw new Error('The Snowflake destination is not available in this build (destinations/snowflake/destination.ts is missing)');
     }
     throw err;
   }
   if (typeof module.openSnowflakeDestination !== 'function') {
-    throw new Error('destinations/snowflake.ts must export openSnowflakeDestination(url, options)');
+    throw new Error('destinations/snowflake/destination.ts must export openSnowflakeDestination(url, options)');
   }
   return module.openSnowflakeDestination(url, options);
 }

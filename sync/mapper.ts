@@ -10,7 +10,7 @@
  */
 import type { CollectionSpec, ColumnSpec, ExtractStep, ValueTransform, WhereValue } from '../catalog/types';
 import type { Row, TableBatch, WarehouseTable } from '../destinations/types';
-import { applyTransform, coercerFor, type Coercer } from './values';
+import { applyTransform, coercerFor, type Coercer } from './coercion';
 import { compileCustomColumns, readCustomValues, type CompiledCustomColumns, type CustomColumn } from './customFields';
 
 /** A record together with the record it was found in (for `parent.*` column paths). */

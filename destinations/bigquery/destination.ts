@@ -9,7 +9,7 @@
  *
  * Write path of one `upsert` call:
  *   1. per table, de-duplicate the rows by primary key (last wins) and encode every value by the
- *      shared coercion rules (columnValues.ts, NUL / lone-surrogate cleaning included);
+ *      shared coercion rules (shared/driverValues.ts, NUL / lone-surrogate cleaning included);
  *   2. check that every target table has every column of its definition (cached from ensureTable,
  *      looked up again when unknown), so a page for a table or column that does not exist fails
  *      before anything is written;
@@ -23,12 +23,12 @@
  * metadata says is missing: BigQuery cannot run DDL inside a transaction.
  */
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
-import { addCount, emptyResult, guardingRecordTable, lastRowPerKey, recordTablesFirst, rowEncoder, type WriterUpsertResult } from '../batchRows';
-import { encoderFor, type DriverValue } from '../columnValues';
-import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from '../fullReads';
-import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../identifierRules';
-import { cleanText } from '../values';
-import { exclusionClause } from '../verificationReads';
+import { addCount, emptyResult, guardingRecordTable, lastRowPerKey, recordTablesFirst, rowEncoder, type WriterUpsertResult } from '../shared/batchRows';
+import { encoderFor, type DriverValue } from '../shared/driverValues';
+import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from '../shared/fullReads';
+import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifierRules';
+import { cleanText } from '../shared/textCleaning';
+import { exclusionClause } from '../shared/verificationReads';
 import type { Destination, FullReadSweep, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from '../types';
 import { parseBigQueryUrl, type BigQuerySettings } from './settings';
 import {

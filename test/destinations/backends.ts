@@ -14,12 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ColumnType } from '../../catalog/types';
-import { openPostgresDestination, PostgresDestination, type PostgresOptions } from '../../destinations/postgres';
-import type { SnowflakeDestination } from '../../destinations/snowflake';
+import { openPostgresDestination, PostgresDestination, type PostgresOptions } from '../../destinations/postgres/destination';
+import type { SnowflakeDestination } from '../../destinations/snowflake/destination';
 import type { BigQueryDestination } from '../../destinations/bigquery/destination';
-import { openSqliteDestination, SqliteDestination } from '../../destinations/sqlite';
-import { quoteIdentifier } from '../../destinations/identifiers';
-import { METADATA_SCHEMA } from '../../destinations/identifierRules';
+import { openSqliteDestination, SqliteDestination } from '../../destinations/sqlite/destination';
+import { quoteIdentifier } from '../../destinations/shared/identifiers';
+import { METADATA_SCHEMA } from '../../destinations/shared/identifierRules';
 import type { WarehouseTable } from '../../destinations/types';
 import type { ObservedStatement } from '../snowflake/driver-shim';
 
@@ -158,7 +158,7 @@ export const backends: Backend[] = [
     concurrentPageRows: 20,
     async open() {
       // Loaded here, so files that only want uniqueName or PG_URL do not load the Snowflake driver.
-      const { openSnowflakeDestination } = await import('../../destinations/snowflake');
+      const { openSnowflakeDestination } = await import('../../destinations/snowflake/destination');
       const { startSnowflakeEmulator } = await import('../snowflake/emulator');
       const { readRows, tablesIn } = await import('../snowflake/read-back');
       const { statementsDuring } = await import('../snowflake/sent-statements');

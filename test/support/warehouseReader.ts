@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import knexFactory from 'knex';
 import type { ColumnType } from '../../catalog/types';
-import { isoSeconds } from '../../sync/values';
+import { isoSeconds } from '../../sync/coercion';
 import { sqliteDirectory } from '../../destinations/open';
 
 export type Columns = Record<string, ColumnType>;
@@ -46,7 +46,7 @@ export async function readTable(
   let raw: Array<Record<string, unknown>>;
   if (destinationUrl.startsWith('snowflake://')) {
     // fakesnow answers SELECTs in Arrow; the test shim decodes them (test/snowflake/FAKESNOW_GAPS.md).
-    const { openSnowflakeDestination } = await import('../../destinations/snowflake');
+    const { openSnowflakeDestination } = await import('../../destinations/snowflake/destination');
     const { readRows } = await import('../snowflake/read-back');
     const destination = await openSnowflakeDestination(destinationUrl);
     try {

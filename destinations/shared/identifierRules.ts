@@ -9,7 +9,7 @@
  * `quoteIdentifier`, so reserved words (`default`, `group`, `order`) work as column names.
  */
 import { MAX_IDENTIFIER_BYTES } from './identifiers';
-import type { WarehouseTable } from './types';
+import type { WarehouseTable } from '../types';
 
 /** Lowercase ASCII letters, digits and `_`, not starting with a digit; the output of `sanitizeIdentifier`. */
 const SAFE_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;

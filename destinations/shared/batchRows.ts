@@ -3,8 +3,8 @@
  * last one seen wins; rows without a usable key are dropped and counted) and how each value is
  * encoded for the driver (counting values that had to become NULL).
  */
-import { encoderFor, type DriverValue, type Encoder, type EncodingDialect } from './columnValues';
-import type { Row, TableBatch, UpsertResult, WarehouseTable } from './types';
+import { encoderFor, type DriverValue, type Encoder, type EncodingDialect } from './driverValues';
+import type { Row, TableBatch, UpsertResult, WarehouseTable } from '../types';
 
 /** What SQL writers report beyond the `Destination` contract. */
 export interface WriterUpsertResult extends UpsertResult {

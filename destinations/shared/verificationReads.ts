@@ -4,7 +4,7 @@
  * status is not a deleted ticket).
  */
 import { assertSafeIdentifier } from './identifierRules';
-import type { RowExclusion } from './types';
+import type { RowExclusion } from '../types';
 
 /**
  * `WHERE …` (with a leading space) and its bindings for a count that leaves out `except`; empty when
