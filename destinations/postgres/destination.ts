@@ -19,8 +19,7 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Client as PgClient } from 'pg';
 import type { ColumnType } from '../../catalog/types';
-import { quoteIdentifier } from '../shared/identifiers';
-import { METADATA_SCHEMA, InvalidIdentifierError, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifierRules';
+import { quoteIdentifier, METADATA_SCHEMA, InvalidIdentifierError, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifiers';
 import { addCount, emptyResult, encodeRowInto, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from '../shared/batchRows';
 import type { DriverValue } from '../shared/driverValues';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry';

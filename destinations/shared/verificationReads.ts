@@ -3,7 +3,7 @@
  * out. NULL is never "equal", so a row whose column is NULL is always counted (a ticket without a
  * status is not a deleted ticket).
  */
-import { assertSafeIdentifier } from './identifierRules';
+import { assertSafeIdentifier } from './identifiers';
 import type { RowExclusion } from '../types';
 
 /**

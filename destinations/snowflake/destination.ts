@@ -23,9 +23,8 @@
  * unqualified staging tables are created).
  */
 import type { ColumnType } from '../../catalog/types';
-import { addCount, emptyResult, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, type WriterUpsertResult } from '../shared/batchRows';
+import { addCount, emptyResult, groupByTable, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, type WriterUpsertResult } from '../shared/batchRows';
 import { encoderFor, type DriverValue, type Encoder } from '../shared/driverValues';
-import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifierRules';
 import {
   deleteRowsWithKeysSql,
   dropStagedRowsOfSql,
@@ -71,7 +70,7 @@ import {
 import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from '../shared/fullReads';
 import { cleanText } from '../shared/textCleaning';
 import { exclusionClause } from '../shared/verificationReads';
-import { quoteIdentifier } from '../shared/identifiers';
+import { quoteIdentifier, METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifiers';
 import type { Destination, FullReadSweep, Row, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from '../types';
 
 export { parseSnowflakeUrl, snowflakeQueryTag, type SnowflakeSettings } from './settings';
@@ -362,28 +361,4 @@ function bindText(value: DriverValue): string | null {
   if (value === null) return null;
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   return typeof value === 'string' ? value : String(value);
-}
-
-/** Batches of one table arrive together; two batches of one table merge into one (later rows win). */
-function groupByTable(batches: TableBatch[]): TableBatch[] {
-  const byName = new Map<string, TableBatch>();
-  for (const { table, rows, replaces } of batches) {
-    const existing = byName.get(table.name);
-    if (!existing) {
-      byName.set(table.name, { table, rows: [...rows], ...(replaces ? { replaces: { ...replaces, keys: [...replaces.keys] } } : {}) });
-      continue;
-    }
-    if (JSON.stringify(existing.table) !== JSON.stringify(table)) {
-      throw new Error(`upsert: two batches for table ${table.name} with different definitions`);
-    }
-    existing.rows.push(...rows);
-    if (replaces) {
-      // A later batch's replacement would delete the earlier batch's rows: replace both records' rows up front.
-      if (existing.replaces && existing.replaces.column !== replaces.column) throw new Error(`upsert: two replacement columns for table ${table.name}`);
-      // Guarded only when both are guarded by the same record table.
-      const recordTable = !existing.replaces || existing.replaces.recordTable === replaces.recordTable ? replaces.recordTable : undefined;
-      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys], ...(recordTable === undefined ? {} : { recordTable }) };
-    }
-  }
-  return [...byName.values()];
 }

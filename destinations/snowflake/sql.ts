@@ -10,9 +10,8 @@
  * destination sets to the metadata schema right after login (`USE SCHEMA`).
  */
 import type { ColumnType } from '../../catalog/types';
-import { quoteIdentifier } from '../shared/identifiers';
+import { quoteIdentifier, METADATA_SCHEMA } from '../shared/identifiers';
 import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from '../shared/fullReads';
-import { METADATA_SCHEMA } from '../shared/identifierRules';
 import type { WarehouseColumn, WarehouseTable } from '../types';
 
 const q = (name: string) => quoteIdentifier(name, 'snowflake');

@@ -18,8 +18,7 @@ import { openPostgresDestination, PostgresDestination, type PostgresOptions } fr
 import type { SnowflakeDestination } from '../../destinations/snowflake/destination';
 import type { BigQueryDestination } from '../../destinations/bigquery/destination';
 import { openSqliteDestination, SqliteDestination } from '../../destinations/sqlite/destination';
-import { quoteIdentifier } from '../../destinations/shared/identifiers';
-import { METADATA_SCHEMA } from '../../destinations/shared/identifierRules';
+import { METADATA_SCHEMA, quoteIdentifier } from '../../destinations/shared/identifiers';
 import type { WarehouseTable } from '../../destinations/types';
 import type { ObservedStatement } from '../snowflake/driver-shim';
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteDestination, SqliteDestination } from '../../destinations/sqlite/destination';
-import { InvalidIdentifierError } from '../../destinations/shared/identifierRules';
+import { InvalidIdentifierError } from '../../destinations/shared/identifiers';
 import type { WarehouseTable } from '../../destinations/types';
 import { uniqueName } from './backends';
 

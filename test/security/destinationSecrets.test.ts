@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import { validateSourceConfig } from '../../config/sourceConfig';
 import { parseSettings } from '../../config/settingsFile';
 import { destinationSecretProblem, redactUrl } from '../../destinations/reference';
-import { sqliteDirectory } from '../../destinations/open';
+import { sqliteDirectory } from '../../destinations/sqlite/settings';
 import { startSource, querySourceStatus } from '../../orchestration/sources';
 import { workflowIdForSource } from '../../workflows/plan';
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';

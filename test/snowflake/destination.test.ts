@@ -18,7 +18,7 @@ import {
   type SnowflakeDestination,
 } from '../../destinations/snowflake/destination';
 import { WorkerResources } from '../../activities/resources';
-import { InvalidIdentifierError } from '../../destinations/shared/identifierRules';
+import { InvalidIdentifierError } from '../../destinations/shared/identifiers';
 import {
   DEFAULT_MAX_BIND_VALUES_PER_STATEMENT,
   DEFAULT_MAX_STATEMENT_BYTES,

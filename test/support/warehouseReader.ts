@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import knexFactory from 'knex';
 import type { ColumnType } from '../../catalog/types';
 import { isoSeconds } from '../../sync/coercion';
-import { sqliteDirectory } from '../../destinations/open';
+import { sqliteDirectory } from '../../destinations/sqlite/settings';
 
 export type Columns = Record<string, ColumnType>;
 
