@@ -18,6 +18,7 @@ import { isCollectionEnabled } from '../workflows/plan';
 import type { SourceConfig, SourceStatus } from '../workflows/types';
 import { DEFAULT_RATE_SETTINGS, type JsonRecord } from '../zendesk';
 import { LIST_MAX_PAGE_SIZE } from '../zendesk/pagination/list';
+import { recordTimeSeconds } from '../zendesk/recordTime';
 import { diagnoseCount, diagnoseIds, type RepairBackfill, type VerifyRow } from './diagnose';
 
 /** Collections Zendesk counts for us: the count endpoint, and which warehouse rows are deleted records. */
@@ -120,8 +121,8 @@ async function readWarehouse(destination: Destination, schema: string, collectio
 function createdAt(record: JsonRecord): number | undefined {
   for (const field of ['created_at', 'updated_at']) {
     const raw = record[field];
-    const ms = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
-    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
+    const seconds = typeof raw === 'string' ? recordTimeSeconds(raw) : undefined;
+    if (seconds !== undefined) return Math.floor(seconds);
   }
   return undefined;
 }
