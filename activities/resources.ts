@@ -12,7 +12,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { StreamSpec } from '../catalog/types';
 import { credentialFileTokenStore, resolveCredential, saveCredential, type ZendeskCredential } from '../credentials/store';
 import { openDestination } from '../destinations/open';
-import { snowflakeQueryTag } from '../destinations/snowflakeSettings';
+import { resolveDestinationReference, urlScheme } from '../destinations/reference';
+import { snowflakeQueryTag } from '../destinations/snowflake/settings';
 import type { Destination } from '../destinations/types';
 import {
   createZendeskClient,
@@ -69,14 +70,14 @@ export class WorkerResources {
    * closes it via `release`.
    */
   async destinationForRun(ref: string, tag: { source: string; run: string }): Promise<{ destination: Destination; release(): Promise<void> }> {
-    const url = resolveDestinationUrl(ref);
-    if (!url.startsWith('snowflake://')) return { destination: await this.destination(ref), release: async () => {} };
+    const url = resolveDestinationReference(ref, process.env);
+    if (urlScheme(url) !== 'snowflake') return { destination: await this.destination(ref), release: async () => {} };
     const destination = await openDestination(url, { snowflake: { queryTag: snowflakeQueryTag(tag) } });
     return { destination, release: () => destination.close() };
   }
 
   async destination(ref: string): Promise<Destination> {
-    const url = resolveDestinationUrl(ref);
+    const url = resolveDestinationReference(ref, process.env);
     let opened = this.destinations.get(url);
     if (!opened) {
       opened = openDestination(url);
@@ -243,14 +244,6 @@ function authSettings(
       onSaved(rotated);
     },
   };
-}
-
-/** `env:VAR` -> the URL in that variable; anything else is the URL itself. */
-export function resolveDestinationUrl(ref: string): string {
-  if (!ref.startsWith('env:')) return ref;
-  const value = process.env[ref.slice('env:'.length)];
-  if (!value) throw Object.assign(new Error(`destination ${ref}: the environment variable is not set`), { type: 'InvalidSettingsError' });
-  return value;
 }
 
 /** Runs every step of an async iterator inside the given context runner. */

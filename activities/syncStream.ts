@@ -12,12 +12,13 @@ import type { Destination } from '../destinations/types';
 import type { StreamSpec } from '../catalog/types';
 import { mapPage } from '../sync/mapper';
 import { TablePlanner } from './tablePlans';
-import { isoSeconds } from '../sync/values';
+import { isoSeconds } from '../sync/coercion';
 import { isCollectionEnabled } from '../workflows/collectionSelection';
 import { DEFAULT_LOOKBACK_DAYS } from '../workflows/syncDefaults';
 import type { StreamCursor, StreamResult, SyncStreamInput } from '../workflows/types';
 import type { AccountSession } from './resources';
-import type { PageResult, ResumeCursor } from '../zendesk';
+import type { PageResult } from '../zendesk';
+import { streamWindow } from './streamWindow';
 
 /** What a heartbeat carries: enough to resume and to show progress (no records). */
 export interface SyncHeartbeat {
@@ -145,18 +146,6 @@ async function closeIterator(iterator: AsyncIterator<PageResult>, pending: Promi
   await iterator.return().catch(() => {});
 }
 
-/** Largest value of the stream's time field among the records (epoch seconds), for backfill ranges. */
-function latestTime(records: unknown[], field: string | undefined): number | undefined {
-  if (!field) return undefined;
-  let latest: number | undefined;
-  for (const r of records) {
-    const raw = (r as Record<string, unknown>)?.[field];
-    const t = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) / 1000 : NaN;
-    if (!Number.isNaN(t) && (latest === undefined || t > latest)) latest = t;
-  }
-  return latest;
-}
-
 export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps): Promise<StreamResult> {
   // Until the first page commits, the keep-alive repeats the previous attempt's heartbeat (a list
   // resumes mid-way from it), or, on a first attempt, one that resumes exactly like no heartbeat.
@@ -215,15 +204,10 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   } else {
     cursor = deps.previousHeartbeat?.cursor ?? null;
   }
-  let startTime: number | undefined;
-  if (input.mode === 'backfill') startTime = input.range!.from;
-  else if (stream.initialLookbackDays === null) startTime = 0;
-  else if (stream.initialLookbackDays !== undefined) {
-    startTime = Math.floor(now() / 1000) - (config.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * 86_400;
-  }
-  if (incremental && !cursor && startTime !== undefined) {
+  const window = streamWindow(input, stream, cursor, now);
+  if (incremental && !cursor && window.startTime !== undefined) {
     // Where the history in the warehouse begins: shown in status, and older data needs a backfill.
-    await deps.destination.writeState(source, initialStartKey(stream.name), String(startTime));
+    await deps.destination.writeState(source, initialStartKey(stream.name), String(window.startTime));
   }
   // Deletions in lists read in full (Destination.beginFullRead): a read from the first page begins a
   // new set of seen keys; a retry resuming mid-list continues the read its heartbeat names. Without
@@ -258,11 +242,11 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   // wire. The order per page is unchanged (commit rows, then the cursor, then the heartbeat), and the
   // cursor only ever names committed pages, so a crash still resumes after the last committed page
   // (the prefetched page is simply fetched again). No page is fetched past the last one or past a
-  // backfill's end, so the request count is the same as without prefetching.
+  // backfill's end (the window's end marks that page done), so the request count is the same as
+  // without prefetching.
   const pagesIterator = deps.session
     .paginate(stream, {
-      resumeCursor: (cursor?.value ?? null) as ResumeCursor | null,
-      startTime,
+      ...window,
       includes,
       signal: deps.signal,
     })
@@ -285,12 +269,7 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
         // its cursor with it), so the warehouse and the cursor agree.
         if (deps.signal.aborted) throw deps.signal.reason ?? new Error('cancelled');
         const page = step.value;
-        let last = page.done;
-        if (!last && input.mode === 'backfill') {
-          const latest = latestTime(page.records, stream.timeField);
-          if (latest !== undefined && latest > input.range!.to) last = true;
-        }
-        if (!last) pending = fetchNext();
+        if (!page.done) pending = fetchNext();
         const newColumns = await planner.admitPage(page.records);
         if (newColumns.length) deps.log('new custom-field columns', { stream: stream.name, columns: newColumns });
         const mapped = mapPage(planner.plans, page.records, page.page, isoSeconds(now()));
@@ -319,8 +298,8 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
           requests: requestsSoFar(),
           ...(fullReadId === undefined ? {} : { fullReadId }),
         });
-        if (last) {
-          if (page.done) reachedEndAt = now();
+        if (page.done) {
+          reachedEndAt = now();
           break;
         }
       }

@@ -17,8 +17,8 @@
 import { openBigQueryDestination } from '../destinations/bigquery/destination';
 import { mergeSql, tableRef } from '../destinations/bigquery/sql';
 import { loadNdjson, ndjsonLine, stagingSchema } from '../destinations/bigquery/staging';
-import { rowEncoder } from '../destinations/batchRows';
-import type { DriverValue } from '../destinations/columnValues';
+import { rowEncoder } from '../destinations/shared/batchRows';
+import type { DriverValue } from '../destinations/shared/driverValues';
 import type { Row, WarehouseTable } from '../destinations/types';
 import { startBigQueryEmulator } from '../harness/bigquery/emulator';
 import { ticketRows, ticketTable } from './sampleTickets';

@@ -13,7 +13,7 @@
  *   bash scripts/fakesnow.sh && npx tsx bench/snowflake.ts [rows]     (default 2000)
  *   npm run bench -- --only snowflake                                  (the same, into results.json)
  */
-import { openSnowflakeDestination } from '../destinations/snowflake';
+import { openSnowflakeDestination } from '../destinations/snowflake/destination';
 import type { ObservedStatement } from '../harness/snowflake/driver-shim';
 import { startSnowflakeEmulator } from '../harness/snowflake/emulator';
 import { ticketRows, ticketTable } from './sampleTickets';

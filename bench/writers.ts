@@ -23,8 +23,8 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { collections } from '../catalog/collections';
-import { openPostgresDestination } from '../destinations/postgres';
-import { openSqliteDestination } from '../destinations/sqlite';
+import { openPostgresDestination } from '../destinations/postgres/destination';
+import { openSqliteDestination } from '../destinations/sqlite/destination';
 import type { Destination, Row, WarehouseTable } from '../destinations/types';
 
 export interface WriterBenchResult {

@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { SOURCE_NAME, SYNC_STATE } from '../workflows/searchAttributes';
 import { validateSourceConfig, type SourceConfig } from '../config/sourceConfig';
+import { referenceForDisplay, referenceKind } from '../destinations/reference';
 import { enabledCollections } from '../workflows/collectionSelection';
 import { workflowIdForSource } from '../workflows/ids';
 import type { sourceWorkflow } from '../workflows/source';
@@ -38,7 +39,7 @@ export async function startValidatedSource(
         { key: SOURCE_NAME, value: config.name },
         { key: SYNC_STATE, value: 'starting' },
       ],
-      staticSummary: `Zendesk ${config.subdomain ?? config.baseUrl} → ${config.destination.split(':')[0]} schema ${config.name}`,
+      staticSummary: `Zendesk ${config.subdomain ?? config.baseUrl} → ${referenceKind(config.destination)} schema ${config.name}`,
       staticDetails: summarizeConfig(config),
     });
   } catch (err) {
@@ -55,7 +56,7 @@ function summarizeConfig(config: SourceConfig): string {
     `**Source** ${config.name}`,
     `**Account** ${config.subdomain ? `${config.subdomain}.zendesk.com` : config.baseUrl}`,
     `**Credential** ${config.credentialRef} (resolved by the worker)`,
-    `**Destination** ${config.destination.startsWith('env:') ? config.destination : config.destination.split('?')[0]}`,
+    `**Destination** ${referenceForDisplay(config.destination)}`,
     `**Collections** ${enabledCollections(config).join(', ')}`,
     `**Interval** ${config.intervalSeconds ?? 10800} s`,
   ].join('\n\n');

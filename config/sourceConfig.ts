@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { collections } from '../catalog/collections';
 import { InvalidSettingsError } from '../failures/vocabulary';
-import { destinationSecretProblem } from './destinationSecrets';
+import { DESTINATION_REFERENCE_HINT, DESTINATION_REFERENCE_PATTERN, destinationSecretProblem } from '../destinations/reference';
 import { numberSettingProblem, retryDelaysProblem, type BoundedSetting } from './settingBounds';
 import { normalizeSubdomain, resolveEndpoint } from '../zendesk/settings';
 
@@ -137,7 +137,7 @@ export const sourceConfigSchema = z
      */
     destination: z
       .string()
-      .regex(/^(sqlite|postgres|postgresql|snowflake|bigquery):\/\/|^env:\w+$/, 'must be sqlite://…, postgres://…, snowflake://…, bigquery://… or env:<VAR>')
+      .regex(DESTINATION_REFERENCE_PATTERN, DESTINATION_REFERENCE_HINT)
       .superRefine((d, ctx) => {
         const problem = destinationSecretProblem(d);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });

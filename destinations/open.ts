@@ -1,19 +1,21 @@
 /**
  * Opens a destination from its URL:
- *   sqlite://./data/warehouse       a directory, relative to the working directory
+ *   sqlite://./data/warehouse       a directory, relative to the working directory (./sqlite/settings.ts)
  *   sqlite:///var/lib/zs/warehouse  an absolute directory
  *   postgres://user:pass@host:5432/db   (or postgresql://…; any libpq-style query parameters pg accepts)
- *   bigquery://PROJECT/DATASET_PREFIX?location=EU&keyFile=/path/key.json   (destinations/bigquery/settings.ts)
+ *   snowflake://USER@ACCOUNT/DATABASE?warehouse=WH&…   (./snowflake/settings.ts)
+ *   bigquery://PROJECT/DATASET_PREFIX?location=EU&keyFile=/path/key.json   (./bigquery/settings.ts)
  *
- * Schemes live in a registry of async factories. Built-in writers are loaded lazily so opening
- * SQLite never loads pg and vice versa. `snowflake://` resolves to `./snowflake`'s
- * `openSnowflakeDestination(url, options)` when that module exists; any other writer can call
- * `registerDestinationScheme`. Passwords never appear in errors: URLs are shown through `redactUrl`.
+ * Schemes live in a registry of async factories. Built-in writers (each in its own folder) are
+ * loaded lazily so opening SQLite never loads pg, the Snowflake driver or BigQuery's client, and vice
+ * versa; any other writer can call `registerDestinationScheme`. Passwords never appear in errors: URLs are shown through `redactUrl`
+ * (./reference).
  */
-import path from 'node:path';
-import { isKeyMaterial, isSecretParameterName } from '../config/destinationSecrets';
 import type { BigQueryOpenOptions } from './bigquery/destination';
-import type { PostgresOptions } from './postgres';
+import type { PostgresOptions } from './postgres/destination';
+import type { SnowflakeOpenOptions } from './snowflake/destination';
+import { redactUrl, urlScheme } from './reference';
+import { sqliteDirectory } from './sqlite/settings';
 import type { Destination } from './types';
 
 export interface OpenOptions {
@@ -26,10 +28,10 @@ export interface OpenOptions {
 export type DestinationFactory = (url: string, options: OpenOptions) => Promise<Destination>;
 
 const factories = new Map<string, DestinationFactory>([
-  ['sqlite', async (url) => (await import('./sqlite')).openSqliteDestination(sqliteDirectory(url))],
-  ['postgres', async (url, options) => (await import('./postgres')).openPostgresDestination(url, options.postgres)],
-  ['postgresql', async (url, options) => (await import('./postgres')).openPostgresDestination(url, options.postgres)],
-  ['snowflake', openSnowflakeIfPresent],
+  ['sqlite', async (url) => (await import('./sqlite/destination')).openSqliteDestination(sqliteDirectory(url))],
+  ['postgres', async (url, options) => (await import('./postgres/destination')).openPostgresDestination(url, options.postgres)],
+  ['postgresql', async (url, options) => (await import('./postgres/destination')).openPostgresDestination(url, options.postgres)],
+  ['snowflake', async (url, options) => (await import('./snowflake/destination')).openSnowflakeDestination(url, options as SnowflakeOpenOptions)],
   ['bigquery', async (url, options) => (await import('./bigquery/destination')).openBigQueryDestination(url, options as BigQueryOpenOptions)],
 ]);
 
@@ -43,7 +45,7 @@ export function supportedSchemes(): string[] {
 }
 
 export async function openDestination(url: string, options: OpenOptions = {}): Promise<Destination> {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url.trim())?.[1]?.toLowerCase();
+  const scheme = urlScheme(url);
   const factory = scheme === undefined ? undefined : factories.get(scheme);
   if (!factory) {
     const schemes = supportedSchemes().map((s) => `${s}://`).join(', ');
@@ -58,69 +60,4 @@ export async function openDestination(url: string, options: OpenOptions = {}): P
     }
     throw err;
   }
-}
-
-/** The directory of a `sqlite://` URL, resolved against the working directory. */
-export function sqliteDirectory(url: string): string {
-  const rest = url.trim().replace(/^sqlite:\/\//i, '');
-  if (rest === '' || rest === '/') {
-    throw new Error(`SQLite URL ${redactUrl(url)} names no directory: use sqlite://./data/warehouse or sqlite:///absolute/dir`);
-  }
-  if (/[?#]/.test(rest)) throw new Error(`SQLite URL ${redactUrl(url)} must not have a query or fragment: it is a directory path`);
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(rest);
-  } catch {
-    throw new Error(`SQLite URL ${redactUrl(url)} has an invalid percent-escape`);
-  }
-  return path.resolve(decoded);
-}
-
-/**
- * The URL with any password and every secret query parameter (the rule of
- * config/destinationSecrets.ts: password, sslpassword, token, privateKey, …) replaced by `***`,
- * for logs and errors. Errors of activities end up in workflow history.
- */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    for (const [name, value] of [...parsed.searchParams.entries()]) {
-      if (isSecretParameterName(name) || isKeyMaterial(value)) parsed.searchParams.set(name, '***');
-    }
-    return parsed.toString();
-  } catch {
-    // Not parseable: hide whatever sits between "//user:" and the last "@", and every secret parameter's value.
-    return url
-      .replace(/(\/\/[^/:@]*:)[^?#]*@/, '$1***@')
-      .replace(/([?&])([^=&#]*)=([^&#]*)/g, (whole, sep: string, name: string, value: string) => {
-        const decode = (raw: string) => {
-          try {
-            return decodeURIComponent(raw);
-          } catch {
-            return raw;
-          }
-        };
-        return isSecretParameterName(decode(name)) || isKeyMaterial(decode(value)) ? `${sep}${name}=***` : whole;
-      });
-  }
-}
-
-async function openSnowflakeIfPresent(url: string, options: OpenOptions): Promise<Destination> {
-  let module: { openSnowflakeDestination?: DestinationFactory };
-  // A computed specifier so the type-checker does not require the module to exist yet.
-  const specifier = './snowflake';
-  try {
-    module = require(specifier) as typeof module;
-  } catch (err) {
-    const missing = (err as { code?: string }).code === 'MODULE_NOT_FOUND' && String(err).includes(`'${specifier}'`);
-    if (missing) {
-      throw new Error('The Snowflake destination is not available in this build (destinations/snowflake.ts is missing)');
-    }
-    throw err;
-  }
-  if (typeof module.openSnowflakeDestination !== 'function') {
-    throw new Error('destinations/snowflake.ts must export openSnowflakeDestination(url, options)');
-  }
-  return module.openSnowflakeDestination(url, options);
 }

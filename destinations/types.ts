@@ -5,7 +5,7 @@
  *   bigint -> number (or a decimal string beyond 2^53), double -> number, boolean -> boolean,
  *   text -> string, timestamp -> ISO-8601 string, date -> 'YYYY-MM-DD', json -> any JS value,
  *   absent or null -> NULL.
- * Every destination applies the same text rule (see `values.ts`): NUL characters are stripped and
+ * Every destination applies the same text rule (see `shared/textCleaning.ts`): NUL characters are stripped and
  * lone UTF-16 surrogates become U+FFFD, in text columns and inside JSON alike.
  */
 import type { ColumnType } from '../catalog/types';

@@ -7,8 +7,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import knexFactory from 'knex';
 import type { ColumnType } from '../catalog/types';
-import { isoSeconds } from '../sync/values';
-import { sqliteDirectory } from '../destinations/open';
+import { isoSeconds } from '../sync/coercion';
+import { urlScheme } from '../destinations/reference';
+import { sqliteDirectory } from '../destinations/sqlite/settings';
 
 export type Columns = Record<string, ColumnType>;
 
@@ -44,9 +45,9 @@ export async function readTable(
   columns: Columns,
 ): Promise<Array<Record<string, unknown>>> {
   let raw: Array<Record<string, unknown>>;
-  if (destinationUrl.startsWith('snowflake://')) {
+  if (urlScheme(destinationUrl) === 'snowflake') {
     // fakesnow answers SELECTs in Arrow; the test shim decodes them (test/snowflake/FAKESNOW_GAPS.md).
-    const { openSnowflakeDestination } = await import('../destinations/snowflake');
+    const { openSnowflakeDestination } = await import('../destinations/snowflake/destination');
     const { readRows } = await import('./snowflake/read-back');
     const destination = await openSnowflakeDestination(destinationUrl);
     try {
@@ -55,7 +56,7 @@ export async function readTable(
     } finally {
       await destination.close();
     }
-  } else if (destinationUrl.startsWith('sqlite://')) {
+  } else if (urlScheme(destinationUrl) === 'sqlite') {
     const file = path.join(sqliteDirectory(destinationUrl), `${schema}.sqlite`);
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {

@@ -7,8 +7,8 @@
  * (a clash gets `_2`, `_3`, …). Types come from the field definitions.
  */
 import type { CollectionSpec, ColumnType, CustomFieldSource } from '../catalog/types';
-import { sanitizeIdentifier, uniqueIdentifier, MAX_IDENTIFIER_BYTES } from '../destinations/identifiers';
-import { coercerFor, type Coercer } from './values';
+import { sanitizeIdentifier, uniqueIdentifier, MAX_IDENTIFIER_BYTES } from '../destinations/shared/identifiers';
+import { coercerFor, type Coercer } from './coercion';
 
 /** A field definition as Zendesk lists it (ticket_fields, user_fields, organization_fields). */
 export interface FieldDefinition {

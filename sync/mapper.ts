@@ -10,7 +10,8 @@
  */
 import type { CollectionSpec, ColumnSpec, ExtractStep, ValueTransform, WhereValue } from '../catalog/types';
 import type { Row, TableBatch, WarehouseTable } from '../destinations/types';
-import { applyTransform, coercerFor, type Coercer } from './values';
+import { applyTransform, coercerFor, type Coercer } from './coercion';
+import { recordTimeSeconds } from '../zendesk/recordTime';
 import { compileCustomColumns, readCustomValues, type CompiledCustomColumns, type CustomColumn } from './customFields';
 
 /** A record together with the record it was found in (for `parent.*` column paths). */
@@ -312,16 +313,10 @@ function compilePlan(plan: TablePlan): CompiledPlan {
   return compiled;
 }
 
-/** Larger = newer; compares numbers and ISO timestamps. */
+/** Larger = newer; compares numbers and ISO timestamps (as epoch seconds). */
 function freshnessOf(record: Record<string, unknown>, field: string | undefined): number {
   if (!field) return 0;
-  const value = record[field];
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string') {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? 0 : ms / 1000;
-  }
-  return 0;
+  return recordTimeSeconds(record[field]) ?? 0;
 }
 
 /**

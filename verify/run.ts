@@ -9,14 +9,16 @@
  */
 import { collections, streamByName } from '../catalog/collections';
 import type { CollectionSpec } from '../catalog/types';
-import { resolveDestinationUrl, WorkerResources } from '../activities/resources';
+import { WorkerResources } from '../activities/resources';
 import { initialStartKey } from '../activities/syncStream';
 import { openDestination } from '../destinations/open';
+import { resolveDestinationReference } from '../destinations/reference';
 import type { Destination, RowExclusion } from '../destinations/types';
 import { isCollectionEnabled } from '../workflows/collectionSelection';
 import type { SourceConfig, SourceStatus } from '../workflows/types';
 import { DEFAULT_RATE_SETTINGS, type JsonRecord } from '../zendesk';
 import { LIST_MAX_PAGE_SIZE } from '../zendesk/pagination/list';
+import { recordTimeSeconds } from '../zendesk/recordTime';
 import { diagnoseCount, diagnoseIds, type RepairBackfill, type VerifyRow } from './diagnose';
 
 /** Collections Zendesk counts for us: the count endpoint, and which warehouse rows are deleted records. */
@@ -119,8 +121,8 @@ async function readWarehouse(destination: Destination, schema: string, collectio
 function createdAt(record: JsonRecord): number | undefined {
   for (const field of ['created_at', 'updated_at']) {
     const raw = record[field];
-    const ms = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
-    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
+    const seconds = typeof raw === 'string' ? recordTimeSeconds(raw) : undefined;
+    if (seconds !== undefined) return Math.floor(seconds);
   }
   return undefined;
 }
@@ -130,7 +132,7 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
   if (!(Number.isInteger(maxRequests) && maxRequests > 0)) throw new Error(`--max-requests must be a positive whole number, got ${maxRequests}`);
   const resources = options.resources ?? new WorkerResources();
   const ownsResources = !options.resources;
-  const destination = options.destination ?? (await openDestination(resolveDestinationUrl(config.destination)));
+  const destination = options.destination ?? (await openDestination(resolveDestinationReference(config.destination, process.env)));
   const ownsDestination = !options.destination;
   let spent = 0;
   const countRequest = (event: { attempts: number }) => {

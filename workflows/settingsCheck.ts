@@ -4,7 +4,7 @@
  * endless loop. Deterministic: the rules are the settings schema's, imported (config/sourceConfig.ts).
  */
 import { collections } from '../catalog/collections';
-import { destinationSecretProblem } from '../config/destinationSecrets';
+import { destinationSecretProblem } from '../destinations/reference';
 import { SETTING_BOUNDS } from '../config/settingBounds';
 import { sourceSettingsProblems, type SourceConfig } from '../config/sourceConfig';
 import { DEFAULT_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from './rhythm';

@@ -18,6 +18,7 @@ import { openSourceRun } from './source/run';
 import { publishStopped } from './source/status';
 import { waitForNextCycle } from './source/wait';
 import type { SourceWorkflowInput } from './types';
+import { referenceKind } from '../destinations/reference';
 
 /**
  * One run of the source workflow. Its parts are in workflows/source/: run.ts (the state they share,
@@ -34,7 +35,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> 
   upsertMemo({
     source: config.name,
     account: config.subdomain ? `${config.subdomain}.zendesk.com` : config.baseUrl,
-    destination: typeof config.destination === 'string' ? config.destination.split(':')[0] : undefined,
+    destination: typeof config.destination === 'string' ? referenceKind(config.destination) : undefined,
   });
 
   try {

@@ -8,7 +8,6 @@ export * from './errors';
 export { parseErrorBody } from './errorBody';
 export { DEFAULT_HTTP_SETTINGS } from './http';
 export type { HttpSettings, RequestEvent, RetryReason } from './http';
-export { initialStartTime } from './pagination';
 export type { PaginateOptions } from './pagination';
 export type {
   CursorExportResume,
@@ -16,6 +15,7 @@ export type {
   JsonRecord,
   OffsetListResume,
   PageResult,
+  ReadWindow,
   ResumeCursor,
   TimeExportResume,
 } from './pagination/types';

@@ -9,7 +9,7 @@
  *
  * Write path of one `upsert` call:
  *   1. per table, de-duplicate the rows by primary key (last wins) and encode every value by the
- *      shared coercion rules (columnValues.ts, NUL / lone-surrogate cleaning included);
+ *      shared coercion rules (shared/driverValues.ts, NUL / lone-surrogate cleaning included);
  *   2. check that every target table has every column of its definition (cached from ensureTable,
  *      looked up again when unknown), so a page for a table or column that does not exist fails
  *      before anything is written;
@@ -23,12 +23,12 @@
  * metadata says is missing: BigQuery cannot run DDL inside a transaction.
  */
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
-import { addCount, emptyResult, guardingRecordTable, lastRowPerKey, recordTablesFirst, rowEncoder, type WriterUpsertResult } from '../batchRows';
-import { encoderFor, type DriverValue } from '../columnValues';
-import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from '../fullReads';
-import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../identifierRules';
-import { cleanText } from '../values';
-import { exclusionClause } from '../verificationReads';
+import { addCount, emptyResult, groupByTable, guardingRecordTable, lastRowPerKey, recordTablesFirst, rowEncoder, type WriterUpsertResult } from '../shared/batchRows';
+import { encoderFor, type DriverValue } from '../shared/driverValues';
+import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from '../shared/fullReads';
+import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifiers';
+import { cleanText } from '../shared/textCleaning';
+import { exclusionClause } from '../shared/verificationReads';
 import type { Destination, FullReadSweep, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from '../types';
 import { parseBigQueryUrl, type BigQuerySettings } from './settings';
 import {
@@ -390,26 +390,3 @@ export function isConcurrentUpdateConflict(error: unknown): boolean {
  * cleaned JSON text.
  */
 const ENCODING = 'postgres' as const;
-
-/** Batches of one table arrive together; two batches of one table merge into one (later rows win). */
-function groupByTable(batches: TableBatch[]): TableBatch[] {
-  const byName = new Map<string, TableBatch>();
-  for (const { table, rows, replaces } of batches) {
-    const existing = byName.get(table.name);
-    if (!existing) {
-      byName.set(table.name, { table, rows: [...rows], ...(replaces ? { replaces: { ...replaces, keys: [...replaces.keys] } } : {}) });
-      continue;
-    }
-    if (JSON.stringify(existing.table) !== JSON.stringify(table)) {
-      throw new Error(`upsert: two batches for table ${table.name} with different definitions`);
-    }
-    existing.rows.push(...rows);
-    if (replaces) {
-      if (existing.replaces && existing.replaces.column !== replaces.column) throw new Error(`upsert: two replacement columns for table ${table.name}`);
-      // Guarded only when both are guarded by the same record table.
-      const recordTable = !existing.replaces || existing.replaces.recordTable === replaces.recordTable ? replaces.recordTable : undefined;
-      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys], ...(recordTable === undefined ? {} : { recordTable }) };
-    }
-  }
-  return [...byName.values()];
-}

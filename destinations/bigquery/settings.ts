@@ -17,7 +17,7 @@
  *   apiEndpoint     another BigQuery REST endpoint (an emulator in tests). No authentication is sent
  *                   to it.
  * Secret-looking parameters (token, private_key, credentials, …) are refused by
- * config/destinationSecrets.ts before the URL goes anywhere.
+ * destinations/referenceSecrets.ts before the URL goes anywhere.
  */
 
 export interface BigQuerySettings {

@@ -2,7 +2,7 @@
  * Every SQL statement the BigQuery destination sends, as pure functions of table definitions.
  *
  * Identifiers are always written between backticks (reserved words such as `group`, `order`,
- * `default` are real column names); names reach here already checked by identifierRules.ts, so they
+ * `default` are real column names); names reach here already checked by shared/identifiers.ts, so they
  * hold only [a-z0-9_]. Values are always query parameters, never spliced into SQL text.
  *
  * Types: bigint -> INT64, double -> FLOAT64, boolean -> BOOL, text -> STRING, timestamp -> TIMESTAMP,

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BigQuery } from '@google-cloud/bigquery';
-import type { DriverValue } from '../columnValues';
+import type { DriverValue } from '../shared/driverValues';
 import type { WarehouseTable } from '../types';
 import { stagingType } from './sql';
 

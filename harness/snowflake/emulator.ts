@@ -5,7 +5,7 @@
  */
 import { startDriverShim, type DriverShim } from './driver-shim';
 import { startFakesnow, type FakesnowServer } from './fakesnow-process';
-import type { SnowflakeSettings } from '../../destinations/snowflakeSettings';
+import type { SnowflakeSettings } from '../../destinations/snowflake/settings';
 
 export interface SnowflakeEmulator {
   fakesnow: FakesnowServer;

@@ -6,8 +6,8 @@
  * harness/warehouseReader.ts. It shares the shim's Arrow decoder with everything else the Node
  * side reads, so it is not the authority on landed rows: test/snowflake/python-reader.ts is (test/snowflake/FAKESNOW_GAPS.md).
  */
-import { quoteIdentifier } from '../../destinations/identifiers';
-import type { SnowflakeDestination } from '../../destinations/snowflake';
+import { quoteIdentifier } from '../../destinations/shared/identifiers';
+import type { SnowflakeDestination } from '../../destinations/snowflake/destination';
 import type { WarehouseTable } from '../../destinations/types';
 
 export async function readRows(

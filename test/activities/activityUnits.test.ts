@@ -11,6 +11,8 @@ import path from 'node:path';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { toFailure } from '../../activities';
 import { WorkerResources, strictestRateSettings } from '../../activities/resources';
+import { streamWindow } from '../../activities/streamWindow';
+import { streamByName } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
 import { rateBudgetFor, ZendeskAuthError, ZendeskRateLimitedError, ZendeskServerError } from '../../zendesk';
 import type { SourceConfig } from '../../workflows/types';
@@ -97,4 +99,32 @@ test('sources on one account written differently share one connection pool and t
     await new Promise((r) => server.close(r));
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test("a stream run's read window: a backfill's range, the source's lookback, the whole history, or none", () => {
+  const config = { name: 'acme', subdomain: 'acme', credentialRef: 'env:Z', destination: 'sqlite://./w', lookbackDays: 30 } as SourceConfig;
+  const nowMs = Date.UTC(2025, 0, 31);
+  const clock = () => nowMs;
+  const input = (stream: string, mode: 'incremental' | 'backfill' = 'incremental') => ({
+    config,
+    stream,
+    cursor: null,
+    mode,
+    runTag: 't',
+    ...(mode === 'backfill' ? { range: { from: 100, to: 200 } } : {}),
+  });
+  const tickets = streamByName('tickets');
+  assert.deepEqual(streamWindow(input('tickets', 'backfill'), tickets, null, clock), { resumeCursor: null, startTime: 100, endTime: 200 });
+  assert.deepEqual(streamWindow(input('tickets'), tickets, null, clock), { resumeCursor: null, startTime: nowMs / 1000 - 30 * 86_400 });
+  assert.deepEqual(
+    streamWindow(input('tickets'), { ...tickets, initialLookbackDays: null }, { seq: 3, value: { cursor: 'abc' } }, clock),
+    { resumeCursor: { cursor: 'abc' }, startTime: 0 },
+    'a resume position travels with the start time; paginate prefers it',
+  );
+  assert.deepEqual(streamWindow(input('groups'), streamByName('groups'), null, clock), { resumeCursor: null }, 'lists have no start');
+  assert.deepEqual(
+    streamWindow({ ...input('tickets'), config: { ...config, lookbackDays: undefined } }, tickets, null, clock).startTime,
+    nowMs / 1000 - 365 * 86_400,
+    'the default lookback is a year',
+  );
 });

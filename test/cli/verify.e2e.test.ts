@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openSqliteDestination } from '../../destinations/sqlite';
+import { openSqliteDestination } from '../../destinations/sqlite/destination';
 import { initialStartKey } from '../../activities/syncStream';
 import type { VerifyReport } from '../../verify/run';
 import type { VerifyRow } from '../../verify/diagnose';

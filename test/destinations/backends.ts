@@ -14,12 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ColumnType } from '../../catalog/types';
-import { openPostgresDestination, PostgresDestination, type PostgresOptions } from '../../destinations/postgres';
-import type { SnowflakeDestination } from '../../destinations/snowflake';
+import { openPostgresDestination, PostgresDestination, type PostgresOptions } from '../../destinations/postgres/destination';
+import type { SnowflakeDestination } from '../../destinations/snowflake/destination';
 import type { BigQueryDestination } from '../../destinations/bigquery/destination';
-import { openSqliteDestination, SqliteDestination } from '../../destinations/sqlite';
-import { quoteIdentifier } from '../../destinations/identifiers';
-import { METADATA_SCHEMA } from '../../destinations/identifierRules';
+import { openSqliteDestination, SqliteDestination } from '../../destinations/sqlite/destination';
+import { METADATA_SCHEMA, quoteIdentifier } from '../../destinations/shared/identifiers';
 import type { WarehouseTable } from '../../destinations/types';
 import type { ObservedStatement } from '../../harness/snowflake/driver-shim';
 
@@ -158,7 +157,7 @@ export const backends: Backend[] = [
     concurrentPageRows: 20,
     async open() {
       // Loaded here, so files that only want uniqueName or PG_URL do not load the Snowflake driver.
-      const { openSnowflakeDestination } = await import('../../destinations/snowflake');
+      const { openSnowflakeDestination } = await import('../../destinations/snowflake/destination');
       const { startSnowflakeEmulator } = await import('../../harness/snowflake/emulator');
       const { readRows, tablesIn } = await import('../../harness/snowflake/read-back');
       const { statementsDuring } = await import('../snowflake/sent-statements');

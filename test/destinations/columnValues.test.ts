@@ -3,7 +3,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeJson, encoderFor } from '../../destinations/columnValues';
+import { encodeJson, encoderFor } from '../../destinations/shared/driverValues';
 
 const sqlite = (type: Parameters<typeof encoderFor>[0]) => encoderFor(type, 'sqlite');
 const postgres = (type: Parameters<typeof encoderFor>[0]) => encoderFor(type, 'postgres');

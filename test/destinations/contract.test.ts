@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidIdentifierError } from '../../destinations/identifierRules';
+import { InvalidIdentifierError } from '../../destinations/shared/identifiers';
 import type { Row, WarehouseTable } from '../../destinations/types';
 import { backends, type OpenedBackend } from './backends';
 import { ticket, tickets, users, versioned, withColumns } from './fixtures';

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDestination, redactUrl, registerDestinationScheme, sqliteDirectory } from '../../destinations/open';
+import { openDestination, registerDestinationScheme } from '../../destinations/open';
+import { sqliteDirectory } from '../../destinations/sqlite/settings';
+import { DESTINATION_REFERENCE_PATTERN, redactUrl, referenceForDisplay, referenceKind, resolveDestinationReference, urlScheme } from '../../destinations/reference';
 import type { Destination } from '../../destinations/types';
 import { PG_URL } from './backends';
 
@@ -75,5 +77,33 @@ describe('openDestination', () => {
     const destination = await openDestination('memtest://account/db');
     assert.equal(destination.kind, 'snowflake');
     assert.deepEqual(opened, ['memtest://account/db']);
+  });
+});
+
+describe('a destination reference', () => {
+  test('env:<VAR> resolves from the environment it is given; an unset variable is a settings error', () => {
+    const env = { ZS_WAREHOUSE_URL: 'postgres://u:secret@h/db' };
+    assert.equal(resolveDestinationReference('env:ZS_WAREHOUSE_URL', env), 'postgres://u:secret@h/db');
+    assert.equal(resolveDestinationReference('sqlite://./w', env), 'sqlite://./w');
+    assert.throws(
+      () => resolveDestinationReference('env:ZS_MISSING', env),
+      (err: Error & { type?: string }) => err.type === 'InvalidSettingsError' && /env:ZS_MISSING: the environment variable is not set/.test(err.message),
+    );
+  });
+
+  test('its kind and display form never show a query; the scheme of a URL is read without case', () => {
+    assert.equal(referenceKind('postgres://u@h/db?sslmode=require'), 'postgres');
+    assert.equal(referenceKind('env:ZS_WAREHOUSE_URL'), 'env');
+    assert.equal(referenceForDisplay('snowflake://U@A/DB?warehouse=WH'), 'snowflake://U@A/DB');
+    assert.equal(referenceForDisplay('env:ZS_WAREHOUSE_URL'), 'env:ZS_WAREHOUSE_URL');
+    assert.equal(urlScheme(' SNOWFLAKE://U@A/DB'), 'snowflake');
+    assert.equal(urlScheme('env:ZS_WAREHOUSE_URL'), undefined);
+  });
+
+  test('the settings accept the built-in schemes and env:<VAR> only', () => {
+    for (const ok of ['sqlite://./w', 'postgres://h/db', 'postgresql://h/db', 'snowflake://U@A/DB', 'bigquery://p/zs_', 'env:ZS_URL']) {
+      assert.match(ok, DESTINATION_REFERENCE_PATTERN, ok);
+    }
+    for (const bad of ['mysql://h/db', 'env:', 'env:A-B', './warehouse']) assert.doesNotMatch(bad, DESTINATION_REFERENCE_PATTERN, bad);
   });
 });

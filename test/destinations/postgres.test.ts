@@ -6,8 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import knexFactory, { type Knex } from 'knex';
-import { openPostgresDestination, PostgresDestination, upsertSql } from '../../destinations/postgres';
-import type { RetryNotice } from '../../destinations/retry';
+import { openPostgresDestination, PostgresDestination, upsertSql } from '../../destinations/postgres/destination';
+import type { RetryNotice } from '../../destinations/postgres/retry';
 import type { Row, WarehouseTable } from '../../destinations/types';
 import { PG_URL, uniqueName } from './backends';
 

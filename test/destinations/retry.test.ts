@@ -3,7 +3,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isTransientDatabaseError, withRetry, type RetryNotice } from '../../destinations/retry';
+import { isTransientDatabaseError, withRetry, type RetryNotice } from '../../destinations/postgres/retry';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 

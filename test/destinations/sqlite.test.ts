@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openSqliteDestination, SqliteDestination } from '../../destinations/sqlite';
-import { InvalidIdentifierError } from '../../destinations/identifierRules';
+import { openSqliteDestination, SqliteDestination } from '../../destinations/sqlite/destination';
+import { InvalidIdentifierError } from '../../destinations/shared/identifiers';
 import type { WarehouseTable } from '../../destinations/types';
 import { uniqueName } from './backends';
 

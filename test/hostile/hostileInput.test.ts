@@ -11,7 +11,7 @@ import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import { customColumnsKey } from '../../activities/tablePlans';
-import { cleanJsonValue } from '../../destinations/values';
+import { cleanJsonValue } from '../../destinations/shared/textCleaning';
 import { openDestination } from '../../destinations/open';
 import type { CustomColumn } from '../../sync/customFields';
 import type { SourceConfig } from '../../workflows/types';

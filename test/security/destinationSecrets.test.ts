@@ -1,5 +1,5 @@
 // A destination that carries a secret never enters workflow history: one rule
-// (config/destinationSecrets.ts) refuses a password in the user part or in any secret-carrying
+// (destinations/referenceSecrets.ts) refuses a password in the user part or in any secret-carrying
 // query parameter (Postgres' password/sslpassword, Snowflake's privateKey/token/passcode, …) at
 // every edge a destination enters: the settings schema (client start, settings file, the worker),
 // startSource before Temporal is contacted, the client command line, and the workflow's own check
@@ -13,8 +13,8 @@ import { after, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { validateSourceConfig } from '../../config/sourceConfig';
 import { parseSettings } from '../../config/settingsFile';
-import { destinationSecretProblem } from '../../config/destinationSecrets';
-import { redactUrl, sqliteDirectory } from '../../destinations/open';
+import { destinationSecretProblem, redactUrl } from '../../destinations/reference';
+import { sqliteDirectory } from '../../destinations/sqlite/settings';
 import { startSource, querySourceStatus } from '../../cli/sources';
 import { workflowIdForSource } from '../../workflows/ids';
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';

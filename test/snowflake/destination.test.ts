@@ -16,17 +16,17 @@ import {
   openSnowflakeDestination,
   snowflakeQueryTag,
   type SnowflakeDestination,
-} from '../../destinations/snowflake';
+} from '../../destinations/snowflake/destination';
 import { WorkerResources } from '../../activities/resources';
-import { InvalidIdentifierError } from '../../destinations/identifierRules';
+import { InvalidIdentifierError } from '../../destinations/shared/identifiers';
 import {
   DEFAULT_MAX_BIND_VALUES_PER_STATEMENT,
   DEFAULT_MAX_STATEMENT_BYTES,
   PASSWORD_ENV,
   PRIVATE_KEY_PASSPHRASE_ENV,
-} from '../../destinations/snowflakeSettings';
-import { appendStagingSql, findSchemaSql, insertStagingSql, listColumnsSql, stagedAsText } from '../../destinations/snowflakeSql';
-import { planStagingLoad, sentStatementBytes, type BindRow } from '../../destinations/snowflakeStaging';
+} from '../../destinations/snowflake/settings';
+import { appendStagingSql, findSchemaSql, insertStagingSql, listColumnsSql, stagedAsText } from '../../destinations/snowflake/sql';
+import { planStagingLoad, sentStatementBytes, type BindRow } from '../../destinations/snowflake/staging';
 import type { WarehouseTable } from '../../destinations/types';
 import { uniqueName } from '../destinations/backends';
 import { ticket, tickets, users, withColumns } from '../destinations/fixtures';

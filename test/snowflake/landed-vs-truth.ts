@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { collections } from '../../catalog/collections';
 import { customColumnsKey } from '../../activities/tablePlans';
-import { METADATA_SCHEMA } from '../../destinations/identifierRules';
+import { METADATA_SCHEMA } from '../../destinations/shared/identifiers';
 import type { WarehouseTable } from '../../destinations/types';
 import type { GroundTruth } from '../../emulator';
 import type { CustomColumn } from '../../sync/customFields';

@@ -11,7 +11,7 @@ import {
   driverConnectionOptions,
   parseSnowflakeUrl,
   snowflakeQueryTag,
-} from '../../destinations/snowflakeSettings';
+} from '../../destinations/snowflake/settings';
 
 describe('snowflake:// URL', () => {
   test('every part and parameter', () => {

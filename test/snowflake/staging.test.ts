@@ -1,5 +1,5 @@
 /**
- * The staging-load plan of the Snowflake destination (destinations/snowflakeStaging.ts): which rows
+ * The staging-load plan of the Snowflake destination (destinations/snowflake/staging.ts): which rows
  * share an INSERT, and how a row above the statement budget is split into an INSERT plus appends,
  * with every statement measured as the driver sends it (JSON, escapes included).
  * Pure functions: no emulator needed (the end-to-end checks, measured on the wire, are in
@@ -7,7 +7,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendStagingSql, insertStagingSql, stagedAsText } from '../../destinations/snowflakeSql';
+import { appendStagingSql, insertStagingSql, stagedAsText } from '../../destinations/snowflake/sql';
 import {
   jsonBytes,
   jsonPieces,
@@ -16,7 +16,7 @@ import {
   sentStatementBytes,
   type BindRow,
   type StagingStatements,
-} from '../../destinations/snowflakeStaging';
+} from '../../destinations/snowflake/staging';
 import type { WarehouseTable } from '../../destinations/types';
 
 const table: WarehouseTable = {

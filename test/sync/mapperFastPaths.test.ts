@@ -8,7 +8,7 @@ import type { CollectionSpec, ColumnType, ExtractStep } from '../../catalog/type
 import type { Row } from '../../destinations/types';
 import { assignCustomColumns, customValues, hasUnknownFieldRef, type CustomColumn, type FieldDefinition } from '../../sync/customFields';
 import { mapPage, warehouseTable, type MappedPage, type TablePlan } from '../../sync/mapper';
-import { applyTransform, coerce, coercerFor, isoSeconds } from '../../sync/values';
+import { applyTransform, coerce, coercerFor, isoSeconds } from '../../sync/coercion';
 
 // ---- references ------------------------------------------------------------------------------------
 

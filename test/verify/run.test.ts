@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { collectionByName } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
-import { openSqliteDestination, type SqliteDestination } from '../../destinations/sqlite';
+import { openSqliteDestination, type SqliteDestination } from '../../destinations/sqlite/destination';
 import type { Row, WarehouseTable } from '../../destinations/types';
 import type { Emulator } from '../../emulator';
 import { verifySource, type VerifyPlan } from '../../verify/run';

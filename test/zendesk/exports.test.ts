@@ -141,14 +141,31 @@ describe('cursor export engine', () => {
     }
   });
 
-  it('defaults the first start_time to the stream lookback', async () => {
+  it('without a start time reads from the beginning of the history (start_time=0)', async () => {
     const s = await stub((_request, res) => sendJson(res, 200, { tickets: [], after_cursor: 'x', end_of_stream: true }));
     const client = clientFor(s);
     try {
-      const now = Date.UTC(2025, 0, 31);
-      await collect(client.paginate(TICKETS, { now: () => now }));
-      assert.equal(s.requests[0]!.query.get('start_time'), String(now / 1000 - 365 * 86400));
+      await collect(client.paginate(TICKETS));
+      assert.equal(s.requests[0]!.query.get('start_time'), '0');
       assert.equal(s.requests[0]!.query.get('per_page'), '1000');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("ends at the window's end time: the first page past it is the last, and nothing after it is requested", async () => {
+    const evil = await hostile();
+    const records = dataset(20, (i) => 1000 + i); // one record per second: pages of 5 end at 1004, 1009, 1014, 1019
+    const s = await stub(cursorExport(records, 'tickets', evil.baseUrl));
+    const client = clientFor(s);
+    try {
+      const pages = await collect(client.paginate(TICKETS, { startTime: 1000, endTime: 1006, pageSize: 5 }));
+      assert.deepEqual(pages.map((p) => [p.records.length, p.done]), [[5, false], [5, true]], 'the page reaching 1009 is the last, whole');
+      assert.equal(s.requests.length, 2);
+      const exact = await collect(client.paginate(TICKETS, { startTime: 1000, endTime: 1004, pageSize: 5 }));
+      assert.deepEqual(exact.map((p) => p.done), [false, true], 'a page ending exactly at the end time is not past it');
+      const beyond = await collect(client.paginate(TICKETS, { startTime: 1000, endTime: 5000, pageSize: 5 }));
+      assert.deepEqual(ids(beyond), records.map((r) => r.id), 'an end past the last record reads to the end of the stream');
     } finally {
       await client.close();
     }

@@ -1,6 +1,7 @@
 /**
- * Picks the engine for a stream's pagination style and turns the caller's resume cursor (or start
- * time) into the engine's starting position. Nothing here knows about particular collections.
+ * Picks the engine for a stream's pagination style and turns the caller's read window (resume
+ * cursor or start time, and end time) into the engine's starting position and last page. Nothing
+ * here knows about particular collections.
  */
 import type { StreamSpec } from '../../catalog/types';
 import { InvalidSettingsError } from '../errors';
@@ -9,29 +10,15 @@ import { streamByName } from '../../catalog/collections';
 import { listPages } from './list';
 import { perParentPages } from './perParent';
 import { timeExportPages } from './timeExport';
-import type { EngineOptions, ListResume, PageFetcher, PageResult, ResumeCursor } from './types';
+import type { EngineOptions, ListResume, PageFetcher, PageResult, ReadWindow } from './types';
+import { endingAt } from './window';
 
-export interface PaginateOptions {
-  /** A cursor previously yielded for this stream; takes precedence over startTime. */
-  resumeCursor?: ResumeCursor | null;
-  /** Exports: epoch seconds to start from when there is no resume cursor (default: the stream's initialLookbackDays). */
-  startTime?: number;
+export interface PaginateOptions extends ReadWindow {
   /** `include=` sideloads. Default: every include the stream declares; [] for none. */
   includes?: string[];
   signal?: AbortSignal;
   /** Page size to ask for (clamped to the engine's maximum: 1000 for exports, 100 for lists). */
   pageSize?: number;
-  /** Clock for the default start time, in epoch ms. */
-  now?: () => number;
-}
-
-const DAY_SECONDS = 86_400;
-
-/** Where an export starts on its first sync: 0 for the whole history, else `initialLookbackDays` ago. */
-export function initialStartTime(stream: StreamSpec, nowMs: number = Date.now()): number {
-  const days = stream.initialLookbackDays;
-  if (days === null || days === undefined) return 0;
-  return Math.max(0, Math.floor(nowMs / 1000) - Math.round(days * DAY_SECONDS));
 }
 
 function invalidCursor(stream: StreamSpec, cursor: unknown): never {
@@ -58,7 +45,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function exportStart(stream: StreamSpec, options: PaginateOptions): number {
-  const start = options.startTime ?? initialStartTime(stream, (options.now ?? Date.now)());
+  const start = options.startTime ?? 0;
   if (!Number.isInteger(start) || start < 0) {
     throw new InvalidSettingsError(`startTime for ${stream.name} must be whole epoch seconds >= 0, got ${String(start)}.`);
   }
@@ -81,7 +68,13 @@ function listResume(stream: StreamSpec, cursor: Record<string, unknown>): ListRe
   return invalidCursor(stream, cursor);
 }
 
+/** The pages of a stream within the read window of `options`, from the engine of its style. */
 export function paginate(stream: StreamSpec, fetcher: PageFetcher, options: PaginateOptions = {}): AsyncGenerator<PageResult> {
+  const pages = enginePages(stream, fetcher, options);
+  return options.endTime === undefined ? pages : endingAt(pages, stream, options.endTime);
+}
+
+function enginePages(stream: StreamSpec, fetcher: PageFetcher, options: PaginateOptions): AsyncGenerator<PageResult> {
   const engine: EngineOptions = {
     includes: options.includes ?? (stream.includes ?? []).map((include) => include.value),
     ...(options.signal ? { signal: options.signal } : {}),

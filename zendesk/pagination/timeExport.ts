@@ -10,6 +10,7 @@
  */
 import type { StreamSpec } from '../../catalog/types';
 import { ZendeskPaginationError } from '../errors';
+import { recordTimeSeconds } from '../recordTime';
 import { EXPORT_MAX_PAGE_SIZE, EXPORT_MIN_PAGE_SIZE } from './cursorExport';
 import { AdaptivePageSize } from './pageSize';
 import { baseParams, withQuery } from './query';
@@ -17,16 +18,10 @@ import { recordsOf } from './records';
 import { isTooRecentStartTime } from './tooRecent';
 import type { EngineOptions, JsonRecord, PageFetcher, PageResult, TimeExportResume } from './types';
 
-/** Comparable version time of a record: epoch numbers as is, ISO strings as epoch ms. */
+/** Comparable version time of a record (epoch seconds); -Infinity when it has none. */
 function versionTime(record: JsonRecord, timeField: string | undefined): number {
   if (timeField === undefined) return Number.NEGATIVE_INFINITY;
-  const value = record[timeField];
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string') {
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? Number.NEGATIVE_INFINITY : parsed;
-  }
-  return Number.NEGATIVE_INFINITY;
+  return recordTimeSeconds(record[timeField]) ?? Number.NEGATIVE_INFINITY;
 }
 
 function idOf(record: JsonRecord): string | undefined {

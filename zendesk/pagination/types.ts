@@ -34,6 +34,23 @@ export interface PerParentResume {
 }
 export type ResumeCursor = CursorExportResume | TimeExportResume | CursorListResume | OffsetListResume | PerParentResume;
 
+/**
+ * Where one run of a stream reads, decided once per run (activities/streamWindow.ts) and applied by
+ * `paginate`: from the resume position when there is one, else from the start time; a backfill
+ * ends at its end time.
+ */
+export interface ReadWindow {
+  /** A position yielded by an earlier page of this stream; takes precedence over startTime. */
+  resumeCursor?: ResumeCursor | null;
+  /** Exports: epoch seconds to start from when there is no resume cursor (default 0: the whole history). */
+  startTime?: number;
+  /**
+   * Epoch seconds the read ends at (a backfill's end): the page holding a record whose time (the
+   * stream's timeField) is past it is the last one, so nothing beyond the range is requested.
+   */
+  endTime?: number;
+}
+
 export interface PageResult<C extends ResumeCursor = ResumeCursor> {
   /** Records of this page, in server order (time exports: boundary duplicates already removed). */
   records: JsonRecord[];

@@ -8,7 +8,7 @@
  */
 import snowflake from 'snowflake-sdk';
 import type { Bind, Binds, Connection, LogLevel } from 'snowflake-sdk';
-import type { DriverConnectionOptions } from './snowflakeSettings';
+import type { DriverConnectionOptions } from './settings';
 
 const LOG_LEVELS: readonly LogLevel[] = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE', 'OFF'];
 let driverLoggingConfigured = false;

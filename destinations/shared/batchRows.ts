@@ -3,8 +3,8 @@
  * last one seen wins; rows without a usable key are dropped and counted) and how each value is
  * encoded for the driver (counting values that had to become NULL).
  */
-import { encoderFor, type DriverValue, type Encoder, type EncodingDialect } from './columnValues';
-import type { Row, TableBatch, UpsertResult, WarehouseTable } from './types';
+import { encoderFor, type DriverValue, type Encoder, type EncodingDialect } from './driverValues';
+import type { Row, TableBatch, UpsertResult, WarehouseTable } from '../types';
 
 /** What SQL writers report beyond the `Destination` contract. */
 export interface WriterUpsertResult extends UpsertResult {
@@ -154,4 +154,28 @@ export function guardingRecordTable(batch: TableBatch, batches: TableBatch[]): W
   if (name === undefined) return undefined;
   const records = batches.find((b) => b.table.name === name && b.rows.length > 0);
   return records?.table.versionColumn === undefined ? undefined : records.table;
+}
+
+/** Batches of one table arrive together; two batches of one table merge into one (later rows win). */
+export function groupByTable(batches: TableBatch[]): TableBatch[] {
+  const byName = new Map<string, TableBatch>();
+  for (const { table, rows, replaces } of batches) {
+    const existing = byName.get(table.name);
+    if (!existing) {
+      byName.set(table.name, { table, rows: [...rows], ...(replaces ? { replaces: { ...replaces, keys: [...replaces.keys] } } : {}) });
+      continue;
+    }
+    if (JSON.stringify(existing.table) !== JSON.stringify(table)) {
+      throw new Error(`upsert: two batches for table ${table.name} with different definitions`);
+    }
+    existing.rows.push(...rows);
+    if (replaces) {
+      // A later batch's replacement would delete the earlier batch's rows: replace both records' rows up front.
+      if (existing.replaces && existing.replaces.column !== replaces.column) throw new Error(`upsert: two replacement columns for table ${table.name}`);
+      // Guarded only when both are guarded by the same record table.
+      const recordTable = !existing.replaces || existing.replaces.recordTable === replaces.recordTable ? replaces.recordTable : undefined;
+      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys], ...(recordTable === undefined ? {} : { recordTable }) };
+    }
+  }
+  return [...byName.values()];
 }

@@ -17,10 +17,10 @@
  *
  * Why not the driver's stage binding (PUT of a CSV to a temporary stage) for large rows: snowflake-sdk
  * chooses it by the *number* of bind values, never by bytes, so a single huge row is always sent
- * inline; and the destination keeps every array bind inline on purpose (snowflakeSettings.ts).
+ * inline; and the destination keeps every array bind inline on purpose (settings.ts).
  * Appends use only plain SQL that every Snowflake (and the emulator) runs the same way.
  */
-import type { WarehouseTable } from './types';
+import type { WarehouseTable } from '../types';
 
 /** Text forms of every value, for binding: Snowflake casts text to each column's type on INSERT. */
 export type BindRow = Array<string | null>;

@@ -18,16 +18,15 @@
  */
 import knexFactory, { type Knex } from 'knex';
 import type { Client as PgClient } from 'pg';
-import type { ColumnType } from '../catalog/types';
-import { quoteIdentifier } from './identifiers';
-import { METADATA_SCHEMA, InvalidIdentifierError, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
-import { addCount, emptyResult, encodeRowInto, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from './batchRows';
-import type { DriverValue } from './columnValues';
+import type { ColumnType } from '../../catalog/types';
+import { quoteIdentifier, METADATA_SCHEMA, InvalidIdentifierError, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifiers';
+import { addCount, emptyResult, encodeRowInto, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from '../shared/batchRows';
+import type { DriverValue } from '../shared/driverValues';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry';
-import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from './fullReads';
-import type { Destination, FullReadSweep, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from './types';
-import { cleanText } from './values';
-import { exclusionClause } from './verificationReads';
+import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from '../shared/fullReads';
+import type { Destination, FullReadSweep, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from '../types';
+import { cleanText } from '../shared/textCleaning';
+import { exclusionClause } from '../shared/verificationReads';
 
 const POSTGRES_TYPES: Record<ColumnType, string> = {
   bigint: 'bigint',

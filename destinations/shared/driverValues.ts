@@ -10,12 +10,12 @@
  *     its JSON text in a text column, epoch seconds or parseable date strings into timestamps);
  *   - an empty or blank string in a non-text column -> NULL (Zendesk's "no value"), not counted;
  *   - anything else -> NULL, and the writer counts it (`coercedToNullByTable`).
- * Text, and every string inside JSON, gets the NUL / lone-surrogate rule of `values.ts`.
+ * Text, and every string inside JSON, gets the NUL / lone-surrogate rule of `textCleaning.ts`.
  *
  * An encoder returns `undefined` to mean "could not be coerced": the caller writes NULL and counts.
  */
-import type { ColumnType } from '../catalog/types';
-import { cleanText, jsonText } from './values';
+import type { ColumnType } from '../../catalog/types';
+import { cleanText, jsonText } from './textCleaning';
 
 export type DriverValue = string | number | bigint | boolean | null;
 export type Encoder = (value: unknown) => DriverValue | undefined;

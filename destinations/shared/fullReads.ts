@@ -8,7 +8,7 @@
  * Keys are stored as text (the primary key's canonical text, e.g. '360001234567'), so one table serves
  * every collection whatever its key type; the sweep compares them with the key column cast to text.
  */
-import type { DriverValue } from './columnValues';
+import type { DriverValue } from './driverValues';
 
 export const FULL_READS_TABLE = 'full_reads';
 export const FULL_READ_KEYS_TABLE = 'full_read_keys';

@@ -34,15 +34,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { ColumnType } from '../catalog/types';
-import { quoteIdentifier } from './identifiers';
-import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
-import { addCount, emptyResult, encodeRowInto, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from './batchRows';
-import type { DriverValue } from './columnValues';
-import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from './fullReads';
-import type { Destination, FullReadSweep, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from './types';
-import { cleanText } from './values';
-import { exclusionClause } from './verificationReads';
+import type { ColumnType } from '../../catalog/types';
+import { quoteIdentifier, METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifiers';
+import { addCount, emptyResult, encodeRowInto, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from '../shared/batchRows';
+import type { DriverValue } from '../shared/driverValues';
+import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from '../shared/fullReads';
+import type { Destination, FullReadSweep, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from '../types';
+import { cleanText } from '../shared/textCleaning';
+import { exclusionClause } from '../shared/verificationReads';
 
 const SQLITE_TYPES: Record<ColumnType, string> = {
   bigint: 'INTEGER',

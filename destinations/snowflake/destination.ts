@@ -4,12 +4,12 @@
  *
  * Write path of one `upsert` call, all on one session (temporary tables are per session):
  *   1. per table, de-duplicate the rows by primary key (last wins) and encode every value as text
- *      (the shared coercion rules of `columnValues.ts`, NUL / lone-surrogate cleaning included);
+ *      (the shared coercion rules of `shared/driverValues.ts`, NUL / lone-surrogate cleaning included);
  *   2. load them into a session-private TEMPORARY staging table with array-bound INSERTs, each at
  *      most `maxStatementBytes` of SQL + binds as sent (JSON, escapes included) and at most
  *      `maxBindValuesPerStatement` values, which is also the driver's array-binding threshold, so
  *      binds always travel inline, never through a temporary stage; a row larger than that goes in with
- *      its largest text values appended piece by piece (snowflakeStaging.ts), so no request
+ *      its largest text values appended piece by piece (staging.ts), so no request
  *      exceeds the budget;
  *   3. BEGIN; one MERGE per table from its staging table (JSON parsed into VARIANT there; a matched
  *      row is updated only if the incoming version is not older); for a page of a full read, the
@@ -22,10 +22,9 @@
  * Sync state lives in the ZENDESK_SYNC schema, which is also the session's current schema (where the
  * unqualified staging tables are created).
  */
-import type { ColumnType } from '../catalog/types';
-import { addCount, emptyResult, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, type WriterUpsertResult } from './batchRows';
-import { encoderFor, type DriverValue, type Encoder } from './columnValues';
-import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from './identifierRules';
+import type { ColumnType } from '../../catalog/types';
+import { addCount, emptyResult, groupByTable, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, type WriterUpsertResult } from '../shared/batchRows';
+import { encoderFor, type DriverValue, type Encoder } from '../shared/driverValues';
 import {
   deleteRowsWithKeysSql,
   dropStagedRowsOfSql,
@@ -58,23 +57,23 @@ import {
   storedName,
   useSchemaSql,
   writeStateSql,
-} from './snowflakeSql';
-import { SnowflakeSession, type ResultRow } from './snowflakeSession';
-import { planStagingLoad, type BindRow } from './snowflakeStaging';
+} from './sql';
+import { SnowflakeSession, type ResultRow } from './session';
+import { planStagingLoad, type BindRow } from './staging';
 import {
   DEFAULT_MAX_STATEMENT_BYTES,
   driverConnectionOptions,
   maxBindValuesPerStatement,
   parseSnowflakeUrl,
   type SnowflakeSettings,
-} from './snowflakeSettings';
-import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from './fullReads';
-import { cleanText } from './values';
-import { exclusionClause } from './verificationReads';
-import { quoteIdentifier } from './identifiers';
-import type { Destination, FullReadSweep, Row, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from './types';
+} from './settings';
+import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from '../shared/fullReads';
+import { cleanText } from '../shared/textCleaning';
+import { exclusionClause } from '../shared/verificationReads';
+import { quoteIdentifier, METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifiers';
+import type { Destination, FullReadSweep, Row, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from '../types';
 
-export { parseSnowflakeUrl, snowflakeQueryTag, type SnowflakeSettings } from './snowflakeSettings';
+export { parseSnowflakeUrl, snowflakeQueryTag, type SnowflakeSettings } from './settings';
 
 export interface SnowflakeOpenOptions {
   /** Overrides applied on top of the URL's settings (e.g. a `queryTag` naming the source and run). */
@@ -83,7 +82,7 @@ export interface SnowflakeOpenOptions {
 
 /**
  * Opens (and logs in to) a Snowflake destination from a `snowflake://USER@ACCOUNT/DATABASE?...` URL
- * or a settings object. See `snowflakeSettings.ts` for the URL parameters and credentials.
+ * or a settings object. See `./settings.ts` for the URL parameters and credentials.
  */
 export async function openSnowflakeDestination(
   target: string | SnowflakeSettings,
@@ -362,28 +361,4 @@ function bindText(value: DriverValue): string | null {
   if (value === null) return null;
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   return typeof value === 'string' ? value : String(value);
-}
-
-/** Batches of one table arrive together; two batches of one table merge into one (later rows win). */
-function groupByTable(batches: TableBatch[]): TableBatch[] {
-  const byName = new Map<string, TableBatch>();
-  for (const { table, rows, replaces } of batches) {
-    const existing = byName.get(table.name);
-    if (!existing) {
-      byName.set(table.name, { table, rows: [...rows], ...(replaces ? { replaces: { ...replaces, keys: [...replaces.keys] } } : {}) });
-      continue;
-    }
-    if (JSON.stringify(existing.table) !== JSON.stringify(table)) {
-      throw new Error(`upsert: two batches for table ${table.name} with different definitions`);
-    }
-    existing.rows.push(...rows);
-    if (replaces) {
-      // A later batch's replacement would delete the earlier batch's rows: replace both records' rows up front.
-      if (existing.replaces && existing.replaces.column !== replaces.column) throw new Error(`upsert: two replacement columns for table ${table.name}`);
-      // Guarded only when both are guarded by the same record table.
-      const recordTable = !existing.replaces || existing.replaces.recordTable === replaces.recordTable ? replaces.recordTable : undefined;
-      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys], ...(recordTable === undefined ? {} : { recordTable }) };
-    }
-  }
-  return [...byName.values()];
 }

@@ -19,7 +19,7 @@ export const PRIVATE_KEY_PASSPHRASE_ENV = 'ZS_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE';
  * values" (docs: query-size-limits), so each staging statement carries at most this much SQL + binds,
  * counted as the driver sends them: the JSON text of both, escapes included (a control character
  * costs six bytes there). A row larger than this (a 10 MB comment) is inserted without its largest text values, which are
- * then appended in pieces of at most this size (snowflakeStaging.ts).
+ * then appended in pieces of at most this size (staging.ts).
  */
 export const DEFAULT_MAX_STATEMENT_BYTES = 900_000;
 

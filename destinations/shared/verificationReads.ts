@@ -3,8 +3,8 @@
  * out. NULL is never "equal", so a row whose column is NULL is always counted (a ticket without a
  * status is not a deleted ticket).
  */
-import { assertSafeIdentifier } from './identifierRules';
-import type { RowExclusion } from './types';
+import { assertSafeIdentifier } from './identifiers';
+import type { RowExclusion } from '../types';
 
 /**
  * `WHERE …` (with a leading space) and its bindings for a count that leaves out `except`; empty when

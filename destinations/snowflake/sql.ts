@@ -9,11 +9,10 @@
  * Unqualified names (the staging tables) resolve in the session's current schema, which the
  * destination sets to the metadata schema right after login (`USE SCHEMA`).
  */
-import type { ColumnType } from '../catalog/types';
-import { quoteIdentifier } from './identifiers';
-import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from './fullReads';
-import { METADATA_SCHEMA } from './identifierRules';
-import type { WarehouseColumn, WarehouseTable } from './types';
+import type { ColumnType } from '../../catalog/types';
+import { quoteIdentifier, METADATA_SCHEMA } from '../shared/identifiers';
+import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from '../shared/fullReads';
+import type { WarehouseColumn, WarehouseTable } from '../types';
 
 const q = (name: string) => quoteIdentifier(name, 'snowflake');
 const qualified = (schema: string, table: string) => `${q(schema)}.${q(table)}`;
@@ -120,7 +119,7 @@ export function insertStagingSql(table: WarehouseTable): string {
 
 /**
  * Appends a piece of text to one column of one staged row (binds: piece, primary key), for rows too
- * large for one INSERT (see snowflakeStaging.ts). The key is cast to its staging type explicitly.
+ * large for one INSERT (see staging.ts). The key is cast to its staging type explicitly.
  */
 export function appendStagingSql(table: WarehouseTable, column: string): string {
   const key = table.columns.find((c) => c.name === table.primaryKey)!;

@@ -13,8 +13,8 @@
  * and any parameter whose VALUE holds key material (a PEM block, a key JSON's `private_key`) count as
  * secrets whatever the parameter is called; `bigquery://P/D?keyFile=/etc/zs/bq-key.json` is the way.
  *
- * Used by the settings schema (client start, settings file, startSource, the worker's check), the
- * workflow's own settings check, and redactUrl. Pure: workflow code imports this module.
+ * Used through ./reference by the settings schema (client start, settings file, startSource, the
+ * worker's check), the workflow's own settings check, and redactUrl. Pure: workflow code imports it.
  */
 
 const SECRET_NAME_PARTS = [
