@@ -174,6 +174,7 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       await admin('DELETE', `configuration/schedules/${doomedSchedule.id}`);
       await admin('DELETE', `configuration/attribute_values/${skill.id}`);
       await admin('POST', 'configuration/attribute_values', { attribute_id: attribute.id, name: 'Portuguese' });
+      await admin('PUT', `configuration/attribute_definitions/${attribute.id}`, { name: `Languages ${config.name}` });
       await admin('PUT', `configuration/sla_policies/${policy.id}`, { policy_metrics: [{ priority: 'urgent', metric: 'first_reply_time', target: 15, business_hours: false }] });
       await admin('DELETE', `configuration/group_sla_policies/${groupPolicy.id}`);
       await admin('POST', 'configuration/brands', { name: 'New brand', subdomain: 'newbrand', brand_url: 'https://newbrand.zendesk.com', host_mapping: null, has_help_center: false, help_center_state: 'disabled', active: true, default: false, is_deleted: false, signature_template: '', ticket_form_ids: [] });
@@ -188,6 +189,7 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       assert.ok(!truth.schedule_holidays!.some((h) => h.schedule_id === doomedSchedule.id), "the deleted schedule's holidays went with it");
       assert.ok(truth.tags!.some((t) => t.name === `fresh_tag_${config.name}`), 'a new tag is listed');
       assert.equal(truth.macros!.find((m) => m.id === macro.id)!.title, `Renamed ${config.name}`);
+      assert.equal(truth.attribute_definitions!.find((a) => a.id === attribute.id)!.name, `Languages ${config.name}`);
     });
   });
 }
