@@ -104,7 +104,7 @@ test('the generated configuration is consistent with the rest of the account', (
   const fieldIds = new Set([...emulator.store.ticketFields.rows.keys()].map((id) => `custom_fields_${id}`));
   const slaFields = config.list('sla_policies').flatMap((p) => ((p.filter as { all: Array<{ field: string }> }).all ?? []).map((c) => c.field));
   assert.ok(slaFields.some((f) => f.startsWith('custom_fields_')) && slaFields.filter((f) => f.startsWith('custom_fields_')).every((f) => fieldIds.has(f)));
-  const attributeIds = new Set(config.list('attribute_definitions').map((a) => a.id));
+  const attributeIds = new Set(config.list('account_attributes').map((a) => a.id));
   assert.ok(config.list('attribute_values').every((v) => attributeIds.has(v.attribute_id as string)));
   assert.ok(config.list('schedule_holidays').length > 0);
 });
@@ -153,7 +153,7 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       // Per-parent lists: the parent list once, then one request per parent (no paging at this size).
       const store = emulator.store.configuration;
       assert.equal(first.schedule_holidays!.requests, 1 + store.size('schedules'));
-      assert.equal(first.attribute_values!.requests, 1 + store.size('attribute_definitions'));
+      assert.equal(first.attribute_values!.requests, 1 + store.size('account_attributes'));
       assert.equal(first.macros!.requests, 1);
 
       // Changes in Zendesk.
@@ -162,7 +162,7 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       const schedule = store.list('schedules')[0]!;
       const holiday = store.list('schedule_holidays').find((h) => h.schedule_id === schedule.id)!;
       assert.ok(truth.schedule_holidays!.some((h) => h.schedule_id === doomedSchedule.id), "the doomed schedule's holiday landed");
-      const attribute = store.list('attribute_definitions')[0]!;
+      const attribute = store.list('account_attributes')[0]!;
       const skill = store.list('attribute_values').find((v) => v.attribute_id === attribute.id)!;
       const policy = store.list('sla_policies')[1]!;
       const groupPolicy = store.list('group_sla_policies')[0]!;
@@ -174,7 +174,7 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       await admin('DELETE', `configuration/schedules/${doomedSchedule.id}`);
       await admin('DELETE', `configuration/attribute_values/${skill.id}`);
       await admin('POST', 'configuration/attribute_values', { attribute_id: attribute.id, name: 'Portuguese' });
-      await admin('PUT', `configuration/attribute_definitions/${attribute.id}`, { name: `Languages ${config.name}` });
+      await admin('PUT', `configuration/account_attributes/${attribute.id}`, { name: `Languages ${config.name}` });
       await admin('PUT', `configuration/sla_policies/${policy.id}`, { policy_metrics: [{ priority: 'urgent', metric: 'first_reply_time', target: 15, business_hours: false }] });
       await admin('DELETE', `configuration/group_sla_policies/${groupPolicy.id}`);
       await admin('POST', 'configuration/brands', { name: 'New brand', subdomain: 'newbrand', brand_url: 'https://newbrand.zendesk.com', host_mapping: null, has_help_center: false, help_center_state: 'disabled', active: true, default: false, is_deleted: false, signature_template: '', ticket_form_ids: [] });
@@ -189,7 +189,7 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       assert.ok(!truth.schedule_holidays!.some((h) => h.schedule_id === doomedSchedule.id), "the deleted schedule's holidays went with it");
       assert.ok(truth.tags!.some((t) => t.name === `fresh_tag_${config.name}`), 'a new tag is listed');
       assert.equal(truth.macros!.find((m) => m.id === macro.id)!.title, `Renamed ${config.name}`);
-      assert.equal(truth.attribute_definitions!.find((a) => a.id === attribute.id)!.name, `Languages ${config.name}`);
+      assert.equal(truth.account_attributes!.find((a) => a.id === attribute.id)!.name, `Languages ${config.name}`);
     });
   });
 }
@@ -199,7 +199,7 @@ test('a plan without SLAs, group SLAs, skills-based routing or custom roles: tho
   try {
     const config = configFor('sqlite', 'team');
     const results = await syncAll(config);
-    const gated = ['sla_policies', 'group_sla_policies', 'attribute_definitions', 'attribute_values', 'custom_roles'];
+    const gated = ['sla_policies', 'group_sla_policies', 'account_attributes', 'attribute_values', 'custom_roles'];
     for (const stream of gated) {
       assert.ok(results[stream]!.skipped, `${stream} skipped`);
       assert.ok(results[stream]!.warnings.some((w) => w.startsWith(`${stream} skipped`)), `${stream}: a warning says so`);
