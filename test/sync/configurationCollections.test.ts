@@ -7,60 +7,25 @@
 // a warning while the rest of the source syncs. Snowflake through fakesnow, read back by Python's connector.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { collections } from '../../catalog/collections';
 import * as configuration from '../../catalog/optional/configuration';
 import * as routing from '../../catalog/optional/routing';
 import * as serviceLevels from '../../catalog/optional/serviceLevels';
-import { saveCredential } from '../../credentials/store';
-import { WorkerResources } from '../../activities/resources';
-import { runSyncStream } from '../../activities/syncStream';
-import { enabledStreams } from '../../workflows/plan';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
-import { startEmulator, type Emulator } from '../../emulator';
+import type { Emulator } from '../../emulator';
 import type { GroundTruth } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
-import { startSnowflakeEmulator, type SnowflakeEmulator } from '../snowflake/emulator';
-import { assertSnowflakeMatchesTruth } from '../snowflake/landed-vs-truth';
+import { DESTINATION_KINDS, startSyncHarness, type DestinationKind, type SyncHarness } from '../support/syncHarness';
 
-const PG_URL = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
 const MINE = [...configuration.collections, ...serviceLevels.collections, ...routing.collections].map((c) => c.name);
-const onlyMine = Object.fromEntries(collections.map((c) => [c.name, MINE.includes(c.name)]));
 
+let harness: SyncHarness;
 let emulator: Emulator;
-let resources: WorkerResources;
-let tmp: string;
-let credentialRef: string;
 
-function configFor(kind: 'sqlite' | 'postgres', name: string): SourceConfig {
-  return {
-    name: `${name}_${randomBytes(3).toString('hex')}`,
-    baseUrl: emulator.baseUrl,
-    credentialRef,
-    destination: kind === 'sqlite' ? `sqlite://${path.join(tmp, 'wh')}` : PG_URL,
-    collections: onlyMine,
-    rate: { corePerMinute: 1e5, exportPerMinute: 1e5 },
-  };
-}
+const configFor = (kind: DestinationKind, name: string): Promise<SourceConfig> => harness.sourceFor(kind, name, MINE);
 
 async function syncAll(config: SourceConfig): Promise<Record<string, StreamResult>> {
-  const results: Record<string, StreamResult> = {};
-  for (const stream of enabledStreams(config)) {
-    results[stream] = await runSyncStream(
-      { config, stream, cursor: null, mode: 'incremental', runTag: 'test' },
-      {
-        destination: await resources.destination(config.destination),
-        session: await resources.session(config),
-        heartbeat: () => {},
-        signal: new AbortController().signal,
-        log: () => {},
-      },
-    );
-  }
-  return results;
+  return Object.fromEntries(Object.entries(await harness.cycle(config)).map(([stream, { result }]) => [stream, result]));
 }
 
 async function admin(method: string, pathAndQuery: string, body?: unknown): Promise<Record<string, unknown>> {
@@ -75,17 +40,12 @@ async function admin(method: string, pathAndQuery: string, body?: unknown): Prom
 }
 
 before(async () => {
-  emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, plan: 'enterprise' });
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-config-'));
-  credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
-  resources = new WorkerResources();
+  harness = await startSyncHarness({ emulator: SMALL_ACCOUNT });
+  emulator = harness.emulator;
 });
 
 after(async () => {
-  await resources?.close();
-  await emulator?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await harness?.close();
 });
 
 test('the generated configuration is consistent with the rest of the account', () => {
@@ -109,36 +69,17 @@ test('the generated configuration is consistent with the rest of the account', (
   assert.ok(config.list('schedule_holidays').length > 0);
 });
 
-type Kind = 'sqlite' | 'postgres' | 'snowflake';
-
-/** Compares what landed with the ground truth: the shared reader for SQLite/Postgres, Python's connector for fakesnow. */
-async function assertLanded(kind: Kind, config: SourceConfig): Promise<GroundTruth> {
-  if (kind !== 'snowflake') {
-    const truth = expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, MINE);
-    await assertWarehouseMatches(config.destination, config.name, truth);
-    return truth;
-  }
-  // None of these collections has a lookback window: the truth needs no state from the warehouse.
-  const truth = emulator.groundTruth({ collections: MINE });
-  await assertSnowflakeMatchesTruth({ port: snowflake!.fakesnow.port, database: 'zs_test' }, config.name, truth);
+/** Compares what landed with the ground truth (none of these collections has a lookback window). */
+async function assertLanded(config: SourceConfig): Promise<GroundTruth> {
+  const truth = expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, MINE);
+  await harness.assertLanded(config, truth);
   return truth;
 }
 
-let snowflake: SnowflakeEmulator | undefined;
-
-for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
+for (const kind of DESTINATION_KINDS) {
   describe(`configuration, service levels and routing (${kind})`, () => {
-    if (kind === 'snowflake') {
-      before(async () => {
-        snowflake = await startSnowflakeEmulator();
-        process.env.ZS_SNOWFLAKE_PASSWORD = snowflake.settings().password; // fakesnow accepts any password
-      });
-      after(async () => {
-        await snowflake?.stop();
-      });
-    }
     test('first sync equals the ground truth; after changes, creations and deletions the second sync does too', async () => {
-      const config = kind === 'snowflake' ? { ...configFor('sqlite', 'cfg'), destination: snowflake!.url() } : configFor(kind, 'cfg');
+      const config = await configFor(kind, 'cfg');
       // A schedule with holidays made for deleting, so every destination's run has one to delete.
       const doomedSchedule = (await admin('POST', 'configuration/schedules', { name: `Doomed ${config.name}`, time_zone: 'London', intervals: [{ start_time: 2040, end_time: 2520 }] })).record as { id: number };
       await admin('POST', 'configuration/schedule_holidays', { schedule_id: doomedSchedule.id, name: 'Doomed holiday', start_date: '2031-03-01', end_date: '2031-03-02' });
@@ -147,7 +88,7 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       const first = await syncAll(config);
       for (const name of MINE) assert.ok(first[collections.find((c) => c.name === name)!.stream], `${name} synced`);
       for (const result of Object.values(first)) assert.equal(result.skipped, undefined, `${result.stream} not skipped on enterprise`);
-      let truth = await assertLanded(kind, config);
+      let truth = await assertLanded(config);
       for (const name of MINE) assert.ok(truth[name]!.length > 0, `${name}: the account has some`);
 
       // Per-parent lists: the parent list once, then one request per parent (no paging at this size).
@@ -182,7 +123,7 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       emulator.advanceClock(61);
 
       await syncAll(config);
-      truth = await assertLanded(kind, config);
+      truth = await assertLanded(config);
       const ids = (name: string) => truth[name]!.map((r) => String(r.id ?? r.name));
       assert.ok(!ids('triggers').includes(String(trigger.id)), 'the deleted trigger is gone from the truth');
       assert.ok(!ids('schedules').includes(String(doomedSchedule.id)));
@@ -197,7 +138,7 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
 test('a plan without SLAs, group SLAs, skills-based routing or custom roles: those streams are skipped with a warning, the rest syncs', async () => {
   emulator.setPlan('team');
   try {
-    const config = configFor('sqlite', 'team');
+    const config = await configFor('sqlite', 'team');
     const results = await syncAll(config);
     const gated = ['sla_policies', 'group_sla_policies', 'account_attributes', 'attribute_values', 'custom_roles'];
     for (const stream of gated) {
@@ -216,10 +157,10 @@ test('a plan without SLAs, group SLAs, skills-based routing or custom roles: tho
 test('SLA policies on Growth: served under the default setting, refused when the setting asks Professional', async () => {
   emulator.setPlan('growth');
   try {
-    let results = await syncAll({ ...configFor('sqlite', 'growth'), collections: { ...onlyMine } });
+    let results = await syncAll(await configFor('sqlite', 'growth'));
     assert.equal(results.sla_policies!.skipped, undefined);
     emulator.setQuirks({ featureMinimumPlan: { sla_policies: 'professional', group_sla_policies: 'enterprise', skills_based_routing: 'enterprise', custom_roles: 'enterprise' } });
-    results = await syncAll(configFor('sqlite', 'growth2'));
+    results = await syncAll(await configFor('sqlite', 'growth2'));
     assert.ok(results.sla_policies!.skipped);
   } finally {
     emulator.setQuirks({ featureMinimumPlan: { sla_policies: 'growth', group_sla_policies: 'enterprise', skills_based_routing: 'enterprise', custom_roles: 'enterprise' } });
