@@ -1,7 +1,8 @@
 // The configuration, service-level and skills-based-routing collections (opt-in), synced from the
 // emulator into SQLite, Postgres and Snowflake (fakesnow) and compared with the emulator's ground truth; then records are
 // changed, created and deleted in Zendesk (holidays and skills included, and a whole schedule with its
-// holidays) and a second cycle must match again: changes land, deletions leave, nothing stale stays.
+// holidays; every table of the groups changes) and a second cycle must match again: changes land,
+// deletions leave, nothing stale stays.
 // Also: lists Zendesk serves per parent cost one request per parent, visible in the stream's count;
 // and a plan without SLAs, group SLAs, skills-based routing or custom roles skips those streams with
 // a warning while the rest of the source syncs. Snowflake through fakesnow, read back by Python's connector.
@@ -13,6 +14,7 @@ import * as routing from '../../catalog/optional/routing';
 import * as serviceLevels from '../../catalog/optional/serviceLevels';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import type { Emulator } from '../../emulator';
+import type { ConfigCollection } from '../../emulator/data/configuration';
 import type { GroundTruth } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../support/stack';
 import { DESTINATION_KINDS, startSyncHarness, type DestinationKind, type SyncHarness } from '../support/syncHarness';
@@ -120,10 +122,30 @@ for (const kind of DESTINATION_KINDS) {
       await admin('DELETE', `configuration/group_sla_policies/${groupPolicy.id}`);
       await admin('POST', 'configuration/brands', { name: 'New brand', subdomain: 'newbrand', brand_url: 'https://newbrand.zendesk.com', host_mapping: null, has_help_center: false, help_center_state: 'disabled', active: true, default: false, is_deleted: false, signature_template: '', ticket_form_ids: [] });
       emulator.mutations.updateTicket([...emulator.store.tickets.rows.values()].find((t) => t.status !== 'deleted')!.id, { tags: [`fresh_tag_${config.name}`] });
+      // Every other table changes too: a rename in each, and an automation, a view and a subscription go.
+      const label = `Changed ${config.name}`;
+      const renames: Array<[ConfigCollection, Record<string, unknown>]> = [
+        ['custom_roles', { name: label }],
+        ['custom_statuses', { agent_label: label, raw_agent_label: label }],
+        ['locales', { name: label }],
+        ['automations', { title: label, raw_title: label }],
+        ['trigger_categories', { name: label }],
+        ['views', { title: label, raw_title: label }],
+      ];
+      for (const [table, patch] of renames) await admin('PUT', `configuration/${table}/${store.list(table)[0]!.id}`, patch);
+      // User and organization field definitions live in the account's own tables (no admin route).
+      for (const fields of [emulator.store.userFields, emulator.store.organizationFields]) {
+        const field = fields.rows.values().next().value!;
+        fields.put({ ...field, title: label, raw_title: label, updated_at: new Date(emulator.now() * 1000).toISOString().replace('.000Z', 'Z') });
+      }
+      for (const table of ['automations', 'views', 'organization_subscriptions'] as const) await admin('DELETE', `configuration/${table}/${store.list(table).at(-1)!.id}`);
       emulator.advanceClock(61);
 
+      const firstTruth = truth;
       await syncAll(config);
       truth = await assertLanded(config);
+      // The comparison proves something only if every table had a change to land.
+      for (const name of MINE) assert.notDeepEqual(truth[name], firstTruth[name], `${name}: changed between the cycles`);
       const ids = (name: string) => truth[name]!.map((r) => String(r.id ?? r.name));
       assert.ok(!ids('triggers').includes(String(trigger.id)), 'the deleted trigger is gone from the truth');
       assert.ok(!ids('schedules').includes(String(doomedSchedule.id)));
