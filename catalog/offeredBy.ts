@@ -27,7 +27,7 @@ export const OPTIONAL_OFFERED_BY: Record<string, Offered> = {
   group_sla_policies: { databricks: 'group_sla_policies' },
   schedules: { fivetran: 'schedule', ...ad('schedules') },
   schedule_holidays: { fivetran: 'schedule_holiday' },
-  attribute_definitions: { airbyte: 'attribute_definitions' },
+  account_attributes: { airbyte: 'account_attributes', databricks: 'account_attributes' },
   attribute_values: {},
   ticket_metric_events: ad('ticket_metric_events'),
   user_identities: ad('user_identities'),

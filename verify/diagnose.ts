@@ -153,6 +153,10 @@ function extraCause(collection: string, syncedThrough: string | undefined): stri
   const since = syncedThrough ? ` since the last full read (synced through ${syncedThrough})` : '';
   if (collection === 'activities') return `no longer listed by Zendesk: it keeps 30 days of activity (or they were deleted${since})`;
   if (collection === 'ticket_skips') return `no longer listed by Zendesk: skip removed, or its ticket deleted or archived${since}`;
+  if (collection === 'deleted_tickets' || collection === 'deleted_users') {
+    return `no longer listed by Zendesk: restored, or deleted for good (Zendesk purges them after 30 days)${since}`;
+  }
+  if (collection === 'suspended_tickets') return `no longer listed by Zendesk: recovered or deleted${since}`;
   return `deleted in Zendesk${since}`;
 }
 

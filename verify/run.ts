@@ -20,33 +20,13 @@ import { DEFAULT_RATE_SETTINGS, type JsonRecord } from '../zendesk';
 import { LIST_MAX_PAGE_SIZE } from '../zendesk/pagination/list';
 import { recordTimeSeconds } from '../zendesk/recordTime';
 import { diagnoseCount, diagnoseIds, type RepairBackfill, type VerifyRow } from './diagnose';
+import { compareMethodOf } from './methods';
 
 /** Collections Zendesk counts for us: the count endpoint, and which warehouse rows are deleted records. */
 export const COUNTED_COLLECTIONS: Record<string, { path: string; deleted: RowExclusion; deletionMarker: string }> = {
   tickets: { path: '/api/v2/tickets/count.json', deleted: { column: 'status', equals: 'deleted' }, deletionMarker: "status = 'deleted'" },
   users: { path: '/api/v2/users/count.json', deleted: { column: 'active', equals: false }, deletionMarker: 'active = false' },
   organizations: { path: '/api/v2/organizations/count.json', deleted: { column: 'deleted_at', isSet: true }, deletionMarker: 'deleted_at set' },
-};
-
-/** Small lists read in full every cycle: reading every id is cheap (one request per 100). */
-export const ID_READ_COLLECTIONS = new Set([
-  'groups',
-  'ticket_fields',
-  'ticket_forms',
-  'ticket_skips',
-  'organization_memberships',
-  'group_memberships',
-  'satisfaction_ratings',
-  'activities',
-]);
-
-/** Why the rest is not compared. */
-const NOT_CHECKED: Record<string, string> = {
-  ticket_events: 'not compared: Zendesk has no count for it, and reading it means a full export',
-  ticket_comments: 'not compared: Zendesk has no count for it, and reading it means a full export',
-  attachments: 'not compared: Zendesk has no count for it, and reading it means a full export',
-  ticket_metrics: 'not compared: Zendesk has no count for it (one per ticket, as tickets)',
-  audit_logs: 'not compared: Zendesk has no count for it, and the log can be very long',
 };
 
 export const DEFAULT_MAX_REQUESTS = 100;
@@ -144,10 +124,11 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
   try {
     // ---- the warehouse side and the plan (no Zendesk request yet) ----------------------------------
     // The counts first: one request each says the most; then the lists, then what is not compared.
-    const priority = (name: string) => (COUNTED_COLLECTIONS[name] ? 0 : ID_READ_COLLECTIONS.has(name) ? 1 : 2);
+    const methodOf = (c: CollectionSpec) => (COUNTED_COLLECTIONS[c.name] ? { method: 'count' as const } : compareMethodOf(c));
+    const priority = (c: CollectionSpec) => ({ count: 0, ids: 1, none: 2 })[methodOf(c).method];
     const enabled = collections
       .filter((c) => isCollectionEnabled(config, c.name))
-      .sort((a, b) => priority(a.name) - priority(b.name));
+      .sort((a, b) => priority(a) - priority(b));
     const warehouse = new Map<string, WarehouseSide>();
     const planned: PlannedCollection[] = [];
     let budgetLeft = maxRequests;
@@ -155,9 +136,10 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
     const lookbackStart = lookbackState === null ? undefined : Number(lookbackState);
     for (const collection of enabled) {
       const counted = COUNTED_COLLECTIONS[collection.name];
-      const method: VerifyRow['method'] = counted ? 'count' : ID_READ_COLLECTIONS.has(collection.name) ? 'ids' : 'none';
-      if (method === 'none') {
-        planned.push({ collection: collection.name, method, requests: 0, note: NOT_CHECKED[collection.name] ?? 'not compared' });
+      const how = methodOf(collection);
+      const method: VerifyRow['method'] = how.method;
+      if (how.method === 'none') {
+        planned.push({ collection: collection.name, method, requests: 0, note: how.note });
         continue;
       }
       const skipped = status?.collections[collection.name]?.skipped;

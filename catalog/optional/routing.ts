@@ -1,6 +1,8 @@
 /**
  * Opt-in collections beyond Segment's: skills-based routing (see README, "Collections beyond
- * Segment's"). Attributes are skill types, attribute values the skills; ids are strings (UUIDs).
+ * Segment's"). Account attributes are skill types, attribute values the skills; ids are strings (UUIDs).
+ * Named as Zendesk's reference names the endpoint ("List Account Attributes") and as Airbyte and
+ * Databricks name this table; Airbyte's `attribute_definitions` is another endpoint (routing conditions).
  * Zendesk lists values only per attribute: one request per attribute, bounded by `perParent.maxParents`.
  * Routing is a plan feature: other plans answer 403 and both streams are skipped with a warning.
  */
@@ -11,11 +13,11 @@ import { fullList } from './configuration';
 const ATTRIBUTES_PATH = '/api/v2/routing/attributes.json';
 
 export const streams: StreamSpec[] = [
-  fullList('attribute_definitions', ATTRIBUTES_PATH, 'attributes', { style: 'offset_list', skipWhenForbidden: true }),
+  fullList('account_attributes', ATTRIBUTES_PATH, 'attributes', { style: 'offset_list', skipWhenForbidden: true }),
   fullList('attribute_values', '/api/v2/routing/attributes/{parent_id}/values.json', 'attribute_values', {
     style: 'offset_list',
     skipWhenForbidden: true,
-    perParent: { stream: 'attribute_definitions', parentIdField: 'attribute_id', maxParents: 1000 },
+    perParent: { stream: 'account_attributes', parentIdField: 'attribute_id', maxParents: 1000 },
   }),
 ];
 
@@ -23,11 +25,11 @@ const record = { kind: 'record' } as const;
 
 export const collections: CollectionSpec[] = [
   {
-    name: 'attribute_definitions',
-    description: 'Skill types of skills-based routing. Skipped with a warning on plans without it.',
+    name: 'account_attributes',
+    description: 'Skill types of skills-based routing (Zendesk\'s account attributes). Skipped with a warning on plans without it.',
     enabledByDefault: false,
     primaryKey: 'id',
-    stream: 'attribute_definitions',
+    stream: 'account_attributes',
     source: record,
     freshness: 'updated_at',
     columns: columns('id text', 'url text', 'name text', 'created_at timestamp', 'updated_at timestamp', 'received_at timestamp'),

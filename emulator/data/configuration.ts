@@ -35,13 +35,13 @@ export const CONFIG_COLLECTIONS = [
   'group_sla_policies',
   'schedules',
   'schedule_holidays',
-  'attribute_definitions',
+  'account_attributes',
   'attribute_values',
 ] as const;
 export type ConfigCollection = (typeof CONFIG_COLLECTIONS)[number];
 
 /** Collections whose ids Zendesk sends as strings. */
-const STRING_IDS = new Set<ConfigCollection>(['trigger_categories', 'group_sla_policies', 'attribute_definitions', 'attribute_values']);
+const STRING_IDS = new Set<ConfigCollection>(['trigger_categories', 'group_sla_policies', 'account_attributes', 'attribute_values']);
 
 interface Entry {
   /** Creation order: list order, and the cursor key (ids may be strings). */
@@ -87,7 +87,7 @@ export class ConfigurationStore {
     if (removed && collection === 'schedules') {
       for (const h of this.list('schedule_holidays')) if (String(h.schedule_id) === String(id)) this.remove('schedule_holidays', h.id);
     }
-    if (removed && collection === 'attribute_definitions') {
+    if (removed && collection === 'account_attributes') {
       for (const v of this.list('attribute_values')) if (String(v.attribute_id) === String(id)) this.remove('attribute_values', v.id);
     }
     return removed;
@@ -99,7 +99,7 @@ export class ConfigurationStore {
 
   /** A new id of the collection's kind (a number, or a string for string-id collections). */
   newId(collection: ConfigCollection): number | string {
-    if (collection === 'attribute_definitions' || collection === 'attribute_values' || collection === 'group_sla_policies') {
+    if (collection === 'account_attributes' || collection === 'attribute_values' || collection === 'group_sla_policies') {
       return uuid(this.random);
     }
     return STRING_IDS.has(collection) ? String(this.ids.next()) : this.ids.next();
@@ -469,7 +469,7 @@ export function generateConfiguration(store: Store, seed: number, referenceTime:
     ['Seniority', ['Junior', 'Senior']],
   ];
   for (const [name, values] of attributeSeeds) {
-    const attribute = config.put('attribute_definitions', { id: uuid(random), name, ...stamps() });
+    const attribute = config.put('account_attributes', { id: uuid(random), name, ...stamps() });
     for (const value of values) config.put('attribute_values', { id: uuid(random), attribute_id: attribute.id, name: value, ...stamps() });
   }
   return config;

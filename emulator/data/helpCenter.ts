@@ -527,4 +527,63 @@ export class HelpCenterMutations {
       updated_at: at,
     });
   }
+
+  updateSection(id: number, patch: { name?: string; description?: string; position?: number }): HcSection {
+    const section = this.found(this.hc.sections.get(id), 'section', id);
+    return this.hc.sections.put({ ...section, ...patch, updated_at: isoFromEpoch(this.now()) });
+  }
+
+  addCategory(input: { name?: string } = {}): HcCategory {
+    const at = isoFromEpoch(this.now());
+    return this.hc.categories.put({
+      id: this.hc.ids.next(),
+      name: input.name ?? 'New category',
+      description: '',
+      locale: 'en-us',
+      source_locale: 'en-us',
+      position: this.hc.categories.size,
+      outdated: false,
+      created_at: at,
+      updated_at: at,
+    });
+  }
+
+  updateCategory(id: number, patch: { name?: string; description?: string; position?: number }): HcCategory {
+    const category = this.found(this.hc.categories.get(id), 'category', id);
+    return this.hc.categories.put({ ...category, ...patch, updated_at: isoFromEpoch(this.now()) });
+  }
+
+  /** Only an empty category is deleted here (Zendesk deletes its sections and articles with it; not emulated). */
+  deleteCategory(id: number): void {
+    this.found(this.hc.categories.get(id), 'category', id);
+    if (this.hc.sections.all().some((s) => s.category_id === id)) throw new Error(`category ${id} still holds sections`);
+    this.hc.categories.remove(id);
+  }
+
+  addTopic(input: { name?: string } = {}): HcTopic {
+    const at = isoFromEpoch(this.now());
+    return this.hc.topics.put({
+      id: this.hc.ids.next(),
+      name: input.name ?? 'New topic',
+      description: '',
+      position: this.hc.topics.size,
+      follower_count: 0,
+      manageable_by: 'managers',
+      user_segment_id: null,
+      created_at: at,
+      updated_at: at,
+    });
+  }
+
+  updateTopic(id: number, patch: { name?: string; description?: string; position?: number }): HcTopic {
+    const topic = this.found(this.hc.topics.get(id), 'topic', id);
+    return this.hc.topics.put({ ...topic, ...patch, updated_at: isoFromEpoch(this.now()) });
+  }
+
+  /** Only a topic without posts is deleted here (Zendesk deletes its posts with it; not emulated). */
+  deleteTopic(id: number): void {
+    this.found(this.hc.topics.get(id), 'topic', id);
+    if (this.hc.posts.all().some((p) => p.topic_id === id)) throw new Error(`topic ${id} still holds posts`);
+    this.hc.topics.remove(id);
+  }
 }

@@ -64,7 +64,7 @@ export const CONFIG_ENDPOINTS: ConfigEndpoint[] = [
     parent: { collection: 'schedules', field: 'schedule_id', omitField: true },
   },
   {
-    collection: 'attribute_definitions',
+    collection: 'account_attributes',
     segments: ['routing', 'attributes'],
     recordsKey: 'attributes',
     paginated: false,
@@ -78,7 +78,7 @@ export const CONFIG_ENDPOINTS: ConfigEndpoint[] = [
     paginated: false,
     urlPath: 'routing/attributes/:parent/values',
     feature: 'skills_based_routing',
-    parent: { collection: 'attribute_definitions', field: 'attribute_id', omitField: false },
+    parent: { collection: 'account_attributes', field: 'attribute_id', omitField: false },
   },
 ];
 

@@ -205,6 +205,22 @@ export function handleHelpCenterAdmin(
     case 'DELETE sections/:id':
       mutations.deleteSection(id!);
       return ok({ deleted: id });
+    case 'PUT sections/:id':
+      return ok({ section: mutations.updateSection(id!, body) });
+    case 'POST categories':
+      return ok({ category: mutations.addCategory(body) });
+    case 'PUT categories/:id':
+      return ok({ category: mutations.updateCategory(id!, body) });
+    case 'DELETE categories/:id':
+      mutations.deleteCategory(id!);
+      return ok({ deleted: id });
+    case 'POST topics':
+      return ok({ topic: mutations.addTopic(body) });
+    case 'PUT topics/:id':
+      return ok({ topic: mutations.updateTopic(id!, body) });
+    case 'DELETE topics/:id':
+      mutations.deleteTopic(id!);
+      return ok({ deleted: id });
   }
   return null;
 }

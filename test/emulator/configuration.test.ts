@@ -49,7 +49,7 @@ test('per-parent lists: holidays carry no schedule_id, values carry attribute_id
     assert.deepEqual(Object.keys(h).sort(), ['end_date', 'id', 'name', 'start_date']);
     assert.match(h.start_date, /^\d{4}-\d\d-\d\d$/);
   }
-  const attribute = config.list('attribute_definitions')[0]!;
+  const attribute = config.list('account_attributes')[0]!;
   assert.match(String(attribute.id), /^[0-9a-f]{8}-/);
   const values = await get(emulator, `/api/v2/routing/attributes/${attribute.id}/values.json`);
   assert.ok(values.body.attribute_values.length > 0);

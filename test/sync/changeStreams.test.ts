@@ -4,22 +4,19 @@
 // against the emulator with every collection enabled and compared with the emulator's ground truth,
 // then again after a second cycle that removes a tag, changes fields, deletes a ticket and a user and
 // drops a user's phone: rows derived from a record are replaced when it changes.
+// The same in Snowflake: secondCycleEveryDestination.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { collections } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
-import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
-import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig } from '../../workflows/types';
-import { startEmulator, type Emulator } from '../../emulator';
+import type { Emulator } from '../../emulator';
 import { removeSuspended, suspendMessage, suspendedTicketsOf } from '../../emulator/suspendedTickets';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
 import { readTable } from '../../harness/warehouseReader';
+import { startSyncHarness, type SyncHarness } from '../support/syncHarness';
 
 const CHANGE_TABLES = [
   'ticket_field_history',
@@ -32,39 +29,17 @@ const CHANGE_TABLES = [
   'deleted_tickets',
   'deleted_users',
 ];
-const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
 const allTables = collections.map((c) => c.name);
-const PG_URL = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
 
+let harness: SyncHarness;
 let emulator: Emulator;
-let resources: WorkerResources;
-let tmp: string;
-let credentialRef: string;
 
-function configFor(kind: 'sqlite' | 'postgres'): SourceConfig {
-  return {
-    name: `changes_${randomBytes(3).toString('hex')}`,
-    baseUrl: emulator.baseUrl,
-    credentialRef,
-    destination: kind === 'sqlite' ? `sqlite://${path.join(tmp, 'wh')}` : PG_URL,
-    collections: allOn,
-    rate: { corePerMinute: 1e5, exportPerMinute: 1e5 },
-  };
-}
+const configFor = (kind: 'sqlite' | 'postgres'): Promise<SourceConfig> => harness.sourceFor(kind, 'changes', allTables);
 
+/** One cycle; every stream must be read (none skipped). Requests per stream. */
 async function syncAll(config: SourceConfig): Promise<Record<string, number>> {
   const requests: Record<string, number> = {};
-  for (const stream of enabledStreams(config)) {
-    const result = await runSyncStream(
-      { config, stream, cursor: null, mode: 'incremental', runTag: 'test' },
-      {
-        destination: await resources.destination(config.destination),
-        session: await resources.session(config),
-        heartbeat: () => {},
-        signal: new AbortController().signal,
-        log: () => {},
-      },
-    );
+  for (const [stream, { result }] of Object.entries(await harness.cycle(config))) {
     assert.equal(result.skipped, undefined, `${stream} not skipped`);
     requests[stream] = result.requests;
   }
@@ -76,18 +51,13 @@ async function rows(config: SourceConfig, table: string, columns: Record<string,
 }
 
 before(async () => {
-  emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, plan: 'enterprise' });
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-changes-'));
-  credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
-  resources = new WorkerResources();
+  harness = await startSyncHarness({ emulator: SMALL_ACCOUNT });
+  emulator = harness.emulator;
   emulator.advanceClock(61);
 });
 
 after(async () => {
-  await resources?.close();
-  await emulator?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await harness?.close();
 });
 
 test('the catalog feeds the history tables and identities from streams already read: no stream of their own', () => {
@@ -99,14 +69,14 @@ test('the catalog feeds the history tables and identities from streams already r
 });
 
 test('an agent (not an admin) syncing ticket_audits: the stream is skipped with a warning, the source does not fail', async () => {
-  const agentRef = `file:${path.join(tmp, 'agent.json')}`;
+  const agentRef = `file:${path.join(harness.tmp, 'agent.json')}`;
   await saveCredential(agentRef, { type: 'api_token', email: emulator.credentials.agent.email, token: emulator.credentials.agent.apiToken });
-  const config = { ...configFor('sqlite'), credentialRef: agentRef, collections: { ticket_audits: true } };
+  const config = { ...(await configFor('sqlite')), credentialRef: agentRef, collections: { ticket_audits: true } };
   const result = await runSyncStream(
     { config, stream: 'ticket_audits', cursor: null, mode: 'incremental', runTag: 'test' },
     {
-      destination: await resources.destination(config.destination),
-      session: await resources.session(config),
+      destination: await harness.resources.destination(config.destination),
+      session: await harness.resources.session(config),
       heartbeat: () => {},
       signal: new AbortController().signal,
       log: () => {},
@@ -120,7 +90,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`change streams and history tables (${kind})`, () => {
     test('first sync, then a cycle after changes and deletions: every table equals the ground truth', async () => {
       const m = emulator.mutations;
-      const config = configFor(kind);
+      const config = await configFor(kind);
       const firstSyncAfterMs = Date.now(); // the lookback counts from the first sync
       await syncAll(config);
       const truth = expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, allTables);

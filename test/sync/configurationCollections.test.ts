@@ -1,66 +1,33 @@
 // The configuration, service-level and skills-based-routing collections (opt-in), synced from the
 // emulator into SQLite, Postgres and Snowflake (fakesnow) and compared with the emulator's ground truth; then records are
 // changed, created and deleted in Zendesk (holidays and skills included, and a whole schedule with its
-// holidays) and a second cycle must match again: changes land, deletions leave, nothing stale stays.
+// holidays; every table of the groups changes) and a second cycle must match again: changes land,
+// deletions leave, nothing stale stays.
 // Also: lists Zendesk serves per parent cost one request per parent, visible in the stream's count;
 // and a plan without SLAs, group SLAs, skills-based routing or custom roles skips those streams with
 // a warning while the rest of the source syncs. Snowflake through fakesnow, read back by Python's connector.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { collections } from '../../catalog/collections';
 import * as configuration from '../../catalog/optional/configuration';
 import * as routing from '../../catalog/optional/routing';
 import * as serviceLevels from '../../catalog/optional/serviceLevels';
-import { saveCredential } from '../../credentials/store';
-import { WorkerResources } from '../../activities/resources';
-import { runSyncStream } from '../../activities/syncStream';
-import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
-import { startEmulator, type Emulator } from '../../emulator';
+import type { Emulator } from '../../emulator';
+import type { ConfigCollection } from '../../emulator/data/configuration';
 import type { GroundTruth } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
-import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../harness/snowflake/emulator';
-import { assertSnowflakeMatchesTruth } from '../snowflake/landed-vs-truth';
+import { DESTINATION_KINDS, startSyncHarness, type DestinationKind, type SyncHarness } from '../support/syncHarness';
 
-const PG_URL = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
 const MINE = [...configuration.collections, ...serviceLevels.collections, ...routing.collections].map((c) => c.name);
-const onlyMine = Object.fromEntries(collections.map((c) => [c.name, MINE.includes(c.name)]));
 
+let harness: SyncHarness;
 let emulator: Emulator;
-let resources: WorkerResources;
-let tmp: string;
-let credentialRef: string;
 
-function configFor(kind: 'sqlite' | 'postgres', name: string): SourceConfig {
-  return {
-    name: `${name}_${randomBytes(3).toString('hex')}`,
-    baseUrl: emulator.baseUrl,
-    credentialRef,
-    destination: kind === 'sqlite' ? `sqlite://${path.join(tmp, 'wh')}` : PG_URL,
-    collections: onlyMine,
-    rate: { corePerMinute: 1e5, exportPerMinute: 1e5 },
-  };
-}
+const configFor = (kind: DestinationKind, name: string): Promise<SourceConfig> => harness.sourceFor(kind, name, MINE);
 
 async function syncAll(config: SourceConfig): Promise<Record<string, StreamResult>> {
-  const results: Record<string, StreamResult> = {};
-  for (const stream of enabledStreams(config)) {
-    results[stream] = await runSyncStream(
-      { config, stream, cursor: null, mode: 'incremental', runTag: 'test' },
-      {
-        destination: await resources.destination(config.destination),
-        session: await resources.session(config),
-        heartbeat: () => {},
-        signal: new AbortController().signal,
-        log: () => {},
-      },
-    );
-  }
-  return results;
+  return Object.fromEntries(Object.entries(await harness.cycle(config)).map(([stream, { result }]) => [stream, result]));
 }
 
 async function admin(method: string, pathAndQuery: string, body?: unknown): Promise<Record<string, unknown>> {
@@ -75,17 +42,12 @@ async function admin(method: string, pathAndQuery: string, body?: unknown): Prom
 }
 
 before(async () => {
-  emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, plan: 'enterprise' });
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-config-'));
-  credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
-  resources = new WorkerResources();
+  harness = await startSyncHarness({ emulator: SMALL_ACCOUNT });
+  emulator = harness.emulator;
 });
 
 after(async () => {
-  await resources?.close();
-  await emulator?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await harness?.close();
 });
 
 test('the generated configuration is consistent with the rest of the account', () => {
@@ -104,41 +66,22 @@ test('the generated configuration is consistent with the rest of the account', (
   const fieldIds = new Set([...emulator.store.ticketFields.rows.keys()].map((id) => `custom_fields_${id}`));
   const slaFields = config.list('sla_policies').flatMap((p) => ((p.filter as { all: Array<{ field: string }> }).all ?? []).map((c) => c.field));
   assert.ok(slaFields.some((f) => f.startsWith('custom_fields_')) && slaFields.filter((f) => f.startsWith('custom_fields_')).every((f) => fieldIds.has(f)));
-  const attributeIds = new Set(config.list('attribute_definitions').map((a) => a.id));
+  const attributeIds = new Set(config.list('account_attributes').map((a) => a.id));
   assert.ok(config.list('attribute_values').every((v) => attributeIds.has(v.attribute_id as string)));
   assert.ok(config.list('schedule_holidays').length > 0);
 });
 
-type Kind = 'sqlite' | 'postgres' | 'snowflake';
-
-/** Compares what landed with the ground truth: the shared reader for SQLite/Postgres, Python's connector for fakesnow. */
-async function assertLanded(kind: Kind, config: SourceConfig): Promise<GroundTruth> {
-  if (kind !== 'snowflake') {
-    const truth = expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, MINE);
-    await assertWarehouseMatches(config.destination, config.name, truth);
-    return truth;
-  }
-  // None of these collections has a lookback window: the truth needs no state from the warehouse.
-  const truth = emulator.groundTruth({ collections: MINE });
-  await assertSnowflakeMatchesTruth({ port: snowflake!.fakesnow.port, database: 'zs_test' }, config.name, truth);
+/** Compares what landed with the ground truth (none of these collections has a lookback window). */
+async function assertLanded(config: SourceConfig): Promise<GroundTruth> {
+  const truth = expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, MINE);
+  await harness.assertLanded(config, truth);
   return truth;
 }
 
-let snowflake: SnowflakeEmulator | undefined;
-
-for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
+for (const kind of DESTINATION_KINDS) {
   describe(`configuration, service levels and routing (${kind})`, () => {
-    if (kind === 'snowflake') {
-      before(async () => {
-        snowflake = await startSnowflakeEmulator();
-        process.env.ZS_SNOWFLAKE_PASSWORD = snowflake.settings().password; // fakesnow accepts any password
-      });
-      after(async () => {
-        await snowflake?.stop();
-      });
-    }
     test('first sync equals the ground truth; after changes, creations and deletions the second sync does too', async () => {
-      const config = kind === 'snowflake' ? { ...configFor('sqlite', 'cfg'), destination: snowflake!.url() } : configFor(kind, 'cfg');
+      const config = await configFor(kind, 'cfg');
       // A schedule with holidays made for deleting, so every destination's run has one to delete.
       const doomedSchedule = (await admin('POST', 'configuration/schedules', { name: `Doomed ${config.name}`, time_zone: 'London', intervals: [{ start_time: 2040, end_time: 2520 }] })).record as { id: number };
       await admin('POST', 'configuration/schedule_holidays', { schedule_id: doomedSchedule.id, name: 'Doomed holiday', start_date: '2031-03-01', end_date: '2031-03-02' });
@@ -147,13 +90,13 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       const first = await syncAll(config);
       for (const name of MINE) assert.ok(first[collections.find((c) => c.name === name)!.stream], `${name} synced`);
       for (const result of Object.values(first)) assert.equal(result.skipped, undefined, `${result.stream} not skipped on enterprise`);
-      let truth = await assertLanded(kind, config);
+      let truth = await assertLanded(config);
       for (const name of MINE) assert.ok(truth[name]!.length > 0, `${name}: the account has some`);
 
       // Per-parent lists: the parent list once, then one request per parent (no paging at this size).
       const store = emulator.store.configuration;
       assert.equal(first.schedule_holidays!.requests, 1 + store.size('schedules'));
-      assert.equal(first.attribute_values!.requests, 1 + store.size('attribute_definitions'));
+      assert.equal(first.attribute_values!.requests, 1 + store.size('account_attributes'));
       assert.equal(first.macros!.requests, 1);
 
       // Changes in Zendesk.
@@ -162,7 +105,7 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       const schedule = store.list('schedules')[0]!;
       const holiday = store.list('schedule_holidays').find((h) => h.schedule_id === schedule.id)!;
       assert.ok(truth.schedule_holidays!.some((h) => h.schedule_id === doomedSchedule.id), "the doomed schedule's holiday landed");
-      const attribute = store.list('attribute_definitions')[0]!;
+      const attribute = store.list('account_attributes')[0]!;
       const skill = store.list('attribute_values').find((v) => v.attribute_id === attribute.id)!;
       const policy = store.list('sla_policies')[1]!;
       const groupPolicy = store.list('group_sla_policies')[0]!;
@@ -174,20 +117,42 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
       await admin('DELETE', `configuration/schedules/${doomedSchedule.id}`);
       await admin('DELETE', `configuration/attribute_values/${skill.id}`);
       await admin('POST', 'configuration/attribute_values', { attribute_id: attribute.id, name: 'Portuguese' });
+      await admin('PUT', `configuration/account_attributes/${attribute.id}`, { name: `Languages ${config.name}` });
       await admin('PUT', `configuration/sla_policies/${policy.id}`, { policy_metrics: [{ priority: 'urgent', metric: 'first_reply_time', target: 15, business_hours: false }] });
       await admin('DELETE', `configuration/group_sla_policies/${groupPolicy.id}`);
       await admin('POST', 'configuration/brands', { name: 'New brand', subdomain: 'newbrand', brand_url: 'https://newbrand.zendesk.com', host_mapping: null, has_help_center: false, help_center_state: 'disabled', active: true, default: false, is_deleted: false, signature_template: '', ticket_form_ids: [] });
       emulator.mutations.updateTicket([...emulator.store.tickets.rows.values()].find((t) => t.status !== 'deleted')!.id, { tags: [`fresh_tag_${config.name}`] });
+      // Every other table changes too: a rename in each, and an automation, a view and a subscription go.
+      const label = `Changed ${config.name}`;
+      const renames: Array<[ConfigCollection, Record<string, unknown>]> = [
+        ['custom_roles', { name: label }],
+        ['custom_statuses', { agent_label: label, raw_agent_label: label }],
+        ['locales', { name: label }],
+        ['automations', { title: label, raw_title: label }],
+        ['trigger_categories', { name: label }],
+        ['views', { title: label, raw_title: label }],
+      ];
+      for (const [table, patch] of renames) await admin('PUT', `configuration/${table}/${store.list(table)[0]!.id}`, patch);
+      // User and organization field definitions live in the account's own tables (no admin route).
+      for (const fields of [emulator.store.userFields, emulator.store.organizationFields]) {
+        const field = fields.rows.values().next().value!;
+        fields.put({ ...field, title: label, raw_title: label, updated_at: new Date(emulator.now() * 1000).toISOString().replace('.000Z', 'Z') });
+      }
+      for (const table of ['automations', 'views', 'organization_subscriptions'] as const) await admin('DELETE', `configuration/${table}/${store.list(table).at(-1)!.id}`);
       emulator.advanceClock(61);
 
+      const firstTruth = truth;
       await syncAll(config);
-      truth = await assertLanded(kind, config);
+      truth = await assertLanded(config);
+      // The comparison proves something only if every table had a change to land.
+      for (const name of MINE) assert.notDeepEqual(truth[name], firstTruth[name], `${name}: changed between the cycles`);
       const ids = (name: string) => truth[name]!.map((r) => String(r.id ?? r.name));
       assert.ok(!ids('triggers').includes(String(trigger.id)), 'the deleted trigger is gone from the truth');
       assert.ok(!ids('schedules').includes(String(doomedSchedule.id)));
       assert.ok(!truth.schedule_holidays!.some((h) => h.schedule_id === doomedSchedule.id), "the deleted schedule's holidays went with it");
       assert.ok(truth.tags!.some((t) => t.name === `fresh_tag_${config.name}`), 'a new tag is listed');
       assert.equal(truth.macros!.find((m) => m.id === macro.id)!.title, `Renamed ${config.name}`);
+      assert.equal(truth.account_attributes!.find((a) => a.id === attribute.id)!.name, `Languages ${config.name}`);
     });
   });
 }
@@ -195,9 +160,9 @@ for (const kind of ['sqlite', 'postgres', 'snowflake'] as const) {
 test('a plan without SLAs, group SLAs, skills-based routing or custom roles: those streams are skipped with a warning, the rest syncs', async () => {
   emulator.setPlan('team');
   try {
-    const config = configFor('sqlite', 'team');
+    const config = await configFor('sqlite', 'team');
     const results = await syncAll(config);
-    const gated = ['sla_policies', 'group_sla_policies', 'attribute_definitions', 'attribute_values', 'custom_roles'];
+    const gated = ['sla_policies', 'group_sla_policies', 'account_attributes', 'attribute_values', 'custom_roles'];
     for (const stream of gated) {
       assert.ok(results[stream]!.skipped, `${stream} skipped`);
       assert.ok(results[stream]!.warnings.some((w) => w.startsWith(`${stream} skipped`)), `${stream}: a warning says so`);
@@ -214,10 +179,10 @@ test('a plan without SLAs, group SLAs, skills-based routing or custom roles: tho
 test('SLA policies on Growth: served under the default setting, refused when the setting asks Professional', async () => {
   emulator.setPlan('growth');
   try {
-    let results = await syncAll({ ...configFor('sqlite', 'growth'), collections: { ...onlyMine } });
+    let results = await syncAll(await configFor('sqlite', 'growth'));
     assert.equal(results.sla_policies!.skipped, undefined);
     emulator.setQuirks({ featureMinimumPlan: { sla_policies: 'professional', group_sla_policies: 'enterprise', skills_based_routing: 'enterprise', custom_roles: 'enterprise' } });
-    results = await syncAll(configFor('sqlite', 'growth2'));
+    results = await syncAll(await configFor('sqlite', 'growth2'));
     assert.ok(results.sla_policies!.skipped);
   } finally {
     emulator.setQuirks({ featureMinimumPlan: { sla_policies: 'growth', group_sla_policies: 'enterprise', skills_based_routing: 'enterprise', custom_roles: 'enterprise' } });

@@ -3,67 +3,26 @@
 // edited, comments and votes are deleted or added and a post goes, a second cycle equals it again.
 // The per-parent streams spend the requests their status says. An account without Help Center
 // skips every one of them with a warning (either answer Zendesk may send), never failing.
+// Snowflake, and sections, categories and topics changing: secondCycleEveryDestination.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { collections as helpCenterCollections } from '../../catalog/optional/helpCenter';
-import { collections } from '../../catalog/collections';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
-import { runSyncStream } from '../../activities/syncStream';
 import { checkSource } from '../../cli/check';
 import { enabledStreams } from '../../workflows/collectionSelection';
-import type { SourceConfig, StreamResult } from '../../workflows/types';
-import { HelpCenterMutations, startEmulator, type Emulator } from '../../emulator';
+import type { SourceConfig } from '../../workflows/types';
+import { HelpCenterMutations, type Emulator } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
 import { readTable } from '../../harness/warehouseReader';
+import { startSyncHarness, type SyncHarness } from '../support/syncHarness';
 
 const HC_TABLES = helpCenterCollections.map((c) => c.name);
-const onlyHelpCenter = Object.fromEntries(collections.map((c) => [c.name, HC_TABLES.includes(c.name)]));
-const PG_URL = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
 
+let harness: SyncHarness;
 let emulator: Emulator;
-let resources: WorkerResources;
-let tmp: string;
-let credentialRef: string;
 
-function config(kind: 'sqlite' | 'postgres', name: string): SourceConfig {
-  return {
-    name: `${name}_${randomBytes(3).toString('hex')}`,
-    baseUrl: emulator.baseUrl,
-    credentialRef,
-    destination: kind === 'sqlite' ? `sqlite://${path.join(tmp, 'wh')}` : PG_URL,
-    collections: onlyHelpCenter,
-    rate: { corePerMinute: 1e5, exportPerMinute: 1e5 },
-  };
-}
-
-async function runStream(source: SourceConfig, stream: string): Promise<StreamResult> {
-  return runSyncStream(
-    { config: source, stream, cursor: null, mode: 'incremental', runTag: 'test' },
-    {
-      destination: await resources.destination(source.destination),
-      session: await resources.session(source),
-      heartbeat: () => {},
-      signal: new AbortController().signal,
-      log: () => {},
-    },
-  );
-}
-
-/** One cycle: every enabled stream, each with the requests the emulator logged while it ran. */
-async function cycle(source: SourceConfig): Promise<Record<string, { result: StreamResult; logged: number }>> {
-  const out: Record<string, { result: StreamResult; logged: number }> = {};
-  for (const stream of enabledStreams(source)) {
-    const before = emulator.requestLog.size;
-    const result = await runStream(source, stream);
-    out[stream] = { result, logged: emulator.requestLog.size - before };
-  }
-  return out;
-}
+const config = (kind: 'sqlite' | 'postgres', name: string): Promise<SourceConfig> => harness.sourceFor(kind, name, HC_TABLES);
+const cycle = (source: SourceConfig) => harness.cycle(source);
 
 async function warehouseIds(source: SourceConfig, table: string): Promise<number[]> {
   const rows = await readTable(source.destination, source.name, table, { id: 'bigint' });
@@ -72,17 +31,12 @@ async function warehouseIds(source: SourceConfig, table: string): Promise<number
 
 before(async () => {
   // Lists of 5 per page, so the category, section, post and per-parent lists really page.
-  emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, plan: 'enterprise', quirks: { listMaxPageSize: 5 } });
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-help-center-'));
-  credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
-  resources = new WorkerResources();
+  harness = await startSyncHarness({ emulator: { ...SMALL_ACCOUNT, quirks: { listMaxPageSize: 5 } } });
+  emulator = harness.emulator;
 });
 
 after(async () => {
-  await resources?.close();
-  await emulator?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await harness?.close();
 });
 
 for (const kind of ['sqlite', 'postgres'] as const) {
@@ -90,7 +44,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     test('a full sync equals the ground truth; after edits and deletions the next cycle does too', async () => {
       const hc = emulator.store.helpCenter;
       const m = new HelpCenterMutations(emulator.store, () => emulator.now());
-      const source = config(kind, 'help_center');
+      const source = await config(kind, 'help_center');
       assert.deepEqual(
         new Set(enabledStreams(source)),
         new Set(['articles', 'help_center_categories', 'help_center_sections', 'community_topics', 'community_posts', 'article_comments', 'article_votes', 'post_comments']),
@@ -156,7 +110,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         test(`lists read per parent answering ${listStyle}-style whatever is asked, in pages of 5, equal the ground truth`, async () => {
           emulator.setQuirks({ listStyle });
           try {
-            const source = config(kind, `per_parent_${listStyle}`);
+            const source = await config(kind, `per_parent_${listStyle}`);
             const results = await cycle(source);
             for (const stream of ['article_comments', 'article_votes', 'post_comments']) assert.ok(results[stream]!.result.pages > 1, stream);
             await assertWarehouseMatches(source.destination, source.name, expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, HC_TABLES));
@@ -167,7 +121,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       }
 
       test('check: the Help Center streams are available where Help Center is on, and not where it is off', async () => {
-        const source = config(kind, 'check');
+        const source = await config(kind, 'check');
         const probe = async () => Object.fromEntries((await checkSource(source, new WorkerResources())).streams.map((s) => [s.stream, s]));
         const on = await probe();
         for (const stream of ['articles', 'help_center_sections', 'article_comments', 'article_votes', 'post_comments']) {
@@ -188,7 +142,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       test(`an account without Help Center (answering ${answer}) skips every Help Center stream with a warning`, async () => {
         emulator.setQuirks({ helpCenterEnabled: false, helpCenterOffAnswer: answer });
         try {
-          const source = config(kind, `no_help_center_${answer}`);
+          const source = await config(kind, `no_help_center_${answer}`);
           const results = await cycle(source);
           assert.equal(Object.keys(results).length, 8);
           for (const [stream, { result }] of Object.entries(results)) {

@@ -134,6 +134,9 @@ describe('id lists against warehouse ids', () => {
     assert.equal(diagnoseIds({ collection: 'activities', zendesk: new Map([['7', now]]), warehouse: ['5'], syncedThrough: synced, requests: 1 }).expected, undefined, 'a missing activity is a gap');
     assert.equal(diagnoseIds({ collection: 'groups', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).expected, undefined);
     assert.match(diagnoseIds({ collection: 'ticket_skips', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!, /archived/);
+    // Lists of deleted or held-back records: leaving them is not a deletion.
+    assert.match(diagnoseIds({ collection: 'deleted_tickets', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!, /^1 no longer listed by Zendesk: restored, or deleted for good/);
+    assert.match(diagnoseIds({ collection: 'suspended_tickets', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!, /^1 no longer listed by Zendesk: recovered or deleted/);
   });
 
   test('without a sync every missing id is "not synced yet"; listed ids are capped', () => {
