@@ -26,6 +26,8 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // A variable assigned once but read earlier by a closure (a callback wired before its target exists) stays let.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // Prettier decides line breaks; with semicolons always printed this rule only flags its layout.
       'no-unexpected-multiline': 'off',
     },
