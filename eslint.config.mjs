@@ -33,6 +33,36 @@ export default tseslint.config(
     },
   },
   {
+    // Workflow code must replay deterministically: no I/O modules (Temporal's bundler would refuse some only
+    // at worker start); types from them are fine.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'net', 'http', 'https', 'crypto', 'child_process'],
+              message: 'workflows do no I/O: move this to an activity',
+              allowTypeImports: true,
+            },
+            {
+              group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', 'knex', 'pg', 'better-sqlite3', 'undici'],
+              message: 'workflows do no I/O: move this to an activity',
+              allowTypeImports: true,
+            },
+            { group: ['snowflake-sdk', '@google-cloud/*', 'pino', 'prom-client'], message: 'workflows do no I/O', allowTypeImports: true },
+            {
+              group: ['**/activities', '**/activities/*'],
+              message: 'workflows call activities through proxyActivities',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read emulator responses and driver internals as loosely typed JSON.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
