@@ -9,7 +9,7 @@
  *
  * Installs the tap first (`bash scripts/tap-zendesk.sh`, into .tools/tap-zendesk-venv; set
  * ZS_TAP_ZENDESK_VENV for another place). Exits non-zero when a record is missing, extra or stale.
- * `ZS_OTHER_CONNECTORS=1 node --import tsx --test test/otherConnectors/` runs the same as a test.
+ * `ZS_OTHER_CONNECTORS=1 node --import tsx --test test/bench/` runs the same as a test.
  *
  * How the tap reaches the emulator without a change to its code or config format: its URLs are
  * hard-wired to `https://{subdomain}.zendesk.com` (zenpy's and its own), so the subdomain stays

@@ -1,6 +1,6 @@
 /**
  * Pieces of the differential comparison shared by every warehouse reader (SQLite/Postgres in
- * stack.ts, Snowflake in test/snowflake/landed-vs-truth.ts).
+ * stack.ts, Snowflake in test/destinations/snowflake/landed-vs-truth.ts).
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { CustomColumn } from '../sync/customFields';

@@ -46,7 +46,7 @@ export async function readTable(
 ): Promise<Array<Record<string, unknown>>> {
   let raw: Array<Record<string, unknown>>;
   if (urlScheme(destinationUrl) === 'snowflake') {
-    // fakesnow answers SELECTs in Arrow; the test shim decodes them (test/snowflake/FAKESNOW_GAPS.md).
+    // fakesnow answers SELECTs in Arrow; the test shim decodes them (test/destinations/snowflake/FAKESNOW_GAPS.md).
     const { openSnowflakeDestination } = await import('../destinations/snowflake/destination');
     const { readRows } = await import('./snowflake/read-back');
     const destination = await openSnowflakeDestination(destinationUrl);

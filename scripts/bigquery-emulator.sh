@@ -5,7 +5,7 @@
 #
 #   bash scripts/bigquery-emulator.sh
 #
-# Why this exact set (see test/bigquery/EMULATOR_GAPS.md): local-bigquery 0.4.0 pulls duckdb 2.x,
+# Why this exact set (see test/destinations/bigquery/EMULATOR_GAPS.md): local-bigquery 0.4.0 pulls duckdb 2.x,
 # which downloads its icu/ducklake/spatial extensions from DuckDB's server on first use and fails
 # offline. 0.3.2 runs on duckdb 1.5.5, whose extensions PyPI ships as wheels; each is installed once
 # from its wheel's file into DuckDB's extension directory ($HOME/.duckdb), from where DuckDB

@@ -6,7 +6,7 @@
 #   bash scripts/fakesnow.sh
 #
 # The venv's Python Snowflake connector (a fakesnow dependency) is also what the tests use to read
-# landed rows independently of the Node driver (test/snowflake/read_landed_rows.py).
+# landed rows independently of the Node driver (test/destinations/snowflake/read_landed_rows.py).
 #
 # Run the server by hand (the tests start their own on a free port):
 #   .tools/fakesnow-venv/bin/python -m fakesnow -s --host 127.0.0.1 -p 8765

@@ -1,5 +1,5 @@
 /**
- * Records workflow histories for the determinism guard (test/replay.test.ts): runs a source through
+ * Records workflow histories for the determinism guard (test/workflows/replay.test.ts): runs a source through
  * cycles, a pause and resume, a sync-now, a backfill (asked for twice) and a credentials failure on a
  * real dev server, plus sources with invalid settings (then stopped), a Zendesk outage during the
  * check, a stop in mid-cycle, and a backfill asked for again after its source was stopped and started

@@ -25,7 +25,7 @@ import { referenceKind } from '../destinations/reference';
  * and the patches every run reads first), handlers.ts (messages), check.ts (settings and credentials),
  * cycle.ts (one cycle), backfillRequests.ts (backfill children), wait.ts (between cycles) and
  * status.ts (what people see). The order of the calls below is the workflow's command sequence,
- * which recorded histories replay (test/replay.test.ts): reorder nothing without a patch.
+ * which recorded histories replay (test/workflows/replay.test.ts): reorder nothing without a patch.
  */
 export async function sourceWorkflow(input: SourceWorkflowInput): Promise<void> {
   const run = openSourceRun(input);

@@ -1,7 +1,7 @@
 /**
  * local-bigquery (a BigQuery REST emulator on DuckDB, from PyPI, installed by
  * `scripts/bigquery-emulator.sh`) as a child process on loopback, with a fresh data directory that is
- * deleted when it stops, and the client quirks the tests need to talk to it (test/bigquery/EMULATOR_GAPS.md):
+ * deleted when it stops, and the client quirks the tests need to talk to it (test/destinations/bigquery/EMULATOR_GAPS.md):
  *   - requests without a `headers` object crash the client's upload path (load jobs) when a custom
  *     endpoint skips authentication: every request gets an empty one;
  *   - a MERGE inside BEGIN TRANSACTION … COMMIT always fails on the emulator, so for scripts that
@@ -157,7 +157,7 @@ export async function restTables(endpoint: string, dataset: string): Promise<str
 
 const TRANSACTION_LINES = new Set(['BEGIN TRANSACTION;', 'COMMIT TRANSACTION;', 'ROLLBACK TRANSACTION;']);
 
-/** The emulator workarounds (gaps 1 and 5 of test/bigquery/EMULATOR_GAPS.md), applied to what reaches the emulator only. */
+/** The emulator workarounds (gaps 1 and 5 of test/destinations/bigquery/EMULATOR_GAPS.md), applied to what reaches the emulator only. */
 export function forEmulator(sql: string): string {
   let rewritten = sql.replaceAll(", wide_number_mode => 'round')", ')');
   if (/^MERGE /m.test(rewritten) && rewritten.includes('BEGIN TRANSACTION;')) {

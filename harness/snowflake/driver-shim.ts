@@ -1,6 +1,6 @@
 /**
  * A loopback HTTP proxy between the real, unchanged snowflake-sdk and fakesnow's server, fixing
- * only the wire-format gaps listed in test/snowflake/FAKESNOW_GAPS.md:
+ * only the wire-format gaps listed in test/destinations/snowflake/FAKESNOW_GAPS.md:
  *   - query answers lack `returned` (the driver then never completes a statement): added;
  *   - SELECT/DDL answers are Arrow (`rowsetBase64`), which the Node driver cannot read: decoded
  *     into a JSON `rowset`;

@@ -40,7 +40,7 @@ export async function startSnowflakeEmulator(options: { unpatched?: boolean } = 
       port: shim.port,
       protocol: 'http',
       // No binding override: the destination's own arrayBindingThreshold (production's) applies,
-      // although fakesnow asks for stage binding of every array bind (test/snowflake/FAKESNOW_GAPS.md gap 5).
+      // although fakesnow asks for stage binding of every array bind (test/destinations/snowflake/FAKESNOW_GAPS.md gap 5).
       ...overrides,
     }),
     url: (database = 'zs_test') =>

@@ -1,5 +1,5 @@
 """Runs fakesnow's HTTP server (`python -m fakesnow -s ...`) with two fakesnow 0.12.1 bugs fixed in
-memory. Both are described, with how they show, in test/snowflake/FAKESNOW_GAPS.md:
+memory. Both are described, with how they show, in test/destinations/snowflake/FAKESNOW_GAPS.md:
 
 1. "MERGE inside BEGIN ... COMMIT": fakesnow records a table comment for every CREATE TABLE that has
    any property, TEMPORARY included, even without a comment, by writing to its `_fs_global` DuckDB

@@ -4,7 +4,7 @@
  * names, timestamps as ISO-8601 UTC (whole seconds without `.000`), dates as YYYY-MM-DD, JSON parsed.
  * Used by the Snowflake backend of the Destination contract (test/destinations/backends.ts) and by
  * harness/warehouseReader.ts. It shares the shim's Arrow decoder with everything else the Node
- * side reads, so it is not the authority on landed rows: test/snowflake/python-reader.ts is (test/snowflake/FAKESNOW_GAPS.md).
+ * side reads, so it is not the authority on landed rows: test/destinations/snowflake/python-reader.ts is (test/destinations/snowflake/FAKESNOW_GAPS.md).
  */
 import { quoteIdentifier } from '../../destinations/shared/identifiers';
 import type { SnowflakeDestination } from '../../destinations/snowflake/destination';

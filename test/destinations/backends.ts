@@ -160,7 +160,7 @@ export const backends: Backend[] = [
       const { openSnowflakeDestination } = await import('../../destinations/snowflake/destination');
       const { startSnowflakeEmulator } = await import('../../harness/snowflake/emulator');
       const { readRows, tablesIn } = await import('../../harness/snowflake/read-back');
-      const { statementsDuring } = await import('../snowflake/sent-statements');
+      const { statementsDuring } = await import('./snowflake/sent-statements');
       // fakesnow is in memory: stopping the emulator removes every schema the tests created.
       const emulator = await startSnowflakeEmulator();
       let destination: SnowflakeDestination;
@@ -198,7 +198,7 @@ export const backends: Backend[] = [
     async open() {
       const { openBigQueryDestination } = await import('../../destinations/bigquery/destination');
       const { startBigQueryEmulator, restQuery, restTables } = await import('../../harness/bigquery/emulator');
-      const { readRowsOverRest, tableSql } = await import('../bigquery/read-back');
+      const { readRowsOverRest, tableSql } = await import('./bigquery/read-back');
       const emulator = await startBigQueryEmulator();
       let destination: BigQueryDestination;
       try {

@@ -1,6 +1,6 @@
 /**
  * Tables and rows shared by the Destination contract (contract.test.ts, every backend) and the
- * Snowflake-specific tests (test/snowflake/destination.test.ts).
+ * Snowflake-specific tests (test/destinations/snowflake/destination.integration.test.ts).
  */
 import type { Row, WarehouseColumn, WarehouseTable } from '../../destinations/types';
 

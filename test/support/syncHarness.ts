@@ -18,7 +18,7 @@ import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth } from '../../emulator';
 import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../harness/snowflake/emulator';
-import { assertSnowflakeMatchesTruth } from '../snowflake/landed-vs-truth';
+import { assertSnowflakeMatchesTruth } from '../destinations/snowflake/landed-vs-truth';
 import { assertWarehouseMatches } from '../../harness/stack';
 
 export const DESTINATION_KINDS = ['sqlite', 'postgres', 'snowflake'] as const;
