@@ -44,11 +44,17 @@ async function withClient<T>(fn: (client: Client, s: TemporalSettings) => Promis
   }
 }
 
-const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 program
   .command('start')
-  .description('start syncing a source (one Zendesk account into one warehouse schema); registers zendesk-sync\'s search attributes in the namespace first if they are missing')
+  .description(
+    "start syncing a source (one Zendesk account into one warehouse schema); registers zendesk-sync's search attributes in the namespace first if they are missing",
+  )
   .option('--config <file>', 'JSON file with the source settings (see README, "Source settings")')
   .option('--settings <file>', 'settings file with every source ({"sources": […]}); starts them all, or --source')
   .option('--source <name>', 'with --settings: start only this source')
@@ -56,7 +62,10 @@ program
   .option('--subdomain <subdomain>', 'Zendesk subdomain: acme for acme.zendesk.com')
   .option('--base-url <url>', 'Zendesk base URL override (an emulator or a proxy)')
   .option('--credential <ref>', 'secret reference the worker resolves: file:<path> or env:<PREFIX>')
-  .option('--destination <url>', 'warehouse: sqlite://./data/warehouse, postgres://user@host/db, snowflake://…, bigquery://PROJECT/PREFIX or env:<VAR>')
+  .option(
+    '--destination <url>',
+    'warehouse: sqlite://./data/warehouse, postgres://user@host/db, snowflake://…, bigquery://PROJECT/PREFIX or env:<VAR>',
+  )
   .option('--enable <collections>', 'turn these collections on (comma-separated)', list)
   .option('--disable <collections>', 'turn these collections off (comma-separated)', list)
   .option('--lookback-days <n>', 'history for tickets and ticket events on the first sync', Number)
@@ -93,29 +102,60 @@ program
 
 program
   .command('auth <source>')
-  .description("get OAuth tokens for a source (authorization code + PKCE in a browser, or client_credentials) and store them in its credential file")
+  .description(
+    'get OAuth tokens for a source (authorization code + PKCE in a browser, or client_credentials) and store them in its credential file',
+  )
   .option('--subdomain <subdomain>', 'Zendesk subdomain: acme for acme.zendesk.com')
   .option('--base-url <url>', 'Zendesk base URL override (an emulator or a proxy)')
-  .addOption(new Option('--client-id <id>', 'OAuth client unique identifier (Admin Center → Apps and integrations → OAuth clients)').env('ZS_OAUTH_CLIENT_ID'))
-  .addOption(new Option('--client-secret <secret>', 'OAuth client secret (needed for confidential clients and client_credentials)').env('ZS_OAUTH_CLIENT_SECRET'))
+  .addOption(
+    new Option('--client-id <id>', 'OAuth client unique identifier (Admin Center → Apps and integrations → OAuth clients)').env(
+      'ZS_OAUTH_CLIENT_ID',
+    ),
+  )
+  .addOption(
+    new Option('--client-secret <secret>', 'OAuth client secret (needed for confidential clients and client_credentials)').env(
+      'ZS_OAUTH_CLIENT_SECRET',
+    ),
+  )
   .option('--credential <ref>', 'where to store the tokens: file:<path> (default file:./secrets/<source>.json)')
-  .option('--port <n>', 'loopback port of the redirect http://127.0.0.1:<port>/oauth/callback (must be a registered redirect URL)', Number, 8976)
+  .option(
+    '--port <n>',
+    'loopback port of the redirect http://127.0.0.1:<port>/oauth/callback (must be a registered redirect URL)',
+    Number,
+    8976,
+  )
   .option('--scope <scope>', 'OAuth scope', 'read')
-  .addOption(new Option('--grant <type>', 'OAuth grant').choices(['authorization_code', 'client_credentials']).default('authorization_code'))
-  .action(async (source: string, o: { subdomain?: string; baseUrl?: string; clientId?: string; clientSecret?: string; credential?: string; port: number; scope: string; grant: 'authorization_code' | 'client_credentials' }) => {
-    if (!o.clientId) throw new Error('give --client-id (or ZS_OAUTH_CLIENT_ID): the OAuth client registered in Zendesk');
-    const credentialRef = o.credential ?? `file:./secrets/${source}.json`;
-    const result = await authorize({
-      baseUrl: zendeskBaseUrl(o),
-      clientId: o.clientId,
-      clientSecret: o.clientSecret,
-      credentialRef,
-      grant: o.grant,
-      scope: o.scope,
-      port: o.port,
-    });
-    console.log(authorizationSummary(source, result));
-  });
+  .addOption(
+    new Option('--grant <type>', 'OAuth grant').choices(['authorization_code', 'client_credentials']).default('authorization_code'),
+  )
+  .action(
+    async (
+      source: string,
+      o: {
+        subdomain?: string;
+        baseUrl?: string;
+        clientId?: string;
+        clientSecret?: string;
+        credential?: string;
+        port: number;
+        scope: string;
+        grant: 'authorization_code' | 'client_credentials';
+      },
+    ) => {
+      if (!o.clientId) throw new Error('give --client-id (or ZS_OAUTH_CLIENT_ID): the OAuth client registered in Zendesk');
+      const credentialRef = o.credential ?? `file:./secrets/${source}.json`;
+      const result = await authorize({
+        baseUrl: zendeskBaseUrl(o),
+        clientId: o.clientId,
+        clientSecret: o.clientSecret,
+        credentialRef,
+        grant: o.grant,
+        scope: o.scope,
+        port: o.port,
+      });
+      console.log(authorizationSummary(source, result));
+    },
+  );
 
 program
   .command('check <source>')

@@ -19,7 +19,12 @@ const program = new Command()
   .option('--tickets <n>', 'emulator account size in tickets', Number, 5000)
   .option('--emulator-port <port>', 'emulator port (fixed so a restarted demo finds the same URL)', Number, 8484)
   .option('--interval-seconds <n>', 'seconds between cycles', Number, 10800)
-  .option('--temporal-port <port>', 'port of the Temporal dev server to use or start (Web UI on port + 1000); TEMPORAL_ADDRESS overrides', Number, 7233);
+  .option(
+    '--temporal-port <port>',
+    'port of the Temporal dev server to use or start (Web UI on port + 1000); TEMPORAL_ADDRESS overrides',
+    Number,
+    7233,
+  );
 
 if (require.main === module) {
   runQuickstart(program.parse(process.argv).opts<QuickstartOptions>()).catch((err) => {

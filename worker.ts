@@ -16,7 +16,8 @@ const LOG_LEVELS: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
 function logLevel(): LogLevel {
   const value = (process.env.ZS_LOG_LEVEL || 'INFO').toUpperCase() as LogLevel;
-  if (!LOG_LEVELS.includes(value)) throw new Error(`ZS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${process.env.ZS_LOG_LEVEL}")`);
+  if (!LOG_LEVELS.includes(value))
+    throw new Error(`ZS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${process.env.ZS_LOG_LEVEL}")`);
   return value;
 }
 

@@ -43,9 +43,17 @@ export async function describeBackfillWith(client: Client, workflowId: string): 
       return { state: 'completed', rows: result?.rows, ...range };
     }
     case 'FAILED':
-      return { state: 'failed', error: innermostMessage(closing?.workflowExecutionFailedEventAttributes?.failure) ?? 'the backfill failed', ...range };
+      return {
+        state: 'failed',
+        error: innermostMessage(closing?.workflowExecutionFailedEventAttributes?.failure) ?? 'the backfill failed',
+        ...range,
+      };
     case 'TERMINATED':
-      return { state: 'terminated', error: `the backfill workflow was terminated${closing?.workflowExecutionTerminatedEventAttributes?.reason ? `: ${closing.workflowExecutionTerminatedEventAttributes.reason}` : ''}`, ...range };
+      return {
+        state: 'terminated',
+        error: `the backfill workflow was terminated${closing?.workflowExecutionTerminatedEventAttributes?.reason ? `: ${closing.workflowExecutionTerminatedEventAttributes.reason}` : ''}`,
+        ...range,
+      };
     case 'TIMED_OUT':
       return { state: 'timed_out', error: 'the backfill workflow timed out', ...range };
     case 'CANCELLED':

@@ -41,7 +41,13 @@ export function toFailure(err: unknown): unknown {
 /** A Zendesk request that needed retries or failed, logged with the activity's source and collection. */
 function requestTroubleLogger(ctx: Context): (event: RequestEvent) => void {
   return (event) => {
-    const fields = { path: event.path, status: event.status ?? null, attempts: event.attempts, waitedMs: event.waitedMs, errorType: event.errorType ?? null };
+    const fields = {
+      path: event.path,
+      status: event.status ?? null,
+      attempts: event.attempts,
+      waitedMs: event.waitedMs,
+      errorType: event.errorType ?? null,
+    };
     if (event.errorType) ctx.log.warn('Zendesk request failed', fields);
     else ctx.log.info('Zendesk request succeeded after retries', fields);
   };

@@ -62,14 +62,19 @@ export class WorkerResources {
   private readonly rateBySource = new Map<string, Map<string, RateSettings>>();
 
   /** Listeners for every Zendesk request (metrics). */
-  readonly requestListeners: Array<(event: { source: string; path: string; status?: number; attempts: number; errorType?: string }) => void> = [];
+  readonly requestListeners: Array<
+    (event: { source: string; path: string; status?: number; attempts: number; errorType?: string }) => void
+  > = [];
 
   /**
    * SQLite and Postgres destinations are shared by every activity of the worker. A Snowflake
    * session carries its QUERY_TAG from login, so a tagged run gets a session of its own: the caller
    * closes it via `release`.
    */
-  async destinationForRun(ref: string, tag: { source: string; run: string }): Promise<{ destination: Destination; release(): Promise<void> }> {
+  async destinationForRun(
+    ref: string,
+    tag: { source: string; run: string },
+  ): Promise<{ destination: Destination; release(): Promise<void> }> {
     const url = resolveDestinationReference(ref, process.env);
     if (urlScheme(url) !== 'snowflake') return { destination: await this.destination(ref), release: async () => {} };
     const destination = await openDestination(url, { snowflake: { queryTag: snowflakeQueryTag(tag) } });
@@ -111,8 +116,7 @@ export class WorkerResources {
         }),
       checkCredentials: (signal) => run(() => client.checkCredentials({ signal })),
       requestCount: () => counter.requests,
-      forbiddenReason: (err) =>
-        err instanceof ZendeskForbiddenError || err instanceof ZendeskNotFoundError ? err.message : undefined,
+      forbiddenReason: (err) => (err instanceof ZendeskForbiddenError || err instanceof ZendeskNotFoundError ? err.message : undefined),
       warnings: () => [...client.warnings],
     };
   }

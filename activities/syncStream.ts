@@ -108,7 +108,12 @@ export function initialStartKey(stream: string): string {
  * an export is complete up to its last request minus the minute Zendesk leaves out of exports; a list
  * read in full is complete as of when the read began.
  */
-export function syncedThrough(style: string, mode: SyncStreamInput['mode'], startedMs: number, reachedEndAtMs: number | undefined): number | undefined {
+export function syncedThrough(
+  style: string,
+  mode: SyncStreamInput['mode'],
+  startedMs: number,
+  reachedEndAtMs: number | undefined,
+): number | undefined {
   if (mode !== 'incremental' || reachedEndAtMs === undefined) return undefined;
   const exported = style === 'cursor_export' || style === 'time_export';
   return Math.floor((exported ? reachedEndAtMs - 60_000 : startedMs) / 1000);
@@ -217,7 +222,11 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   if (removesUnlisted(stream, input.mode)) {
     if (!cursor) {
       fullReadId = randomUUID();
-      await deps.destination.beginFullRead(source, tables.map((t) => t.name), fullReadId);
+      await deps.destination.beginFullRead(
+        source,
+        tables.map((t) => t.name),
+        fullReadId,
+      );
     } else if (deps.previousHeartbeat?.fullReadId) {
       fullReadId = deps.previousHeartbeat.fullReadId;
     } else {
@@ -283,7 +292,10 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
         }
         if (incremental) {
           const stored: StoredCursor = deps.progressOwner
-            ? { ...cursor, progress: { owner: deps.progressOwner, pages, rows, rowsByTable: { ...rowsByTable }, requests: requestsSoFar() } }
+            ? {
+                ...cursor,
+                progress: { owner: deps.progressOwner, pages, rows, rowsByTable: { ...rowsByTable }, requests: requestsSoFar() },
+              }
             : cursor;
           await deps.destination.writeState(source, cursorStateKey(stream.name), JSON.stringify(stored));
         }
@@ -342,7 +354,8 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   }
 
   for (const [t, n] of Object.entries(rejectedTotals)) warnings.push(`${t}: ${n} records without a primary key were not written`);
-  for (const [t, n] of Object.entries(coercedTotals)) warnings.push(`${t}: ${n} values did not fit their column type and were stored as NULL`);
+  for (const [t, n] of Object.entries(coercedTotals))
+    warnings.push(`${t}: ${n} values did not fit their column type and were stored as NULL`);
   const requests = requestsSoFar();
   const result: StreamResult = {
     stream: stream.name,
@@ -368,7 +381,10 @@ export function previousHeartbeatOf(details: unknown): SyncHeartbeat | undefined
 }
 
 /** Convenience for the activity wrapper. */
-export function activityDeps(): Pick<SyncStreamDeps, 'heartbeat' | 'previousHeartbeat' | 'progressOwner' | 'signal' | 'log' | 'keepAliveMs'> {
+export function activityDeps(): Pick<
+  SyncStreamDeps,
+  'heartbeat' | 'previousHeartbeat' | 'progressOwner' | 'signal' | 'log' | 'keepAliveMs'
+> {
   const ctx = Context.current();
   return {
     progressOwner: ctx.info.workflowExecution ? `${ctx.info.workflowExecution.runId}/${ctx.info.activityId}` : undefined,

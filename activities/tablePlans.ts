@@ -89,7 +89,8 @@ export class TablePlanner {
       // A reference still unknown after a fresh read (a field deleted meanwhile) is remembered
       // too, so it does not cost a request on every page.
       for (const record of records) {
-        if (record && typeof record === 'object') for (const ref of customValues(collection, record as Record<string, unknown>).keys()) memory.refs.add(ref);
+        if (record && typeof record === 'object')
+          for (const ref of customValues(collection, record as Record<string, unknown>).keys()) memory.refs.add(ref);
       }
       await this.destination.writeState(this.source, customFieldRefsKey(collection.name), JSON.stringify([...memory.refs]));
       if (columns.length === before) continue;

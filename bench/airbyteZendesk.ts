@@ -20,7 +20,18 @@ import { compareWithTruth, makeCertificates, startRedirect, TAP_SUBDOMAIN, type 
 const projectRoot = path.resolve(__dirname, '..');
 
 /** Streams compared: Airbyte's streams that carry one of our tables under the same name. */
-export const DEFAULT_AIRBYTE_STREAMS = ['tickets', 'users', 'organizations', 'groups', 'ticket_fields', 'group_memberships', 'organization_memberships', 'satisfaction_ratings', 'ticket_skips', 'audit_logs'];
+export const DEFAULT_AIRBYTE_STREAMS = [
+  'tickets',
+  'users',
+  'organizations',
+  'groups',
+  'ticket_fields',
+  'group_memberships',
+  'organization_memberships',
+  'satisfaction_ratings',
+  'ticket_skips',
+  'audit_logs',
+];
 
 export function airbyteVenv(): string {
   return process.env.ZS_AIRBYTE_ZENDESK_VENV ?? path.join(projectRoot, '.tools', 'airbyte-zendesk-venv');
@@ -31,7 +42,10 @@ export function airbyteInstalled(): boolean {
 }
 
 export function installAirbyte(): string {
-  const out = execFileSync('bash', [path.join(projectRoot, 'scripts', 'airbyte-zendesk.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [path.join(projectRoot, 'scripts', 'airbyte-zendesk.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return out.trim().split('\n').at(-1)!;
 }
 
@@ -51,7 +65,9 @@ const messages = (out: string) =>
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, any>);
 
-export async function runAirbyteAgainstEmulator(opts: { tickets?: number; streams?: string[]; log?: (line: string) => void } = {}): Promise<TapRun> {
+export async function runAirbyteAgainstEmulator(
+  opts: { tickets?: number; streams?: string[]; log?: (line: string) => void } = {},
+): Promise<TapRun> {
   const log = opts.log ?? (() => {});
   const tickets = opts.tickets ?? 300;
   const wanted = opts.streams ?? DEFAULT_AIRBYTE_STREAMS;
@@ -63,12 +79,18 @@ export async function runAirbyteAgainstEmulator(opts: { tickets?: number; stream
   let redirect: Awaited<ReturnType<typeof startRedirect>> | undefined;
   try {
     emulator = await startEmulatorProcess([
-      '--seed', '11',
-      '--tickets', String(tickets),
-      '--users', String(Math.max(30, tickets / 10)),
-      '--organizations', String(Math.max(5, tickets / 50)),
-      '--subdomain', TAP_SUBDOMAIN,
-      '--canonical-base-url', `https://${TAP_SUBDOMAIN}.zendesk.com`,
+      '--seed',
+      '11',
+      '--tickets',
+      String(tickets),
+      '--users',
+      String(Math.max(30, tickets / 10)),
+      '--organizations',
+      String(Math.max(5, tickets / 50)),
+      '--subdomain',
+      TAP_SUBDOMAIN,
+      '--canonical-base-url',
+      `https://${TAP_SUBDOMAIN}.zendesk.com`,
       '--no-rate-limits',
     ]);
     const tls = makeCertificates(dir);
@@ -83,19 +105,33 @@ export async function runAirbyteAgainstEmulator(opts: { tickets?: number; stream
         credentials: { credentials: 'api_token', email: emulator.admin.email, api_token: emulator.admin.apiToken },
       }),
     );
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, HTTPS_PROXY: redirect.proxyUrl, https_proxy: redirect.proxyUrl, NO_PROXY: '' };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      HTTPS_PROXY: redirect.proxyUrl,
+      https_proxy: redirect.proxyUrl,
+      NO_PROXY: '',
+    };
 
     log(`  source-zendesk-support check against ${emulator.baseUrl} (as https://${TAP_SUBDOMAIN}.zendesk.com)...`);
     const status = messages(await runConnector(['check', '--config', configPath], env)).find((m) => m.type === 'CONNECTION_STATUS');
     if (status?.connectionStatus?.status !== 'SUCCEEDED') {
-      throw new Error(`Airbyte's check failed: ${JSON.stringify(status?.connectionStatus)}; answers other than 200: ${redirect.refused.join(', ') || 'none'}`);
+      throw new Error(
+        `Airbyte's check failed: ${JSON.stringify(status?.connectionStatus)}; answers other than 200: ${redirect.refused.join(', ') || 'none'}`,
+      );
     }
-    const catalog = messages(await runConnector(['discover', '--config', configPath], env)).find((m) => m.type === 'CATALOG')!.catalog as { streams: Array<{ name: string; supported_sync_modes: string[] }> };
+    const catalog = messages(await runConnector(['discover', '--config', configPath], env)).find((m) => m.type === 'CATALOG')!.catalog as {
+      streams: Array<{ name: string; supported_sync_modes: string[] }>;
+    };
     const discovered = catalog.streams.map((s) => s.name);
     const configured = {
       streams: catalog.streams
         .filter((s) => wanted.includes(s.name))
-        .map((s) => ({ stream: s, sync_mode: s.supported_sync_modes.includes('incremental') ? 'incremental' : 'full_refresh', destination_sync_mode: 'append' })),
+        .map((s) => ({
+          stream: s,
+          sync_mode: s.supported_sync_modes.includes('incremental') ? 'incremental' : 'full_refresh',
+          destination_sync_mode: 'append',
+        })),
     };
     const catalogPath = path.join(dir, 'configured_catalog.json');
     writeFileSync(catalogPath, JSON.stringify(configured));
@@ -113,7 +149,9 @@ export async function runAirbyteAgainstEmulator(opts: { tickets?: number; stream
       streams.push(compareWithTruth(stream, byStream.get(stream) ?? [], rows));
     }
     const ok = streams.every((s) => s.missing.length === 0 && s.extra.length === 0 && s.stale.length === 0);
-    const problems = read.filter((m) => m.type === 'LOG' && m.log.level !== 'INFO' && m.log.level !== 'DEBUG').map((m) => `${m.log.level} ${String(m.log.message).slice(0, 200)}`);
+    const problems = read
+      .filter((m) => m.type === 'LOG' && m.log.level !== 'INFO' && m.log.level !== 'DEBUG')
+      .map((m) => `${m.log.level} ${String(m.log.message).slice(0, 200)}`);
     return { streams, discovered, requests: { ...redirect.requests }, ok, logTail: problems.slice(-10).join('\n') };
   } finally {
     writeFileSync(bundle, original);

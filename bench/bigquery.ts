@@ -82,7 +82,9 @@ export async function benchBigQuery(opts: { rows: number }): Promise<BigQueryBen
         await loadNdjson(destination.client, 'zendesk_sync_staging', staging, stagingSchema(table), ndjson(table, page), location);
         timing.load += since(started);
         started = process.hrtime.bigint();
-        await destination.query(mergeSql(projectId, destination.datasetFor('bench_bigquery_parts'), table, tableRef(projectId, 'zendesk_sync_staging', staging)));
+        await destination.query(
+          mergeSql(projectId, destination.datasetFor('bench_bigquery_parts'), table, tableRef(projectId, 'zendesk_sync_staging', staging)),
+        );
         timing.merge += since(started);
         await destination.client.dataset('zendesk_sync_staging').table(staging).delete({ ignoreNotFound: true });
       }
@@ -120,8 +122,22 @@ export async function benchBigQuery(opts: { rows: number }): Promise<BigQueryBen
 
 export function bigQueryRows(result: BigQueryBenchResult): string[][] {
   return [
-    ...result.passes.map((p) => [p.name, String(p.rows), String(p.upsertRowsPerSec), String(p.loadRowsPerSec), String(p.mergeRowsPerSec), `${p.seconds} s`]),
-    ['both passes', String(2 * result.rows), String(result.rowsPerSec), String(result.loadRowsPerSec), String(result.mergeRowsPerSec), `${result.seconds} s`],
+    ...result.passes.map((p) => [
+      p.name,
+      String(p.rows),
+      String(p.upsertRowsPerSec),
+      String(p.loadRowsPerSec),
+      String(p.mergeRowsPerSec),
+      `${p.seconds} s`,
+    ]),
+    [
+      'both passes',
+      String(2 * result.rows),
+      String(result.rowsPerSec),
+      String(result.loadRowsPerSec),
+      String(result.mergeRowsPerSec),
+      `${result.seconds} s`,
+    ],
   ];
 }
 

@@ -77,17 +77,25 @@ export async function benchLimits(opts: {
   // Same account shape as the pipeline benchmark. --prewarm: records are rendered before the clock
   // matters, so the emulator (Zendesk's stand-in) is not the bottleneck of a time-scaled run.
   const emulator = await startEmulatorProcess([
-    '--seed', '4',
-    '--tickets', String(tickets),
-    '--users', String(Math.max(50, tickets / 10)),
-    '--organizations', String(Math.max(10, tickets / 100)),
-    '--minute-ms', String(minuteMs),
+    '--seed',
+    '4',
+    '--tickets',
+    String(tickets),
+    '--users',
+    String(Math.max(50, tickets / 10)),
+    '--organizations',
+    String(Math.max(10, tickets / 100)),
+    '--minute-ms',
+    String(minuteMs),
     '--prewarm',
   ]);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-bench-limits-'));
   const resources = new WorkerResources();
   try {
-    const state = (await emulator.adminApi('GET', 'state')) as { plan: string; rateLimits: { effectiveCorePerMinute: number; exportPerMinute: number } };
+    const state = (await emulator.adminApi('GET', 'state')) as {
+      plan: string;
+      rateLimits: { effectiveCorePerMinute: number; exportPerMinute: number };
+    };
     const credentialRef = `file:${path.join(tmp, 'credential.json')}`;
     await saveCredential(credentialRef, { type: 'api_token', email: emulator.admin.email, token: emulator.admin.apiToken });
     const config: SourceConfig = {
@@ -101,7 +109,9 @@ export async function benchLimits(opts: {
     };
     const streams = enabledStreams(config);
     await emulator.adminApi('DELETE', 'requests');
-    log(`  ${tickets} tickets, plan ${state.plan}, 1 minute = ${minuteMs} ms: loading ${streams.length} streams over ${DEFAULT_PARALLEL_STREAMS} lanes...`);
+    log(
+      `  ${tickets} tickets, plan ${state.plan}, 1 minute = ${minuteMs} ms: loading ${streams.length} streams over ${DEFAULT_PARALLEL_STREAMS} lanes...`,
+    );
 
     const destination = await resources.destination(config.destination);
     const started = performance.now();
@@ -114,7 +124,13 @@ export async function benchLimits(opts: {
         results.push(
           await runSyncStream(
             { config, stream, cursor: null, mode: 'incremental', runTag: 'bench-limits' },
-            { destination, session: await resources.session(config), heartbeat: () => {}, signal: new AbortController().signal, log: () => {} },
+            {
+              destination,
+              session: await resources.session(config),
+              heartbeat: () => {},
+              signal: new AbortController().signal,
+              log: () => {},
+            },
           ),
         );
       }

@@ -73,10 +73,14 @@ const PROJECT_AFTER_SECONDS = 150;
 
 function runWorker(input: MemoryWorkerInput, tickets: number, deadlineMs: number): Promise<MemoryWorkerOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', path.join(projectRoot, 'bench/memoryWorker.ts'), JSON.stringify(input)], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--expose-gc', path.join(projectRoot, 'bench/memoryWorker.ts'), JSON.stringify(input)],
+      {
+        cwd: projectRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     let last: MemoryProgress | undefined;
@@ -95,7 +99,9 @@ function runWorker(input: MemoryWorkerInput, tickets: number, deadlineMs: number
       if (p.seconds < PROJECT_AFTER_SECONDS || loaded <= 0) return;
       const projectedMs = (p.seconds * 1000 * tickets) / loaded;
       if (projectedMs > deadlineMs) {
-        giveUp(`at the rate of its first ${p.seconds} s (${Math.round(loaded / p.seconds)} tickets/s) the load would take at least ${Math.round(projectedMs / 60_000)} min, over the ${budget}`);
+        giveUp(
+          `at the rate of its first ${p.seconds} s (${Math.round(loaded / p.seconds)} tickets/s) the load would take at least ${Math.round(projectedMs / 60_000)} min, over the ${budget}`,
+        );
       }
     };
     child.stdout.on('data', (d) => {
@@ -148,16 +154,23 @@ export async function benchMemory(opts: { sizes: number[]; deadlineMs: number; l
       try {
         emulator = await startEmulatorProcess(
           [
-            '--seed', '5',
-            '--tickets', String(tickets),
-            '--users', String(MEMORY_ACCOUNT.users),
-            '--organizations', String(MEMORY_ACCOUNT.organizations),
-            '--events-per-ticket', String(MEMORY_ACCOUNT.eventsPerTicket),
-            '--comments-per-ticket', String(MEMORY_ACCOUNT.commentsPerTicket),
+            '--seed',
+            '5',
+            '--tickets',
+            String(tickets),
+            '--users',
+            String(MEMORY_ACCOUNT.users),
+            '--organizations',
+            String(MEMORY_ACCOUNT.organizations),
+            '--events-per-ticket',
+            String(MEMORY_ACCOUNT.eventsPerTicket),
+            '--comments-per-ticket',
+            String(MEMORY_ACCOUNT.commentsPerTicket),
             '--no-rate-limits',
             // Render records as they are first served, not all at start-up: a background warm-up of
             // a 1M-ticket account would compete with the worker for the two cores being measured.
-            '--warm', 'off',
+            '--warm',
+            'off',
           ],
           { maxOldSpaceMb: heapMb },
         );
@@ -169,14 +182,18 @@ export async function benchMemory(opts: { sizes: number[]; deadlineMs: number; l
       const emulatorReadySeconds = Math.round((performance.now() - started) / 1000);
       log(`  ${tickets} tickets: emulator ready in ${emulatorReadySeconds} s; loading tickets + ticket_events in a worker process...`);
       try {
-        const worker = await runWorker({
-          baseUrl: emulator.baseUrl,
-          email: emulator.admin.email,
-          apiToken: emulator.admin.apiToken,
-          dir: tmp,
-          streams: ['tickets', 'ticket_events'],
-          lookbackDays: 3650, // every ticket of the account, not only the last year
-        }, tickets, opts.deadlineMs);
+        const worker = await runWorker(
+          {
+            baseUrl: emulator.baseUrl,
+            email: emulator.admin.email,
+            apiToken: emulator.admin.apiToken,
+            dir: tmp,
+            streams: ['tickets', 'ticket_events'],
+            lookbackDays: 3650, // every ticket of the account, not only the last year
+          },
+          tickets,
+          opts.deadlineMs,
+        );
         figures.push({ tickets, emulatorReadySeconds, emulatorRssMb: rssMbOf(emulator.process.pid!), worker });
         log(`  ${tickets} tickets: worker peak RSS ${worker.maxRssMb} MB in ${worker.seconds} s`);
       } catch (err) {

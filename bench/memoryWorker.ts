@@ -78,7 +78,9 @@ async function main(): Promise<void> {
   const reporter = setInterval(() => {
     const rows = Object.values(progress).reduce((n, p) => n + p.rows, 0);
     const pages = Object.values(progress).reduce((n, p) => n + p.pages, 0);
-    process.stdout.write(`MEMORY_PROGRESS ${JSON.stringify({ seconds: Math.round((performance.now() - started) / 1000), pages, rows, peakRssMb: mb(peakRss), progress })}\n`);
+    process.stdout.write(
+      `MEMORY_PROGRESS ${JSON.stringify({ seconds: Math.round((performance.now() - started) / 1000), pages, rows, peakRssMb: mb(peakRss), progress })}\n`,
+    );
   }, 10_000);
   const results = await Promise.all(
     input.streams.map(async (stream) =>
@@ -110,7 +112,14 @@ async function main(): Promise<void> {
     peakHeapUsedMb: mb(peakHeap),
     peakExternalMb: mb(peakExternal),
     seconds: Math.round(seconds * 10) / 10,
-    streams: results.map((r) => ({ stream: r.stream, pages: r.pages, rows: r.rows, requests: r.requests, durationMs: r.durationMs, rowsByTable: r.rowsByTable })),
+    streams: results.map((r) => ({
+      stream: r.stream,
+      pages: r.pages,
+      rows: r.rows,
+      requests: r.requests,
+      durationMs: r.durationMs,
+      rowsByTable: r.rowsByTable,
+    })),
   };
   process.stdout.write(`MEMORY_RESULT ${JSON.stringify(output)}\n`);
 }

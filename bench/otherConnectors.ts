@@ -45,7 +45,17 @@ const START_DATE = '2000-01-01T00:00:00Z';
  * Streams compared by default: every tap stream the emulator serves and the tap fetches through
  * `requests` (ticket_metrics rides on the ticket export as each ticket's `metric_set`).
  */
-export const DEFAULT_TAP_STREAMS = ['tickets', 'ticket_metrics', 'users', 'organizations', 'groups', 'ticket_fields', 'ticket_forms', 'group_memberships', 'satisfaction_ratings'];
+export const DEFAULT_TAP_STREAMS = [
+  'tickets',
+  'ticket_metrics',
+  'users',
+  'organizations',
+  'groups',
+  'ticket_fields',
+  'ticket_forms',
+  'group_memberships',
+  'satisfaction_ratings',
+];
 
 export function tapVenv(): string {
   return process.env.ZS_TAP_ZENDESK_VENV ?? path.join(projectRoot, '.tools', 'tap-zendesk-venv');
@@ -61,7 +71,10 @@ export function tapInstalled(): boolean {
 
 /** Installs the tap when missing (idempotent); returns its executable. */
 export function installTap(): string {
-  const out = execFileSync('bash', [path.join(projectRoot, 'scripts', 'tap-zendesk.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [path.join(projectRoot, 'scripts', 'tap-zendesk.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return out.trim().split('\n').at(-1)!;
 }
 
@@ -92,12 +105,47 @@ export interface TapRun {
 /** A throwaway CA and a certificate for *.zendesk.com signed by it (openssl). */
 export function makeCertificates(dir: string): { caPem: string; key: string; cert: string } {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=zendesk-sync emulator test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=zendesk-sync emulator test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${TAP_SUBDOMAIN}.zendesk.com`);
-  writeFileSync(path.join(dir, 'server.ext'),
-    `subjectAltName=DNS:${TAP_SUBDOMAIN}.zendesk.com,DNS:*.zendesk.com\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext');
+  writeFileSync(
+    path.join(dir, 'server.ext'),
+    `subjectAltName=DNS:${TAP_SUBDOMAIN}.zendesk.com,DNS:*.zendesk.com\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+  );
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+  );
   return {
     caPem: path.join(dir, 'ca.pem'),
     key: readFileSync(path.join(dir, 'server.key'), 'utf8'),
@@ -181,7 +229,11 @@ async function runTap(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout:
 const epochMs = (value: unknown): number | null => (typeof value === 'string' && value ? Date.parse(value) : null);
 
 /** The tap's records of each stream against the ground truth of the table of the same name. */
-export function compareWithTruth(stream: string, records: Array<Record<string, unknown>>, truth: Array<Record<string, unknown>>): StreamComparison {
+export function compareWithTruth(
+  stream: string,
+  records: Array<Record<string, unknown>>,
+  truth: Array<Record<string, unknown>>,
+): StreamComparison {
   const newest = new Map<number, number | null>();
   for (const r of records) {
     const id = Number(r.id);
@@ -192,11 +244,16 @@ export function compareWithTruth(stream: string, records: Array<Record<string, u
   const truthById = new Map(truth.map((row) => [Number(row.id), epochMs(row.updated_at)]));
   const missing = [...truthById.keys()].filter((id) => !newest.has(id)).sort((a, b) => a - b);
   const extra = [...newest.keys()].filter((id) => !truthById.has(id)).sort((a, b) => a - b);
-  const stale = [...newest.entries()].filter(([id, at]) => truthById.has(id) && truthById.get(id) !== at).map(([id]) => id).sort((a, b) => a - b);
+  const stale = [...newest.entries()]
+    .filter(([id, at]) => truthById.has(id) && truthById.get(id) !== at)
+    .map(([id]) => id)
+    .sort((a, b) => a - b);
   return { stream, tapRecords: records.length, tapIds: newest.size, truthRows: truth.length, missing, extra, stale };
 }
 
-export async function runTapAgainstEmulator(opts: { tickets?: number; streams?: string[]; keepDir?: string; log?: (line: string) => void } = {}): Promise<TapRun> {
+export async function runTapAgainstEmulator(
+  opts: { tickets?: number; streams?: string[]; keepDir?: string; log?: (line: string) => void } = {},
+): Promise<TapRun> {
   const log = opts.log ?? (() => {});
   const tickets = opts.tickets ?? 300;
   const wanted = opts.streams ?? DEFAULT_TAP_STREAMS;
@@ -205,14 +262,21 @@ export async function runTapAgainstEmulator(opts: { tickets?: number; streams?: 
   let redirect: Awaited<ReturnType<typeof startRedirect>> | undefined;
   try {
     emulator = await startEmulatorProcess([
-      '--seed', '11',
-      '--tickets', String(tickets),
-      '--users', String(Math.max(30, tickets / 10)),
-      '--organizations', String(Math.max(5, tickets / 50)),
-      '--subdomain', TAP_SUBDOMAIN,
-      '--canonical-base-url', `https://${TAP_SUBDOMAIN}.zendesk.com`,
+      '--seed',
+      '11',
+      '--tickets',
+      String(tickets),
+      '--users',
+      String(Math.max(30, tickets / 10)),
+      '--organizations',
+      String(Math.max(5, tickets / 50)),
+      '--subdomain',
+      TAP_SUBDOMAIN,
+      '--canonical-base-url',
+      `https://${TAP_SUBDOMAIN}.zendesk.com`,
       // tap-zendesk reads each ticket's `metric_set` (the embedded form of include=metric_sets).
-      '--quirks', JSON.stringify({ metricSetsShape: 'embedded' }),
+      '--quirks',
+      JSON.stringify({ metricSetsShape: 'embedded' }),
       '--no-rate-limits',
     ]);
     const { accessToken } = (await emulator.adminApi('POST', 'oauth/token', { scope: 'read' })) as { accessToken: string };
@@ -231,9 +295,13 @@ export async function runTapAgainstEmulator(opts: { tickets?: number; streams?: 
 
     log(`  tap-zendesk --discover against ${emulator.baseUrl} (as https://${TAP_SUBDOMAIN}.zendesk.com)...`);
     const discovery = await runTap(['--config', configPath, '--discover'], env).catch((err: Error) => {
-      throw new Error(`tap-zendesk's discovery (its connection check) failed; answers other than 200: ${redirect!.refused.join(', ') || 'none'}\n${err.message}`);
+      throw new Error(
+        `tap-zendesk's discovery (its connection check) failed; answers other than 200: ${redirect!.refused.join(', ') || 'none'}\n${err.message}`,
+      );
     });
-    const catalog = JSON.parse(discovery.stdout) as { streams: Array<{ tap_stream_id: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    const catalog = JSON.parse(discovery.stdout) as {
+      streams: Array<{ tap_stream_id: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }>;
+    };
     const discovered = catalog.streams.map((s) => s.tap_stream_id);
     for (const stream of catalog.streams) {
       const root = stream.metadata.find((m) => m.breadcrumb.length === 0);
@@ -253,7 +321,8 @@ export async function runTapAgainstEmulator(opts: { tickets?: number; streams?: 
       if (!byStream.has(message.stream)) byStream.set(message.stream, []);
       byStream.get(message.stream)!.push(message.record);
     }
-    const truthOf = async (table: string) => ((await emulator!.adminApi('GET', `ground-truth/${table}`)) as { rows: Array<Record<string, unknown>> }).rows;
+    const truthOf = async (table: string) =>
+      ((await emulator!.adminApi('GET', `ground-truth/${table}`)) as { rows: Array<Record<string, unknown>> }).rows;
     const deletedTickets = new Set((await truthOf('tickets')).filter((t) => t.status === 'deleted').map((t) => Number(t.id)));
     const streams: StreamComparison[] = [];
     for (const stream of wanted) {
@@ -282,9 +351,21 @@ const sample = (ids: number[]) => (ids.length ? `${ids.length} (${ids.slice(0, 5
 export function formatTapRun(run: TapRun): string {
   const table = formatTable(
     ['stream', 'records', 'distinct ids', 'ground truth', 'missing', 'extra', 'stale updated_at', 'not emitted by design'],
-    run.streams.map((s) => [s.stream, String(s.tapRecords), String(s.tapIds), String(s.truthRows), sample(s.missing), sample(s.extra), sample(s.stale), String(s.leftOutByDesign ?? 0)]),
+    run.streams.map((s) => [
+      s.stream,
+      String(s.tapRecords),
+      String(s.tapIds),
+      String(s.truthRows),
+      sample(s.missing),
+      sample(s.extra),
+      sample(s.stale),
+      String(s.leftOutByDesign ?? 0),
+    ]),
   );
-  const requests = Object.entries(run.requests).sort(([a], [b]) => a.localeCompare(b)).map(([p, n]) => `  ${n} × GET ${p}`).join('\n');
+  const requests = Object.entries(run.requests)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([p, n]) => `  ${n} × GET ${p}`)
+    .join('\n');
   return `${table}\n\nrequests the tap sent (discovery and sync):\n${requests}\n\n${run.ok ? 'every record equals the ground truth' : 'MISMATCH: see missing, extra or stale above'}`;
 }
 

@@ -50,7 +50,12 @@ export interface RequestFigures {
 
 const noLimits = { corePerMinute: 1e9, exportPerMinute: 1e9 };
 
-async function runStream(resources: WorkerResources, config: SourceConfig, stream: string, cursor: StreamCursor | null = null): Promise<StreamResult> {
+async function runStream(
+  resources: WorkerResources,
+  config: SourceConfig,
+  stream: string,
+  cursor: StreamCursor | null = null,
+): Promise<StreamResult> {
   return runSyncStream(
     { config, stream, cursor, mode: 'incremental', runTag: 'bench' },
     {
@@ -64,7 +69,12 @@ async function runStream(resources: WorkerResources, config: SourceConfig, strea
 }
 
 /** Fetch + parse every page of an export with no mapping or writing: the floor of reading it. */
-async function rawFetchSeconds(baseUrl: string, pathAndQuery: string, key: string, auth: string): Promise<{ seconds: number; records: number }> {
+async function rawFetchSeconds(
+  baseUrl: string,
+  pathAndQuery: string,
+  key: string,
+  auth: string,
+): Promise<{ seconds: number; records: number }> {
   const started = performance.now();
   let records = 0;
   let next: string | null = `${baseUrl}${pathAndQuery}`;
@@ -93,12 +103,20 @@ async function dropPostgresSource(url: string, source: string): Promise<void> {
   }
 }
 
-export async function benchPipeline(opts: { tickets: number; pgUrl?: string; rawInsertRowsPerSec: Record<string, number> }): Promise<{ speed: PipelineSpeed[]; requests: RequestFigures[]; unchangedCycleRequests: Record<string, number> }> {
+export async function benchPipeline(opts: {
+  tickets: number;
+  pgUrl?: string;
+  rawInsertRowsPerSec: Record<string, number>;
+}): Promise<{ speed: PipelineSpeed[]; requests: RequestFigures[]; unchangedCycleRequests: Record<string, number> }> {
   const emulator = await startEmulatorProcess([
-    '--seed', '3',
-    '--tickets', String(opts.tickets),
-    '--users', String(Math.max(50, Math.floor(opts.tickets / 10))),
-    '--organizations', String(Math.max(10, Math.floor(opts.tickets / 100))),
+    '--seed',
+    '3',
+    '--tickets',
+    String(opts.tickets),
+    '--users',
+    String(Math.max(50, Math.floor(opts.tickets / 10))),
+    '--organizations',
+    String(Math.max(10, Math.floor(opts.tickets / 100))),
     '--no-rate-limits',
     '--prewarm',
   ]);
@@ -118,7 +136,15 @@ export async function benchPipeline(opts: { tickets: number; pgUrl?: string; raw
     if (opts.pgUrl) destinations.push(['postgres', opts.pgUrl]);
     for (const [kind, url] of destinations) {
       const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
-      const config: SourceConfig = { name: `bench_${kind}_${runTag}`, baseUrl: emulator.baseUrl, credentialRef, destination: url, collections: allOn, lookbackDays: 3650, rate: noLimits };
+      const config: SourceConfig = {
+        name: `bench_${kind}_${runTag}`,
+        baseUrl: emulator.baseUrl,
+        credentialRef,
+        destination: url,
+        collections: allOn,
+        lookbackDays: 3650,
+        rate: noLimits,
+      };
       await emulator.adminApi('DELETE', 'requests');
       const results: Record<string, StreamResult> = {};
       for (const stream of enabledStreams(config)) {
@@ -156,7 +182,18 @@ export async function benchPipeline(opts: { tickets: number; pgUrl?: string; raw
           const main = mainTableOf(c.stream)!;
           const records = result.rowsByTable[c.name] ?? 0;
           if (main.name !== c.name) {
-            requests.push({ collection: c.name, stream: c.stream, ridesOn: main.name, records, requests: 0, minimum: 0, per1000: 0, ratio: 1, unchangedRequests: 0, unchangedMinimum: 0 });
+            requests.push({
+              collection: c.name,
+              stream: c.stream,
+              ridesOn: main.name,
+              records,
+              requests: 0,
+              minimum: 0,
+              per1000: 0,
+              ratio: 1,
+              unchangedRequests: 0,
+              unchangedMinimum: 0,
+            });
             continue;
           }
           const parentStream = perParentOf(spec)?.stream;

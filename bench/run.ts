@@ -35,7 +35,10 @@ type Part = (typeof PARTS)[number];
 function partsToRun(): Set<Part> {
   const index = process.argv.indexOf('--only');
   if (index < 0) return new Set(PARTS);
-  const wanted = (process.argv[index + 1] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = (process.argv[index + 1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((w) => !PARTS.includes(w as Part));
   if (unknown.length || wanted.length === 0) throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')}`);
   const parts = new Set(wanted as Part[]);
@@ -50,7 +53,16 @@ function requestRows(requests: RequestFigures[]): string[][] {
   return requests.map((r) =>
     r.ridesOn
       ? [r.collection, String(r.records), `0 (with ${r.ridesOn})`, '0', '', '', '0', '0']
-      : [r.collection, String(r.records), String(r.requests), String(r.minimum), r.per1000.toFixed(2), r.ratio.toFixed(2), String(r.unchangedRequests), String(r.unchangedMinimum)],
+      : [
+          r.collection,
+          String(r.records),
+          String(r.requests),
+          String(r.minimum),
+          r.per1000.toFixed(2),
+          r.ratio.toFixed(2),
+          String(r.unchangedRequests),
+          String(r.unchangedMinimum),
+        ],
   );
 }
 
@@ -59,9 +71,16 @@ function printRequests(requests: RequestFigures[], tickets: number): void {
     `\nRequests per collection, every collection of the catalog enabled (${tickets} tickets, no limits; target: initial load <= 1.05 x minimum, ` +
       'unchanged cycle = its minimum; minimum = full pages (1000 per export page, 100 per list page), at least 1, plus one field-definition list where a table has custom fields)',
   );
-  console.log(formatTable(['collection', 'records', 'initial-load requests', 'minimum', 'per 1000 records', 'ratio', 'unchanged cycle', 'minimum'], requestRows(requests)));
+  console.log(
+    formatTable(
+      ['collection', 'records', 'initial-load requests', 'minimum', 'per 1000 records', 'ratio', 'unchanged cycle', 'minimum'],
+      requestRows(requests),
+    ),
+  );
   const total = (pick: (r: RequestFigures) => number) => requests.reduce((sum, r) => sum + pick(r), 0);
-  console.log(`  total: initial load ${total((r) => r.requests)} (minimum ${total((r) => r.minimum)}), unchanged cycle ${total((r) => r.unchangedRequests)} (minimum ${total((r) => r.unchangedMinimum)})`);
+  console.log(
+    `  total: initial load ${total((r) => r.requests)} (minimum ${total((r) => r.minimum)}), unchanged cycle ${total((r) => r.unchangedRequests)} (minimum ${total((r) => r.unchangedMinimum)})`,
+  );
 }
 
 function printLimits(limits: LimitsFigures): void {
@@ -72,25 +91,41 @@ function printLimits(limits: LimitsFigures): void {
   console.log(
     formatTable(
       ['bucket', 'account limit/min', 'client cap/min', 'limit in force', 'requests', 'floor (requests/limit - 1)', 'busiest window'],
-      limits.buckets.map((b) => [b.bucket, String(b.accountLimit), String(b.clientCap), String(b.limit), String(b.requests), `${minutes(b.floorMinutes)} min`, String(b.busiestWindow)]),
+      limits.buckets.map((b) => [
+        b.bucket,
+        String(b.accountLimit),
+        String(b.clientCap),
+        String(b.limit),
+        String(b.requests),
+        `${minutes(b.floorMinutes)} min`,
+        String(b.busiestWindow),
+      ]),
     ),
   );
   const ratio = Number.isFinite(limits.ratio) ? limits.ratio.toFixed(2) : 'n/a';
   console.log(
     formatTable(
       ['wall', 'floor', 'ratio (target <= 1.1)', 'window floor (ceil - 1)', 'ratio to it', '429s (target 0)'],
-      [[
-        `${minutes(limits.wallMinutes)} min (${(limits.wallMs / 1000).toFixed(1)} s real)`,
-        `${minutes(limits.floorMinutes)} min`,
-        ratio,
-        `${limits.windowFloorMinutes} min`,
-        limits.windowFloorMinutes > 0 ? (limits.wallMinutes / limits.windowFloorMinutes).toFixed(2) : 'n/a',
-        `${limits.rateLimited}${limits.rateLimited ? ` (${Object.entries(limits.rateLimitedByEndpoint).map(([e, n]) => `${e} ${n}`).join(', ')})` : ''}`,
-      ]],
+      [
+        [
+          `${minutes(limits.wallMinutes)} min (${(limits.wallMs / 1000).toFixed(1)} s real)`,
+          `${minutes(limits.floorMinutes)} min`,
+          ratio,
+          `${limits.windowFloorMinutes} min`,
+          limits.windowFloorMinutes > 0 ? (limits.wallMinutes / limits.windowFloorMinutes).toFixed(2) : 'n/a',
+          `${limits.rateLimited}${
+            limits.rateLimited
+              ? ` (${Object.entries(limits.rateLimitedByEndpoint)
+                  .map(([e, n]) => `${e} ${n}`)
+                  .join(', ')})`
+              : ''
+          }`,
+        ],
+      ],
     ),
   );
   console.log(
-    '  window floor: a client that cannot know where the server\'s windows start can send at most one window\'s budget per window,\n' +
+    "  window floor: a client that cannot know where the server's windows start can send at most one window's budget per window,\n" +
       '  so its last request leaves ceil(requests/limit) - 1 minutes after the first; the floor above counts the last window as partial.',
   );
 }
@@ -100,7 +135,9 @@ function printMemory(memory: MemoryFigure[], sizes: number[]): void {
     `\nWorker peak memory loading tickets + ticket_events at once into SQLite (worker and emulator in separate processes; ` +
       `${MEMORY_ACCOUNT.eventsPerTicket} events and ${MEMORY_ACCOUNT.commentsPerTicket} comment per ticket; target flat, <= 300 MB)`,
   );
-  console.log(formatTable(['tickets', 'peak RSS', 'RSS before load', 'peak heap used', 'peak external', 'load', 'verdict'], memoryRows(memory)));
+  console.log(
+    formatTable(['tickets', 'peak RSS', 'RSS before load', 'peak heap used', 'peak external', 'load', 'verdict'], memoryRows(memory)),
+  );
   const measured = memory.filter((m) => m.worker);
   const missing = memory.filter((m) => !m.worker);
   if (missing.length) {
@@ -118,7 +155,8 @@ function memorySizesToRun(allSizes: number[]): number[] {
   if (!raw) return allSizes;
   const sizes = raw.split(',').map((s) => Number(s.trim()));
   const unknown = sizes.filter((n) => !allSizes.includes(n));
-  if (unknown.length > 0) throw new Error(`ZS_BENCH_MEMORY_SIZES: ${unknown.join(', ')} is not a size of this run (${allSizes.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`ZS_BENCH_MEMORY_SIZES: ${unknown.join(', ')} is not a size of this run (${allSizes.join(', ')})`);
   return sizes;
 }
 
@@ -127,7 +165,9 @@ async function main(): Promise<void> {
   const parts = partsToRun();
   const pgUrl = process.env.ZS_PG_URL;
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  console.log(`zendesk-sync benchmarks (${quick ? 'quick' : 'full'}; ${[...parts].join(', ')}) on ${machine}${pgUrl ? '' : '; Postgres skipped (set ZS_PG_URL)'}\n`);
+  console.log(
+    `zendesk-sync benchmarks (${quick ? 'quick' : 'full'}; ${[...parts].join(', ')}) on ${machine}${pgUrl ? '' : '; Postgres skipped (set ZS_PG_URL)'}\n`,
+  );
   const file = path.join(__dirname, quick ? 'results-quick.json' : 'results.json');
   const previous: Record<string, unknown> = parts.size < PARTS.length && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const results: Record<string, unknown> = { ...previous, at: new Date().toISOString(), machine, quick };
@@ -153,7 +193,19 @@ async function main(): Promise<void> {
       const pipeline = await benchPipeline({ tickets, pgUrl, rawInsertRowsPerSec: rawInsert });
       results.pipeline = pipeline;
       console.log(`\nPipeline, no rate limits (${tickets} tickets), beside fetch + parse + bare insert of the same data (target >= 50 %)`);
-      console.log(formatTable(['stream', 'into', 'records', 'records/s', 'raw limit/s', 'ratio'], pipeline.speed.map((s) => [s.stream, s.destination, String(s.records), String(s.recordsPerSec), String(s.rawRecordsPerSec), `${Math.round(s.ratio * 100)} %`])));
+      console.log(
+        formatTable(
+          ['stream', 'into', 'records', 'records/s', 'raw limit/s', 'ratio'],
+          pipeline.speed.map((s) => [
+            s.stream,
+            s.destination,
+            String(s.records),
+            String(s.recordsPerSec),
+            String(s.rawRecordsPerSec),
+            `${Math.round(s.ratio * 100)} %`,
+          ]),
+        ),
+      );
       printRequests(pipeline.requests, tickets);
     }
     save(...(['writers', 'pipeline'] as const).filter((p) => parts.has(p)));
@@ -185,7 +237,9 @@ async function main(): Promise<void> {
     console.log('\nWorker memory:');
     const measured = await benchMemory({ sizes, deadlineMs, log: console.log });
     // ZS_BENCH_MEMORY_SIZES re-measures some sizes; the others keep their earlier figures.
-    const earlier = ((previous.memory as MemoryFigure[] | undefined) ?? []).filter((m) => !sizes.includes(m.tickets) && allSizes.includes(m.tickets));
+    const earlier = ((previous.memory as MemoryFigure[] | undefined) ?? []).filter(
+      (m) => !sizes.includes(m.tickets) && allSizes.includes(m.tickets),
+    );
     const memory = [...earlier, ...measured].sort((a, b) => a.tickets - b.tickets);
     results.memory = memory;
     printMemory(memory, allSizes);
@@ -197,9 +251,26 @@ async function main(): Promise<void> {
     console.log('\nTemporal overhead:');
     const temporal = await benchTemporalOverhead({ tickets, log: console.log });
     results.temporal = temporal;
-    console.log(`\nTemporal overhead: a source workflow on a dev server (${tickets} tickets, in-process worker and emulator); events of each run's history`);
     console.log(
-      formatTable(['cycle', 'history events', 'by kind', 'pages', 'events / 1000 pages', 'cycle wall', 'in activities (union)', 'outside', 'share outside', 'activity dispatch (mean)', 'workflow task (mean)'], temporalRows(temporal)),
+      `\nTemporal overhead: a source workflow on a dev server (${tickets} tickets, in-process worker and emulator); events of each run's history`,
+    );
+    console.log(
+      formatTable(
+        [
+          'cycle',
+          'history events',
+          'by kind',
+          'pages',
+          'events / 1000 pages',
+          'cycle wall',
+          'in activities (union)',
+          'outside',
+          'share outside',
+          'activity dispatch (mean)',
+          'workflow task (mean)',
+        ],
+        temporalRows(temporal),
+      ),
     );
     save('temporal');
   }
@@ -207,7 +278,9 @@ async function main(): Promise<void> {
   if (parts.has('snowflake')) {
     if (!fakesnowInstalled()) {
       // Not an error: fakesnow is an optional, Python-based emulator; the earlier figures are kept.
-      console.log('\nSnowflake writer: skipped, fakesnow is not installed (run `bash scripts/fakesnow.sh`, then `npm run bench -- --only snowflake`)');
+      console.log(
+        '\nSnowflake writer: skipped, fakesnow is not installed (run `bash scripts/fakesnow.sh`, then `npm run bench -- --only snowflake`)',
+      );
     } else {
       const rows = Number(process.env.ZS_BENCH_SNOWFLAKE_ROWS ?? (quick ? 1_000 : 2_000));
       const snowflake = await benchSnowflake({ rows });
@@ -223,7 +296,9 @@ async function main(): Promise<void> {
 
   if (parts.has('bigquery')) {
     if (!bigQueryEmulatorInstalled()) {
-      console.log('\nBigQuery writer: skipped, local-bigquery is not installed (run `bash scripts/bigquery-emulator.sh`, then `npm run bench -- --only bigquery`)');
+      console.log(
+        '\nBigQuery writer: skipped, local-bigquery is not installed (run `bash scripts/bigquery-emulator.sh`, then `npm run bench -- --only bigquery`)',
+      );
     } else {
       const rows = Number(process.env.ZS_BENCH_BIGQUERY_ROWS ?? (quick ? 1_000 : 5_000));
       const bigquery = await benchBigQuery({ rows });

@@ -108,12 +108,33 @@ export async function benchSnowflake(opts: { rows: number }): Promise<SnowflakeB
 export function snowflakeRows(result: SnowflakeBenchResult): string[][] {
   const perSec = (n: number) => String(n);
   return [
-    ...result.passes.map((p) => [p.name, String(p.rows), perSec(p.upsertRowsPerSec), perSec(p.mergeRowsPerSec), perSec(p.stagingRowsPerSec), `${p.seconds} s`]),
-    ['both passes', String(2 * result.rows), perSec(result.rowsPerSec), perSec(result.mergeRowsPerSec), perSec(result.stagingRowsPerSec), `${result.seconds} s`],
+    ...result.passes.map((p) => [
+      p.name,
+      String(p.rows),
+      perSec(p.upsertRowsPerSec),
+      perSec(p.mergeRowsPerSec),
+      perSec(p.stagingRowsPerSec),
+      `${p.seconds} s`,
+    ]),
+    [
+      'both passes',
+      String(2 * result.rows),
+      perSec(result.rowsPerSec),
+      perSec(result.mergeRowsPerSec),
+      perSec(result.stagingRowsPerSec),
+      `${result.seconds} s`,
+    ],
   ];
 }
 
-export const SNOWFLAKE_TABLE_HEADERS = ['pass', 'rows', 'whole upsert rows/s', 'MERGE alone rows/s', 'staging INSERT alone rows/s', 'upsert time'];
+export const SNOWFLAKE_TABLE_HEADERS = [
+  'pass',
+  'rows',
+  'whole upsert rows/s',
+  'MERGE alone rows/s',
+  'staging INSERT alone rows/s',
+  'upsert time',
+];
 
 if (require.main === module) {
   const rows = Number(process.argv[2] ?? 2_000);

@@ -184,9 +184,13 @@ export async function benchTemporalOverhead(opts: { tickets: number; log?: (line
       await waitForCycle(stack, name, cycle, 5 * 60_000);
       runIds.push((await stack.client.workflow.getHandle(handle.workflowId).describe()).runId);
     }
-    const history = async (runId: string) => ((await stack!.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? []) as HistoryEvent[];
+    const history = async (runId: string) =>
+      ((await stack!.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? []) as HistoryEvent[];
     const cycles = [analyse(1, 'initial load', await history(runIds[0]!)), analyse(2, 'nothing changed', await history(runIds[1]!))];
-    await stack.client.workflow.getHandle(handle.workflowId).terminate('benchmark finished').catch(() => {});
+    await stack.client.workflow
+      .getHandle(handle.workflowId)
+      .terminate('benchmark finished')
+      .catch(() => {});
     return { tickets, cycles };
   } finally {
     await worker?.stop();
@@ -198,7 +202,9 @@ export function temporalRows(figures: TemporalOverheadFigures): string[][] {
   return figures.cycles.map((c) => [
     `${c.cycle} (${c.kind})`,
     String(c.historyEvents),
-    Object.entries(c.eventsByKind).map(([k, n]) => `${k} ${n}`).join(', '),
+    Object.entries(c.eventsByKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', '),
     String(c.pages),
     c.eventsPer1000Pages === null ? '-' : c.eventsPer1000Pages.toFixed(0),
     `${(c.wallMs / 1000).toFixed(1)} s`,

@@ -115,7 +115,13 @@ type PageWriter = (page: Row[]) => Promise<void> | void;
  * Times the writer and the raw driver page by page, alternating (raw page, writer page, ...), so a
  * burst of load from other processes on a shared machine slows both alike. Returns rows/s of each.
  */
-async function paired(count: number, rawPages: Row[][], raw: PageWriter, writerPages: Row[][], writer: PageWriter): Promise<{ writer: number; raw: number }> {
+async function paired(
+  count: number,
+  rawPages: Row[][],
+  raw: PageWriter,
+  writerPages: Row[][],
+  writer: PageWriter,
+): Promise<{ writer: number; raw: number }> {
   let rawNs = 0n;
   let writerNs = 0n;
   for (let i = 0; i < writerPages.length; i++) {
@@ -154,7 +160,10 @@ async function passes(
     await destination.upsert(schema, [{ table, rows: page }]);
   };
   const rates: Partial<PassRates> = {};
-  for (const [pass, writerPages] of [['insert', first], ['update', again]] as const) {
+  for (const [pass, writerPages] of [
+    ['insert', first],
+    ['update', again],
+  ] as const) {
     const raw = await openRaw(pass);
     try {
       rates[pass] = await paired(count, first, raw.write, writerPages, upsert);
@@ -193,7 +202,9 @@ function openRawSqlite(file: string, table: WarehouseTable): { write: PageWriter
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  const columns = table.columns.map((c) => `"${c.name}" ${SQLITE_TYPES[c.type]}${c.name === table.primaryKey ? ' PRIMARY KEY NOT NULL' : ''}`);
+  const columns = table.columns.map(
+    (c) => `"${c.name}" ${SQLITE_TYPES[c.type]}${c.name === table.primaryKey ? ' PRIMARY KEY NOT NULL' : ''}`,
+  );
   db.exec(`CREATE TABLE t (${columns.join(', ')})`);
   const insert = db.prepare(`INSERT INTO t VALUES (${table.columns.map(() => '?').join(', ')})`);
   const writePage = db.transaction((page: Row[]) => {
@@ -204,7 +215,15 @@ function openRawSqlite(file: string, table: WarehouseTable): { write: PageWriter
 
 // ---- Postgres -----------------------------------------------------------------------------------
 
-const PG_TYPES = { bigint: 'bigint', double: 'double precision', boolean: 'boolean', text: 'text', timestamp: 'timestamptz', date: 'date', json: 'jsonb' };
+const PG_TYPES = {
+  bigint: 'bigint',
+  double: 'double precision',
+  boolean: 'boolean',
+  text: 'text',
+  timestamp: 'timestamptz',
+  date: 'date',
+  json: 'jsonb',
+};
 
 /**
  * A bare `INSERT … SELECT * FROM unnest(…)` (no ON CONFLICT) per page in its own transaction, on
@@ -224,7 +243,10 @@ async function openRawPostgres(url: string, table: WarehouseTable): Promise<{ wr
   return {
     write: async (page) => {
       await client.query('BEGIN');
-      await client.query(sql, table.columns.map((c) => page.map((row) => bareValue(row, c, false))));
+      await client.query(
+        sql,
+        table.columns.map((c) => page.map((row) => bareValue(row, c, false))),
+      );
       await client.query('COMMIT');
     },
     close: async () => {
@@ -287,7 +309,12 @@ export async function benchWriters(opts: { rows: number; pgUrl?: string; repeats
 
 export function formatWriterResults(results: WriterBenchResult[]): string {
   const header = ['writer pass', 'writer rows/s', 'raw insert rows/s', 'ratio'];
-  const lines = results.map((r) => [r.name, r.rowsPerSec.toLocaleString('en-US'), r.rawRowsPerSec.toLocaleString('en-US'), `${Math.round(r.ratio * 100)} %`]);
+  const lines = results.map((r) => [
+    r.name,
+    r.rowsPerSec.toLocaleString('en-US'),
+    r.rawRowsPerSec.toLocaleString('en-US'),
+    `${Math.round(r.ratio * 100)} %`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');

@@ -469,14 +469,7 @@ const segmentCollections: CollectionSpec[] = [
     stream: 'ticket_skips',
     source: record,
     freshness: 'updated_at',
-    columns: columns(
-      'id bigint',
-      'ticket_id bigint',
-      'user_id bigint',
-      'reason text',
-      'created_at timestamp',
-      'updated_at timestamp',
-    ),
+    columns: columns('id bigint', 'ticket_id bigint', 'user_id bigint', 'reason text', 'created_at timestamp', 'updated_at timestamp'),
   },
   {
     name: 'organization_memberships',
@@ -506,14 +499,7 @@ const segmentCollections: CollectionSpec[] = [
     stream: 'group_memberships',
     source: record,
     freshness: 'updated_at',
-    columns: columns(
-      'id bigint',
-      'url text',
-      'created_at timestamp',
-      'group_id bigint',
-      'updated_at timestamp',
-      'user_id bigint',
-    ),
+    columns: columns('id bigint', 'url text', 'created_at timestamp', 'group_id bigint', 'updated_at timestamp', 'user_id bigint'),
   },
   {
     name: 'audit_logs',

@@ -21,29 +21,30 @@ export function renderCollectionsDoc(rows: CollectionDescription[] = describeCol
     '',
     '- **requests per cycle**: what a cycle spends on the table. Exports: one request per 1000 changed',
     '  records, at least one (+1 to re-read the field definitions when a record names a new custom field);',
-    '  lists read in full: one per 100 records, every cycle; a table fed by another table\'s requests (a',
+    "  lists read in full: one per 100 records, every cycle; a table fed by another table's requests (a",
     '  sideload or nested records) costs nothing of its own. **nothing changed**: a cycle with no change.',
     '- **requires**: the plan, add-on or setting Zendesk needs; a table Zendesk refuses for the plan or role is',
     '  skipped with a warning and never fails the source.',
-    "- **offered by**: the anchor connectors whose published table lists have it (their name for it in",
+    '- **offered by**: the anchor connectors whose published table lists have it (their name for it in',
     '  brackets where it differs); "?" = not looked up yet.',
     '',
     '| collection | default | endpoint | pagination | requires | requests per cycle | nothing changed | offered by | description |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((d) =>
-      `| ${[
-        code(d.name),
-        d.enabledByDefault ? 'on' : 'off',
-        `${code(d.endpoint)}${d.ridesOn ? ` (with ${code(d.ridesOn)})` : ''}`,
-        d.pagination,
-        requiresText(d),
-        d.costPerCycle,
-        d.unchangedCycle,
-        offeredByText(d),
-        d.description,
-      ]
-        .map(cell)
-        .join(' | ')} |`,
+    ...rows.map(
+      (d) =>
+        `| ${[
+          code(d.name),
+          d.enabledByDefault ? 'on' : 'off',
+          `${code(d.endpoint)}${d.ridesOn ? ` (with ${code(d.ridesOn)})` : ''}`,
+          d.pagination,
+          requiresText(d),
+          d.costPerCycle,
+          d.unchangedCycle,
+          offeredByText(d),
+          d.description,
+        ]
+          .map(cell)
+          .join(' | ')} |`,
     ),
     '',
   ];

@@ -15,4 +15,3 @@ export function columns(...specs: string[]): ColumnSpec[] {
     return column;
   });
 }
-

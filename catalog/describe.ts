@@ -72,7 +72,8 @@ export function mainTableOf(stream: string, collections: CollectionSpec[] = allC
 /** Requests a cycle spends for a stream, as a formula over its records. */
 export function costFormula(stream: StreamSpec, customFields: boolean): string {
   const parent = perParentOf(stream);
-  if (parent) return `per ${parent.stream} record: ⌈its records / ${LIST_PAGE_SIZE}⌉, min 1, every cycle (at most ${parent.maxParents} parents)`;
+  if (parent)
+    return `per ${parent.stream} record: ⌈its records / ${LIST_PAGE_SIZE}⌉, min 1, every cycle (at most ${parent.maxParents} parents)`;
   const fields = customFields ? ' (+1 when a record names a new custom field)' : '';
   switch (stream.style) {
     case 'cursor_export':
@@ -95,7 +96,10 @@ function unchangedOf(stream: StreamSpec): string {
   return stream.fullRefresh ? `⌈records / ${LIST_PAGE_SIZE}⌉, min 1` : 'see the catalog entry';
 }
 
-export function describeCollections(collections: CollectionSpec[] = allCollections, streams: StreamSpec[] = allStreams): CollectionDescription[] {
+export function describeCollections(
+  collections: CollectionSpec[] = allCollections,
+  streams: StreamSpec[] = allStreams,
+): CollectionDescription[] {
   return collections.map((c) => {
     const stream = streams.find((s) => s.name === c.stream);
     if (!stream) throw new Error(`collection ${c.name}: unknown stream ${c.stream}`);
@@ -145,13 +149,20 @@ export function requiresText(d: Pick<CollectionDescription, 'requires' | 'skipWh
  * export and a whole read per list read in full; a list read per parent at least one per parent
  * (`parents`: the parent stream's record count) after the read of the parents' ids. The benchmark prints it beside what a load spent.
  */
-export function minimumRequests(stream: StreamSpec, main: CollectionSpec, records: number, cycle: 'initial' | 'unchanged', parents = 0): number {
+export function minimumRequests(
+  stream: StreamSpec,
+  main: CollectionSpec,
+  records: number,
+  cycle: 'initial' | 'unchanged',
+  parents = 0,
+): number {
   // Per parent: one list per parent at least, and full pages, after reading the parents' ids (full
   // pages of the parent stream, at least one).
   const parent = perParentOf(stream);
   if (parent) {
     const parentStream = allStreams.find((s) => s.name === parent.stream);
-    const parentPage = parentStream && (parentStream.style === 'cursor_export' || parentStream.style === 'time_export') ? EXPORT_PAGE_SIZE : LIST_PAGE_SIZE;
+    const parentPage =
+      parentStream && (parentStream.style === 'cursor_export' || parentStream.style === 'time_export') ? EXPORT_PAGE_SIZE : LIST_PAGE_SIZE;
     return Math.max(1, Math.ceil(parents / parentPage)) + Math.max(parents, Math.ceil(records / LIST_PAGE_SIZE));
   }
   const definitions = cycle === 'initial' && main.customFields ? 1 : 0;

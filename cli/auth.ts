@@ -52,7 +52,10 @@ export class AuthorizationError extends Error {
 export function zendeskBaseUrl(o: { subdomain?: string; baseUrl?: string }): string {
   if (o.baseUrl) return o.baseUrl.replace(/\/+$/, '');
   if (!o.subdomain) throw new AuthorizationError('give --subdomain (acme for acme.zendesk.com) or --base-url');
-  const sub = o.subdomain.replace(/^https?:\/\//, '').replace(/\/.*$/, '').replace(/\.zendesk\.com$/, '');
+  const sub = o.subdomain
+    .replace(/^https?:\/\//, '')
+    .replace(/\/.*$/, '')
+    .replace(/\.zendesk\.com$/, '');
   return `https://${sub}.zendesk.com`;
 }
 
@@ -115,7 +118,12 @@ export async function authorize(o: AuthorizeOptions): Promise<AuthorizeResult> {
   }
   if ((o.grant ?? 'authorization_code') === 'client_credentials') {
     if (!o.clientSecret) throw new AuthorizationError('the client_credentials grant needs --client-secret (a confidential client)');
-    const body = await postToken(o.baseUrl, { grant_type: 'client_credentials', client_id: o.clientId, client_secret: o.clientSecret, scope });
+    const body = await postToken(o.baseUrl, {
+      grant_type: 'client_credentials',
+      client_id: o.clientId,
+      client_secret: o.clientSecret,
+      scope,
+    });
     return store(o, body);
   }
 
@@ -138,7 +146,11 @@ export async function authorize(o: AuthorizeOptions): Promise<AuthorizeResult> {
         };
         if (url.searchParams.get('state') !== state) return fail(400, 'the state parameter does not match this authorization; start again');
         const error = url.searchParams.get('error');
-        if (error) return fail(400, `Zendesk refused the authorization: ${error}${url.searchParams.get('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}`);
+        if (error)
+          return fail(
+            400,
+            `Zendesk refused the authorization: ${error}${url.searchParams.get('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}`,
+          );
         const received = url.searchParams.get('code');
         if (!received) return fail(400, 'the redirect carries no code');
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('zendesk-sync: authorized. You can close this window.\n');
@@ -159,10 +171,15 @@ export async function authorize(o: AuthorizeOptions): Promise<AuthorizeResult> {
           code_challenge_method: 'S256',
         });
         const url = `${o.baseUrl}/oauth/authorizations/new?${query}`;
-        log(`Open this URL in a browser signed in to Zendesk and approve access:\n\n  ${url}\n\nWaiting for the redirect on ${redirectUri} …`);
+        log(
+          `Open this URL in a browser signed in to Zendesk and approve access:\n\n  ${url}\n\nWaiting for the redirect on ${redirectUri} …`,
+        );
         o.onAuthorizationUrl?.(url);
       });
-      timer = setTimeout(() => reject(new AuthorizationError('no redirect arrived in time; run the command again')), o.timeoutMs ?? 300_000);
+      timer = setTimeout(
+        () => reject(new AuthorizationError('no redirect arrived in time; run the command again')),
+        o.timeoutMs ?? 300_000,
+      );
     });
     const body = await postToken(o.baseUrl, {
       grant_type: 'authorization_code',

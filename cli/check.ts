@@ -44,7 +44,12 @@ export async function checkSource(config: SourceConfig, resources = new WorkerRe
   try {
     const session = await resources.session(config);
     const user = await session.checkCredentials();
-    const report: CheckReport = { source: config.name, user: { id: user.id, role: user.role, email: user.email ?? undefined, name: user.name }, warnings: session.warnings(), streams: [] };
+    const report: CheckReport = {
+      source: config.name,
+      user: { id: user.id, role: user.role, email: user.email ?? undefined, name: user.name },
+      warnings: session.warnings(),
+      streams: [],
+    };
     for (const stream of streams) {
       const tables = collectionsOfStream(stream.name).map((c) => c.name);
       const enabled = tables.some((t) => isCollectionEnabled(config, t));
@@ -54,14 +59,26 @@ export async function checkSource(config: SourceConfig, resources = new WorkerRe
       } catch (err) {
         if (isTooRecentStartTime(err)) {
           // Zendesk's 422 "Too recent start_time" means the export works and has nothing that new.
-          report.streams.push({ stream: stream.name, tables, enabled, available: true, note: 'available (Zendesk answered "too recent start_time": nothing new yet)' });
+          report.streams.push({
+            stream: stream.name,
+            tables,
+            enabled,
+            available: true,
+            note: 'available (Zendesk answered "too recent start_time": nothing new yet)',
+          });
           continue;
         }
         const reason = session.forbiddenReason(err);
         if (reason === undefined) {
           report.streams.push({ stream: stream.name, tables, enabled, available: false, note: `error: ${(err as Error).message}` });
         } else {
-          report.streams.push({ stream: stream.name, tables, enabled, available: false, note: `not available to this plan or role: ${reason}` });
+          report.streams.push({
+            stream: stream.name,
+            tables,
+            enabled,
+            available: false,
+            note: `not available to this plan or role: ${reason}`,
+          });
         }
       }
     }
@@ -77,9 +94,13 @@ export function renderCheckReport(source: string, report: CheckReport): string {
     `settings of ${source}: valid`,
     `signed in as user ${report.user.id}${report.user.email ? ` <${report.user.email}>` : ''}, role ${report.user.role ?? 'unknown'}`,
     ...report.warnings.map((w) => `warning: ${w}`),
-    formatTable(['stream', 'tables', 'enabled', 'available', 'note'], report.streams.map((p) => [p.stream, p.tables.join(','), p.enabled ? 'yes' : 'no', p.available ? 'yes' : 'NO', p.note ?? ''])),
+    formatTable(
+      ['stream', 'tables', 'enabled', 'available', 'note'],
+      report.streams.map((p) => [p.stream, p.tables.join(','), p.enabled ? 'yes' : 'no', p.available ? 'yes' : 'NO', p.note ?? '']),
+    ),
   ];
   const missing = report.streams.filter((p) => p.enabled && !p.available);
-  if (missing.length) lines.push(`\n${missing.length} enabled stream(s) are not available and will be skipped: ${missing.map((p) => p.stream).join(', ')}`);
+  if (missing.length)
+    lines.push(`\n${missing.length} enabled stream(s) are not available and will be skipped: ${missing.map((p) => p.stream).join(', ')}`);
   return lines.join('\n');
 }

@@ -5,7 +5,9 @@ import { describeCollections, offeredByText, requiresText } from '../catalog/des
 
 export function collectionsCommand(): Command {
   return new Command('collections')
-    .description('every collection: on by default or not, the endpoint and pagination it uses, the plan it needs, its requests per cycle, which anchor connectors offer it')
+    .description(
+      'every collection: on by default or not, the endpoint and pagination it uses, the plan it needs, its requests per cycle, which anchor connectors offer it',
+    )
     .option('--json', 'print the list as JSON')
     .action((o: { json?: boolean }) => {
       const rows = describeCollections();
@@ -29,6 +31,8 @@ export function collectionsCommand(): Command {
         ),
       );
       const on = rows.filter((d) => d.enabledByDefault).length;
-      console.log(`\n${rows.length} collections, ${on} on by default; turn others on with start --enable <names> or "collections" in the settings.`);
+      console.log(
+        `\n${rows.length} collections, ${on} on by default; turn others on with start --enable <names> or "collections" in the settings.`,
+      );
     });
 }

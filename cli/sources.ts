@@ -159,7 +159,9 @@ export async function stopSourceAndWait(client: Client, name: string, timeoutMs:
     const description = await handle.describe();
     if (description.status.name !== 'RUNNING') return;
     if (Date.now() > deadline) {
-      throw new Error(`source "${name}" did not stop within ${Math.round(timeoutMs / 1000)} s of a cancel; is a worker polling its task queue?`);
+      throw new Error(
+        `source "${name}" did not stop within ${Math.round(timeoutMs / 1000)} s of a cancel; is a worker polling its task queue?`,
+      );
     }
     await handle.cancel().catch((err) => {
       // The run closed between describe and cancel: the next describe sees it.

@@ -77,13 +77,18 @@ export function renderStatus(status: SourceStatus): string {
   const warningLines = warnings.length ? `\n\n${warnings.map((w) => `warning: ${w}`).join('\n')}` : '';
   const backfills = Object.values(status.backfills);
   const backfillTable = backfills.length
-    ? `\n\n${formatTable(['backfill', 'stream', 'from', 'to', 'state', 'rows'], backfills.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state, String(b.rows ?? '')]))}`
+    ? `\n\n${formatTable(
+        ['backfill', 'stream', 'from', 'to', 'state', 'rows'],
+        backfills.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state, String(b.rows ?? '')]),
+      )}`
     : '';
   return `${head.join('\n')}\n\n${table}${warningLines}${backfillTable}`;
 }
 
-
 /** The child workflows a backfill request started, one row each. */
 export function renderStartedBackfills(started: BackfillStatus[]): string {
-  return formatTable(['child workflow', 'stream', 'from', 'to', 'state'], started.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state]));
+  return formatTable(
+    ['child workflow', 'stream', 'from', 'to', 'state'],
+    started.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state]),
+  );
 }

@@ -43,8 +43,10 @@ export function renderReport(report: VerifyReport, context: { settingsFile?: str
   if (ids.length) {
     lines.push('');
     for (const r of ids) {
-      if (r.missingIds?.length) lines.push(`${r.collection}: missing ids ${r.missingIds.join(', ')}${(r.missing ?? 0) > r.missingIds.length ? ', …' : ''}`);
-      if (r.extraIds?.length) lines.push(`${r.collection}: extra ids ${r.extraIds.join(', ')}${(r.extra ?? 0) > r.extraIds.length ? ', …' : ''}`);
+      if (r.missingIds?.length)
+        lines.push(`${r.collection}: missing ids ${r.missingIds.join(', ')}${(r.missing ?? 0) > r.missingIds.length ? ', …' : ''}`);
+      if (r.extraIds?.length)
+        lines.push(`${r.collection}: extra ids ${r.extraIds.join(', ')}${(r.extra ?? 0) > r.extraIds.length ? ', …' : ''}`);
     }
   }
   lines.push('');
@@ -80,7 +82,7 @@ export function verifyCommand(temporal: () => TemporalSettings): Command {
     .description(
       "compare what the warehouse holds with what Zendesk says it has, per collection (Zendesk's counts; every id of the small lists), " +
         'print the differences with their likely cause, and with --repair start the backfill that closes a lookback gap; ' +
-        'spends a printed, capped number of requests within the source\'s rate budget',
+        "spends a printed, capped number of requests within the source's rate budget",
     )
     .requiredOption('--settings <file>', 'settings file ({"sources": […]}) or a single source settings file')
     .addOption(new Option('--max-requests <n>', 'most Zendesk requests to spend').argParser((v) => Number(v)).default(DEFAULT_MAX_REQUESTS))
@@ -95,7 +97,11 @@ export function verifyCommand(temporal: () => TemporalSettings): Command {
         client = await connectClient(temporal());
         const connected = client;
         // A query waits for a worker; without one it would hang, and verify can go on without status.
-        status = await withTimeout(querySourceStatus(connected, config.name), STATUS_TIMEOUT_MS, 'the status query got no answer (is a worker running?)');
+        status = await withTimeout(
+          querySourceStatus(connected, config.name),
+          STATUS_TIMEOUT_MS,
+          'the status query got no answer (is a worker running?)',
+        );
       } catch (err) {
         if (o.repair) throw new Error(`--repair needs the running source workflow: ${(err as Error).message}`);
         warnings.push(`no status from Temporal (${(err as Error).message}): causes are less specific (no synced-through times)`);
@@ -119,7 +125,12 @@ export function verifyCommand(temporal: () => TemporalSettings): Command {
         if (o.repair && !report.repair) console.log('repair: nothing to backfill (no lookback gap found)');
         if (started) {
           console.log(`repair: started a backfill (${backfillCommand(config.name, report.repair!)})`);
-          console.log(formatTable(['child workflow', 'stream', 'from', 'to', 'state'], started.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state])));
+          console.log(
+            formatTable(
+              ['child workflow', 'stream', 'from', 'to', 'state'],
+              started.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state]),
+            ),
+          );
         }
       } finally {
         await client?.connection.close();

@@ -16,7 +16,9 @@ export function parseSettings(value: unknown, where = 'settings'): SourceConfig[
   const v = value as { sources?: unknown };
   const list = Array.isArray(value) ? value : v && typeof v === 'object' ? v.sources : undefined;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new InvalidSettingsError(`${where}: must be {"sources": [ {"name": …, "subdomain": …, "credentialRef": …, "destination": …}, … ]} with at least one source`);
+    throw new InvalidSettingsError(
+      `${where}: must be {"sources": [ {"name": …, "subdomain": …, "credentialRef": …, "destination": …}, … ]} with at least one source`,
+    );
   }
   const problems: string[] = [];
   const configs: SourceConfig[] = [];
@@ -25,11 +27,15 @@ export function parseSettings(value: unknown, where = 'settings'): SourceConfig[
     const label = `sources[${i}]${raw && typeof (raw as { name?: unknown }).name === 'string' ? ` (${(raw as { name: string }).name})` : ''}`;
     try {
       const config = validateSourceConfig(raw);
-      if (seen.has(config.name)) problems.push(`${label}.name: "${config.name}" is used twice; each source needs its own name (= warehouse schema)`);
+      if (seen.has(config.name))
+        problems.push(`${label}.name: "${config.name}" is used twice; each source needs its own name (= warehouse schema)`);
       seen.add(config.name);
       configs.push(config);
     } catch (err) {
-      const lines = (err as Error).message.split('\n').slice(1).map((l) => `${label}.${l.trim()}`);
+      const lines = (err as Error).message
+        .split('\n')
+        .slice(1)
+        .map((l) => `${label}.${l.trim()}`);
       problems.push(...lines);
     }
   });
@@ -55,6 +61,7 @@ export function readSettingsFile(file: string): SourceConfig[] {
 
 export function pickSource(configs: SourceConfig[], name: string): SourceConfig {
   const config = configs.find((c) => c.name === name);
-  if (!config) throw new InvalidSettingsError(`no source named "${name}" in the settings; sources: ${configs.map((c) => c.name).join(', ')}`);
+  if (!config)
+    throw new InvalidSettingsError(`no source named "${name}" in the settings; sources: ${configs.map((c) => c.name).join(', ')}`);
   return config;
 }

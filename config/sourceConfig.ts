@@ -44,7 +44,11 @@ const columnsByCollection = z.record(z.string(), z.array(z.string())).superRefin
       if (col === spec.primaryKey) {
         ctx.addIssue({ code: 'custom', path: [table, i], message: `"${col}" is the primary key of ${table} and must stay as is` });
       } else if (!columnsOf.get(table)!.includes(col) && !col.startsWith('custom_')) {
-        ctx.addIssue({ code: 'custom', path: [table, i], message: `${table} has no column "${col}"; columns: ${columnsOf.get(table)!.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [table, i],
+          message: `${table} has no column "${col}"; columns: ${columnsOf.get(table)!.join(', ')}`,
+        });
       }
     });
   }
@@ -128,9 +132,7 @@ export const sourceConfigSchema = z
      * `file:<path>` (a JSON credential file the worker reads and, for OAuth, rewrites on rotation) or
      * `env:<PREFIX>` (environment variables PREFIX_EMAIL + PREFIX_API_TOKEN, or PREFIX_ACCESS_TOKEN …).
      */
-    credentialRef: z
-      .string()
-      .regex(/^(file|env):.+/, 'must name a secret: file:<path to a credential JSON> or env:<PREFIX>'),
+    credentialRef: z.string().regex(/^(file|env):.+/, 'must name a secret: file:<path to a credential JSON> or env:<PREFIX>'),
     /**
      * The warehouse: a URL without a password (`sqlite://./data/warehouse`,
      * `postgres://user@host/db`) or `env:<VAR>` naming an environment variable holding the URL.

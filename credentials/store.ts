@@ -112,9 +112,7 @@ export function validateCredential(value: unknown, where: string): ZendeskCreden
       clientSecret: optional('clientSecret'),
     };
   }
-  throw new CredentialNotFoundError(
-    `${where} must be {"type":"api_token","email","token"} or {"type":"oauth","accessToken",…}`,
-  );
+  throw new CredentialNotFoundError(`${where} must be {"type":"api_token","email","token"} or {"type":"oauth","accessToken",…}`);
 }
 
 /**
@@ -268,10 +266,13 @@ export async function withCredentialFileLock<T>(file: string, task: () => Promis
     await sleep(pollMs + Math.random() * pollMs);
   }
   // Keep the lock visibly alive so a slow refresh is never mistaken for a crashed holder.
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    fs.utimes(lockFile, now, now).catch(() => {});
-  }, Math.max(1, Math.floor(staleMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      const now = new Date();
+      fs.utimes(lockFile, now, now).catch(() => {});
+    },
+    Math.max(1, Math.floor(staleMs / 3)),
+  );
   heartbeat.unref();
   try {
     return await task();

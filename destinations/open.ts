@@ -31,8 +31,14 @@ const factories = new Map<string, DestinationFactory>([
   ['sqlite', async (url) => (await import('./sqlite/destination')).openSqliteDestination(sqliteDirectory(url))],
   ['postgres', async (url, options) => (await import('./postgres/destination')).openPostgresDestination(url, options.postgres)],
   ['postgresql', async (url, options) => (await import('./postgres/destination')).openPostgresDestination(url, options.postgres)],
-  ['snowflake', async (url, options) => (await import('./snowflake/destination')).openSnowflakeDestination(url, options as SnowflakeOpenOptions)],
-  ['bigquery', async (url, options) => (await import('./bigquery/destination')).openBigQueryDestination(url, options as BigQueryOpenOptions)],
+  [
+    'snowflake',
+    async (url, options) => (await import('./snowflake/destination')).openSnowflakeDestination(url, options as SnowflakeOpenOptions),
+  ],
+  [
+    'bigquery',
+    async (url, options) => (await import('./bigquery/destination')).openBigQueryDestination(url, options as BigQueryOpenOptions),
+  ],
 ]);
 
 /** Adds (or replaces) the factory for a URL scheme, given without the `://`. */
@@ -48,7 +54,9 @@ export async function openDestination(url: string, options: OpenOptions = {}): P
   const scheme = urlScheme(url);
   const factory = scheme === undefined ? undefined : factories.get(scheme);
   if (!factory) {
-    const schemes = supportedSchemes().map((s) => `${s}://`).join(', ');
+    const schemes = supportedSchemes()
+      .map((s) => `${s}://`)
+      .join(', ');
     throw new Error(`Unsupported destination URL ${redactUrl(url)}: expected one of ${schemes}`);
   }
   try {

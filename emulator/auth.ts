@@ -84,7 +84,12 @@ export class Authenticator {
 
 /** The OAuth scope a read of `path` needs besides plain `read`. */
 export function resourceScope(path: string): string | null {
-  if (/^\/api\/v2\/(incremental\/)?(tickets|ticket_events|ticket_metric|ticket_metrics|ticket_fields|ticket_forms|skips|satisfaction_ratings)/.test(path)) return 'tickets';
+  if (
+    /^\/api\/v2\/(incremental\/)?(tickets|ticket_events|ticket_metric|ticket_metrics|ticket_fields|ticket_forms|skips|satisfaction_ratings)/.test(
+      path,
+    )
+  )
+    return 'tickets';
   if (/^\/api\/v2\/(incremental\/)?(users|user_fields|group|groups|group_memberships)/.test(path)) return 'users';
   if (/^\/api\/v2\/(incremental\/)?(organizations|organization_fields|organization_memberships)/.test(path)) return 'organizations';
   if (path.startsWith('/api/v2/audit_logs')) return 'auditlogs';

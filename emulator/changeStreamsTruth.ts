@@ -38,7 +38,9 @@ export function changeStreamsTruth(input: ChangeStreamsTruthInput): Record<strin
   const { store, baseUrl, renderComment } = input;
   const fieldChanges = () =>
     input.eventsInWindow.flatMap((event) =>
-      event.child_events.filter((c): c is FieldChildEvent => c.event_type === 'Create' || c.event_type === 'Change').map((change) => ({ event, change })),
+      event.child_events
+        .filter((c): c is FieldChildEvent => c.event_type === 'Create' || c.event_type === 'Change')
+        .map((change) => ({ event, change })),
     );
   return {
     ticket_field_history: () =>

@@ -102,7 +102,9 @@ async function main(): Promise<void> {
   const { admin, agent, oauth } = emulator.credentials;
   const counts = emulator.store.counts();
   console.log(`Zendesk emulator listening at ${emulator.baseUrl}  (ready in ${Math.round(performance.now() - started)} ms)`);
-  console.log(`  account: ${counts.tickets} tickets, ${counts.users} users, ${counts.organizations} organizations, plan ${emulator.plan()}`);
+  console.log(
+    `  account: ${counts.tickets} tickets, ${counts.users} users, ${counts.organizations} organizations, plan ${emulator.plan()}`,
+  );
   console.log(
     `  host:    serves loopback and ${emulator.subdomain}.zendesk.com; other *.zendesk.com hosts get 404 "No help desk"` +
       (emulator.accountExists() ? '' : ' (--no-account: every request does)'),
@@ -110,7 +112,9 @@ async function main(): Promise<void> {
   console.log(`  admin:   ${admin.email} / API token ${admin.apiToken}`);
   console.log(`           curl -u '${admin.email}/token:${admin.apiToken}' '${emulator.baseUrl}/api/v2/users/me.json'`);
   console.log(`  agent:   ${agent.email} / API token ${agent.apiToken}`);
-  console.log(`  oauth:   client_id ${oauth.clientId}, client_secret ${oauth.clientSecret}, redirect URIs ${oauth.redirectUris.join(', ')}`);
+  console.log(
+    `  oauth:   client_id ${oauth.clientId}, client_secret ${oauth.clientSecret}, redirect URIs ${oauth.redirectUris.join(', ')}`,
+  );
   console.log(`  admin API: ${emulator.baseUrl}/__admin/state (see emulator/README.md). Ctrl-C to stop.`);
 
   let stopping = false;

@@ -52,7 +52,9 @@ export function configurationTruth(source: GroundTruthSource): Record<string, Wa
   }
   const keyedFields = (fields: Iterable<Record<string, unknown>>, path: string) =>
     [...fields].map((f) => ({ url: `${baseUrl}/api/v2/${path}/${f.id}.json`, custom_field_options: null, ...f }));
-  out.user_fields = keyedFields(store.userFields.rows.values() as Iterable<never>, 'user_fields').map((f) => project('user_fields', f as Record<string, Json>));
+  out.user_fields = keyedFields(store.userFields.rows.values() as Iterable<never>, 'user_fields').map((f) =>
+    project('user_fields', f as Record<string, Json>),
+  );
   out.organization_fields = keyedFields(store.organizationFields.rows.values() as Iterable<never>, 'organization_fields').map((f) =>
     project('organization_fields', f as Record<string, Json>),
   );

@@ -88,7 +88,10 @@ interface RuleState {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/\.json$/, '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  const escaped = glob
+    .replace(/\.json$/, '')
+    .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*');
   return new RegExp(`^${escaped}$`);
 }
 
@@ -162,10 +165,15 @@ export class FaultInjector {
       else if (rule.kind === 'hold') {
         const held = new Promise<void>((release) => state.waiting.push(release));
         decision.hold = decision.hold ? Promise.all([decision.hold, held]).then(() => {}) : held;
-      }
-      else if (rule.kind === 'status') {
+      } else if (rule.kind === 'status') {
         const retryAfter =
-          rule.retryAfterSeconds !== undefined ? rule.retryAfterSeconds : rule.status === 503 ? 1 : rule.status === 429 ? 'window_end' : null;
+          rule.retryAfterSeconds !== undefined
+            ? rule.retryAfterSeconds
+            : rule.status === 503
+              ? 1
+              : rule.status === 429
+                ? 'window_end'
+                : null;
         decision.status = { status: rule.status!, retryAfterSeconds: retryAfter, ruleId: state.id };
       } else {
         decision.body = {

@@ -75,7 +75,10 @@ export function typedFieldValue(type: string, value: Json | undefined): unknown 
 }
 
 const columnsOf = (name: string) =>
-  collections.find((c) => c.name === name)!.columns.map((c) => c.name).filter((c) => c !== 'received_at');
+  collections
+    .find((c) => c.name === name)!
+    .columns.map((c) => c.name)
+    .filter((c) => c !== 'received_at');
 
 /** Keep exactly the catalog's columns; a column the projection forgot is a bug, not a null. */
 export function pick(collection: string, full: Record<string, unknown>, extra: Record<string, unknown> = {}): WarehouseRow {
@@ -314,7 +317,11 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
         url: url('ticket_fields', f.id),
         // "The title of the field, with words separated by underscores": runs of anything but
         // letters and digits become one underscore, none at the ends.
-        slug: f.title.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).join('_'),
+        slug: f.title
+          .toLowerCase()
+          .split(/[^\p{L}\p{N}]+/u)
+          .filter(Boolean)
+          .join('_'),
         regexp_for_validation: text(f.regexp_for_validation),
         tag: text(f.tag),
         created_at: ts(f.created_at),
@@ -386,7 +393,9 @@ export function computeGroundTruth(source: GroundTruthSource, options: GroundTru
 
   for (const [name, build] of Object.entries(helpCenterGroundTruth(store, baseUrl, quirks))) add(name, build);
   for (const [name, rows] of Object.entries(configurationTruth(source))) add(name, () => rows);
-  const usersInExport = [...store.users.rows.values()].filter((u) => epochFromIso(u.updated_at) <= visibleUntil && (quirks.deletedUsersInExport || u.active));
+  const usersInExport = [...store.users.rows.values()].filter(
+    (u) => epochFromIso(u.updated_at) <= visibleUntil && (quirks.deletedUsersInExport || u.active),
+  );
   const serializer = new Serializer(store, () => baseUrl);
   const optional = changeStreamsTruth({
     store,

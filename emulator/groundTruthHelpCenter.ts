@@ -29,14 +29,25 @@ const times = (r: { created_at: string; updated_at: string }) => ({ created_at: 
 export function helpCenterGroundTruth(store: Store, baseUrl: string, quirks: QuirkSettings): Record<string, () => Row[]> {
   const hc = store.helpCenter;
   const on = quirks.helpCenterEnabled;
-  const rows = <T>(table: { all(): T[] }, build: (record: T) => Row): (() => Row[]) => () => (on ? table.all().map(build) : []);
+  const rows =
+    <T>(table: { all(): T[] }, build: (record: T) => Row): (() => Row[]) =>
+    () =>
+      on ? table.all().map(build) : [];
   return {
     categories: rows(hc.categories, (c) =>
       pick('categories', { ...c, ...times(c), url: hcUrls.category(baseUrl, c), html_url: hcUrls.categoryHtml(baseUrl, c) }),
     ),
-    sections: rows(hc.sections, (s) => pick('sections', { ...s, ...times(s), url: hcUrls.section(baseUrl, s), html_url: hcUrls.sectionHtml(baseUrl, s) })),
+    sections: rows(hc.sections, (s) =>
+      pick('sections', { ...s, ...times(s), url: hcUrls.section(baseUrl, s), html_url: hcUrls.sectionHtml(baseUrl, s) }),
+    ),
     articles: rows(hc.articles, (a) =>
-      pick('articles', { ...a, ...times(a), edited_at: ts(a.edited_at), url: hcUrls.article(baseUrl, a), html_url: hcUrls.articleHtml(baseUrl, a) }),
+      pick('articles', {
+        ...a,
+        ...times(a),
+        edited_at: ts(a.edited_at),
+        url: hcUrls.article(baseUrl, a),
+        html_url: hcUrls.articleHtml(baseUrl, a),
+      }),
     ),
     article_comments: rows(hc.articleComments, (c) =>
       pick('article_comments', {
@@ -54,7 +65,9 @@ export function helpCenterGroundTruth(store: Store, baseUrl: string, quirks: Qui
             .filter((v) => v.item_type === 'Article')
             .map((v) => pick('article_votes', { ...v, ...times(v), url: hcUrls.vote(baseUrl, v) }))
         : [],
-    topics: rows(hc.topics, (t) => pick('topics', { ...t, ...times(t), url: hcUrls.topic(baseUrl, t), html_url: hcUrls.topicHtml(baseUrl, t) })),
+    topics: rows(hc.topics, (t) =>
+      pick('topics', { ...t, ...times(t), url: hcUrls.topic(baseUrl, t), html_url: hcUrls.topicHtml(baseUrl, t) }),
+    ),
     posts: rows(hc.posts, (p) =>
       pick('posts', { ...p, ...times(p), edited_at: ts(p.edited_at), url: hcUrls.post(baseUrl, p), html_url: hcUrls.postHtml(baseUrl, p) }),
     ),

@@ -20,8 +20,7 @@ export const errors = {
   /** A: unknown path. */
   invalidEndpoint: () => jsonResponse(404, { error: 'InvalidEndpoint', description: 'Not found' }),
   /** B: bad Basic credentials. */
-  basicUnauthorized: () =>
-    jsonResponse(401, { error: "Couldn't authenticate you" }, { 'WWW-Authenticate': 'Basic realm="Web Password"' }),
+  basicUnauthorized: () => jsonResponse(401, { error: "Couldn't authenticate you" }, { 'WWW-Authenticate': 'Basic realm="Web Password"' }),
   /** D: bad bearer token. */
   bearerUnauthorized: () =>
     jsonResponse(401, {

@@ -9,7 +9,10 @@ import { Random } from './random';
 export class IdAllocator {
   private last: number;
 
-  constructor(private readonly random: Random, start = 9_990_000_000_000) {
+  constructor(
+    private readonly random: Random,
+    start = 9_990_000_000_000,
+  ) {
     this.last = start;
   }
 

@@ -6,7 +6,15 @@ import { FaultInjector, type FaultRule, type FiredFault } from './faults';
 import { computeGroundTruth, type GroundTruth, type GroundTruthOptions } from './groundTruth';
 import { Mutations } from './mutations';
 import { OAuthServer } from './oauth';
-import { PLANS, resolveOptions, validateListQuirks, type EmulatorOptions, type Plan, type QuirkSettings, type RateLimitSettings } from './options';
+import {
+  PLANS,
+  resolveOptions,
+  validateListQuirks,
+  type EmulatorOptions,
+  type Plan,
+  type QuirkSettings,
+  type RateLimitSettings,
+} from './options';
 import { RateLimiter } from './rateLimit';
 import { RequestLog } from './requestLog';
 import { handleAdmin } from './routes/admin';
@@ -160,7 +168,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     credentials: {
       admin: { email: resolved.adminEmail, apiToken: resolved.adminApiToken, userId: store.adminUserId },
       agent: { email: resolved.agentEmail, apiToken: resolved.agentApiToken, userId: store.agentUserId },
-      oauth: { clientId: oauth.settings.clientId, clientSecret: oauth.settings.clientSecret, redirectUris: oauth.settings.redirectUris.slice() },
+      oauth: {
+        clientId: oauth.settings.clientId,
+        clientSecret: oauth.settings.clientSecret,
+        redirectUris: oauth.settings.redirectUris.slice(),
+      },
     },
     store,
     mutations,

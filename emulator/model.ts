@@ -340,16 +340,7 @@ export interface TicketField {
   system_field_options?: Array<{ name: string; value: string }>;
 }
 
-export type KeyedFieldType =
-  | 'checkbox'
-  | 'date'
-  | 'decimal'
-  | 'integer'
-  | 'regexp'
-  | 'dropdown'
-  | 'multiselect'
-  | 'text'
-  | 'textarea';
+export type KeyedFieldType = 'checkbox' | 'date' | 'decimal' | 'integer' | 'regexp' | 'dropdown' | 'multiselect' | 'text' | 'textarea';
 
 /** A user_fields / organization_fields definition. */
 export interface KeyedField {

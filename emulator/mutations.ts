@@ -211,7 +211,13 @@ export class Mutations {
     const auditId = this.store.ids.next();
     const system = systemInfo(this.random, this.pools);
     const requesterId = input.requester_id ?? this.anyRequester();
-    const comment = this.newComment(id, auditId, input.comment ?? { body: 'Created through the emulator.', author_id: requesterId }, now, system);
+    const comment = this.newComment(
+      id,
+      auditId,
+      input.comment ?? { body: 'Created through the emulator.', author_id: requesterId },
+      now,
+      system,
+    );
     const subject = input.subject ?? this.random.pick(this.pools.subjects);
     const status = input.status ?? 'new';
     const customFields = ticketFieldDefaults([...this.store.ticketFields.rows.values()]).map((f) => {
@@ -261,7 +267,8 @@ export class Mutations {
       { id: this.store.ids.next(), event_type: 'Create', field_name: 'subject', value: subject },
       { id: this.store.ids.next(), event_type: 'Create', field_name: 'status', value: status },
     ];
-    if (ticket.tags.length) children.push({ id: this.store.ids.next(), event_type: 'Create', field_name: 'tags', value: ticket.tags.slice() });
+    if (ticket.tags.length)
+      children.push({ id: this.store.ids.next(), event_type: 'Create', field_name: 'tags', value: ticket.tags.slice() });
     this.store.addEvent(makeEvent(auditId, id, now, requesterId, 'Web service', system, children));
     this.store.tickets.put(ticket);
     this.store.addMetric({
@@ -376,7 +383,13 @@ export class Mutations {
       next.custom_fields = ticket.custom_fields.map((cf) => {
         const given = patch.custom_fields!.find((c) => c.id === cf.id);
         if (!given || JSON.stringify(given.value) === JSON.stringify(cf.value)) return cf;
-        children.push({ id: this.store.ids.next(), event_type: 'Change', field_name: String(cf.id), value: given.value, previous_value: cf.value });
+        children.push({
+          id: this.store.ids.next(),
+          event_type: 'Change',
+          field_name: String(cf.id),
+          value: given.value,
+          previous_value: cf.value,
+        });
         return { id: cf.id, value: given.value };
       });
     }
@@ -709,7 +722,13 @@ export class Mutations {
     const now = this.clock.now();
     const auditId = this.store.ids.next();
     const children: ChildEvent[] = [
-      { id: this.store.ids.next(), event_type: 'Change', field_name: 'satisfaction_score', value: rating.score, previous_value: previousScore(ticket) },
+      {
+        id: this.store.ids.next(),
+        event_type: 'Change',
+        field_name: 'satisfaction_score',
+        value: rating.score,
+        previous_value: previousScore(ticket),
+      },
     ];
     this.store.addEvent(makeEvent(auditId, ticket.id, now, rating.requester_id, 'Web form', systemInfo(this.random, this.pools), children));
     this.store.tickets.put({ ...ticket, satisfaction_rating: value, updated_at: isoFromEpoch(now), generated_timestamp: now });
@@ -801,7 +820,8 @@ export class Mutations {
   }
 
   private checkFieldIds(ids: number[] | undefined): void {
-    for (const fieldId of ids ?? []) if (!this.store.ticketFields.get(fieldId)) throw new NotFoundError(`ticket field ${fieldId} not found`);
+    for (const fieldId of ids ?? [])
+      if (!this.store.ticketFields.get(fieldId)) throw new NotFoundError(`ticket field ${fieldId} not found`);
   }
 
   /** One default form per account: making a form the default demotes the previous one (which changes). */

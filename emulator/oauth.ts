@@ -36,8 +36,7 @@ interface RefreshToken {
   accessToken: string;
 }
 
-const oauthError = (status: number, error: string, description: string) =>
-  jsonResponse(status, { error, error_description: description });
+const oauthError = (status: number, error: string, description: string) => jsonResponse(status, { error, error_description: description });
 
 /**
  * Zendesk's documented bounds on requested lifetimes (zendesk-api.md §2.2): expires_in more than
@@ -159,7 +158,11 @@ export class OAuthServer {
     // Codes are single-use: consume before validating the rest.
     if (code) this.codes.delete(code.code);
     if (!code || code.expiresAt < this.clock.now()) {
-      return oauthError(400, 'invalid_grant', 'The provided authorization grant is invalid, expired, revoked, or was issued to another client.');
+      return oauthError(
+        400,
+        'invalid_grant',
+        'The provided authorization grant is invalid, expired, revoked, or was issued to another client.',
+      );
     }
     if (params.redirect_uri !== undefined && params.redirect_uri !== code.redirectUri) {
       return oauthError(400, 'invalid_grant', 'The redirect_uri does not match the one of the authorization request.');
@@ -183,7 +186,11 @@ export class OAuthServer {
     }
     const old = params.refresh_token ? this.refreshTokens.get(params.refresh_token) : undefined;
     if (!old || old.expiresAt < this.clock.now()) {
-      return oauthError(400, 'invalid_grant', 'The provided authorization grant is invalid, expired, revoked, or was issued to another client.');
+      return oauthError(
+        400,
+        'invalid_grant',
+        'The provided authorization grant is invalid, expired, revoked, or was issued to another client.',
+      );
     }
     // Rotation: the old pair dies the moment the new one is issued.
     this.refreshTokens.delete(old.token);

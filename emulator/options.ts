@@ -288,7 +288,8 @@ export function validateListQuirks(quirks: Pick<QuirkSettings, 'listStyle' | 'li
     if (!LIST_STYLES.includes(style)) throw new Error(`quirks.listStyle: "${String(style)}" is not one of ${LIST_STYLES.join(', ')}`);
   }
   const max = quirks.listMaxPageSize;
-  if (!Number.isInteger(max) || max < 1 || max > 100) throw new Error(`quirks.listMaxPageSize must be a whole number from 1 to 100, got ${String(max)}`);
+  if (!Number.isInteger(max) || max < 1 || max > 100)
+    throw new Error(`quirks.listMaxPageSize must be a whole number from 1 to 100, got ${String(max)}`);
 }
 
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {

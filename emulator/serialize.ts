@@ -39,7 +39,10 @@ export class Serializer {
     this.withUrl(this.url(`tickets/${t.id}.json`), JSON.stringify(t), `,"fields":${JSON.stringify(t.custom_fields)}`);
 
   private renderUser = (u: User): string =>
-    this.withUrl(this.url(`users/${u.id}.json`), JSON.stringify(u, (key, value) => (key === 'photo' ? this.photo(value as Photo | null) : value)));
+    this.withUrl(
+      this.url(`users/${u.id}.json`),
+      JSON.stringify(u, (key, value) => (key === 'photo' ? this.photo(value as Photo | null) : value)),
+    );
 
   private renderPlain(record: { id: number }, urlPath: string | null): string {
     return urlPath === null ? JSON.stringify(record) : this.withUrl(this.url(`${urlPath}/${record.id}.json`), JSON.stringify(record));

@@ -167,7 +167,12 @@ export class EmulatorHttpServer {
     const noHelpDesk = missingHelpDesk(req.headers.host, this.deps.account());
     const decision: FaultDecision = noHelpDesk
       ? { latencyMs: 0 }
-      : this.deps.faults.decide(method, path, url.pathname + url.search, effectivePageSize(path, url.searchParams, this.deps.ctx.quirks().listMaxPageSize));
+      : this.deps.faults.decide(
+          method,
+          path,
+          url.pathname + url.search,
+          effectivePageSize(path, url.searchParams, this.deps.ctx.quirks().listMaxPageSize),
+        );
     if (decision.hold) await decision.hold;
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     let principal = 'none';

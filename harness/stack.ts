@@ -127,7 +127,12 @@ export async function startWorker(stack: Stack): Promise<RunningWorker> {
 export function spawnWorkerProcess(stack: Stack, options: { logLevel?: string } = {}): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker.ts')], {
     cwd: projectRoot,
-    env: { ...process.env, TEMPORAL_ADDRESS: stack.server.address, ZS_TASK_QUEUE: stack.taskQueue, ZS_LOG_LEVEL: options.logLevel ?? 'WARN' },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.server.address,
+      ZS_TASK_QUEUE: stack.taskQueue,
+      ZS_LOG_LEVEL: options.logLevel ?? 'WARN',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.resume();
@@ -193,7 +198,12 @@ const startedSources = new WeakMap<Stack, Map<string, SyncHistory>>();
  * lookback, measured from when the test started it) and the backfills the test requested, never from
  * what the product recorded in its state table.
  */
-export async function expectedRows(stack: Stack, source: string, tables: string[], options: { backfills?: SyncHistory['backfills'] } = {}): Promise<GroundTruth> {
+export async function expectedRows(
+  stack: Stack,
+  source: string,
+  tables: string[],
+  options: { backfills?: SyncHistory['backfills'] } = {},
+): Promise<GroundTruth> {
   const history = startedSources.get(stack)?.get(source);
   if (!history) throw new Error(`expectedRows: source ${source} was not started with startTestSource`);
   return expectedRowsFor(stack.emulator, { ...history, backfills: [...(history.backfills ?? []), ...(options.backfills ?? [])] }, tables);
@@ -204,7 +214,9 @@ export function expectedRowsFor(emulator: Emulator, history: SyncHistory, tables
   const earliestStart = Math.floor(history.firstSyncAfterMs / 1000) - lookbackSeconds;
   const latestStart = Math.ceil((history.firstSyncBeforeMs ?? Date.now()) / 1000) - lookbackSeconds;
   const since = (collection: string, start: number) => {
-    const froms = (history.backfills ?? []).filter((b) => b.collections.includes(collection)).map((b) => Math.floor(Date.parse(b.from) / 1000));
+    const froms = (history.backfills ?? [])
+      .filter((b) => b.collections.includes(collection))
+      .map((b) => Math.floor(Date.parse(b.from) / 1000));
     return Math.max(0, Math.min(start, ...froms));
   };
   // The lookback applies to the time-ranged exports; every other stream is read from the start.
@@ -241,9 +253,10 @@ export async function assertWarehouseMatches(
       const custom: CustomColumn[] = JSON.parse((await destination.readState(schema, customColumnsKey(table))) ?? '[]');
       const columns: Columns = Object.fromEntries(collection.columns.map((c) => [c.name, c.type]));
       for (const c of custom) columns[c.column] = c.type;
-      const actual = expectedTableRows.length === 0 && (await destination.countRows(schema, table).catch(() => 0)) === 0
-        ? []
-        : await readTable(destinationUrl, schema, table, columns);
+      const actual =
+        expectedTableRows.length === 0 && (await destination.countRows(schema, table).catch(() => 0)) === 0
+          ? []
+          : await readTable(destinationUrl, schema, table, columns);
       const byId = new Map(actual.map((r) => [String(r[collection.primaryKey]), r]));
       const problems: string[] = [];
       const reported = new Set<string>();
@@ -275,7 +288,10 @@ export async function assertWarehouseMatches(
   // Every table is compared before failing, so one run shows all that is wrong.
   const total = [...problemsByTable.values()].reduce((n, p) => n + p.length, 0);
   const summary = [...problemsByTable].map(([table, p]) => `${table} ${p.length}`).join(', ');
-  assert.deepEqual([...problemsByTable.values()].flatMap((p) => p.slice(0, 8)), [], `${total} mismatches (${summary})`);
+  assert.deepEqual(
+    [...problemsByTable.values()].flatMap((p) => p.slice(0, 8)),
+    [],
+    `${total} mismatches (${summary})`,
+  );
   return { rowsCompared };
 }
-

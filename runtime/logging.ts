@@ -29,7 +29,12 @@ export function scrubText(text: string): string {
 export function scrubValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value);
   if (value instanceof Error) {
-    return { type: value.name, message: scrubText(value.message), stack: value.stack ? scrubText(value.stack) : undefined, ...(value.cause ? { cause: scrubValue(value.cause, depth + 1) } : {}) };
+    return {
+      type: value.name,
+      message: scrubText(value.message),
+      stack: value.stack ? scrubText(value.stack) : undefined,
+      ...(value.cause ? { cause: scrubValue(value.cause, depth + 1) } : {}),
+    };
   }
   if (value === null || typeof value !== 'object' || depth > 4) return value;
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));

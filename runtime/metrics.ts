@@ -21,18 +21,48 @@ export interface AppMetrics {
 
 export function createAppMetrics(): AppMetrics {
   const registry = new Registry();
-  const requests = new Counter({ name: 'zendesk_sync_requests_total', help: 'Zendesk HTTP requests (attempts), by source and status', labelNames: ['source', 'status'], registers: [registry] });
-  const throttled = new Counter({ name: 'zendesk_sync_rate_limited_total', help: 'Zendesk 429 responses, by source', labelNames: ['source'], registers: [registry] });
-  const retries = new Counter({ name: 'zendesk_sync_retries_total', help: 'Zendesk request retries (attempts beyond the first), by source', labelNames: ['source'], registers: [registry] });
-  const rows = new Counter({ name: 'zendesk_sync_rows_total', help: 'Rows written, by source and collection (table)', labelNames: ['source', 'collection'], registers: [registry] });
-  const failures = new Counter({ name: 'zendesk_sync_stream_failures_total', help: 'Failed stream activity attempts, by source and stream', labelNames: ['source', 'stream'], registers: [registry] });
+  const requests = new Counter({
+    name: 'zendesk_sync_requests_total',
+    help: 'Zendesk HTTP requests (attempts), by source and status',
+    labelNames: ['source', 'status'],
+    registers: [registry],
+  });
+  const throttled = new Counter({
+    name: 'zendesk_sync_rate_limited_total',
+    help: 'Zendesk 429 responses, by source',
+    labelNames: ['source'],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'zendesk_sync_retries_total',
+    help: 'Zendesk request retries (attempts beyond the first), by source',
+    labelNames: ['source'],
+    registers: [registry],
+  });
+  const rows = new Counter({
+    name: 'zendesk_sync_rows_total',
+    help: 'Rows written, by source and collection (table)',
+    labelNames: ['source', 'collection'],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'zendesk_sync_stream_failures_total',
+    help: 'Failed stream activity attempts, by source and stream',
+    labelNames: ['source', 'stream'],
+    registers: [registry],
+  });
   // Lag per collection: now minus the time up to which its changes are in the warehouse (the
   // oldest cursor of the source is the largest lag). Computed when scraped, so it grows between runs.
   const syncedThrough = new Map<string, { source: string; collection: string; at: number }>();
-  const syncedThroughGauge = new Gauge({ name: 'zendesk_sync_synced_through_timestamp_seconds', help: 'Time up to which a collection\'s changes are in the warehouse, by source and collection', labelNames: ['source', 'collection'], registers: [registry] });
+  const syncedThroughGauge = new Gauge({
+    name: 'zendesk_sync_synced_through_timestamp_seconds',
+    help: "Time up to which a collection's changes are in the warehouse, by source and collection",
+    labelNames: ['source', 'collection'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'zendesk_sync_lag_seconds',
-    help: 'Now minus the time up to which a collection\'s changes are in the warehouse (known after its first run on this worker), by source and collection',
+    help: "Now minus the time up to which a collection's changes are in the warehouse (known after its first run on this worker), by source and collection",
     labelNames: ['source', 'collection'],
     registers: [registry],
     collect() {
@@ -41,7 +71,12 @@ export function createAppMetrics(): AppMetrics {
       for (const s of syncedThrough.values()) this.set({ source: s.source, collection: s.collection }, Math.max(0, now - s.at));
     },
   });
-  const lastSuccess = new Gauge({ name: 'zendesk_sync_last_success_timestamp_seconds', help: 'End of the last successful stream run (lag = time() - this), by source and stream', labelNames: ['source', 'stream'], registers: [registry] });
+  const lastSuccess = new Gauge({
+    name: 'zendesk_sync_last_success_timestamp_seconds',
+    help: 'End of the last successful stream run (lag = time() - this), by source and stream',
+    labelNames: ['source', 'stream'],
+    registers: [registry],
+  });
   return {
     registry,
     observe(resources) {
@@ -78,7 +113,9 @@ export function createAppMetrics(): AppMetrics {
       };
     },
     serve(address) {
-      const [host, port] = address.includes(':') ? [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))] : ['127.0.0.1', Number(address)];
+      const [host, port] = address.includes(':')
+        ? [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))]
+        : ['127.0.0.1', Number(address)];
       const server = createServer((req, res) => {
         if (req.url !== '/metrics') return void res.writeHead(404).end();
         registry.metrics().then(

@@ -16,9 +16,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 /** The operator calls used here; both the client's Connection and the worker's NativeConnection have them. */
 export type SearchAttributeOperator = Pick<Connection['operatorService'], 'listSearchAttributes' | 'addSearchAttributes'>;
 type IndexedValueType = Parameters<SearchAttributeOperator['addSearchAttributes']>[0]['searchAttributes'] extends
-  | { [name: string]: infer T }
-  | null
-  | undefined
+  { [name: string]: infer T } | null | undefined
   ? T
   : never;
 

@@ -20,7 +20,10 @@ export function findTemporalCli(): string {
   const candidates = [
     process.env.TEMPORAL_CLI_PATH,
     path.join(projectRoot, '.tools', 'bin', 'temporal'),
-    ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, 'temporal')),
+    ...(process.env.PATH ?? '')
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((dir) => path.join(dir, 'temporal')),
   ].filter((c): c is string => Boolean(c));
   const found = candidates.find(isExecutable);
   if (!found) {

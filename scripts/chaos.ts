@@ -84,10 +84,18 @@ export interface PendingSync {
 /** Every activity pending right now in the source's current run and in its running backfills. */
 export async function pendingActivities(stack: Stack, name: string): Promise<PendingSync[]> {
   const status = await querySourceStatus(stack.client, name).catch(() => undefined);
-  const workflowIds = [workflowIdForSource(name), ...Object.values(status?.backfills ?? {}).filter((b) => b.state === 'running').map((b) => b.workflowId)];
+  const workflowIds = [
+    workflowIdForSource(name),
+    ...Object.values(status?.backfills ?? {})
+      .filter((b) => b.state === 'running')
+      .map((b) => b.workflowId),
+  ];
   const out: PendingSync[] = [];
   for (const workflowId of workflowIds) {
-    const description = await stack.client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+    const description = await stack.client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .catch(() => undefined);
     if (!description || description.status.name !== 'RUNNING') continue;
     for (const pending of description.raw.pendingActivities ?? []) {
       out.push({ workflowId, runId: description.runId, activityId: pending.activityId!, attempt: pending.attempt ?? 1 });
@@ -118,7 +126,12 @@ export async function retriedAfterKill(stack: Stack, activity: PendingSync): Pro
   );
   return (events ?? []).some((e) => {
     const started = e.activityTaskStartedEventAttributes;
-    return !!started && scheduled.has(String(started.scheduledEventId)) && (started.attempt ?? 1) > activity.attempt && !!started.lastFailure?.timeoutFailureInfo;
+    return (
+      !!started &&
+      scheduled.has(String(started.scheduledEventId)) &&
+      (started.attempt ?? 1) > activity.attempt &&
+      !!started.lastFailure?.timeoutFailureInfo
+    );
   });
 }
 
@@ -259,7 +272,9 @@ function changeEveryCollection(emulator: Emulator, seed: number, round: number, 
   // A new custom field (a new column once tickets carry it) and a deleted one.
   const field = m.createTicketField({ title: `Chaos field ${seed} ${round}`, type: 'text' });
   note('ticket_fields', 0);
-  for (const t of rows(store.tickets).filter((t) => t.status !== 'deleted').slice(-3)) {
+  for (const t of rows(store.tickets)
+    .filter((t) => t.status !== 'deleted')
+    .slice(-3)) {
     m.updateTicket(t.id, { custom_fields: [{ id: field.id, value: `value ${round}` }] });
     note('tickets', 1);
   }
@@ -316,7 +331,12 @@ export interface RunCheck {
  * for the source's settings and the backfills requested, and how many rows older than the lookback
  * (there only through a backfill) the warehouse holds. A backfill that loaded nothing fails it.
  */
-export async function checkRun(stack: Stack, name: string, destination: string, backfills: Array<{ collections: string[]; from: string }>): Promise<RunCheck> {
+export async function checkRun(
+  stack: Stack,
+  name: string,
+  destination: string,
+  backfills: Array<{ collections: string[]; from: string }>,
+): Promise<RunCheck> {
   const tables = collections.map((c) => c.name);
   const truth = await expectedRows(stack, name, tables, { backfills });
   const withoutBackfill = await expectedRows(stack, name, ['tickets', 'ticket_events']);
@@ -344,7 +364,11 @@ export async function checkRun(stack: Stack, name: string, destination: string, 
   return check;
 }
 
-export async function chaosRun(seed: number, destination: string, options: ChaosOptions = { restartPostgres: true, tickets: 1600 }): Promise<RunReport> {
+export async function chaosRun(
+  seed: number,
+  destination: string,
+  options: ChaosOptions = { restartPostgres: true, tickets: 1600 },
+): Promise<RunReport> {
   const pgUrl = destination;
   const faults: Record<string, number> = {};
   const count = (kind: string, n = 1) => {
@@ -382,12 +406,23 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     const { clientId, clientSecret } = stack.emulator.credentials.oauth;
     // Inside the client's refresh margin: the token rotates during the run.
     await saveCredential(credentialRef, {
-      type: 'oauth', accessToken: minted.accessToken, refreshToken: minted.refreshToken,
-      expiresAt: new Date(Date.now() + 200_000).toISOString(), clientId, clientSecret,
+      type: 'oauth',
+      accessToken: minted.accessToken,
+      refreshToken: minted.refreshToken,
+      expiresAt: new Date(Date.now() + 200_000).toISOString(),
+      clientId,
+      clientSecret,
     });
     worker = spawnChaosWorker(stack);
     const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
-    const config = sourceConfig(stack, { name, destination: pgUrl, credentialRef, collections: allOn, lookbackDays: CHAOS_LOOKBACK_DAYS, intervalSeconds: 3 });
+    const config = sourceConfig(stack, {
+      name,
+      destination: pgUrl,
+      credentialRef,
+      collections: allOn,
+      lookbackDays: CHAOS_LOOKBACK_DAYS,
+      intervalSeconds: 3,
+    });
     config.timing = { heartbeatTimeoutSeconds: 8, retryInitialSeconds: 1, retryMaximumSeconds: 4, maxAttempts: 30 };
     await startTestSource(stack, config);
     // A sync-now at most every 2 s while waiting for traffic (not one per poll into the history).
@@ -399,7 +434,12 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     };
 
     // 1. A backfill of everything older than the lookback, running through the faults that follow.
-    const backfills = [{ collections: ['tickets', 'ticket_events'], from: new Date((stack.emulator.now() - (HISTORY_DAYS + 100) * 86_400) * 1000).toISOString() }];
+    const backfills = [
+      {
+        collections: ['tickets', 'ticket_events'],
+        from: new Date((stack.emulator.now() - (HISTORY_DAYS + 100) * 86_400) * 1000).toISOString(),
+      },
+    ];
     await sourceHandle(stack.client, name).executeUpdate(backfillUpdate, { args: [backfills[0]!] });
 
     // 2. Kill the worker while an export page is on the wire: the next export request is held, and
@@ -408,11 +448,16 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     for (let attempt = 1; attempt <= 3; attempt++) {
       const holdId = `hold-page-${attempt}`;
       stack.emulator.addFault({ id: holdId, endpoint: '/api/v2/incremental/*', kind: 'latency', latencyMs: 30_000, firstN: 1 });
-      await waitUntil('an export request to hold', async () => {
-        if (stack.emulator.firedFaults().some((f) => f.ruleId === holdId)) return true;
-        await askForCycle();
-        return false;
-      }, 300_000, 100);
+      await waitUntil(
+        'an export request to hold',
+        async () => {
+          if (stack.emulator.firedFaults().some((f) => f.ruleId === holdId)) return true;
+          await askForCycle();
+          return false;
+        },
+        300_000,
+        100,
+      );
       const inFlight = await pendingActivities(stack, name);
       worker.kill('SIGKILL');
       await once(worker, 'exit');
@@ -451,13 +496,22 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     stack.emulator.setRateLimits({ enabled: true, corePerMinute: 100_000, exportPerMinute: 100_000, minuteMs: 60_000 });
 
     // 6. The backfill must complete (a failed one leaves the old history missing).
-    await waitUntil('the backfills to finish', async () => {
-      const s = await querySourceStatus(stack.client, name);
-      return Object.values(s.backfills).length > 0 && Object.values(s.backfills).every((b) => b.state !== 'running');
-      // Generous, for loaded machines: after the storm a stream can wait a window (60 s) or two for
-      // a slot taken under the dip's limit, before a response reports the limit back up.
-    }, 720_000).catch(async (err) => {
-      throw new Error(`${(err as Error).message}: ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.backfills)}; streams ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.streams)}`.slice(0, 3000));
+    await waitUntil(
+      'the backfills to finish',
+      async () => {
+        const s = await querySourceStatus(stack.client, name);
+        return Object.values(s.backfills).length > 0 && Object.values(s.backfills).every((b) => b.state !== 'running');
+        // Generous, for loaded machines: after the storm a stream can wait a window (60 s) or two for
+        // a slot taken under the dip's limit, before a response reports the limit back up.
+      },
+      720_000,
+    ).catch(async (err) => {
+      throw new Error(
+        `${(err as Error).message}: ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.backfills)}; streams ${JSON.stringify((await querySourceStatus(stack.client, name).catch(() => undefined))?.streams)}`.slice(
+          0,
+          3000,
+        ),
+      );
     });
     const unfinished = Object.values((await querySourceStatus(stack.client, name)).backfills).filter((b) => b.state !== 'completed');
     if (unfinished.length) throw new Error(`backfills did not complete: ${JSON.stringify(unfinished).slice(0, 1500)}`);
@@ -469,11 +523,16 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     const revokedFrom = stack.emulator.requestLog.entries().at(-1)?.seq ?? 0;
     const rejected = () => stack.emulator.requestLog.entries((e) => e.seq > revokedFrom && e.status === 401).length;
     stack.emulator.revokeCredentials('all');
-    await waitUntil('a request to meet the revoked credentials', async () => {
-      if (rejected() > 0) return true;
-      await askForCycle();
-      return false;
-    }, 300_000, 200).finally(() => stack.emulator.restoreCredentials('all'));
+    await waitUntil(
+      'a request to meet the revoked credentials',
+      async () => {
+        if (rejected() > 0) return true;
+        await askForCycle();
+        return false;
+      },
+      300_000,
+      200,
+    ).finally(() => stack.emulator.restoreCredentials('all'));
     count('requests refused with revoked credentials', rejected());
     for (let round = 2; round <= rounds; round++) {
       changeEveryCollection(stack.emulator, seed, round, changeTally);
@@ -484,15 +543,19 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     // keep making changes and asking for cycles until every fault rule has fired at least once.
     const ruleIds = ['500', '502', '503', '504-large-pages', 'reset', 'truncate', '429-storm'];
     let nudge = 0;
-    await waitUntil('every fault rule to fire', async () => {
-      const fired = new Set(stack.emulator.firedFaults().map((f) => f.ruleId));
-      if (ruleIds.every((id) => fired.has(id))) return true;
-      if (nudge++ % 12 === 0) {
-        stack.emulator.mutations.createTicket({ subject: `chaos ${seed} nudge ${nudge}`, comment: { body: 'more traffic' } });
-        await sourceHandle(stack.client, name).signal(syncNowSignal);
-      }
-      return false;
-    }, 300_000).catch((err) => {
+    await waitUntil(
+      'every fault rule to fire',
+      async () => {
+        const fired = new Set(stack.emulator.firedFaults().map((f) => f.ruleId));
+        if (ruleIds.every((id) => fired.has(id))) return true;
+        if (nudge++ % 12 === 0) {
+          stack.emulator.mutations.createTicket({ subject: `chaos ${seed} nudge ${nudge}`, comment: { body: 'more traffic' } });
+          await sourceHandle(stack.client, name).signal(syncNowSignal);
+        }
+        return false;
+      },
+      300_000,
+    ).catch((err) => {
       const fired = new Set(stack.emulator.firedFaults().map((f) => f.ruleId));
       throw new Error(`${(err as Error).message}: never fired ${ruleIds.filter((id) => !fired.has(id)).join(', ')}`);
     });
@@ -509,7 +572,8 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
 
     // Count what really happened, not what was attempted.
     if ((await Promise.all(killChecks)).some(Boolean)) count('worker SIGKILL mid-page');
-    for (const f of stack.emulator.firedFaults()) if (f.ruleId !== 'slow-exports' && !f.ruleId.startsWith('hold-page')) count(f.kind === 'status' ? String(f.status) : f.kind);
+    for (const f of stack.emulator.firedFaults())
+      if (f.ruleId !== 'slow-exports' && !f.ruleId.startsWith('hold-page')) count(f.kind === 'status' ? String(f.status) : f.kind);
     count('429 responses', stack.emulator.requestLog.countByStatus()[429] ?? 0);
     const credential = await resolveCredential(credentialRef);
     if (credential.type === 'oauth' && credential.accessToken !== minted.accessToken) count('oauth rotation');
@@ -523,7 +587,9 @@ export async function chaosRun(seed: number, destination: string, options: Chaos
     report.error = (err as Error).message;
     report.mismatches = Math.max(report.mismatches, 1);
   } finally {
-    report.changes = Object.fromEntries([...changeTally].sort().map(([c, [created, updated, deleted]]) => [c, `${created}/${updated}/${deleted}`]));
+    report.changes = Object.fromEntries(
+      [...changeTally].sort().map(([c, [created, updated, deleted]]) => [c, `${created}/${updated}/${deleted}`]),
+    );
     if (worker && worker.exitCode === null) {
       worker.kill('SIGTERM');
       await once(worker, 'exit');
@@ -542,22 +608,45 @@ async function main(): Promise<void> {
     .option('--no-restart-postgres', 'leave the Postgres server alone (one shared with other work)')
     .parse(process.argv)
     .opts<{ seed: number; runs: number; tickets: number; rounds: number; restartPostgres: boolean }>();
-  const pgUrl = process.env.ZS_PG_URL ?? execFileSync('bash', [path.join(projectRoot, 'scripts/postgres.sh'), 'start']).toString().trim().split('\n').pop()!;
+  const pgUrl =
+    process.env.ZS_PG_URL ??
+    execFileSync('bash', [path.join(projectRoot, 'scripts/postgres.sh'), 'start'])
+      .toString()
+      .trim()
+      .split('\n')
+      .pop()!;
   const reports: RunReport[] = [];
   for (let i = 0; i < o.runs; i++) {
     const report = await chaosRun(o.seed + i, pgUrl, { restartPostgres: o.restartPostgres, tickets: o.tickets, changeRounds: o.rounds });
     reports.push(report);
-    console.log(`run seed=${report.seed}: ${report.mismatches === 0 ? 'ok' : 'MISMATCH'} (${report.rowsCompared} rows compared)${report.error ? `\n  ${report.error}` : ''}`);
+    console.log(
+      `run seed=${report.seed}: ${report.mismatches === 0 ? 'ok' : 'MISMATCH'} (${report.rowsCompared} rows compared)${report.error ? `\n  ${report.error}` : ''}`,
+    );
   }
   // Only what something observed: a fault that hit nothing is not in this table.
   const kinds = [...new Set(reports.flatMap((r) => Object.keys(r.faults)))].sort();
-  console.log(`\n${formatTable(['fault', 'observed'], kinds.map((k) => [k, String(reports.reduce((n, r) => n + (r.faults[k] ?? 0), 0))]))}\n`);
+  console.log(
+    `\n${formatTable(
+      ['fault', 'observed'],
+      kinds.map((k) => [k, String(reports.reduce((n, r) => n + (r.faults[k] ?? 0), 0))]),
+    )}\n`,
+  );
   const changed = [...new Set(reports.flatMap((r) => Object.keys(r.changes)))].sort();
   const sum = (c: string, i: number) => String(reports.reduce((n, r) => n + Number((r.changes[c] ?? '0/0/0').split('/')[i]), 0));
-  console.log(`${formatTable(['collection', 'created', 'updated', 'deleted'], changed.map((c) => [c, sum(c, 0), sum(c, 1), sum(c, 2)]))}\n`);
+  console.log(
+    `${formatTable(
+      ['collection', 'created', 'updated', 'deleted'],
+      changed.map((c) => [c, sum(c, 0), sum(c, 1), sum(c, 2)]),
+    )}\n`,
+  );
   // "Repeated requests": identical requests answered 200 more than once — retries after faults, the
   // page in flight at a kill, and lists that every cycle reads in full.
-  console.log(formatTable(['seed', 'cycles', 'rows compared', 'mismatches', 'repeated requests'], reports.map((r) => [String(r.seed), String(r.cycles), String(r.rowsCompared), String(r.mismatches), String(r.fetchedTwice)])));
+  console.log(
+    formatTable(
+      ['seed', 'cycles', 'rows compared', 'mismatches', 'repeated requests'],
+      reports.map((r) => [String(r.seed), String(r.cycles), String(r.rowsCompared), String(r.mismatches), String(r.fetchedTwice)]),
+    ),
+  );
   const bad = reports.filter((r) => r.mismatches > 0).length;
   console.log(`\n${reports.length - bad} passed, ${bad} failed`);
   process.exit(bad ? 1 : 0);

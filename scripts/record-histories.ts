@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     await startTestSource(stack, sourceConfig(stack, { name: 'recorded_stopped', destination }));
     await waitForState(stack, 'recorded_stopped', 'syncing');
     await sourceHandle(stack.client, 'recorded_stopped').cancel();
-    await sourceHandle(stack.client, 'recorded_stopped').result().catch(() => {});
+    await sourceHandle(stack.client, 'recorded_stopped')
+      .result()
+      .catch(() => {});
     stack.emulator.setFaults([]);
 
     // A completed backfill asked for again by a new run of its source (no memory of it).
@@ -111,8 +113,16 @@ async function main(): Promise<void> {
       for await (const execution of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
         // The CLI writes the standard JSON history format that historyFromJSON reads.
         const json = execFileSync(findTemporalCli(), [
-          'workflow', 'show', '--address', stack.server.address, '--workflow-id', workflowId,
-          '--run-id', execution.runId, '--output', 'json',
+          'workflow',
+          'show',
+          '--address',
+          stack.server.address,
+          '--workflow-id',
+          workflowId,
+          '--run-id',
+          execution.runId,
+          '--output',
+          'json',
         ]);
         const file = path.join(out, `${execution.type}-${String(++n).padStart(2, '0')}.json`);
         writeFileSync(file, json);

@@ -82,7 +82,11 @@ function withChangedKey(child: Record<string, unknown>, spec: NonNullable<Extrac
  * Finds the raw records of one table in a page: `rows[i]` is a record and `parents[i]` the record it
  * was found in (only for nested children; `parents` is empty otherwise).
  */
-function locate(collection: CollectionSpec, records: unknown[], page: Record<string, unknown>): { rows: Array<Record<string, unknown>>; parents: Array<Located | undefined> } {
+function locate(
+  collection: CollectionSpec,
+  records: unknown[],
+  page: Record<string, unknown>,
+): { rows: Array<Record<string, unknown>>; parents: Array<Located | undefined> } {
   const source = collection.source;
   const rows: Array<Record<string, unknown>> = [];
   const parents: Array<Located | undefined> = [];
@@ -115,7 +119,8 @@ function locate(collection: CollectionSpec, records: unknown[], page: Record<str
           for (const element of children) {
             let child: Record<string, unknown> | undefined;
             if (step.scalarAs !== undefined) {
-              if (element !== null && element !== undefined && !isObject(element) && !Array.isArray(element)) child = { [step.scalarAs]: element };
+              if (element !== null && element !== undefined && !isObject(element) && !Array.isArray(element))
+                child = { [step.scalarAs]: element };
             } else if (isObject(element)) {
               child = step.changedKey ? withChangedKey(element, step.changedKey) : element;
             }
@@ -203,7 +208,7 @@ function readJoined(record: Record<string, unknown>, parent: Located | undefined
   const parts: string[] = [];
   for (const path of column.joined!) {
     const value = readPath(record, parent, path);
-    if (value === undefined || value === null || (typeof value === 'object')) return null;
+    if (value === undefined || value === null || typeof value === 'object') return null;
     parts.push(String(value));
   }
   return parts.join(':');
@@ -219,7 +224,12 @@ function readColumn(record: Record<string, unknown>, parent: Located | undefined
 }
 
 /** Maps one located record to its row, counting values that did not fit their type. */
-type RecordMapper = (record: Record<string, unknown>, parent: Located | undefined, receivedAt: string, counts: { coercedToNull: number }) => Row;
+type RecordMapper = (
+  record: Record<string, unknown>,
+  parent: Located | undefined,
+  receivedAt: string,
+  counts: { coercedToNull: number },
+) => Row;
 
 /**
  * Generates the record-to-row function of one table plan. Per record it then does only what the
@@ -262,7 +272,10 @@ function compileRecordMapper(columns: CompiledColumn[], custom: CompiledCustomCo
     body.push('readCustomValues(custom, record, customValues, customSlots);');
     custom.columns.forEach((column, c) => {
       properties.push(`${JSON.stringify(column.column)}: c${c}`);
-      body.push(`let c${c} = customCoerce${c}(customValues[${c}] ?? null);`, `if (c${c} === undefined) { counts.coercedToNull++; c${c} = null; }`);
+      body.push(
+        `let c${c} = customCoerce${c}(customValues[${c}] ?? null);`,
+        `if (c${c} === undefined) { counts.coercedToNull++; c${c} = null; }`,
+      );
     });
   }
   const source = [
@@ -276,7 +289,16 @@ function compileRecordMapper(columns: CompiledColumn[], custom: CompiledCustomCo
     `return { ${properties.join(', ')} };`,
     '};',
   ].join('\n');
-  const factory = new Function('columns', 'custom', 'readColumn', 'applyTransform', 'readCustomValues', 'isObject', 'readJoined', source) as (...args: unknown[]) => RecordMapper;
+  const factory = new Function(
+    'columns',
+    'custom',
+    'readColumn',
+    'applyTransform',
+    'readCustomValues',
+    'isObject',
+    'readJoined',
+    source,
+  ) as (...args: unknown[]) => RecordMapper;
   return factory(columns, custom, readColumn, applyTransform, readCustomValues, isObject, readJoined);
 }
 
@@ -306,7 +328,10 @@ function compilePlan(plan: TablePlan): CompiledPlan {
   compiled = {
     customColumns: plan.customColumns,
     customCount: plan.customColumns.length,
-    mapRecord: compileRecordMapper(columns, plan.customColumns.length > 0 ? compileCustomColumns(collection, plan.customColumns) : undefined),
+    mapRecord: compileRecordMapper(
+      columns,
+      plan.customColumns.length > 0 ? compileCustomColumns(collection, plan.customColumns) : undefined,
+    ),
     numericKey: keyType === 'bigint' || keyType === 'double',
   };
   compiledPlans.set(plan, compiled);
@@ -323,7 +348,11 @@ function freshnessOf(record: Record<string, unknown>, field: string | undefined)
  * The records of the page whose derived rows the batch replaces: every record's key, whether or not
  * it still has rows (a ticket whose last tag was removed must lose its rows too).
  */
-function replacedKeys(collection: CollectionSpec, spec: NonNullable<CollectionSpec['replacesRowsOf']>, records: unknown[]): NonNullable<TableBatch['replaces']> {
+function replacedKeys(
+  collection: CollectionSpec,
+  spec: NonNullable<CollectionSpec['replacesRowsOf']>,
+  records: unknown[],
+): NonNullable<TableBatch['replaces']> {
   const type = collection.columns.find((c) => c.name === spec.column)?.type;
   if (!type) throw new Error(`${collection.name}: replacesRowsOf.column ${spec.column} is not one of its columns`);
   const coerce = coercerFor(type);
@@ -336,12 +365,7 @@ function replacedKeys(collection: CollectionSpec, spec: NonNullable<CollectionSp
   return { column: spec.column, keys: [...keys] };
 }
 
-export function mapPage(
-  plans: TablePlan[],
-  records: unknown[],
-  page: Record<string, unknown>,
-  receivedAt: string,
-): MappedPage {
+export function mapPage(plans: TablePlan[], records: unknown[], page: Record<string, unknown>, receivedAt: string): MappedPage {
   const result: MappedPage = { batches: [], rejected: {}, coercedToNull: {} };
   for (const plan of plans) {
     const { collection } = plan;

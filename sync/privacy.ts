@@ -50,7 +50,8 @@ export function privacyTransform(settings: PrivacySettings | undefined): Privacy
   if (!active(exclude) && !active(hash)) return undefined;
   let salt: string | undefined;
   if (active(hash)) {
-    if (!settings?.saltRef) throw new InvalidSettingsError('privacy.saltRef: hashing columns needs a salt: set "saltRef": "env:ZS_SALT" or "file:<path>"');
+    if (!settings?.saltRef)
+      throw new InvalidSettingsError('privacy.saltRef: hashing columns needs a salt: set "saltRef": "env:ZS_SALT" or "file:<path>"');
     salt = resolveSalt(settings.saltRef);
   }
   const excluded = (t: string) => new Set(exclude[t] ?? []);
@@ -67,7 +68,8 @@ export function privacyTransform(settings: PrivacySettings | undefined): Privacy
         columns: table.columns.filter((c) => !ex.has(c.name)).map((c) => (hs.has(c.name) ? { ...c, type: 'text' } : c)),
       };
       // An excluded or hashed version column cannot order versions any more: the last write wins.
-      if (table.versionColumn !== undefined && (ex.has(table.versionColumn) || hs.has(table.versionColumn))) delete transformed.versionColumn;
+      if (table.versionColumn !== undefined && (ex.has(table.versionColumn) || hs.has(table.versionColumn)))
+        delete transformed.versionColumn;
       return transformed;
     },
     rows(tableName, rows) {

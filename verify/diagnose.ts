@@ -83,8 +83,10 @@ export interface CountDiagnosis {
 /** Whether Zendesk's number may lag behind its data: cached daily above 100,000, or being refreshed. */
 function approximateNote(observation: CountObservation): string | undefined {
   const { value, refreshedAt } = observation.zendesk;
-  if (refreshedAt === null) return `approximate count (refreshed_at null: Zendesk is refreshing it, the value is capped at ${ZENDESK_EXACT_COUNT_LIMIT.toLocaleString('en-US')})`;
-  if (value >= ZENDESK_EXACT_COUNT_LIMIT) return `approximate count (refreshed_at ${refreshedAt}: Zendesk refreshes counts above ${ZENDESK_EXACT_COUNT_LIMIT.toLocaleString('en-US')} once a day)`;
+  if (refreshedAt === null)
+    return `approximate count (refreshed_at null: Zendesk is refreshing it, the value is capped at ${ZENDESK_EXACT_COUNT_LIMIT.toLocaleString('en-US')})`;
+  if (value >= ZENDESK_EXACT_COUNT_LIMIT)
+    return `approximate count (refreshed_at ${refreshedAt}: Zendesk refreshes counts above ${ZENDESK_EXACT_COUNT_LIMIT.toLocaleString('en-US')} once a day)`;
   if (observation.syncedThrough && Date.parse(refreshedAt) < Date.parse(observation.syncedThrough)) {
     return `approximate count (refreshed_at ${refreshedAt}, older than the warehouse's data)`;
   }
@@ -92,7 +94,9 @@ function approximateNote(observation: CountObservation): string | undefined {
 }
 
 function notSyncedYet(syncedThrough: string | undefined): string {
-  return syncedThrough ? `not synced yet since ${syncedThrough}: created or changed in Zendesk after the last sync; the next cycle brings it` : 'not synced yet: the collection has no successful sync';
+  return syncedThrough
+    ? `not synced yet since ${syncedThrough}: created or changed in Zendesk after the last sync; the next cycle brings it`
+    : 'not synced yet: the collection has no successful sync';
 }
 
 /** A count endpoint's number against the warehouse's rows of records that are not deleted. */
@@ -117,7 +121,8 @@ export function diagnoseCount(observation: CountObservation): CountDiagnosis {
   let repair: RepairBackfill | undefined;
   if (difference < 0) {
     const lookback = observation.lookback;
-    const olderRecordsExist = lookback && lookback.start > 0 && (lookback.oldestInZendesk === undefined || lookback.oldestInZendesk < lookback.start);
+    const olderRecordsExist =
+      lookback && lookback.start > 0 && (lookback.oldestInZendesk === undefined || lookback.oldestInZendesk < lookback.start);
     if (lookback && olderRecordsExist && !lookback.coveredByBackfill) {
       repair = {
         collections: [observation.collection],
@@ -165,7 +170,7 @@ export function diagnoseIds(observation: IdObservation): VerifyRow {
   const inWarehouse = new Set(observation.warehouse);
   const missing = [...observation.zendesk.keys()].filter((id) => !inWarehouse.has(id));
   const extra = observation.warehouse.filter((id) => !observation.zendesk.has(id));
-  const byNumber = (a: string, b: string) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
+  const byNumber = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
   missing.sort(byNumber);
   extra.sort(byNumber);
   const row: VerifyRow = {
@@ -183,7 +188,8 @@ export function diagnoseIds(observation: IdObservation): VerifyRow {
   if (missing.length) {
     const syncedAt = observation.syncedThrough === undefined ? undefined : Date.parse(observation.syncedThrough) / 1000;
     // Created after the last full read began: that read could not see them.
-    const newer = syncedAt === undefined ? missing : missing.filter((id) => (observation.zendesk.get(id) ?? Number.POSITIVE_INFINITY) >= syncedAt);
+    const newer =
+      syncedAt === undefined ? missing : missing.filter((id) => (observation.zendesk.get(id) ?? Number.POSITIVE_INFINITY) >= syncedAt);
     const older = missing.length - newer.length;
     if (newer.length) row.causes.push(`${newer.length} ${notSyncedYet(observation.syncedThrough)}`);
     if (older) {

@@ -23,7 +23,10 @@ export function compareMethodOf(collection: CollectionSpec): CompareMethod {
   const long = LONG_LISTS[collection.name];
   if (long) return { method: 'none', note: long };
   if (collection.source.kind === 'sideload') {
-    return { method: 'none', note: `not compared: Zendesk has no count for it (it comes with each record of ${stream.name}, which is compared)` };
+    return {
+      method: 'none',
+      note: `not compared: Zendesk has no count for it (it comes with each record of ${stream.name}, which is compared)`,
+    };
   }
   if (collection.source.kind === 'children') {
     // Events' comments and attachments need the export; ticket_tags come with tickets.

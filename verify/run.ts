@@ -26,7 +26,11 @@ import { compareMethodOf } from './methods';
 export const COUNTED_COLLECTIONS: Record<string, { path: string; deleted: RowExclusion; deletionMarker: string }> = {
   tickets: { path: '/api/v2/tickets/count.json', deleted: { column: 'status', equals: 'deleted' }, deletionMarker: "status = 'deleted'" },
   users: { path: '/api/v2/users/count.json', deleted: { column: 'active', equals: false }, deletionMarker: 'active = false' },
-  organizations: { path: '/api/v2/organizations/count.json', deleted: { column: 'deleted_at', isSet: true }, deletionMarker: 'deleted_at set' },
+  organizations: {
+    path: '/api/v2/organizations/count.json',
+    deleted: { column: 'deleted_at', isSet: true },
+    deletionMarker: 'deleted_at set',
+  },
 };
 
 export const DEFAULT_MAX_REQUESTS = 100;
@@ -109,7 +113,8 @@ function createdAt(record: JsonRecord): number | undefined {
 
 export async function verifySource(config: SourceConfig, options: VerifyOptions = {}): Promise<VerifyReport> {
   const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
-  if (!(Number.isInteger(maxRequests) && maxRequests > 0)) throw new Error(`--max-requests must be a positive whole number, got ${maxRequests}`);
+  if (!(Number.isInteger(maxRequests) && maxRequests > 0))
+    throw new Error(`--max-requests must be a positive whole number, got ${maxRequests}`);
   const resources = options.resources ?? new WorkerResources();
   const ownsResources = !options.resources;
   const destination = options.destination ?? (await openDestination(resolveDestinationReference(config.destination, process.env)));
@@ -126,9 +131,7 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
     // The counts first: one request each says the most; then the lists, then what is not compared.
     const methodOf = (c: CollectionSpec) => (COUNTED_COLLECTIONS[c.name] ? { method: 'count' as const } : compareMethodOf(c));
     const priority = (c: CollectionSpec) => ({ count: 0, ids: 1, none: 2 })[methodOf(c).method];
-    const enabled = collections
-      .filter((c) => isCollectionEnabled(config, c.name))
-      .sort((a, b) => priority(a) - priority(b));
+    const enabled = collections.filter((c) => isCollectionEnabled(config, c.name)).sort((a, b) => priority(a) - priority(b));
     const warehouse = new Map<string, WarehouseSide>();
     const planned: PlannedCollection[] = [];
     let budgetLeft = maxRequests;
@@ -150,7 +153,12 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
       const side = await readWarehouse(destination, config.name, collection);
       warehouse.set(collection.name, side);
       if (side.error) {
-        planned.push({ collection: collection.name, method, requests: 0, note: `warehouse table not readable (never synced?): ${side.error}` });
+        planned.push({
+          collection: collection.name,
+          method,
+          requests: 0,
+          note: `warehouse table not readable (never synced?): ${side.error}`,
+        });
         continue;
       }
       // A list's pages follow its length; the warehouse's length is the best guess before reading.
@@ -159,7 +167,12 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
         ? 1 + (collection.name === 'tickets' && lookbackStart ? 1 : 0)
         : Math.floor((side.ids?.length ?? 0) / LIST_MAX_PAGE_SIZE) + 1;
       if (requests > budgetLeft) {
-        planned.push({ collection: collection.name, method, requests, note: `skipped: over --max-requests ${maxRequests} (needs about ${requests})` });
+        planned.push({
+          collection: collection.name,
+          method,
+          requests,
+          note: `skipped: over --max-requests ${maxRequests} (needs about ${requests})`,
+        });
         continue;
       }
       budgetLeft -= requests;
@@ -204,7 +217,10 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
           if (item.collection === 'tickets' && lookbackStart && count.value > side.live!) {
             let oldestInZendesk: number | undefined;
             if (spent < maxRequests) oldestInZendesk = await oldestTicketTime(session);
-            else warnings.push('tickets: no request left under --max-requests to find the oldest ticket; the suggested backfill starts at 1970-01-01');
+            else
+              warnings.push(
+                'tickets: no request left under --max-requests to find the oldest ticket; the suggested backfill starts at 1970-01-01',
+              );
             const coveredByBackfill = Object.values(status?.backfills ?? {}).some(
               (b) =>
                 b.stream === 'tickets' &&
@@ -265,7 +281,9 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
             });
             continue;
           }
-          rows.push(diagnoseIds({ collection: item.collection, zendesk: ids, warehouse: side.ids!, syncedThrough, requests: spent - before }));
+          rows.push(
+            diagnoseIds({ collection: item.collection, zendesk: ids, warehouse: side.ids!, syncedThrough, requests: spent - before }),
+          );
         }
       } catch (err) {
         const refused = session.forbiddenReason(err);
@@ -279,7 +297,16 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
       }
     }
     const differences = rows.filter((r) => !r.expected && ((r.missing ?? 0) > 0 || (r.extra ?? 0) > 0)).length;
-    return { source: config.name, plannedRequests: plan.plannedRequests, maxRequests, spentRequests: spent, rows, differences, repair, warnings };
+    return {
+      source: config.name,
+      plannedRequests: plan.plannedRequests,
+      maxRequests,
+      spentRequests: spent,
+      rows,
+      differences,
+      repair,
+      warnings,
+    };
   } finally {
     resources.requestListeners.splice(resources.requestListeners.indexOf(countRequest), 1);
     if (ownsResources) await resources.close();

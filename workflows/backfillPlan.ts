@@ -14,7 +14,10 @@ export const MAX_REMEMBERED_BACKFILLS = 50;
  * Keeps the workflow's backfill memory small across continue-as-new: every running backfill, and the
  * most recently requested `limit` finished ones (entries are kept in request order).
  */
-export function pruneBackfills(backfills: Record<string, BackfillStatus>, limit = MAX_REMEMBERED_BACKFILLS): Record<string, BackfillStatus> {
+export function pruneBackfills(
+  backfills: Record<string, BackfillStatus>,
+  limit = MAX_REMEMBERED_BACKFILLS,
+): Record<string, BackfillStatus> {
   const entries = Object.entries(backfills);
   const finished = entries.filter(([, b]) => b.state !== 'running');
   const dropped = new Set(finished.slice(0, Math.max(0, finished.length - limit)).map(([id]) => id));
@@ -45,9 +48,7 @@ export function resolveBackfill(
   const to = request.to === undefined ? Math.floor(nowMs / 1000) - 60 : parseInstant(request.to, 'to');
   if (from >= to) throw new Error(`"from" (${request.from}) must be before "to" (${request.to ?? 'now'})`);
   if (to > Math.floor(nowMs / 1000)) throw new Error('"to" cannot be in the future');
-  const wanted = new Set(
-    request.collections.map((name) => collections.find((c) => c.name === name)!.stream),
-  );
+  const wanted = new Set(request.collections.map((name) => collections.find((c) => c.name === name)!.stream));
   const chosen = backfillableStreams().filter((s) => wanted.has(s));
   const notBackfillable = [...wanted].filter((s) => !chosen.includes(s));
   if (notBackfillable.length) {

@@ -19,9 +19,7 @@ export const pauseSignal = defineSignal('pause');
 /** Resume after a pause, starting a cycle at once. */
 export const resumeSignal = defineSignal('resume');
 /** Sent by a backfill child to its parent when it ends. */
-export const backfillFinishedSignal = defineSignal<[{ workflowId: string; result?: StreamResult; error?: string }]>(
-  'backfillFinished',
-);
+export const backfillFinishedSignal = defineSignal<[{ workflowId: string; result?: StreamResult; error?: string }]>('backfillFinished');
 
 export const statusQuery = defineQuery<SourceStatus>('status');
 

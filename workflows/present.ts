@@ -42,22 +42,21 @@ export function renderDetails(status: SourceStatus): string {
   const header = [
     `**${status.source}** — ${status.state}${status.paused ? ' (paused)' : ''}, cycle ${status.cycle}`,
     // The rhythm: every interval from the last start (a sync-now or resume starts one at once).
-    status.nextRunAt ? `next cycle starts ${status.nextRunAt}${status.lastCycleStartedAt ? ` (last started ${status.lastCycleStartedAt})` : ''}` : '',
+    status.nextRunAt
+      ? `next cycle starts ${status.nextRunAt}${status.lastCycleStartedAt ? ` (last started ${status.lastCycleStartedAt})` : ''}`
+      : '',
     status.credentialError ? `**credentials:** ${status.credentialError}` : '',
     status.settingsError ? `**settings:** ${status.settingsError}` : '',
     status.unreachableError ? `**unreachable:** ${status.unreachableError}` : '',
     ...(status.warnings ?? []).map((w) => `**warning:** ${w}`),
   ].filter((l) => l !== '');
-  const lines = [
-    ...header,
-    '',
-    '| collection | rows last run | last success | synced through | note |',
-    '|---|---:|---|---|---|',
-  ];
+  const lines = [...header, '', '| collection | rows last run | last success | synced through | note |', '|---|---:|---|---|---|'];
   for (const [name, c] of Object.entries(status.collections)) {
     if (!c.enabled) continue;
     const note = c.lastError ? `error: ${c.lastError}` : c.skipped ? `skipped: ${c.skipped}` : '';
-    lines.push(`| ${name} | ${c.lastRows ?? ''} | ${c.lastSuccessAt ?? ''} | ${c.syncedThrough ?? ''} | ${note.replace(/\|/g, '/').slice(0, 160)} |`);
+    lines.push(
+      `| ${name} | ${c.lastRows ?? ''} | ${c.lastSuccessAt ?? ''} | ${c.syncedThrough ?? ''} | ${note.replace(/\|/g, '/').slice(0, 160)} |`,
+    );
   }
   const backfills = Object.values(status.backfills);
   if (backfills.length) {
@@ -73,4 +72,3 @@ export function humanDuration(seconds: number): string {
   if (seconds % 60 === 0) return `${seconds / 60}m`;
   return `${seconds}s`;
 }
-

@@ -62,7 +62,9 @@ function legacyNumericProblems(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const interval = raw.intervalSeconds;
   if (interval !== undefined && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < MIN_INTERVAL_SECONDS)) {
-    problems.push(`intervalSeconds: must be a number of seconds ≥ ${MIN_INTERVAL_SECONDS} (default ${DEFAULT_INTERVAL_SECONDS}), got ${JSON.stringify(interval)}`);
+    problems.push(
+      `intervalSeconds: must be a number of seconds ≥ ${MIN_INTERVAL_SECONDS} (default ${DEFAULT_INTERVAL_SECONDS}), got ${JSON.stringify(interval)}`,
+    );
   }
   const lanes = raw.parallelStreams;
   if (lanes !== undefined && (typeof lanes !== 'number' || !Number.isInteger(lanes) || lanes < 1 || lanes > 16)) {
@@ -82,4 +84,3 @@ function legacyNumericProblems(raw: Record<string, unknown>): string[] {
   }
   return problems;
 }
-

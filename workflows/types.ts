@@ -76,15 +76,7 @@ export interface CheckSourceResult {
  * - `stopped`: the workflow was cancelled (`client.ts stop`, `temporal workflow cancel`).
  */
 export type SourceState =
-  | 'starting'
-  | 'checking'
-  | 'syncing'
-  | 'idle'
-  | 'paused'
-  | 'credentials_invalid'
-  | 'settings_invalid'
-  | 'unreachable'
-  | 'stopped';
+  'starting' | 'checking' | 'syncing' | 'idle' | 'paused' | 'credentials_invalid' | 'settings_invalid' | 'unreachable' | 'stopped';
 
 export interface CollectionStatus {
   enabled: boolean;

@@ -111,7 +111,8 @@ class ApiTokenAuth implements AuthProvider {
   constructor(settings: ApiTokenAuthSettings) {
     const email = settings.email?.trim() ?? '';
     const token = settings.apiToken?.trim() ?? '';
-    if (!email.includes('@')) throw new InvalidSettingsError('API-token auth needs the email address of the Zendesk user that owns the token.');
+    if (!email.includes('@'))
+      throw new InvalidSettingsError('API-token auth needs the email address of the Zendesk user that owns the token.');
     if (token === '') throw new InvalidSettingsError('API-token auth needs a non-empty API token.');
     this.authorization = `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
   }

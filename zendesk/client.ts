@@ -51,7 +51,9 @@ export interface ZendeskClient {
 function assertApiPath(pathAndQuery: string): void {
   if (!pathAndQuery.startsWith('/') || pathAndQuery.startsWith('//')) {
     // An absolute URL here could send credentials to another host.
-    throw new TypeError(`Zendesk client paths must be a path and query starting with "/", got ${JSON.stringify(pathAndQuery.slice(0, 100))}`);
+    throw new TypeError(
+      `Zendesk client paths must be a path and query starting with "/", got ${JSON.stringify(pathAndQuery.slice(0, 100))}`,
+    );
   }
 }
 

@@ -19,8 +19,7 @@ export interface CredentialCheckOptions {
 
 export function userFromMeResponse(body: unknown, options: CredentialCheckOptions = {}): ZendeskUser {
   const user = (typeof body === 'object' && body !== null ? (body as Record<string, unknown>).user : undefined) as
-    | Record<string, unknown>
-    | undefined;
+    Record<string, unknown> | undefined;
   const id = user?.id;
   if (typeof id !== 'number' || !Number.isFinite(id) || id <= 0) {
     throw new ZendeskAuthError(

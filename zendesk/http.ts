@@ -241,8 +241,7 @@ export class HttpTransport {
           continue;
         }
 
-        const transient =
-          outcome.kind !== 'response' || outcome.status >= 500 || outcome.status === 409;
+        const transient = outcome.kind !== 'response' || outcome.status >= 500 || outcome.status === 409;
         if (transient) {
           const retry = this.retryDelay(serverRetries);
           if (retry !== undefined) {
@@ -257,9 +256,12 @@ export class HttpTransport {
             continue;
           }
           if (outcome.kind === 'network') {
-            throw new ZendeskNetworkError(`Could not reach Zendesk for ${what} after ${attempts} attempts: ${describeNetworkError(outcome.error)}`, {
-              cause: outcome.error,
-            });
+            throw new ZendeskNetworkError(
+              `Could not reach Zendesk for ${what} after ${attempts} attempts: ${describeNetworkError(outcome.error)}`,
+              {
+                cause: outcome.error,
+              },
+            );
           }
           if (outcome.kind === 'invalid_body') {
             throw new ZendeskServerError(`Zendesk sent an unreadable body for ${what} (${outcome.status}) ${attempts} times`, {
@@ -272,7 +274,11 @@ export class HttpTransport {
         throw new ZendeskNetworkError(`Unexpected failure for ${what}`);
       }
     } catch (error) {
-      errorType = options.signal?.aborted ? 'aborted' : error instanceof ZendeskError || error instanceof InvalidSettingsError ? error.type : 'unknown';
+      errorType = options.signal?.aborted
+        ? 'aborted'
+        : error instanceof ZendeskError || error instanceof InvalidSettingsError
+          ? error.type
+          : 'unknown';
       throw error;
     } finally {
       this.emit({

@@ -357,7 +357,12 @@ export class RateBudget {
     let bucket = this.endpointBuckets.get(name);
     if (!bucket) {
       // No configured cap: the bucket runs at the total Zendesk reports (times the share).
-      bucket = new WindowBucket(name, () => Number.POSITIVE_INFINITY, () => this.settings, this.clock);
+      bucket = new WindowBucket(
+        name,
+        () => Number.POSITIVE_INFINITY,
+        () => this.settings,
+        this.clock,
+      );
       this.endpointBuckets.set(name, bucket);
     }
     return bucket;

@@ -17,7 +17,9 @@ const SUBDOMAIN_EXPECTED =
  */
 export function normalizeSubdomain(input: string): string {
   const shown = JSON.stringify(input);
-  let value = String(input ?? '').trim().toLowerCase();
+  let value = String(input ?? '')
+    .trim()
+    .toLowerCase();
   if (value === '') throw new InvalidSettingsError(`Zendesk subdomain is empty: ${SUBDOMAIN_EXPECTED}.`);
   value = value.replace(/^https?:\/\//, '').replace(/\/$/, '');
   if (value.endsWith('.zendesk.com')) value = value.slice(0, -'.zendesk.com'.length);
@@ -65,7 +67,9 @@ export function resolveEndpoint(settings: EndpointSettings): ResolvedEndpoint {
   try {
     url = new URL(settings.baseUrl.trim());
   } catch {
-    throw new InvalidSettingsError(`Invalid baseUrl ${JSON.stringify(settings.baseUrl)}: expected an absolute URL such as http://127.0.0.1:4010.`);
+    throw new InvalidSettingsError(
+      `Invalid baseUrl ${JSON.stringify(settings.baseUrl)}: expected an absolute URL such as http://127.0.0.1:4010.`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new InvalidSettingsError(`Invalid baseUrl: only http and https are supported, got ${url.protocol}`);

@@ -72,7 +72,8 @@ export const streams: StreamSpec[] = [
 export const collections: CollectionSpec[] = [
   {
     name: 'ticket_metric_events',
-    description: 'SLA and metric clock events (activate, fulfill, breach, apply_sla, update_status…), from their incremental export. Off by default.',
+    description:
+      'SLA and metric clock events (activate, fulfill, breach, apply_sla, update_status…), from their incremental export. Off by default.',
     enabledByDefault: false,
     primaryKey: 'id',
     stream: 'ticket_metric_events',
@@ -142,7 +143,8 @@ export const collections: CollectionSpec[] = [
   },
   {
     name: 'suspended_tickets',
-    description: 'Messages Zendesk held back instead of making tickets (spam, unverified senders…), until recovered or deleted. Read in full each run. Off by default.',
+    description:
+      'Messages Zendesk held back instead of making tickets (spam, unverified senders…), until recovered or deleted. Read in full each run. Off by default.',
     enabledByDefault: false,
     primaryKey: 'id',
     stream: 'suspended_tickets',
@@ -170,7 +172,8 @@ export const collections: CollectionSpec[] = [
   },
   {
     name: 'deleted_tickets',
-    description: 'Tickets deleted in the last 30 days and not yet scrubbed: who deleted them, when, and their status before. Read in full each run. Off by default.',
+    description:
+      'Tickets deleted in the last 30 days and not yet scrubbed: who deleted them, when, and their status before. Read in full each run. Off by default.',
     enabledByDefault: false,
     primaryKey: 'id',
     stream: 'deleted_tickets',

@@ -59,7 +59,17 @@ const keyedFieldColumns = columns(
 );
 
 function optional(name: string, description: string, cols: CollectionSpec['columns'], extra: Partial<CollectionSpec> = {}): CollectionSpec {
-  return { name, description, enabledByDefault: false, primaryKey: 'id', stream: name, source: record, freshness: 'updated_at', columns: cols, ...extra };
+  return {
+    name,
+    description,
+    enabledByDefault: false,
+    primaryKey: 'id',
+    stream: name,
+    source: record,
+    freshness: 'updated_at',
+    columns: cols,
+    ...extra,
+  };
 }
 
 export const collections: CollectionSpec[] = [
@@ -147,7 +157,15 @@ export const collections: CollectionSpec[] = [
   optional(
     'macros',
     'Macros; actions name the groups, fields and values they set. Read in full each run.',
-    columns(...ruleHead, 'description text', 'actions json', 'restriction json', 'created_at timestamp', 'updated_at timestamp', 'received_at timestamp'),
+    columns(
+      ...ruleHead,
+      'description text',
+      'actions json',
+      'restriction json',
+      'created_at timestamp',
+      'updated_at timestamp',
+      'received_at timestamp',
+    ),
   ),
   optional(
     'automations',

@@ -50,7 +50,8 @@ export const collections: CollectionSpec[] = [
   },
   {
     name: 'ticket_tag_history',
-    description: "One row per change of a ticket's tags, with the tags before and after, from the ticket-event export. Off by default; no extra request.",
+    description:
+      "One row per change of a ticket's tags, with the tags before and after, from the ticket-event export. Off by default; no extra request.",
     enabledByDefault: false,
     primaryKey: 'id',
     stream: 'ticket_events',

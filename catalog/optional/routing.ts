@@ -26,7 +26,7 @@ const record = { kind: 'record' } as const;
 export const collections: CollectionSpec[] = [
   {
     name: 'account_attributes',
-    description: 'Skill types of skills-based routing (Zendesk\'s account attributes). Skipped with a warning on plans without it.',
+    description: "Skill types of skills-based routing (Zendesk's account attributes). Skipped with a warning on plans without it.",
     enabledByDefault: false,
     primaryKey: 'id',
     stream: 'account_attributes',

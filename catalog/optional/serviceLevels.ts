@@ -39,7 +39,8 @@ const policyColumns = (idType: 'bigint' | 'text') =>
 export const collections: CollectionSpec[] = [
   {
     name: 'sla_policies',
-    description: 'SLA policies: conditions (filter) and targets per priority (policy_metrics). Skipped with a warning on plans without SLAs.',
+    description:
+      'SLA policies: conditions (filter) and targets per priority (policy_metrics). Skipped with a warning on plans without SLAs.',
     enabledByDefault: false,
     primaryKey: 'id',
     stream: 'sla_policies',
@@ -65,7 +66,15 @@ export const collections: CollectionSpec[] = [
     stream: 'schedules',
     source: record,
     freshness: 'updated_at',
-    columns: columns('id bigint', 'name text', 'time_zone text', 'intervals json', 'created_at timestamp', 'updated_at timestamp', 'received_at timestamp'),
+    columns: columns(
+      'id bigint',
+      'name text',
+      'time_zone text',
+      'intervals json',
+      'created_at timestamp',
+      'updated_at timestamp',
+      'received_at timestamp',
+    ),
   },
   {
     name: 'schedule_holidays',

@@ -12,7 +12,13 @@ import { formatTable } from '../table';
 import { Progress } from './progress';
 
 /** Follows this invocation's cycle with progress lines or bars, then prints its rows per table. */
-export async function reportCycle(client: Client, source: string, config: SourceConfig, destination: string, afterCycle: number): Promise<void> {
+export async function reportCycle(
+  client: Client,
+  source: string,
+  config: SourceConfig,
+  destination: string,
+  afterCycle: number,
+): Promise<void> {
   const progress = new Progress(enabledStreams(config));
   const status = await waitForCycle(client, source, afterCycle, progress);
   progress.stop();
@@ -26,7 +32,9 @@ export async function reportCycle(client: Client, source: string, config: Source
   console.log(`\n${formatTable(['table', 'rows', 'synced this cycle', 'note'], cycleRows(status, counts))}\n`);
   if (status.lastCycle) {
     const seconds = (Date.parse(status.lastCycle.finishedAt) - Date.parse(status.lastCycle.startedAt)) / 1000;
-    console.log(`Cycle ${status.cycle}: ${status.lastCycle.rows} rows in ${seconds.toFixed(1)} s (${Math.round(status.lastCycle.rows / Math.max(seconds, 0.001))} rows/s)`);
+    console.log(
+      `Cycle ${status.cycle}: ${status.lastCycle.rows} rows in ${seconds.toFixed(1)} s (${Math.round(status.lastCycle.rows / Math.max(seconds, 0.001))} rows/s)`,
+    );
   }
   if (status.credentialError) console.log(`Credentials problem: ${status.credentialError}`);
   if (status.settingsError) console.log(`Settings problem: ${status.settingsError}`);

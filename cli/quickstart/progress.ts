@@ -26,7 +26,10 @@ export class Progress {
   private readonly bars = new Map<string, SingleBar>();
   private readonly lastLine = new Map<string, string>();
 
-  constructor(private readonly streamNames: string[], tty = Boolean(process.stdout.isTTY)) {
+  constructor(
+    private readonly streamNames: string[],
+    tty = Boolean(process.stdout.isTTY),
+  ) {
     if (tty) {
       this.multibar = new MultiBar(
         { format: ' {stream} |{bar}| {state} {rows} rows, {pages} pages', hideCursor: true, clearOnComplete: false },

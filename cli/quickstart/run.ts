@@ -58,11 +58,15 @@ export async function runQuickstart(options: QuickstartOptions): Promise<void> {
   const outcome = await startOrReplaceSource(client, settings.taskQueue, config);
   const { handle } = outcome;
   const { afterCycle, pausedByOperator } = await cycleToFollow(client, options.source, outcome);
-  const uiLink = temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${encodeURIComponent(settings.namespace)}/workflows` : '(unknown: the Web UI of this server was not found)';
+  const uiLink = temporal.uiUrl
+    ? `${temporal.uiUrl}/namespaces/${encodeURIComponent(settings.namespace)}/workflows`
+    : '(unknown: the Web UI of this server was not found)';
   console.log(`Source ${options.source}: workflow ${handle.workflowId} — watch it at ${uiLink}`);
 
   if (!pausedByOperator) await reportCycle(client, options.source, config, destination, afterCycle);
-  console.log(`Data:       ${destination} (schema ${options.source}; e.g. sqlite3 ${path.join(dataDir, 'warehouse', `${options.source}.sqlite`)} 'select count(*) from tickets')`);
+  console.log(
+    `Data:       ${destination} (schema ${options.source}; e.g. sqlite3 ${path.join(dataDir, 'warehouse', `${options.source}.sqlite`)} 'select count(*) from tickets')`,
+  );
   console.log(`Temporal:   ${temporal.uiUrl ?? `${temporal.address} (Web UI: unknown)`}`);
   console.log(`Status:     npm run client -- status ${options.source}`);
   console.log(`Logs:       ${logFile} (one JSON object per line)`);
@@ -101,7 +105,11 @@ export async function runQuickstart(options: QuickstartOptions): Promise<void> {
  * Which cycle this invocation follows: the next one of a source started now, or of one already
  * running with these settings (asked for a cycle at once, unless an operator paused it).
  */
-async function cycleToFollow(client: Client, source: string, outcome: StartOutcome): Promise<{ afterCycle: number; pausedByOperator: boolean }> {
+async function cycleToFollow(
+  client: Client,
+  source: string,
+  outcome: StartOutcome,
+): Promise<{ afterCycle: number; pausedByOperator: boolean }> {
   const { handle } = outcome;
   let afterCycle = 0;
   let pausedByOperator = false;
@@ -117,7 +125,9 @@ async function cycleToFollow(client: Client, source: string, outcome: StartOutco
       console.log(`Source ${source} was already running with these settings: a cycle starts now.`);
     }
   } else if (outcome.kind === 'replaced') {
-    console.log(`Source ${source} was running with other settings (${outcome.changed.join(', ')}): stopped it and started it again with these; it resumes from the warehouse's cursors.`);
+    console.log(
+      `Source ${source} was running with other settings (${outcome.changed.join(', ')}): stopped it and started it again with these; it resumes from the warehouse's cursors.`,
+    );
   }
   return { afterCycle, pausedByOperator };
 }

@@ -23,7 +23,16 @@
  * metadata says is missing: BigQuery cannot run DDL inside a transaction.
  */
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
-import { addCount, emptyResult, groupByTable, guardingRecordTable, lastRowPerKey, recordTablesFirst, rowEncoder, type WriterUpsertResult } from '../shared/batchRows';
+import {
+  addCount,
+  emptyResult,
+  groupByTable,
+  guardingRecordTable,
+  lastRowPerKey,
+  recordTablesFirst,
+  rowEncoder,
+  type WriterUpsertResult,
+} from '../shared/batchRows';
 import { encoderFor, type DriverValue } from '../shared/driverValues';
 import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE } from '../shared/fullReads';
 import { METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifiers';
@@ -151,7 +160,12 @@ export class BigQueryDestination implements Destination {
       existing = (await this.columnsOf(dataset, table.name)) ?? new Set<string>();
     }
     const have: Set<string> = existing;
-    const alter = addColumnsSql(this.settings.projectId, dataset, table.name, table.columns.filter((c) => !have.has(c.name)));
+    const alter = addColumnsSql(
+      this.settings.projectId,
+      dataset,
+      table.name,
+      table.columns.filter((c) => !have.has(c.name)),
+    );
     if (alter) {
       await this.query(alter);
       existing = (await this.columnsOf(dataset, table.name)) ?? existing;
@@ -211,7 +225,9 @@ export class BigQueryDestination implements Destination {
         const staging = stagingOf(table.name);
         // A record whose stored version is newer keeps its derived rows: none deleted, none added.
         const recordStaging = replacement?.recordTable && stagingOf(replacement.recordTable.name);
-        const keptNewer = recordStaging ? keptNewerKeysSql(this.settings.projectId, dataset, replacement!.recordTable!, recordStaging) : undefined;
+        const keptNewer = recordStaging
+          ? keptNewerKeysSql(this.settings.projectId, dataset, replacement!.recordTable!, recordStaging)
+          : undefined;
         if (replacement) {
           // The rows derived from the page's records go first; the page's rows replace them.
           const names = replacement.keys.map((key, j) => {
@@ -232,12 +248,13 @@ export class BigQueryDestination implements Destination {
       await this.retryingConflicts(() => this.query(transactionScript(statements), params));
     } finally {
       await Promise.all(
-        staged.map(({ stagingTable }) =>
-          this.client
-            .dataset(this.stagingDataset)
-            .table(stagingTable)
-            .delete({ ignoreNotFound: true })
-            .catch(() => undefined), // the dataset's table expiration removes it anyway
+        staged.map(
+          ({ stagingTable }) =>
+            this.client
+              .dataset(this.stagingDataset)
+              .table(stagingTable)
+              .delete({ ignoreNotFound: true })
+              .catch(() => undefined), // the dataset's table expiration removes it anyway
         ),
       );
     }
@@ -260,9 +277,7 @@ export class BigQueryDestination implements Destination {
     assertSourceSchema(schema);
     assertValidTable(table);
     const script = finishFullReadScript(this.names, FULL_READS_TABLE, FULL_READ_KEYS_TABLE, this.datasetFor(schema), table);
-    const rows = await this.retryingConflicts(() =>
-      this.query(script, { source: schema, table_name: table.name, read_id: readId }),
-    );
+    const rows = await this.retryingConflicts(() => this.query(script, { source: schema, table_name: table.name, read_id: readId }));
     const swept = rows[0]?.swept === true;
     return { swept, deleted: swept ? Number(rows[0]?.deleted ?? 0) : 0 };
   }

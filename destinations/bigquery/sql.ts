@@ -63,9 +63,7 @@ export function tableRef(projectId: string, dataset: string, table: string): str
  * BigQuery allows 10,000 partitions per table (27 years of days) and 4,000 per job.
  */
 export function createTableSql(projectId: string, dataset: string, table: WarehouseTable): string {
-  const columns = table.columns.map(
-    (c) => `${q(c.name)} ${bigQueryType(c.type)}${c.name === table.primaryKey ? ' NOT NULL' : ''}`,
-  );
+  const columns = table.columns.map((c) => `${q(c.name)} ${bigQueryType(c.type)}${c.name === table.primaryKey ? ' NOT NULL' : ''}`);
   const partition = partitionColumn(table);
   return [
     `CREATE TABLE IF NOT EXISTS ${tableRef(projectId, dataset, table.name)} (${columns.join(', ')})`,
@@ -115,7 +113,14 @@ export function mergeSql(projectId: string, dataset: string, table: WarehouseTab
  * rows are merged, in the same transaction. Keys travel as STRING parameters, one each (the keys of
  * one page: at most a page's records), compared with the column's text.
  */
-export function deleteReplacedRowsSql(projectId: string, dataset: string, table: string, column: string, keyParams: string[], keptNewer?: string): string {
+export function deleteReplacedRowsSql(
+  projectId: string,
+  dataset: string,
+  table: string,
+  column: string,
+  keyParams: string[],
+  keptNewer?: string,
+): string {
   const guard = keptNewer === undefined ? '' : ` AND ${q(column)} NOT IN (${keptNewer})`;
   return `DELETE FROM ${tableRef(projectId, dataset, table)} WHERE CAST(${q(column)} AS STRING) IN (${keyParams.map((p) => `@${p}`).join(', ')})${guard}`;
 }
@@ -243,8 +248,7 @@ export function finishFullReadScript(
   const target = tableRef(n.projectId, dataset, table.name);
   const thisTable = '`source` = @source AND `table_name` = @table_name';
   const unlisted =
-    `CAST(${q(table.primaryKey)} AS STRING) NOT IN ` +
-    `(SELECT \`key\` FROM ${keys} WHERE ${thisTable} AND \`read_id\` = @read_id)`;
+    `CAST(${q(table.primaryKey)} AS STRING) NOT IN ` + `(SELECT \`key\` FROM ${keys} WHERE ${thisTable} AND \`read_id\` = @read_id)`;
   return [
     'DECLARE is_current BOOL DEFAULT FALSE;',
     'DECLARE unlisted INT64 DEFAULT 0;',

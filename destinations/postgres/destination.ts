@@ -19,8 +19,25 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Client as PgClient } from 'pg';
 import type { ColumnType } from '../../catalog/types';
-import { quoteIdentifier, METADATA_SCHEMA, InvalidIdentifierError, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifiers';
-import { addCount, emptyResult, encodeRowInto, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from '../shared/batchRows';
+import {
+  quoteIdentifier,
+  METADATA_SCHEMA,
+  InvalidIdentifierError,
+  assertSafeIdentifier,
+  assertSourceSchema,
+  assertValidTable,
+} from '../shared/identifiers';
+import {
+  addCount,
+  emptyResult,
+  encodeRowInto,
+  guardingRecordTable,
+  lastRowPerKey,
+  recordTablesFirst,
+  replacedKeyChunks,
+  rowEncoder,
+  type WriterUpsertResult,
+} from '../shared/batchRows';
 import type { DriverValue } from '../shared/driverValues';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryNotice, type RetryPolicy } from './retry';
 import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from '../shared/fullReads';
@@ -161,7 +178,17 @@ export class PostgresDestination implements Destination {
       const recordTable = replaced.chunks.length ? guardingRecordTable(batch, batches)?.name : undefined;
       const replacedIndex = batch.table.columns.findIndex((c) => c.name === replaced.column);
       const primaryKeyIndex = encoder.primaryKeyIndex;
-      return { table: batch.table, sql: upsertSql(schema, batch.table), chunks, seenKeys, replaceSql, replaced: replaced.chunks, recordTable, replacedIndex, primaryKeyIndex };
+      return {
+        table: batch.table,
+        sql: upsertSql(schema, batch.table),
+        chunks,
+        seenKeys,
+        replaceSql,
+        replaced: replaced.chunks,
+        recordTable,
+        replacedIndex,
+        primaryKeyIndex,
+      };
     });
     /** Tables whose guarded upsert decides a derived table's replacement. */
     const recordTables = new Set(work.flatMap((w) => (w.recordTable === undefined ? [] : [w.recordTable])));
@@ -184,7 +211,9 @@ export class PostgresDestination implements Destination {
             keptNewer.set(table.name, newer);
             const returning = `${sql} RETURNING ${q(table.primaryKey)}::text AS "written_key"`;
             for (const chunk of chunks) {
-              const written = new Set((await connection.query(returning, chunk.columns)).rows.map((r: { written_key: string }) => r.written_key));
+              const written = new Set(
+                (await connection.query(returning, chunk.columns)).rows.map((r: { written_key: string }) => r.written_key),
+              );
               for (const key of chunk.columns[primaryKeyIndex]!) if (!written.has(keyText(key))) newer.add(keyText(key));
             }
           } else {
@@ -373,7 +402,10 @@ export class PostgresDestination implements Destination {
   }
 
   /** Column arrays for unnest, cut so no statement carries more than chunkRows rows or chunkChars characters. */
-  private encodeChunks(encoder: ReturnType<typeof rowEncoder>, rows: TableBatch['rows']): { chunks: EncodedChunk[]; coercedToNull: number } {
+  private encodeChunks(
+    encoder: ReturnType<typeof rowEncoder>,
+    rows: TableBatch['rows'],
+  ): { chunks: EncodedChunk[]; coercedToNull: number } {
     const width = encoder.columnNames.length;
     const chunks: EncodedChunk[] = [];
     const values: DriverValue[] = new Array(width);
@@ -420,9 +452,7 @@ function withoutKeys(columns: DriverValue[][], index: number, keys: Set<string>)
 export function upsertSql(schema: string, table: WarehouseTable): string {
   const names = table.columns.map((c) => q(c.name));
   const arrays = table.columns.map((c, i) => `$${i + 1}::${POSTGRES_TYPES[c.type]}[]`);
-  const updates = table.columns
-    .filter((c) => c.name !== table.primaryKey)
-    .map((c) => `${q(c.name)} = EXCLUDED.${q(c.name)}`);
+  const updates = table.columns.filter((c) => c.name !== table.primaryKey).map((c) => `${q(c.name)} = EXCLUDED.${q(c.name)}`);
   // A newer row stays (WarehouseTable.versionColumn): ties and NULLs update.
   const version = table.versionColumn === undefined ? undefined : q(table.versionColumn);
   const guard = version

@@ -35,7 +35,8 @@ const TRANSIENT_SQLSTATES = new Set([
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 /** pg reports a socket closed under it as a plain Error without a code. */
-const TRANSIENT_MESSAGES = /Connection terminated|connection (?:is )?closed|Client has encountered a connection error|server closed the connection/i;
+const TRANSIENT_MESSAGES =
+  /Connection terminated|connection (?:is )?closed|Client has encountered a connection error|server closed the connection/i;
 
 export function isTransientDatabaseError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -50,11 +51,7 @@ export function isTransientDatabaseError(error: unknown): boolean {
   return Array.isArray(inner) && inner.length > 0 && inner.every(isTransientDatabaseError);
 }
 
-export async function withRetry<T>(
-  work: () => Promise<T>,
-  policy: RetryPolicy,
-  onRetry?: (notice: RetryNotice) => void,
-): Promise<T> {
+export async function withRetry<T>(work: () => Promise<T>, policy: RetryPolicy, onRetry?: (notice: RetryNotice) => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();

@@ -171,10 +171,15 @@ export function groupByTable(batches: TableBatch[]): TableBatch[] {
     existing.rows.push(...rows);
     if (replaces) {
       // A later batch's replacement would delete the earlier batch's rows: replace both records' rows up front.
-      if (existing.replaces && existing.replaces.column !== replaces.column) throw new Error(`upsert: two replacement columns for table ${table.name}`);
+      if (existing.replaces && existing.replaces.column !== replaces.column)
+        throw new Error(`upsert: two replacement columns for table ${table.name}`);
       // Guarded only when both are guarded by the same record table.
       const recordTable = !existing.replaces || existing.replaces.recordTable === replaces.recordTable ? replaces.recordTable : undefined;
-      existing.replaces = { column: replaces.column, keys: [...(existing.replaces?.keys ?? []), ...replaces.keys], ...(recordTable === undefined ? {} : { recordTable }) };
+      existing.replaces = {
+        column: replaces.column,
+        keys: [...(existing.replaces?.keys ?? []), ...replaces.keys],
+        ...(recordTable === undefined ? {} : { recordTable }),
+      };
     }
   }
   return [...byName.values()];

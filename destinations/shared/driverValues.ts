@@ -180,8 +180,7 @@ export function encodeJson(value: unknown): DriverValue | undefined {
 // ---- timestamp, date ----------------------------------------------------------------------------
 
 /** `YYYY-MM-DD`, optional time (`T` or space), optional fraction, optional zone (`Z` or ±HH[:MM]). */
-const DATE_TIME_TEXT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+const DATE_TIME_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /** Already ISO-8601 UTC as Zendesk writes it: stored unchanged once its fields are checked. */
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;

@@ -23,7 +23,16 @@
  * unqualified staging tables are created).
  */
 import type { ColumnType } from '../../catalog/types';
-import { addCount, emptyResult, groupByTable, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, type WriterUpsertResult } from '../shared/batchRows';
+import {
+  addCount,
+  emptyResult,
+  groupByTable,
+  guardingRecordTable,
+  lastRowPerKey,
+  recordTablesFirst,
+  replacedKeyChunks,
+  type WriterUpsertResult,
+} from '../shared/batchRows';
 import { encoderFor, type DriverValue, type Encoder } from '../shared/driverValues';
 import {
   deleteRowsWithKeysSql,
@@ -115,8 +124,7 @@ export class SnowflakeDestination implements Destination {
     this.maxBindValues = maxBindValuesPerStatement(settings);
     this.session = new SnowflakeSession(driverConnectionOptions(settings), async (run) => {
       // Looked up first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the object exists.
-      const exists = async (table: string) =>
-        (await run(listColumnsSql(), [storedName(METADATA_SCHEMA), storedName(table)])).length > 0;
+      const exists = async (table: string) => (await run(listColumnsSql(), [storedName(METADATA_SCHEMA), storedName(table)])).length > 0;
       if (!(await exists(STATE_TABLE_NAME))) {
         await run(createSchemaSql(METADATA_SCHEMA));
         await run(createStateTableSql());
@@ -158,7 +166,11 @@ export class SnowflakeDestination implements Destination {
         // Another process may have created it a moment earlier, from an older definition.
         existing = await columnsNow();
       }
-      const alter = addColumnsSql(schema, table.name, table.columns.filter((c) => !existing.has(storedName(c.name))));
+      const alter = addColumnsSql(
+        schema,
+        table.name,
+        table.columns.filter((c) => !existing.has(storedName(c.name))),
+      );
       if (alter) await run(alter);
     });
   }
@@ -169,7 +181,8 @@ export class SnowflakeDestination implements Destination {
     for (const batch of batches) assertValidTable(batch.table);
     const result = emptyResult();
     const staged: StagedTable[] = [];
-    const replacements: Array<{ table: WarehouseTable; column: string; chunks: DriverValue[][]; recordTable: WarehouseTable | undefined }> = [];
+    const replacements: Array<{ table: WarehouseTable; column: string; chunks: DriverValue[][]; recordTable: WarehouseTable | undefined }> =
+      [];
     const grouped = recordTablesFirst(groupByTable(batches));
     for (const batch of grouped) {
       const { table, rows } = batch;
@@ -229,7 +242,8 @@ export class SnowflakeDestination implements Destination {
             if (keptNewer !== undefined) await run(dropStagedRowsOfSql(table, replacement!.column, keptNewer));
             await run(mergeSql(schema, table));
             // The keys this full read saw, committed with the rows (same transaction).
-            if (fullReadId !== undefined) await run(recordSeenKeysSql(table), [schema, table.name, fullReadId, schema, table.name, fullReadId]);
+            if (fullReadId !== undefined)
+              await run(recordSeenKeysSql(table), [schema, table.name, fullReadId, schema, table.name, fullReadId]);
           }
           await run('COMMIT');
         } catch (err) {

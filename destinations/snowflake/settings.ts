@@ -70,16 +70,7 @@ export interface SnowflakeSettings {
   maxBindValuesPerStatement?: number;
 }
 
-const URL_PARAMETERS = new Set([
-  'warehouse',
-  'role',
-  'privateKeyPath',
-  'host',
-  'port',
-  'protocol',
-  'queryTag',
-  'maxStatementBytes',
-]);
+const URL_PARAMETERS = new Set(['warehouse', 'role', 'privateKeyPath', 'host', 'port', 'protocol', 'queryTag', 'maxStatementBytes']);
 
 export function parseSnowflakeUrl(url: string): SnowflakeSettings {
   let parsed: URL;
@@ -97,7 +88,8 @@ export function parseSnowflakeUrl(url: string): SnowflakeSettings {
   const database = decodeURIComponent(parsed.pathname.replace(/^\/+/, '').replace(/\/+$/, ''));
   if (!username) throw new Error('Snowflake URL names no user: snowflake://USER@ACCOUNT/DATABASE');
   if (!account) throw new Error('Snowflake URL names no account: snowflake://USER@ACCOUNT/DATABASE');
-  if (!database || database.includes('/')) throw new Error('Snowflake URL must name exactly one database: snowflake://USER@ACCOUNT/DATABASE');
+  if (!database || database.includes('/'))
+    throw new Error('Snowflake URL must name exactly one database: snowflake://USER@ACCOUNT/DATABASE');
   const settings: SnowflakeSettings = { account, username, database };
   for (const [name, value] of parsed.searchParams) {
     if (name === 'arrayBindingThreshold') {
@@ -179,9 +171,7 @@ export function driverConnectionOptions(settings: SnowflakeSettings, env: NodeJS
   } else {
     const password = settings.password ?? env[PASSWORD_ENV];
     if (!password) {
-      throw new Error(
-        `Snowflake destination has no credentials: set privateKeyPath (key-pair, preferred) or ${PASSWORD_ENV}`,
-      );
+      throw new Error(`Snowflake destination has no credentials: set privateKeyPath (key-pair, preferred) or ${PASSWORD_ENV}`);
     }
     options.authenticator = 'SNOWFLAKE';
     options.password = password;

@@ -54,9 +54,7 @@ export function useSchemaSql(schema: string): string {
 }
 
 export function createTableSql(schema: string, table: WarehouseTable): string {
-  const columns = table.columns.map(
-    (c) => `${q(c.name)} ${snowflakeType(c.type)}${c.name === table.primaryKey ? ' NOT NULL' : ''}`,
-  );
+  const columns = table.columns.map((c) => `${q(c.name)} ${snowflakeType(c.type)}${c.name === table.primaryKey ? ' NOT NULL' : ''}`);
   return `CREATE TABLE IF NOT EXISTS ${qualified(schema, table.name)} (${columns.join(', ')}, PRIMARY KEY (${q(table.primaryKey)}))`;
 }
 
@@ -137,9 +135,7 @@ export function stagedAsText(type: ColumnType): boolean {
  * are left untouched.
  */
 export function mergeSql(schema: string, table: WarehouseTable): string {
-  const selectList = table.columns
-    .map((c) => (c.type === 'json' ? `PARSE_JSON(${q(c.name)}) AS ${q(c.name)}` : q(c.name)))
-    .join(', ');
+  const selectList = table.columns.map((c) => (c.type === 'json' ? `PARSE_JSON(${q(c.name)}) AS ${q(c.name)}` : q(c.name))).join(', ');
   const key = q(table.primaryKey);
   const updates = table.columns.filter((c) => c.name !== table.primaryKey).map((c) => `${q(c.name)} = "INCOMING".${q(c.name)}`);
   const names = table.columns.map((c) => q(c.name)).join(', ');

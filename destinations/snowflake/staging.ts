@@ -110,12 +110,7 @@ class InsertSize {
 }
 
 /** Plans a table's staging load: INSERTs within both limits, and appends for the values of oversize rows. */
-export function planStagingLoad(
-  table: WarehouseTable,
-  rows: BindRow[],
-  statements: StagingStatements,
-  limits: StagingLimits,
-): StagingLoad {
+export function planStagingLoad(table: WarehouseTable, rows: BindRow[], statements: StagingStatements, limits: StagingLimits): StagingLoad {
   const width = table.columns.length;
   if (width > limits.maxBindValues) {
     throw new Error(`upsert: ${table.name} has ${width} columns, more bind values than one statement may carry (${limits.maxBindValues})`);
@@ -185,7 +180,7 @@ export function jsonPieces(text: string, maxBytes: number): string[] {
   const pieces: string[] = [];
   let start = 0;
   let bytes = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const code = text.charCodeAt(i);
     const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
     const units = pair ? 2 : 1;

@@ -36,7 +36,17 @@ import knexFactory, { type Knex } from 'knex';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ColumnType } from '../../catalog/types';
 import { quoteIdentifier, METADATA_SCHEMA, assertSafeIdentifier, assertSourceSchema, assertValidTable } from '../shared/identifiers';
-import { addCount, emptyResult, encodeRowInto, guardingRecordTable, lastRowPerKey, recordTablesFirst, replacedKeyChunks, rowEncoder, type WriterUpsertResult } from '../shared/batchRows';
+import {
+  addCount,
+  emptyResult,
+  encodeRowInto,
+  guardingRecordTable,
+  lastRowPerKey,
+  recordTablesFirst,
+  replacedKeyChunks,
+  rowEncoder,
+  type WriterUpsertResult,
+} from '../shared/batchRows';
 import type { DriverValue } from '../shared/driverValues';
 import { FULL_READS_TABLE, FULL_READ_KEYS_TABLE, keyText } from '../shared/fullReads';
 import type { Destination, FullReadSweep, RowExclusion, TableBatch, UpsertOptions, WarehouseTable } from '../types';
@@ -196,7 +206,9 @@ export class SqliteDestination implements Destination {
           for (const chunk of replaced.chunks) {
             const keys = stale ? chunk.filter((key) => !stale.has(keyText(key))) : chunk;
             if (keys.length === 0) continue;
-            db.prepare(`DELETE FROM ${q(schema)}.${q(table.name)} WHERE ${q(replaced.column)} IN (${keys.map(() => '?').join(', ')})`).run(keys);
+            db.prepare(`DELETE FROM ${q(schema)}.${q(table.name)} WHERE ${q(replaced.column)} IN (${keys.map(() => '?').join(', ')})`).run(
+              keys,
+            );
           }
           const statement = this.upsertStatement(db, schema, table);
           const values: DriverValue[] = new Array(encoder.columnNames.length);
@@ -226,7 +238,9 @@ export class SqliteDestination implements Destination {
     await this.withHandle((db) => {
       db.transaction(() => {
         for (const table of tables) {
-          db.prepare(`DELETE FROM ${q(METADATA_SCHEMA)}.${q(FULL_READ_KEYS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`).run(schema, table);
+          db.prepare(
+            `DELETE FROM ${q(METADATA_SCHEMA)}.${q(FULL_READ_KEYS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`,
+          ).run(schema, table);
           db.prepare(
             `INSERT INTO ${q(METADATA_SCHEMA)}.${q(FULL_READS_TABLE)} (${q('source')}, ${q('table_name')}, ${q('read_id')}, ${q('started_at')}) ` +
               `VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ON CONFLICT (${q('source')}, ${q('table_name')}) ` +
@@ -244,30 +258,33 @@ export class SqliteDestination implements Destination {
     const meta = (name: string) => `${q(METADATA_SCHEMA)}.${q(name)}`;
     return this.withHandle((db) => {
       this.useSchema(db, schema);
-      return db.transaction((): FullReadSweep => {
-        const current = db
-          .prepare(`SELECT ${q('read_id')} AS id FROM ${meta(FULL_READS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`)
-          .get(schema, table.name) as { id: string } | undefined;
-        if (current?.id !== readId) {
-          db.prepare(`DELETE FROM ${meta(FULL_READ_KEYS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ? AND ${q('read_id')} = ?`).run(
+      return db
+        .transaction((): FullReadSweep => {
+          const current = db
+            .prepare(`SELECT ${q('read_id')} AS id FROM ${meta(FULL_READS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`)
+            .get(schema, table.name) as { id: string } | undefined;
+          if (current?.id !== readId) {
+            db.prepare(
+              `DELETE FROM ${meta(FULL_READ_KEYS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ? AND ${q('read_id')} = ?`,
+            ).run(schema, table.name, readId);
+            return { swept: false, deleted: 0 };
+          }
+          const key = q(table.primaryKey);
+          const deleted = db
+            .prepare(
+              `DELETE FROM ${q(schema)}.${q(table.name)} WHERE NOT EXISTS (SELECT 1 FROM ${meta(FULL_READ_KEYS_TABLE)} AS k ` +
+                `WHERE k.${q('source')} = ? AND k.${q('table_name')} = ? AND k.${q('read_id')} = ? ` +
+                `AND k.${q('key')} = CAST(${q(schema)}.${q(table.name)}.${key} AS TEXT))`,
+            )
+            .run(schema, table.name, readId).changes;
+          db.prepare(`DELETE FROM ${meta(FULL_READ_KEYS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`).run(
             schema,
             table.name,
-            readId,
           );
-          return { swept: false, deleted: 0 };
-        }
-        const key = q(table.primaryKey);
-        const deleted = db
-          .prepare(
-            `DELETE FROM ${q(schema)}.${q(table.name)} WHERE NOT EXISTS (SELECT 1 FROM ${meta(FULL_READ_KEYS_TABLE)} AS k ` +
-              `WHERE k.${q('source')} = ? AND k.${q('table_name')} = ? AND k.${q('read_id')} = ? ` +
-              `AND k.${q('key')} = CAST(${q(schema)}.${q(table.name)}.${key} AS TEXT))`,
-          )
-          .run(schema, table.name, readId).changes;
-        db.prepare(`DELETE FROM ${meta(FULL_READ_KEYS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`).run(schema, table.name);
-        db.prepare(`DELETE FROM ${meta(FULL_READS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`).run(schema, table.name);
-        return { swept: true, deleted: Number(deleted) };
-      }).immediate();
+          db.prepare(`DELETE FROM ${meta(FULL_READS_TABLE)} WHERE ${q('source')} = ? AND ${q('table_name')} = ?`).run(schema, table.name);
+          return { swept: true, deleted: Number(deleted) };
+        })
+        .immediate();
     });
   }
 
@@ -401,11 +418,10 @@ export class SqliteDestination implements Destination {
             `${q('key')} TEXT NOT NULL, PRIMARY KEY (${q('source')}, ${q('table_name')}, ${q('read_id')}, ${q('key')}))`,
         ).run();
       }).immediate();
-    })
-      .catch((err: unknown) => {
-        this.metadataReady = undefined;
-        throw err;
-      });
+    }).catch((err: unknown) => {
+      this.metadataReady = undefined;
+      throw err;
+    });
     return this.metadataReady;
   }
 
@@ -430,9 +446,7 @@ export class SqliteDestination implements Destination {
 
 export function upsertSql(schema: string, table: WarehouseTable): string {
   const names = table.columns.map((c) => q(c.name));
-  const updates = table.columns
-    .filter((c) => c.name !== table.primaryKey)
-    .map((c) => `${q(c.name)} = excluded.${q(c.name)}`);
+  const updates = table.columns.filter((c) => c.name !== table.primaryKey).map((c) => `${q(c.name)} = excluded.${q(c.name)}`);
   const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}${versionGuard(table)}` : 'DO NOTHING';
   return (
     `INSERT INTO ${q(schema)}.${q(table.name)} (${names.join(', ')}) ` +

@@ -32,7 +32,13 @@ function faultRule(raw: Body): FaultRule {
 
 const numberParam = (query: URLSearchParams, name: string) => (query.has(name) ? Number(query.get(name)) : undefined);
 
-export async function handleAdmin(emulator: Emulator, method: string, path: string, query: URLSearchParams, rawBody: string): Promise<ApiResponse> {
+export async function handleAdmin(
+  emulator: Emulator,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  rawBody: string,
+): Promise<ApiResponse> {
   try {
     const body = parse(rawBody);
     const segments = path.split('/').slice(2); // drop '', '__admin'
@@ -249,7 +255,8 @@ export async function handleAdmin(emulator: Emulator, method: string, path: stri
     }
     return jsonResponse(404, { error: 'UnknownAdminRoute', description: `${method} ${path}` });
   } catch (error) {
-    const status = error instanceof NotFoundError || error instanceof HelpCenterNotFound || error instanceof ConfigNotFoundError ? 404 : 400;
+    const status =
+      error instanceof NotFoundError || error instanceof HelpCenterNotFound || error instanceof ConfigNotFoundError ? 404 : 400;
     return jsonResponse(status, { error: status === 404 ? 'RecordNotFound' : 'BadRequest', description: (error as Error).message });
   }
 }

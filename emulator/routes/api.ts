@@ -93,7 +93,8 @@ export function matchApiRoute(path: string): ApiRoute | null {
   }
   if (isId(second) && segments.length === 3) {
     const ownerId = Number(second);
-    if (first === 'users' && third === 'skips') return route((ctx, req) => serveList<Skip>(ctx, req, skipsList, path, (s) => s.user_id === ownerId));
+    if (first === 'users' && third === 'skips')
+      return route((ctx, req) => serveList<Skip>(ctx, req, skipsList, path, (s) => s.user_id === ownerId));
     if (first === 'users' && third === 'group_memberships') {
       return route((ctx, req) => serveList<GroupMembership>(ctx, req, groupMembershipsList, path, (m) => m.user_id === ownerId));
     }

@@ -29,7 +29,14 @@ interface ConfigEndpoint {
 
 export const CONFIG_ENDPOINTS: ConfigEndpoint[] = [
   { collection: 'brands', segments: ['brands'], recordsKey: 'brands', paginated: true, urlPath: 'brands' },
-  { collection: 'custom_roles', segments: ['custom_roles'], recordsKey: 'custom_roles', paginated: false, urlPath: null, feature: 'custom_roles' },
+  {
+    collection: 'custom_roles',
+    segments: ['custom_roles'],
+    recordsKey: 'custom_roles',
+    paginated: false,
+    urlPath: null,
+    feature: 'custom_roles',
+  },
   { collection: 'custom_statuses', segments: ['custom_statuses'], recordsKey: 'custom_statuses', paginated: false, urlPath: null },
   { collection: 'locales', segments: ['locales'], recordsKey: 'locales', paginated: false, urlPath: 'locales' },
   { collection: 'tags', segments: ['tags'], recordsKey: 'tags', paginated: true, urlPath: null },
@@ -45,7 +52,14 @@ export const CONFIG_ENDPOINTS: ConfigEndpoint[] = [
     paginated: true,
     urlPath: 'organization_subscriptions',
   },
-  { collection: 'sla_policies', segments: ['slas', 'policies'], recordsKey: 'sla_policies', paginated: false, urlPath: 'slas/policies', feature: 'sla_policies' },
+  {
+    collection: 'sla_policies',
+    segments: ['slas', 'policies'],
+    recordsKey: 'sla_policies',
+    paginated: false,
+    urlPath: 'slas/policies',
+    feature: 'sla_policies',
+  },
   {
     collection: 'group_sla_policies',
     segments: ['group_slas', 'policies'],
@@ -125,7 +139,10 @@ function serve(ctx: EmulatorContext, req: ApiRequest, endpoint: ConfigEndpoint, 
     key: endpoint.recordsKey,
     records: listed,
     order: bySeq,
-    serialize: (e) => (endpoint.collection === 'tags' ? JSON.stringify({ name: e.record.name, count: e.record.count }) : serializeConfig(base, endpoint, e.record, parentId)),
+    serialize: (e) =>
+      endpoint.collection === 'tags'
+        ? JSON.stringify({ name: e.record.name, count: e.record.count })
+        : serializeConfig(base, endpoint, e.record, parentId),
     path: `/api/v2/${endpoint.segments.map((s) => (s === ':parent' ? parentId : s)).join('/')}`,
   };
   // A style forced by quirks.listStyle wins; otherwise Zendesk's own behaviour for the endpoint.

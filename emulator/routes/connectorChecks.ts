@@ -40,7 +40,11 @@ export function parseSearchQuery(raw: string): SearchQuery | null {
       // A date (2024-01-01) or a time (2024-01-01T00:00:00Z); both parse as UTC.
       const at = Date.parse(time[3]!);
       if (Number.isNaN(at)) return null;
-      query.times.push({ field: time[1]!.toLowerCase() as 'created' | 'updated', op: time[2] as SearchQuery['times'][number]['op'], at: at / 1000 });
+      query.times.push({
+        field: time[1]!.toLowerCase() as 'created' | 'updated',
+        op: time[2] as SearchQuery['times'][number]['op'],
+        at: at / 1000,
+      });
       continue;
     }
     if (term.includes(':') || /[<>]/.test(term)) return null;
@@ -53,7 +57,15 @@ function userMatches(user: User, query: SearchQuery): boolean {
   for (const { field, op, at } of query.times) {
     const value = Date.parse(field === 'created' ? user.created_at : user.updated_at) / 1000;
     const ok =
-      op === '>' ? value > at : op === '<' ? value < at : op === '>=' ? value >= at : op === '<=' ? value <= at : Math.floor(value / 86_400) === Math.floor(at / 86_400);
+      op === '>'
+        ? value > at
+        : op === '<'
+          ? value < at
+          : op === '>='
+            ? value >= at
+            : op === '<='
+              ? value <= at
+              : Math.floor(value / 86_400) === Math.floor(at / 86_400);
     if (!ok) return false;
   }
   const text = `${user.name} ${user.email ?? ''}`.toLowerCase();
@@ -73,7 +85,10 @@ export function searchUsers(ctx: EmulatorContext, req: ApiRequest): ApiResponse 
     return jsonResponse(422, { error: 'unsupported', description: `the emulator's search answers type:user queries only (got "${raw}")` });
   }
   const page = Math.max(1, Math.floor(Number(req.query.get('page') ?? '1')) || 1);
-  const perPage = Math.min(SEARCH_PAGE_SIZE, Math.max(1, Math.floor(Number(req.query.get('per_page') ?? SEARCH_PAGE_SIZE)) || SEARCH_PAGE_SIZE));
+  const perPage = Math.min(
+    SEARCH_PAGE_SIZE,
+    Math.max(1, Math.floor(Number(req.query.get('per_page') ?? SEARCH_PAGE_SIZE)) || SEARCH_PAGE_SIZE),
+  );
   const offset = (page - 1) * perPage;
   if (offset + perPage > SEARCH_RESULT_LIMIT) {
     return jsonResponse(422, { error: 'invalid', description: 'Requested response size was greater than Search Response Limits' });
@@ -83,8 +98,7 @@ export function searchUsers(ctx: EmulatorContext, req: ApiRequest): ApiResponse 
     .filter((u) => userMatches(u, query))
     .sort((a, b) => a.id - b.id);
   const results = matches.slice(offset, offset + perPage).map((u) => `${ctx.serializer.user(u).slice(0, -1)},"result_type":"user"}`);
-  const link = (n: number) =>
-    `${ctx.baseUrl()}/api/v2/search.json?page=${n}&per_page=${perPage}&query=${encodeURIComponent(raw)}`;
+  const link = (n: number) => `${ctx.baseUrl()}/api/v2/search.json?page=${n}&per_page=${perPage}&query=${encodeURIComponent(raw)}`;
   const next = offset + perPage < Math.min(matches.length, SEARCH_RESULT_LIMIT) ? link(page + 1) : null;
   const previous = page > 1 ? link(page - 1) : null;
   return jsonResponse(
@@ -103,7 +117,14 @@ export function accountSettings(req: ApiRequest): ApiResponse {
   const enterprise = planAllows(plan, 'audit_logs');
   return jsonResponse(200, {
     settings: {
-      branding: { header_color: '03363D', page_background_color: '333333', tab_background_color: '7FA239', text_color: 'FFFFFF', header_logo_url: null, favicon_url: null },
+      branding: {
+        header_color: '03363D',
+        page_background_color: '333333',
+        tab_background_color: '7FA239',
+        text_color: 'FFFFFF',
+        header_logo_url: null,
+        favicon_url: null,
+      },
       apps: { use: true, create_private: true, create_public: false },
       tickets: {
         comments_public_by_default: true,
@@ -129,15 +150,43 @@ export function accountSettings(req: ApiRequest): ApiResponse {
       },
       agents: { agent_workspace: true, focus_mode: false, agent_home: false, unified_agent_statuses: false },
       groups: { check_group_name_uniqueness: true },
-      chat: { enabled: false, available: false, integrated: true, maximum_request_count: 1, welcome_message: 'Hi there. How can I help today?' },
-      voice: { enabled: false, logging: true, outbound_enabled: true, agent_confirmation_when_forwarding: true, agent_wrap_up_after_calls: true, maximum_queue_size: 5, maximum_queue_wait_time: 1, only_during_business_hours: false, recordings_public: true, uk_mobile_forwarding: true },
+      chat: {
+        enabled: false,
+        available: false,
+        integrated: true,
+        maximum_request_count: 1,
+        welcome_message: 'Hi there. How can I help today?',
+      },
+      voice: {
+        enabled: false,
+        logging: true,
+        outbound_enabled: true,
+        agent_confirmation_when_forwarding: true,
+        agent_wrap_up_after_calls: true,
+        maximum_queue_size: 5,
+        maximum_queue_wait_time: 1,
+        only_during_business_hours: false,
+        recordings_public: true,
+        uk_mobile_forwarding: true,
+      },
       twitter: { shorten_url: 'optional' },
       google_apps: { has_google_apps: false, has_google_apps_admin: false },
-      user: { tagging: true, time_zone_selection: true, language_selection: true, multiple_organizations: false, agent_created_welcome_emails: true, end_user_phone_number_validation: false, have_gravatars_enabled: true },
+      user: {
+        tagging: true,
+        time_zone_selection: true,
+        language_selection: true,
+        multiple_organizations: false,
+        agent_created_welcome_emails: true,
+        end_user_phone_number_validation: false,
+        have_gravatars_enabled: true,
+      },
       gooddata_advanced_analytics: { enabled: true },
       brands: { default_brand_id: 360000000001, require_brand_on_new_tickets: false },
       statistics: { forum: true, search: true, rule_usage: true },
-      ticket_form: { ticket_forms_instructions: 'Please choose your issue below', raw_ticket_forms_instructions: 'Please choose your issue below' },
+      ticket_form: {
+        ticket_forms_instructions: 'Please choose your issue below',
+        raw_ticket_forms_instructions: 'Please choose your issue below',
+      },
       billing: { backend: 'zuora' },
       active_features: {
         on_hold_status: true,
@@ -186,8 +235,20 @@ export function accountSettings(req: ApiRequest): ApiResponse {
       localization: { locale_ids: [1] },
       lotus: { prefer_lotus: true, reporting: true, pod_id: 1 },
       metrics: { account_size: '100-399' },
-      routing: { enabled: false, autorouting_tag: '', max_email_capacity: 0, max_messaging_capacity: 0, reassignment_messaging_enabled: false },
-      side_conversations: { email_channel: false, msteams_channel: false, show_in_context_panel: false, slack_channel: false, tickets_channel: false },
+      routing: {
+        enabled: false,
+        autorouting_tag: '',
+        max_email_capacity: 0,
+        max_messaging_capacity: 0,
+        reassignment_messaging_enabled: false,
+      },
+      side_conversations: {
+        email_channel: false,
+        msteams_channel: false,
+        show_in_context_panel: false,
+        slack_channel: false,
+        tickets_channel: false,
+      },
     },
   });
 }

@@ -7,7 +7,18 @@
  */
 import type { ApiRequest, EmulatorContext } from '../context';
 import { errors, jsonResponse, type ApiResponse } from '../http';
-import { hcUrls, type HelpCenterMutations, type HcArticle, type HcArticleComment, type HcCategory, type HcPost, type HcPostComment, type HcSection, type HcTopic, type HcVote } from '../data/helpCenter';
+import {
+  hcUrls,
+  type HelpCenterMutations,
+  type HcArticle,
+  type HcArticleComment,
+  type HcCategory,
+  type HcPost,
+  type HcPostComment,
+  type HcSection,
+  type HcTopic,
+  type HcVote,
+} from '../data/helpCenter';
 import type { Store, Table } from '../store';
 import type { ApiRoute } from './api';
 import { serveList, type ListDef } from './lists';
@@ -56,21 +67,62 @@ function def<T extends { id: number }>(
   };
 }
 
-const categoriesList = def<HcCategory>('categories', (s) => s.helpCenter.categories, (ctx, c) =>
-  withUrls(hcUrls.category(ctx.baseUrl(), c), hcUrls.categoryHtml(ctx.baseUrl(), c), c), { position: byPosition() }, 'position');
-const sectionsList = def<HcSection>('sections', (s) => s.helpCenter.sections, (ctx, s) =>
-  withUrls(hcUrls.section(ctx.baseUrl(), s), hcUrls.sectionHtml(ctx.baseUrl(), s), s), { position: byPosition() }, 'position');
-const articlesList = def<HcArticle>('articles', (s) => s.helpCenter.articles, (ctx, a) =>
-  withUrls(hcUrls.article(ctx.baseUrl(), a), hcUrls.articleHtml(ctx.baseUrl(), a), a), { position: byPosition() }, 'position');
-const articleCommentsList = def<HcArticleComment>('comments', (s) => s.helpCenter.articleComments, (ctx, c) =>
-  withUrls(hcUrls.articleComment(ctx.baseUrl(), c), hcUrls.articleCommentHtml(ctx.baseUrl(), c), c), {}, 'created_at');
-const votesList = def<HcVote>('votes', (s) => s.helpCenter.votes, (ctx, v) => withUrls(hcUrls.vote(ctx.baseUrl(), v), null, v), {}, 'created_at');
-const topicsList = def<HcTopic>('topics', (s) => s.helpCenter.topics, (ctx, t) =>
-  withUrls(hcUrls.topic(ctx.baseUrl(), t), hcUrls.topicHtml(ctx.baseUrl(), t), t), { position: byPosition() }, 'position');
-const postsList = def<HcPost>('posts', (s) => s.helpCenter.posts, (ctx, p) =>
-  withUrls(hcUrls.post(ctx.baseUrl(), p), hcUrls.postHtml(ctx.baseUrl(), p), p), {}, '-created_at');
-const postCommentsList = def<HcPostComment>('comments', (s) => s.helpCenter.postComments, (ctx, c) =>
-  withUrls(hcUrls.postComment(ctx.baseUrl(), c), hcUrls.postCommentHtml(ctx.baseUrl(), c), c), {}, 'created_at');
+const categoriesList = def<HcCategory>(
+  'categories',
+  (s) => s.helpCenter.categories,
+  (ctx, c) => withUrls(hcUrls.category(ctx.baseUrl(), c), hcUrls.categoryHtml(ctx.baseUrl(), c), c),
+  { position: byPosition() },
+  'position',
+);
+const sectionsList = def<HcSection>(
+  'sections',
+  (s) => s.helpCenter.sections,
+  (ctx, s) => withUrls(hcUrls.section(ctx.baseUrl(), s), hcUrls.sectionHtml(ctx.baseUrl(), s), s),
+  { position: byPosition() },
+  'position',
+);
+const articlesList = def<HcArticle>(
+  'articles',
+  (s) => s.helpCenter.articles,
+  (ctx, a) => withUrls(hcUrls.article(ctx.baseUrl(), a), hcUrls.articleHtml(ctx.baseUrl(), a), a),
+  { position: byPosition() },
+  'position',
+);
+const articleCommentsList = def<HcArticleComment>(
+  'comments',
+  (s) => s.helpCenter.articleComments,
+  (ctx, c) => withUrls(hcUrls.articleComment(ctx.baseUrl(), c), hcUrls.articleCommentHtml(ctx.baseUrl(), c), c),
+  {},
+  'created_at',
+);
+const votesList = def<HcVote>(
+  'votes',
+  (s) => s.helpCenter.votes,
+  (ctx, v) => withUrls(hcUrls.vote(ctx.baseUrl(), v), null, v),
+  {},
+  'created_at',
+);
+const topicsList = def<HcTopic>(
+  'topics',
+  (s) => s.helpCenter.topics,
+  (ctx, t) => withUrls(hcUrls.topic(ctx.baseUrl(), t), hcUrls.topicHtml(ctx.baseUrl(), t), t),
+  { position: byPosition() },
+  'position',
+);
+const postsList = def<HcPost>(
+  'posts',
+  (s) => s.helpCenter.posts,
+  (ctx, p) => withUrls(hcUrls.post(ctx.baseUrl(), p), hcUrls.postHtml(ctx.baseUrl(), p), p),
+  {},
+  '-created_at',
+);
+const postCommentsList = def<HcPostComment>(
+  'comments',
+  (s) => s.helpCenter.postComments,
+  (ctx, c) => withUrls(hcUrls.postComment(ctx.baseUrl(), c), hcUrls.postCommentHtml(ctx.baseUrl(), c), c),
+  {},
+  'created_at',
+);
 
 /** Help Center's incremental article export: up to 1,000 articles per page (`per_page` lowers it). */
 export const ARTICLE_EXPORT_MAX_PAGE = 1000;
@@ -85,7 +137,8 @@ export const ARTICLE_EXPORT_MAX_PAGE = 1000;
 function articlesExport(ctx: EmulatorContext, req: ApiRequest): ApiResponse {
   const raw = req.query.get('start_time');
   const startTime = raw === null ? NaN : Math.floor(Number(raw));
-  if (!Number.isFinite(startTime) || startTime < 0) return errors.invalidValue('start_time is required and must be a Unix epoch time in seconds');
+  if (!Number.isFinite(startTime) || startTime < 0)
+    return errors.invalidValue('start_time is required and must be a Unix epoch time in seconds');
   const rawPer = Number(req.query.get('per_page') ?? ARTICLE_EXPORT_MAX_PAGE);
   const perPage = Math.min(ARTICLE_EXPORT_MAX_PAGE, Math.max(1, Math.floor(rawPer) || ARTICLE_EXPORT_MAX_PAGE));
   const all = ctx.store.helpCenter.articles

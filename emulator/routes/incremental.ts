@@ -30,7 +30,12 @@ export function perPageOf(query: URLSearchParams): number {
 }
 
 function includes(query: URLSearchParams): Set<string> {
-  return new Set((query.get('include') ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    (query.get('include') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 const erase = <T extends { id: number }>(source: ExportSource<T>) => source as unknown as ExportSource<{ id: number }>;
@@ -100,7 +105,8 @@ function startTimeOf(ctx: EmulatorContext, req: ApiRequest, name?: ExportName): 
   if (!leading) return errors.invalidValue('start_time must be an integer (Unix epoch seconds)');
   const startTime = Math.max(0, Number(leading[0]));
   const tooRecentIsServed = name === 'ticket_metric_events' && ctx.quirks().metricEventsTooRecentStartTime === 'empty_page';
-  if (startTime > ctx.clock.now() - EXPORT_DELAY_SECONDS && !tooRecentIsServed) return errors.invalidValue(ctx.quirks().tooRecentStartTimeMessage);
+  if (startTime > ctx.clock.now() - EXPORT_DELAY_SECONDS && !tooRecentIsServed)
+    return errors.invalidValue(ctx.quirks().tooRecentStartTimeMessage);
   return startTime;
 }
 
@@ -143,7 +149,13 @@ const CLOSE_BRACE = Buffer.from('}');
  * it has none), spliced into the ticket's cached bytes: the metric set changes on its own, so the
  * combination is not cached.
  */
-function recordBytes(ctx: EmulatorContext, req: ApiRequest, name: ExportName, source: ExportSource<{ id: number }>, page: Array<{ id: number }>): Buffer[] {
+function recordBytes(
+  ctx: EmulatorContext,
+  req: ApiRequest,
+  name: ExportName,
+  source: ExportSource<{ id: number }>,
+  page: Array<{ id: number }>,
+): Buffer[] {
   if (!wantsMetricSets(req, name) || ctx.quirks().metricSetsShape !== 'embedded') return page.map(source.serialize);
   return page.map((ticket) => {
     const bytes = source.serialize(ticket);
@@ -162,10 +174,16 @@ function pageBody(key: string, records: Buffer[], sets: Buffer[] | null, tail: s
  * The page's top-level sideload: metric sets on tickets, or the users' identities on users with
  * `include=identities` (quirks.identitiesOnUserExport; off, the include is ignored).
  */
-function pageSideload(ctx: EmulatorContext, req: ApiRequest, name: ExportName, page: Array<{ id: number }>): { key: string; items: Buffer[] } | null {
+function pageSideload(
+  ctx: EmulatorContext,
+  req: ApiRequest,
+  name: ExportName,
+  page: Array<{ id: number }>,
+): { key: string; items: Buffer[] } | null {
   if (name === 'users' && includes(req.query).has('identities') && ctx.quirks().identitiesOnUserExport) {
     const items: Buffer[] = [];
-    for (const user of page as User[]) for (const identity of identitiesOf(user, ctx.baseUrl())) items.push(Buffer.from(JSON.stringify(identity)));
+    for (const user of page as User[])
+      for (const identity of identitiesOf(user, ctx.baseUrl())) items.push(Buffer.from(JSON.stringify(identity)));
     return { key: 'identities', items };
   }
   const sets = topLevelMetricSets(ctx, req, name, page);

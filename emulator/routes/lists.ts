@@ -74,13 +74,19 @@ const timeOrders = <T extends { id: number }>(...fields: Array<keyof T & string>
   return out;
 };
 
-const plain = <T extends { id: number }>(table: (s: Store) => Table<T>, urlPath: string | null) =>
-  (ctx: EmulatorContext, record: T) => ctx.serializer.plain(table(ctx.store), record, urlPath);
+const plain =
+  <T extends { id: number }>(table: (s: Store) => Table<T>, urlPath: string | null) =>
+  (ctx: EmulatorContext, record: T) =>
+    ctx.serializer.plain(table(ctx.store), record, urlPath);
 
 function usersSideload(ctx: EmulatorContext, page: Activity[]): string {
   const actorIds = [...new Set(page.map((a) => a.actor_id))];
   const userIds = [...new Set(page.map((a) => a.user_id))];
-  const list = (ids: number[]) => ids.map((id) => ctx.serializer.userById(id)).filter((j) => j !== 'null').join(',');
+  const list = (ids: number[]) =>
+    ids
+      .map((id) => ctx.serializer.userById(id))
+      .filter((j) => j !== 'null')
+      .join(',');
   return `,"actors":[${list(actorIds)}],"users":[${list(userIds)}]`;
 }
 
@@ -157,8 +163,7 @@ export const activitiesList: ListDef<Activity> = {
     const since = req.query.get('since');
     return !since || !(created < (Number.isNaN(Date.parse(since)) ? Number(since) : Date.parse(since) / 1000));
   },
-  serialize: (ctx, a) =>
-    ctx.serializer.activity(ctx.serializer.plain(ctx.store.activities, a, 'activities'), a.user_id, a.actor_id),
+  serialize: (ctx, a) => ctx.serializer.activity(ctx.serializer.plain(ctx.store.activities, a, 'activities'), a.user_id, a.actor_id),
   sideloads: usersSideload,
   urlPath: 'activities',
   singular: 'activity',
@@ -331,7 +336,8 @@ export function serveList<T extends { id: number }>(
   const cursor = answer === 'cursor';
   // A forced style pages even a request without paging parameters (quirks.listStyle).
   const paged = answer !== 'asked_offset_or_whole' || req.query.has('page') || req.query.has('per_page');
-  const name = !paged && def.unpaginatedOrder ? orderName(def, req.query, def.unpaginatedOrder) : orderName(def, req.query, def.defaultOrder);
+  const name =
+    !paged && def.unpaginatedOrder ? orderName(def, req.query, def.unpaginatedOrder) : orderName(def, req.query, def.defaultOrder);
   const order = def.orders[name]!;
   let records = def.table(ctx.store).ordered(name, order);
   if (def.filter || scope) {

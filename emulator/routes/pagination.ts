@@ -108,7 +108,8 @@ export function cursorListPage<T>(ctx: EmulatorContext, req: ApiRequest, input: 
     size = Number(rawSize);
     if (size > max) {
       // Above Zendesk's own 100 the quirk decides; below it, a lowered test maximum always clamps.
-      if (size > MAX_PAGE_SIZE && ctx.quirks().cursorPageSizeAboveMax === 'error') return errors.invalidPageSize(`${input.path.slice(1)}/index`);
+      if (size > MAX_PAGE_SIZE && ctx.quirks().cursorPageSizeAboveMax === 'error')
+        return errors.invalidPageSize(`${input.path.slice(1)}/index`);
       size = max;
     }
   }

@@ -30,7 +30,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function fetchPage(emulator: Emulator, path: string): Promise<{ serveMs: number; parseMs: number; bytes: number }> {
-  const auth = 'Basic ' + Buffer.from(`${emulator.credentials.admin.email}/token:${emulator.credentials.admin.apiToken}`).toString('base64');
+  const auth =
+    'Basic ' + Buffer.from(`${emulator.credentials.admin.email}/token:${emulator.credentials.admin.apiToken}`).toString('base64');
   const response = await fetch(emulator.baseUrl + path, { headers: { authorization: auth } });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`${path} -> ${response.status}`);

@@ -69,7 +69,9 @@ export async function startDriverShim(upstreamPort: number): Promise<DriverShim>
           // HTTP 200 with success=false: the driver reports the message at once instead of retrying
           // a 5xx for minutes and then saying only "Request to Snowflake failed".
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ success: false, code: '000502', message: `test shim failed: ${String(err)}`, data: { errorCode: '000502' } }));
+          res.end(
+            JSON.stringify({ success: false, code: '000502', message: `test shim failed: ${String(err)}`, data: { errorCode: '000502' } }),
+          );
         });
     });
   });
@@ -111,7 +113,8 @@ export async function startDriverShim(upstreamPort: number): Promise<DriverShim>
     // The driver serialises the request with JSON.stringify, so re-serialising the parsed parts gives
     // back exactly the bytes it sent for them.
     const statementBytes =
-      Buffer.byteLength(JSON.stringify(json.sqlText), 'utf8') + (json.bindings ? Buffer.byteLength(JSON.stringify(json.bindings), 'utf8') : 0);
+      Buffer.byteLength(JSON.stringify(json.sqlText), 'utf8') +
+      (json.bindings ? Buffer.byteLength(JSON.stringify(json.bindings), 'utf8') : 0);
     const statement = {
       sqlText: json.sqlText as string,
       boundRows: Array.isArray(first) ? first.length : json.bindings ? 1 : 0,

@@ -44,8 +44,7 @@ export async function startSnowflakeEmulator(options: { unpatched?: boolean } = 
       ...overrides,
     }),
     url: (database = 'zs_test') =>
-      `snowflake://zendesk_sync@zs-test/${database}?warehouse=zs_wh&role=zs_role&host=${shim.host}` +
-      `&port=${shim.port}&protocol=http`,
+      `snowflake://zendesk_sync@zs-test/${database}?warehouse=zs_wh&role=zs_role&host=${shim.host}` + `&port=${shim.port}&protocol=http`,
     async stop() {
       await shim.close();
       await fakesnow.stop();

@@ -31,9 +31,7 @@ const LAUNCHER = path.join(__dirname, 'fakesnow_server.py');
 
 export async function startFakesnow(options: { unpatched?: boolean } = {}): Promise<FakesnowServer> {
   if (!existsSync(FAKESNOW_PYTHON)) {
-    throw new Error(
-      `fakesnow is not installed (${FAKESNOW_PYTHON} is missing). Run: bash scripts/fakesnow.sh`,
-    );
+    throw new Error(`fakesnow is not installed (${FAKESNOW_PYTHON} is missing). Run: bash scripts/fakesnow.sh`);
   }
   // No -p: fakesnow binds a free port itself and uvicorn logs it, so there is no race between
   // choosing a port here and the child binding it.

@@ -44,13 +44,20 @@ test('an account is its normalised address, whatever way a source writes it', ()
   for (const written of ['ACME', ' acme.zendesk.com ', 'https://acme.zendesk.com/']) {
     assert.equal(WorkerResources.accountKey({ subdomain: written }), acme, written);
   }
-  assert.equal(WorkerResources.accountKey({ baseUrl: 'HTTP://127.0.0.1:9/' }), WorkerResources.accountKey({ baseUrl: 'http://127.0.0.1:9' }));
+  assert.equal(
+    WorkerResources.accountKey({ baseUrl: 'HTTP://127.0.0.1:9/' }),
+    WorkerResources.accountKey({ baseUrl: 'http://127.0.0.1:9' }),
+  );
   assert.notEqual(WorkerResources.accountKey({ subdomain: 'acme' }), WorkerResources.accountKey({ subdomain: 'acme2' }));
 });
 
 test('the strictest rate settings: lowest caps and share, longest window', () => {
   assert.deepEqual(
-    strictestRateSettings([{ corePerMinute: 100, share: 0.8 }, { corePerMinute: 50, exportPerMinute: 30, windowMs: 1000 }, { windowMs: 2000 }]),
+    strictestRateSettings([
+      { corePerMinute: 100, share: 0.8 },
+      { corePerMinute: 50, exportPerMinute: 30, windowMs: 1000 },
+      { windowMs: 2000 },
+    ]),
     { corePerMinute: 50, exportPerMinute: 30, share: 0.8, windowMs: 2000 },
   );
   assert.deepEqual(strictestRateSettings([]), {});

@@ -21,11 +21,18 @@ import { createZendeskClient, RateBudget, type JsonRecord } from '../../zendesk'
 
 const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
 
-async function withAccount<T>(options: EmulatorOptions, fn: (ctx: { emulator: Emulator; tmp: string; credentialRef: string; resources: WorkerResources }) => Promise<T>): Promise<T> {
+async function withAccount<T>(
+  options: EmulatorOptions,
+  fn: (ctx: { emulator: Emulator; tmp: string; credentialRef: string; resources: WorkerResources }) => Promise<T>,
+): Promise<T> {
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, ...options });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-sync-'));
   const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+  await saveCredential(credentialRef, {
+    type: 'api_token',
+    email: emulator.credentials.admin.email,
+    token: emulator.credentials.admin.apiToken,
+  });
   const resources = new WorkerResources();
   try {
     return await fn({ emulator, tmp, credentialRef, resources });
@@ -60,30 +67,73 @@ async function syncAll(resources: WorkerResources, config: SourceConfig): Promis
 
 test('a rate-limited account: the caps are kept, no 429, and the warehouse equals the ground truth', async () => {
   const minuteMs = 1000;
-  await withAccount({ tickets: 2300, rateLimits: { minuteMs, exportPerMinute: 4, corePerMinute: 12 } }, async ({ emulator, tmp, credentialRef, resources }) => {
-    const destination = `sqlite://${path.join(tmp, 'wh')}`;
-    const config: SourceConfig = { name: 'limited', baseUrl: emulator.baseUrl, credentialRef, destination, collections: allOn, rate: { windowMs: minuteMs, exportPerMinute: 4, corePerMinute: 12 } };
-    const firstSyncAfterMs = Date.now();
-    await syncAll(resources, config);
-    assert.deepEqual(emulator.requestLog.countByStatus()[429] ?? 0, 0, 'no 429 in steady state');
-    assert.ok(emulator.requestLog.maxPerWindow(/incremental/) <= 4, `export requests per window: ${emulator.requestLog.maxPerWindow(/incremental/)}`);
-    assert.ok(emulator.requestLog.maxPerWindow() <= 12, `requests per window: ${emulator.requestLog.maxPerWindow()}`);
-    await assertWarehouseMatches(destination, 'limited', expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, collections.map((c) => c.name)));
-  });
+  await withAccount(
+    { tickets: 2300, rateLimits: { minuteMs, exportPerMinute: 4, corePerMinute: 12 } },
+    async ({ emulator, tmp, credentialRef, resources }) => {
+      const destination = `sqlite://${path.join(tmp, 'wh')}`;
+      const config: SourceConfig = {
+        name: 'limited',
+        baseUrl: emulator.baseUrl,
+        credentialRef,
+        destination,
+        collections: allOn,
+        rate: { windowMs: minuteMs, exportPerMinute: 4, corePerMinute: 12 },
+      };
+      const firstSyncAfterMs = Date.now();
+      await syncAll(resources, config);
+      assert.deepEqual(emulator.requestLog.countByStatus()[429] ?? 0, 0, 'no 429 in steady state');
+      assert.ok(
+        emulator.requestLog.maxPerWindow(/incremental/) <= 4,
+        `export requests per window: ${emulator.requestLog.maxPerWindow(/incremental/)}`,
+      );
+      assert.ok(emulator.requestLog.maxPerWindow() <= 12, `requests per window: ${emulator.requestLog.maxPerWindow()}`);
+      await assertWarehouseMatches(
+        destination,
+        'limited',
+        expectedRowsFor(
+          emulator,
+          { lookbackDays: config.lookbackDays, firstSyncAfterMs },
+          collections.map((c) => c.name),
+        ),
+      );
+    },
+  );
 });
 
 test('a >1000 same-second run (tickets and their events) lands whole: the warehouse equals the ground truth', async () => {
   // SMALL_ACCOUNT switches the run off; here it is on, larger than an export page, with the
   // same-second records in Zendesk's arbitrary order.
-  await withAccount({ tickets: 2300, sameSecondRun: 1100, quirks: { sameSecondOrder: 'shuffled' } }, async ({ emulator, tmp, credentialRef, resources }) => {
-    assert.ok(emulator.sameSecondRun.tickets > 1000);
-    const destination = `sqlite://${path.join(tmp, 'wh')}`;
-    const config: SourceConfig = { name: 'same_second', baseUrl: emulator.baseUrl, credentialRef, destination, collections: allOn, lookbackDays: 3650, rate: { corePerMinute: 1e5, exportPerMinute: 1e5 } };
-    const firstSyncAfterMs = Date.now();
-    const results = await syncAll(resources, config);
-    assert.ok(results.tickets!.rows >= 2300 && results.ticket_events!.rows > 1100, JSON.stringify({ tickets: results.tickets!.rows, events: results.ticket_events!.rows }));
-    await assertWarehouseMatches(destination, 'same_second', expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, collections.map((c) => c.name)));
-  });
+  await withAccount(
+    { tickets: 2300, sameSecondRun: 1100, quirks: { sameSecondOrder: 'shuffled' } },
+    async ({ emulator, tmp, credentialRef, resources }) => {
+      assert.ok(emulator.sameSecondRun.tickets > 1000);
+      const destination = `sqlite://${path.join(tmp, 'wh')}`;
+      const config: SourceConfig = {
+        name: 'same_second',
+        baseUrl: emulator.baseUrl,
+        credentialRef,
+        destination,
+        collections: allOn,
+        lookbackDays: 3650,
+        rate: { corePerMinute: 1e5, exportPerMinute: 1e5 },
+      };
+      const firstSyncAfterMs = Date.now();
+      const results = await syncAll(resources, config);
+      assert.ok(
+        results.tickets!.rows >= 2300 && results.ticket_events!.rows > 1100,
+        JSON.stringify({ tickets: results.tickets!.rows, events: results.ticket_events!.rows }),
+      );
+      await assertWarehouseMatches(
+        destination,
+        'same_second',
+        expectedRowsFor(
+          emulator,
+          { lookbackDays: config.lookbackDays, firstSyncAfterMs },
+          collections.map((c) => c.name),
+        ),
+      );
+    },
+  );
 });
 
 test('a 429 storm after a limit dip: the first refusal reports the real limit again, so requests do not crawl at the dip pace', async () => {
@@ -142,14 +192,29 @@ test('every fault kind is survived and nothing is lost', async () => {
     },
     async ({ emulator, tmp, credentialRef, resources }) => {
       const destination = `sqlite://${path.join(tmp, 'wh')}`;
-      const config: SourceConfig = { name: 'faulty', baseUrl: emulator.baseUrl, credentialRef, destination, collections: allOn, rate: { corePerMinute: 1e5, exportPerMinute: 1e5 } };
+      const config: SourceConfig = {
+        name: 'faulty',
+        baseUrl: emulator.baseUrl,
+        credentialRef,
+        destination,
+        collections: allOn,
+        rate: { corePerMinute: 1e5, exportPerMinute: 1e5 },
+      };
       const firstSyncAfterMs = Date.now();
       await syncAll(resources, config);
       const fired = new Set(emulator.firedFaults().map((f) => f.ruleId));
       for (const id of ['groups-500', 'users-502', 'events-503', 'tickets-504', 'orgs-reset', 'fields-truncate', 'skips-latency']) {
         assert.ok(fired.has(id), `fault ${id} fired`);
       }
-      await assertWarehouseMatches(destination, 'faulty', expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, collections.map((c) => c.name)));
+      await assertWarehouseMatches(
+        destination,
+        'faulty',
+        expectedRowsFor(
+          emulator,
+          { lookbackDays: config.lookbackDays, firstSyncAfterMs },
+          collections.map((c) => c.name),
+        ),
+      );
     },
   );
 });
@@ -160,20 +225,30 @@ test('clear messages: bad credentials, non-admin, malformed subdomain; plan-gate
     const wrongRef = `file:${path.join(tmp, 'wrong.json')}`;
     await saveCredential(wrongRef, { type: 'api_token', email: emulator.credentials.admin.email, token: 'nope' });
     const agentRef = `file:${path.join(tmp, 'agent.json')}`;
-    await saveCredential(agentRef, { type: 'api_token', email: emulator.credentials.agent.email, token: emulator.credentials.agent.apiToken });
+    await saveCredential(agentRef, {
+      type: 'api_token',
+      email: emulator.credentials.agent.email,
+      token: emulator.credentials.agent.apiToken,
+    });
     const base = { name: 'msgs', baseUrl: emulator.baseUrl, destination };
 
-    await assert.rejects((await resources.session({ ...base, credentialRef: wrongRef })).checkCredentials(), (err: Error & { type?: string }) => {
-      assert.equal(err.type, 'ZendeskAuthError');
-      assert.match(err.message, /authenticate|credentials/i);
-      return true;
-    });
+    await assert.rejects(
+      (await resources.session({ ...base, credentialRef: wrongRef })).checkCredentials(),
+      (err: Error & { type?: string }) => {
+        assert.equal(err.type, 'ZendeskAuthError');
+        assert.match(err.message, /authenticate|credentials/i);
+        return true;
+      },
+    );
     await assert.rejects((await resources.session({ ...base, credentialRef: agentRef })).checkCredentials(), (err: Error) => {
       assert.match(err.message, /role "agent"/);
       assert.match(err.message, /admin/);
       return true;
     });
-    assert.throws(() => validateSourceConfig({ ...base, baseUrl: undefined, subdomain: 'x', credentialRef: wrongRef, name: 'Bad Name' }), /name: must be a warehouse schema name/);
+    assert.throws(
+      () => validateSourceConfig({ ...base, baseUrl: undefined, subdomain: 'x', credentialRef: wrongRef, name: 'Bad Name' }),
+      /name: must be a warehouse schema name/,
+    );
     await assert.rejects(
       resources.session({ name: 'msgs', subdomain: 'acme.zendesk.com.zendesk.com', credentialRef: wrongRef, destination }),
       /acme\.zendesk\.com\.zendesk\.com.*expected the account subdomain only/,
@@ -199,7 +274,13 @@ test('a next link on a foreign host never receives the credential', async () => 
   try {
     await withAccount({ groups: 250, canonicalBaseUrl: hostileUrl }, async ({ emulator, tmp, credentialRef, resources }) => {
       const destination = `sqlite://${path.join(tmp, 'wh')}`;
-      const config: SourceConfig = { name: 'hostile', baseUrl: emulator.baseUrl, credentialRef, destination, collections: Object.fromEntries(collections.map((c) => [c.name, c.name === 'groups'])) };
+      const config: SourceConfig = {
+        name: 'hostile',
+        baseUrl: emulator.baseUrl,
+        credentialRef,
+        destination,
+        collections: Object.fromEntries(collections.map((c) => [c.name, c.name === 'groups'])),
+      };
       const results = await syncAll(resources, config);
       assert.equal(results.groups!.pages, 3, 'paged through links that name the foreign host');
       assert.equal(results.groups!.rows, emulator.groundTruth({ collections: ['groups'] }).groups!.length);
@@ -212,7 +293,13 @@ test('a next link on a foreign host never receives the credential', async () => 
 
 test('resuming the ticket export from any page cursor yields exactly the rest', async () => {
   await withAccount({ tickets: 2300 }, async ({ emulator, credentialRef, resources }) => {
-    const config = { name: 'resume', baseUrl: emulator.baseUrl, credentialRef, destination: 'sqlite://unused', rate: { corePerMinute: 1e5, exportPerMinute: 1e5 } };
+    const config = {
+      name: 'resume',
+      baseUrl: emulator.baseUrl,
+      credentialRef,
+      destination: 'sqlite://unused',
+      rate: { corePerMinute: 1e5, exportPerMinute: 1e5 },
+    };
     const session = await resources.session(config);
     const stream = streamByName('tickets');
     const pages: Array<{ ids: number[]; cursor: unknown }> = [];
@@ -227,7 +314,11 @@ test('resuming the ticket export from any page cursor yields exactly the rest', 
       for await (const page of session.paginate(stream, { resumeCursor: pages[i]!.cursor as never, pageSize: 500 })) {
         rest.push(...page.records.map((r: JsonRecord) => r.id as number));
       }
-      assert.deepEqual(rest, pages.slice(i + 1).flatMap((p) => p.ids), `resume after page ${i + 1}`);
+      assert.deepEqual(
+        rest,
+        pages.slice(i + 1).flatMap((p) => p.ids),
+        `resume after page ${i + 1}`,
+      );
     }
   });
 });

@@ -70,7 +70,11 @@ test('the catalog feeds the history tables and identities from streams already r
 
 test('an agent (not an admin) syncing ticket_audits: the stream is skipped with a warning, the source does not fail', async () => {
   const agentRef = `file:${path.join(harness.tmp, 'agent.json')}`;
-  await saveCredential(agentRef, { type: 'api_token', email: emulator.credentials.agent.email, token: emulator.credentials.agent.apiToken });
+  await saveCredential(agentRef, {
+    type: 'api_token',
+    email: emulator.credentials.agent.email,
+    token: emulator.credentials.agent.apiToken,
+  });
   const config = { ...(await configFor('sqlite')), credentialRef: agentRef, collections: { ticket_audits: true } };
   const result = await runSyncStream(
     { config, stream: 'ticket_audits', cursor: null, mode: 'incremental', runTag: 'test' },
@@ -95,7 +99,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await syncAll(config);
       const truth = expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, allTables);
       // This account makes no tag changes of its own (the cycle below does).
-      for (const table of CHANGE_TABLES.filter((t) => t !== 'ticket_tag_history')) assert.ok((truth[table] ?? []).length > 0, `${table}: the ground truth has rows to compare`);
+      for (const table of CHANGE_TABLES.filter((t) => t !== 'ticket_tag_history'))
+        assert.ok((truth[table] ?? []).length > 0, `${table}: the ground truth has rows to compare`);
       await assertWarehouseMatches(config.destination, config.name, truth);
 
       // Changes: a ticket loses one of its tags and changes status; another is deleted; a user is
@@ -135,31 +140,51 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         assert.equal(unchanged[stream], 1, `${stream}: one request on an unchanged cycle`);
       }
       const audits = emulator.store.ticketEvents.size;
-      assert.equal(unchanged.ticket_audits, Math.ceil(audits / 100), `ticket_audits: read in full, one request per 100 of ${audits} audits`);
+      assert.equal(
+        unchanged.ticket_audits,
+        Math.ceil(audits / 100),
+        `ticket_audits: read in full, one request per 100 of ${audits} audits`,
+      );
 
       // The specific outcomes, read from the warehouse.
       const tagRows = await rows(config, 'ticket_tags', { ticket_id: 'bigint', tag: 'text' });
       assert.ok(!tagRows.some((r) => r.ticket_id === tagged.id && r.tag === removedTag), 'the removed tag left ticket_tags');
-      assert.ok(tagRows.some((r) => r.ticket_id === tagged.id), 'the ticket keeps its other tags');
+      assert.ok(
+        tagRows.some((r) => r.ticket_id === tagged.id),
+        'the ticket keeps its other tags',
+      );
       assert.ok(!tagRows.some((r) => r.ticket_id === untagged.id), 'a ticket with no tags left has no rows');
       const deletedTickets = await rows(config, 'deleted_tickets', { id: 'bigint', previous_state: 'text' });
-      assert.ok(deletedTickets.some((r) => r.id === doomed.id), 'the deleted ticket is listed');
+      assert.ok(
+        deletedTickets.some((r) => r.id === doomed.id),
+        'the deleted ticket is listed',
+      );
       const suspended = (await rows(config, 'suspended_tickets', { id: 'bigint' })).map((r) => r.id);
       assert.ok(!suspended.includes(recovered.id) && suspended.includes(arrived.id), 'a recovered message left, a new one arrived');
       const deletedUsers = await rows(config, 'deleted_users', { id: 'bigint' });
-      assert.ok(deletedUsers.some((r) => r.id === doomedUser.id), 'the deleted user is listed');
+      assert.ok(
+        deletedUsers.some((r) => r.id === doomedUser.id),
+        'the deleted user is listed',
+      );
       const identities = await rows(config, 'user_identities', { user_id: 'bigint', type: 'text' });
       assert.ok(!identities.some((r) => r.user_id === phoned.id && r.type === 'phone_number'), 'the removed phone identity left');
       assert.ok(!identities.some((r) => r.user_id === doomedUser.id), "a deleted user's identities left");
       // Field history agrees with the tickets' final state: the last status change of each ticket.
-      const history = await rows(config, 'ticket_field_history', { id: 'bigint', ticket_id: 'bigint', field_name: 'text', value: 'text', updated: 'timestamp' });
+      const history = await rows(config, 'ticket_field_history', {
+        id: 'bigint',
+        ticket_id: 'bigint',
+        field_name: 'text',
+        value: 'text',
+        updated: 'timestamp',
+      });
       const lastStatus = new Map<number, { id: number; value: unknown }>();
       for (const r of history) {
         if (r.field_name !== 'status') continue;
         const seen = lastStatus.get(r.ticket_id as number);
         if (!seen || (r.id as number) > seen.id) lastStatus.set(r.ticket_id as number, { id: r.id as number, value: r.value });
       }
-      for (const id of [tagged.id, doomed.id]) assert.equal(lastStatus.get(id)?.value, emulator.store.tickets.get(id)!.status, `ticket ${id}: last status change = its status`);
+      for (const id of [tagged.id, doomed.id])
+        assert.equal(lastStatus.get(id)?.value, emulator.store.tickets.get(id)!.status, `ticket ${id}: last status change = its status`);
     });
   });
 }

@@ -83,7 +83,10 @@ async function warehouseIds(config: SourceConfig, table: string): Promise<number
 
 async function tagsOf(config: SourceConfig, ticketId: number): Promise<string[]> {
   const rows = await readTable(config.destination, config.name, 'ticket_tags', { ticket_id: 'bigint', tag: 'text' });
-  return rows.filter((r) => r.ticket_id === ticketId).map((r) => r.tag as string).sort();
+  return rows
+    .filter((r) => r.ticket_id === ticketId)
+    .map((r) => r.tag as string)
+    .sort();
 }
 
 let account: Account;
@@ -93,7 +96,11 @@ before(async () => {
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, plan: 'enterprise' });
   tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-every-row-'));
   const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+  await saveCredential(credentialRef, {
+    type: 'api_token',
+    email: emulator.credentials.admin.email,
+    token: emulator.credentials.admin.apiToken,
+  });
   const resources = new WorkerResources();
   account = {
     emulator,
@@ -170,7 +177,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       for (const [table, id] of Object.entries(deletedIds)) {
         assert.ok(!(await warehouseIds(config, table)).includes(id), `${table} ${id} left the warehouse`);
       }
-      await assertWarehouseMatches(config.destination, config.name, expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, allTables));
+      await assertWarehouseMatches(
+        config.destination,
+        config.name,
+        expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, allTables),
+      );
     });
 
     test('a list read that fails or is cancelled mid-list deletes nothing; its retry resumes and deletes what is gone', async () => {
@@ -214,7 +225,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       );
       assert.deepEqual(await warehouseIds(config, 'group_memberships'), before, 'a cancelled read deletes nothing');
       // The page already on the wire when the signal fired may still be written; the read never ends.
-      assert.ok(lastBeat && lastBeat.pages >= 1 && lastBeat.pages < Math.ceil(before.length / 100), `stopped after ${lastBeat?.pages} pages`);
+      assert.ok(
+        lastBeat && lastBeat.pages >= 1 && lastBeat.pages < Math.ceil(before.length / 100),
+        `stopped after ${lastBeat?.pages} pages`,
+      );
       assert.ok(lastBeat?.fullReadId, 'the heartbeat names the read');
 
       // The retry resumes from the heartbeat, after the pages already written: the keys the cancelled
@@ -225,7 +239,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         await warehouseIds(config, 'group_memberships'),
         before.filter((id) => id !== firstPageGone && id !== lastPageGone),
       );
-      await assertWarehouseMatches(config.destination, config.name, expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, ['group_memberships']));
+      await assertWarehouseMatches(
+        config.destination,
+        config.name,
+        expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, ['group_memberships']),
+      );
     });
 
     test('a read cancelled while writing its last page deletes nothing; the next complete read does', async () => {
@@ -268,11 +286,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   test(`a backfill page fetched before a change and written after the newer version keeps the newer one (${kind})`, async () => {
     const { emulator } = account;
     const config = account.config(kind, 'stale_page');
-      const firstSyncAfterMs = Date.now(); // the lookback counts from the first sync
+    const firstSyncAfterMs = Date.now(); // the lookback counts from the first sync
     await runStream(account, config, 'tickets');
     const startedAt = emulator.now();
     // From where the warehouse's ticket history begins (the ground truth leaves older tickets out).
-    const historyStart = Number(await (await account.resources.destination(config.destination)).readState(config.name, initialStartKey('tickets')));
+    const historyStart = Number(
+      await (await account.resources.destination(config.destination)).readState(config.name, initialStartKey('tickets')),
+    );
     // A ticket the backfill's page carries: inside the history, not changed in the last minute, tagged.
     const ticket = [...emulator.store.tickets.rows.values()].find(
       (t) => t.status !== 'deleted' && t.generated_timestamp >= historyStart && t.generated_timestamp < startedAt - 60 && t.tags.length > 0,
@@ -300,11 +320,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(heldSubject, ticket.subject, 'the held page carries the ticket as it was');
 
       // Meanwhile the ticket changes and the regular cycle writes its new version.
-      emulator.mutations.updateTicket(ticket.id, { subject: 'Changed while the backfill was in flight', status: 'pending', tags: [newTag] });
+      emulator.mutations.updateTicket(ticket.id, {
+        subject: 'Changed while the backfill was in flight',
+        status: 'pending',
+        tags: [newTag],
+      });
       emulator.advanceClock(61);
       const cycle = await runStream(account, config, 'tickets');
       assert.ok(cycle.rows >= 1);
-      const newer = (await readTable(config.destination, config.name, 'tickets', { id: 'bigint', subject: 'text' })).find((r) => r.id === ticket.id);
+      const newer = (await readTable(config.destination, config.name, 'tickets', { id: 'bigint', subject: 'text' })).find(
+        (r) => r.id === ticket.id,
+      );
       assert.equal(newer?.subject, 'Changed while the backfill was in flight');
       assert.deepEqual(await tagsOf(config, ticket.id), [newTag]);
     } finally {
@@ -314,7 +340,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     const after = (await readTable(config.destination, config.name, 'tickets', { id: 'bigint', subject: 'text', status: 'text' })).find(
       (r) => r.id === ticket.id,
     );
-    assert.deepEqual([after?.subject, after?.status], ['Changed while the backfill was in flight', 'pending'], 'the stale page did not bring the old version back');
+    assert.deepEqual(
+      [after?.subject, after?.status],
+      ['Changed while the backfill was in flight', 'pending'],
+      'the stale page did not bring the old version back',
+    );
     // Nor the old version's tags (ticket_tags rows are replaced per ticket, guarded by the ticket's version).
     assert.ok(!oldTags.includes(newTag));
     assert.deepEqual(await tagsOf(config, ticket.id), [newTag], 'the stale page did not bring the old tags back');

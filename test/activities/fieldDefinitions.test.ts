@@ -20,15 +20,26 @@ test('field definitions are read on the first sync and when a new field appears,
   const resources = new WorkerResources();
   try {
     const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+    await saveCredential(credentialRef, {
+      type: 'api_token',
+      email: emulator.credentials.admin.email,
+      token: emulator.credentials.admin.apiToken,
+    });
     const destination = `sqlite://${path.join(tmp, 'wh')}`;
     const config: SourceConfig = { name: 'fields', baseUrl: emulator.baseUrl, credentialRef, destination, lookbackDays: 3650 };
     const run = async (stream: string, cursor: StreamCursor | null): Promise<StreamResult> =>
       runSyncStream(
         { config, stream, cursor, mode: 'incremental', runTag: 'test' },
-        { destination: await resources.destination(destination), session: await resources.session(config), heartbeat: () => {}, signal: new AbortController().signal, log: () => {} },
+        {
+          destination: await resources.destination(destination),
+          session: await resources.session(config),
+          heartbeat: () => {},
+          signal: new AbortController().signal,
+          log: () => {},
+        },
       );
-    const definitionReads = (list: string) => emulator.requestLog.entries().filter((e) => e.path.startsWith(`/api/v2/${list}`) && e.status === 200).length;
+    const definitionReads = (list: string) =>
+      emulator.requestLog.entries().filter((e) => e.path.startsWith(`/api/v2/${list}`) && e.status === 200).length;
 
     const first = await run('tickets', null);
     const usersFirst = await run('users', null);

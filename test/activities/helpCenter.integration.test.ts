@@ -47,11 +47,24 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const source = await config(kind, 'help_center');
       assert.deepEqual(
         new Set(enabledStreams(source)),
-        new Set(['articles', 'help_center_categories', 'help_center_sections', 'community_topics', 'community_posts', 'article_comments', 'article_votes', 'post_comments']),
+        new Set([
+          'articles',
+          'help_center_categories',
+          'help_center_sections',
+          'community_topics',
+          'community_posts',
+          'article_comments',
+          'article_votes',
+          'post_comments',
+        ]),
       );
 
       const first = await cycle(source);
-      const truth = expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, HC_TABLES);
+      const truth = expectedRowsFor(
+        emulator,
+        { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */,
+        HC_TABLES,
+      );
       for (const table of HC_TABLES) assert.ok(truth[table]!.length > 0, `${table}: the account has some`);
       await assertWarehouseMatches(source.destination, source.name, truth);
 
@@ -59,7 +72,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // counts every one of them.
       const articles = hc.articles.size;
       const posts = hc.posts.size;
-      for (const [stream, parents] of [['article_comments', articles], ['article_votes', articles], ['post_comments', posts]] as const) {
+      for (const [stream, parents] of [
+        ['article_comments', articles],
+        ['article_votes', articles],
+        ['post_comments', posts],
+      ] as const) {
         const { result, logged } = first[stream]!;
         assert.equal(result.requests, logged, `${stream}: the status counts every request sent`);
         assert.ok(result.requests >= parents + 1, `${stream}: ${result.requests} requests for ${parents} parents`);
@@ -67,9 +84,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       }
       // Votes come up to 6 per article and lists hold 5 per page: some articles need two pages.
       const votesPerArticle = new Map<number, number>();
-      for (const v of hc.votes.all()) if (v.item_type === 'Article') votesPerArticle.set(v.item_id, (votesPerArticle.get(v.item_id) ?? 0) + 1);
+      for (const v of hc.votes.all())
+        if (v.item_type === 'Article') votesPerArticle.set(v.item_id, (votesPerArticle.get(v.item_id) ?? 0) + 1);
       const extraPages = [...votesPerArticle.values()].filter((n) => n > 5).length;
-      assert.equal(first.article_votes!.result.requests, 1 + articles + extraPages, 'article export page + one list per article (+ second pages)');
+      assert.equal(
+        first.article_votes!.result.requests,
+        1 + articles + extraPages,
+        'article export page + one list per article (+ second pages)',
+      );
 
       // --- changes in Zendesk -----------------------------------------------------------------
       const article = hc.articles.all()[0]!;
@@ -83,16 +105,27 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const newComment = m.addArticleComment(article.id, { body: 'Added later' });
       const goneCommentOfPost = hc.postComments.all()[0]!;
       m.deletePostComment(goneCommentOfPost.id);
-      const gonePost = hc.posts.all().find((p) => p.id !== goneCommentOfPost.post_id && hc.postComments.all().some((c) => c.post_id === p.id))!;
-      const commentsOfGonePost = hc.postComments.all().filter((c) => c.post_id === gonePost.id).map((c) => c.id);
+      const gonePost = hc.posts
+        .all()
+        .find((p) => p.id !== goneCommentOfPost.post_id && hc.postComments.all().some((c) => c.post_id === p.id))!;
+      const commentsOfGonePost = hc.postComments
+        .all()
+        .filter((c) => c.post_id === gonePost.id)
+        .map((c) => c.id);
       m.deletePost(gonePost.id);
       emulator.advanceClock(61);
 
       const second = await cycle(source);
-      await assertWarehouseMatches(source.destination, source.name, expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, HC_TABLES));
+      await assertWarehouseMatches(
+        source.destination,
+        source.name,
+        expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, HC_TABLES),
+      );
       // The article export sends only what changed since the last cycle (its boundary second again at most).
       assert.ok(second.articles!.result.rows < articles, `${second.articles!.result.rows} articles re-read of ${articles}`);
-      const title = (await readTable(source.destination, source.name, 'articles', { id: 'bigint', title: 'text' })).find((r) => r.id === article.id)?.title;
+      const title = (await readTable(source.destination, source.name, 'articles', { id: 'bigint', title: 'text' })).find(
+        (r) => r.id === article.id,
+      )?.title;
       assert.equal(title, edited.title);
       assert.ok(!(await warehouseIds(source, 'article_comments')).includes(goneComment.id), 'a deleted article comment left the warehouse');
       assert.ok((await warehouseIds(source, 'article_comments')).includes(newComment.id));
@@ -100,7 +133,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.ok((await warehouseIds(source, 'article_votes')).includes(newVote.id));
       assert.ok(!(await warehouseIds(source, 'posts')).includes(gonePost.id), 'a deleted post left the warehouse');
       const postComments = await warehouseIds(source, 'post_comments');
-      for (const id of [goneCommentOfPost.id, ...commentsOfGonePost]) assert.ok(!postComments.includes(id), `post comment ${id} left the warehouse`);
+      for (const id of [goneCommentOfPost.id, ...commentsOfGonePost])
+        assert.ok(!postComments.includes(id), `post comment ${id} left the warehouse`);
       assert.ok(second.article_comments!.result.deletedByTable?.article_comments === 1);
       assert.ok(second.post_comments!.result.deletedByTable?.post_comments === 1 + commentsOfGonePost.length);
     });
@@ -112,8 +146,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           try {
             const source = await config(kind, `per_parent_${listStyle}`);
             const results = await cycle(source);
-            for (const stream of ['article_comments', 'article_votes', 'post_comments']) assert.ok(results[stream]!.result.pages > 1, stream);
-            await assertWarehouseMatches(source.destination, source.name, expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, HC_TABLES));
+            for (const stream of ['article_comments', 'article_votes', 'post_comments'])
+              assert.ok(results[stream]!.result.pages > 1, stream);
+            await assertWarehouseMatches(
+              source.destination,
+              source.name,
+              expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, HC_TABLES),
+            );
           } finally {
             emulator.setQuirks({ listStyle: 'as_asked' });
           }
@@ -150,7 +189,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
             assert.match(result.warnings.join('\n'), new RegExp(`${stream} skipped`));
             assert.equal(result.rows, 0);
           }
-          await assertWarehouseMatches(source.destination, source.name, expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, HC_TABLES));
+          await assertWarehouseMatches(
+            source.destination,
+            source.name,
+            expectedRowsFor(emulator, { firstSyncAfterMs: Date.now() } /* no ticket tables: the lookback does not apply */, HC_TABLES),
+          );
         } finally {
           emulator.setQuirks({ helpCenterEnabled: true, helpCenterOffAnswer: 404 });
         }

@@ -41,7 +41,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const store = emulator.store;
       const template = [...store.ticketFields.rows.values()].find((f) => f.type === 'text')!;
       let nextId = 9_000_000_000_000;
-      const planted: TicketField[] = HOSTILE_TITLES.map((title) => ({ ...template, id: nextId++, title, raw_title: title, type: 'text' as const, key: null }));
+      const planted: TicketField[] = HOSTILE_TITLES.map((title) => ({
+        ...template,
+        id: nextId++,
+        title,
+        raw_title: title,
+        type: 'text' as const,
+        key: null,
+      }));
       const seats: TicketField = { ...template, id: nextId++, title: 'Seats', raw_title: 'Seats', type: 'integer' as never, key: null };
       for (const f of [...planted, seats]) store.ticketFields.put(f);
 
@@ -55,15 +62,32 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       emulator.advanceClock(120);
 
       const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-      await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+      await saveCredential(credentialRef, {
+        type: 'api_token',
+        email: emulator.credentials.admin.email,
+        token: emulator.credentials.admin.apiToken,
+      });
       const destination = kind === 'sqlite' ? `sqlite://${path.join(tmp, 'wh')}` : process.env.ZS_PG_URL!;
       const name = `hostile_${kind}_${process.pid}`;
-      const config: SourceConfig = { name, baseUrl: emulator.baseUrl, credentialRef, destination, collections: { ticket_comments: true }, rate: { corePerMinute: 1e5, exportPerMinute: 1e5 } };
+      const config: SourceConfig = {
+        name,
+        baseUrl: emulator.baseUrl,
+        credentialRef,
+        destination,
+        collections: { ticket_comments: true },
+        rate: { corePerMinute: 1e5, exportPerMinute: 1e5 },
+      };
       const firstSyncAfterMs = Date.now();
       for (const stream of ['ticket_fields', 'tickets', 'ticket_events']) {
         await runSyncStream(
           { config, stream, cursor: null, mode: 'incremental', runTag: 'hostile' },
-          { destination: await resources.destination(destination), session: await resources.session(config), heartbeat: () => {}, signal: new AbortController().signal, log: () => {} },
+          {
+            destination: await resources.destination(destination),
+            session: await resources.session(config),
+            heartbeat: () => {},
+            signal: new AbortController().signal,
+            log: () => {},
+          },
         );
       }
 
@@ -79,11 +103,20 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
       // The landed rows equal the ground truth under the documented text rule (NUL stripped, lone
       // surrogates as U+FFFD); the 10 MB body and every other ticket are intact.
-      const truth = expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, ['tickets', 'ticket_comments', 'ticket_fields']);
+      const truth = expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, [
+        'tickets',
+        'ticket_comments',
+        'ticket_fields',
+      ]);
       const cleaned = cleanJsonValue(truth) as typeof truth;
       await assertWarehouseMatches(destination, name, cleaned);
-      assert.ok(cleaned.ticket_comments!.some((c) => typeof c.body === 'string' && c.body.length === big.length), 'the 10 MB body is in the truth compared');
-      const seatsValues = cleaned.tickets!.map((t) => (t.custom_fields as Record<string, unknown>)[String(seats.id)]).filter((v) => v !== null && v !== undefined);
+      assert.ok(
+        cleaned.ticket_comments!.some((c) => typeof c.body === 'string' && c.body.length === big.length),
+        'the 10 MB body is in the truth compared',
+      );
+      const seatsValues = cleaned
+        .tickets!.map((t) => (t.custom_fields as Record<string, unknown>)[String(seats.id)])
+        .filter((v) => v !== null && v !== undefined);
       assert.deepEqual(seatsValues.sort(), [12, 7].sort(), 'numbers from strings and numbers land; "abc" lands as NULL');
     } finally {
       await resources.close();

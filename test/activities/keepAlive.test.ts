@@ -31,10 +31,21 @@ test('heartbeats continue while a stream waits for the rate budget', async () =>
   const abort = new AbortController(); // ends a stream left waiting when an assertion fails
   try {
     const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+    await saveCredential(credentialRef, {
+      type: 'api_token',
+      email: emulator.credentials.admin.email,
+      token: emulator.credentials.admin.apiToken,
+    });
     // One export request per hour-long window: the stream's second page waits for the budget until
     // the test raises the cap, so the wait lasts as long as the test needs, at any machine speed.
-    const config: SourceConfig = { name: 'alive', baseUrl: emulator.baseUrl, credentialRef, destination: `sqlite://${path.join(tmp, 'wh')}`, lookbackDays: 3650, rate: { exportPerMinute: 1, corePerMinute: 1000, windowMs: 3_600_000 } };
+    const config: SourceConfig = {
+      name: 'alive',
+      baseUrl: emulator.baseUrl,
+      credentialRef,
+      destination: `sqlite://${path.join(tmp, 'wh')}`,
+      lookbackDays: 3650,
+      rate: { exportPerMinute: 1, corePerMinute: 1000, windowMs: 3_600_000 },
+    };
     const session = await resources.session(config);
     const budget = rateBudgetFor(WorkerResources.accountKey(config));
     const beats: SyncHeartbeat[] = [];

@@ -41,7 +41,11 @@ for (const listStyle of ['offset', 'cursor'] as const satisfies readonly ListSty
     const resources = new WorkerResources();
     try {
       const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-      await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+      await saveCredential(credentialRef, {
+        type: 'api_token',
+        email: emulator.credentials.admin.email,
+        token: emulator.credentials.admin.apiToken,
+      });
       const destination = `sqlite://${path.join(tmp, 'wh')}`;
       const schema = `lists_${listStyle}`;
       const config: SourceConfig = {
@@ -71,7 +75,8 @@ for (const listStyle of ['offset', 'cursor'] as const satisfies readonly ListSty
       const truth = expectedRowsFor(emulator, { lookbackDays: config.lookbackDays, firstSyncAfterMs }, wanted);
       // The style must really matter: every list spans more than one page, and was walked page by page.
       const okRequests = (listPath: string) =>
-        emulator.requestLog.entries().filter((e) => e.path.replace(/\.json$/, '') === listPath.replace(/\.json$/, '') && e.status === 200).length;
+        emulator.requestLog.entries().filter((e) => e.path.replace(/\.json$/, '') === listPath.replace(/\.json$/, '') && e.status === 200)
+          .length;
       for (const stream of listStreams) {
         assert.equal(results[stream.name]!.skipped, undefined, `${stream.name} was read`);
         const table = truth[collections.find((c) => c.stream === stream.name)!.name]!;
@@ -83,7 +88,10 @@ for (const listStyle of ['offset', 'cursor'] as const satisfies readonly ListSty
         assert.ok(results[stream.name]!.pages > 1, `${stream.name}: ${results[stream.name]!.pages} pages`);
       }
       for (const collection of definitionCollections) {
-        assert.ok(okRequests(collection.customFields!.definitionsPath) >= 2, `${collection.customFields!.definitionsKey}: read page by page`);
+        assert.ok(
+          okRequests(collection.customFields!.definitionsPath) >= 2,
+          `${collection.customFields!.definitionsKey}: read page by page`,
+        );
       }
 
       await assertWarehouseMatches(destination, schema, truth);
@@ -120,7 +128,11 @@ test('a list position survives the endpoint switching style between attempts: th
   const resources = new WorkerResources();
   try {
     const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+    await saveCredential(credentialRef, {
+      type: 'api_token',
+      email: emulator.credentials.admin.email,
+      token: emulator.credentials.admin.apiToken,
+    });
     const session = await resources.session({ name: 'switch', baseUrl: emulator.baseUrl, credentialRef, destination: 'sqlite://unused' });
     const groupsStream = streams.find((s) => s.name === 'groups')!;
     const allIds = truthIds(emulator.groundTruth({ collections: ['groups'] }).groups!);
@@ -133,17 +145,30 @@ test('a list position survives the endpoint switching style between attempts: th
       }
       return { ids, cursors };
     };
-    for (const [before, after] of [['cursor', 'offset'], ['offset', 'cursor']] as const) {
+    for (const [before, after] of [
+      ['cursor', 'offset'],
+      ['offset', 'cursor'],
+    ] as const) {
       emulator.setQuirks({ listStyle: before });
       const first = await readFrom(null);
-      assert.deepEqual([...first.ids].sort((a, b) => a - b), allIds);
+      assert.deepEqual(
+        [...first.ids].sort((a, b) => a - b),
+        allIds,
+      );
       const position = first.cursors[0];
-      assert.ok(before === 'cursor' ? 'after_cursor' in (position as object) : 'next_page' in (position as object), JSON.stringify(position));
+      assert.ok(
+        before === 'cursor' ? 'after_cursor' in (position as object) : 'next_page' in (position as object),
+        JSON.stringify(position),
+      );
       emulator.setQuirks({ listStyle: after });
       const resumed = await readFrom(position);
       // The page before the position was committed by the earlier attempt; together nothing is missing.
       const firstPage = first.ids.slice(0, PAGE);
-      assert.deepEqual([...new Set([...firstPage, ...resumed.ids])].sort((a, b) => a - b), allIds, `${before} position, ${after} answers`);
+      assert.deepEqual(
+        [...new Set([...firstPage, ...resumed.ids])].sort((a, b) => a - b),
+        allIds,
+        `${before} position, ${after} answers`,
+      );
     }
   } finally {
     await resources.close();

@@ -51,7 +51,12 @@ test('a cancellation during a page commit stops before the next page, even one a
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-pause-boundary-'));
   const real = await openDestination(`sqlite://${path.join(tmp, 'wh')}`);
   try {
-    const config: SourceConfig = { name: 'paused', baseUrl: 'http://127.0.0.1:1', credentialRef: 'env:UNUSED', destination: 'sqlite://unused' };
+    const config: SourceConfig = {
+      name: 'paused',
+      baseUrl: 'http://127.0.0.1:1',
+      credentialRef: 'env:UNUSED',
+      destination: 'sqlite://unused',
+    };
     const cancellation = new AbortController();
     const committedPages: number[] = [];
     // The pause arrives while page 1 is being committed; by then page 2 has been fetched ahead.

@@ -21,11 +21,22 @@ test('a retry whose heartbeat lags the state table counts every committed page, 
   const resources = new WorkerResources();
   try {
     const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+    await saveCredential(credentialRef, {
+      type: 'api_token',
+      email: emulator.credentials.admin.email,
+      token: emulator.credentials.admin.apiToken,
+    });
     const destination = `sqlite://${path.join(tmp, 'wh')}`;
     const allOff = Object.fromEntries(collections.map((c) => [c.name, c.name === 'tickets']));
     const run = async (name: string, control: { owner?: string; abortAfterPages?: number; previousHeartbeat?: SyncHeartbeat }) => {
-      const config: SourceConfig = { name, baseUrl: emulator.baseUrl, credentialRef, destination, collections: allOff, rate: { corePerMinute: 1e5, exportPerMinute: 1e5 } };
+      const config: SourceConfig = {
+        name,
+        baseUrl: emulator.baseUrl,
+        credentialRef,
+        destination,
+        collections: allOff,
+        rate: { corePerMinute: 1e5, exportPerMinute: 1e5 },
+      };
       const abort = new AbortController();
       const beats: SyncHeartbeat[] = [];
       const result = await runSyncStream(
@@ -68,9 +79,14 @@ test('a retry whose heartbeat lags the state table counts every committed page, 
     }
 
     // Counts another activity (an earlier cycle) wrote with its cursor are not this activity's.
-    const nextCycle = (await run('resumed', { owner: 'run-c/sync tickets', previousHeartbeat: { stream: 'tickets', cursor: null, pages: 0, rows: 0 } })).result as StreamResult;
+    const nextCycle = (
+      await run('resumed', { owner: 'run-c/sync tickets', previousHeartbeat: { stream: 'tickets', cursor: null, pages: 0, rows: 0 } })
+    ).result as StreamResult;
     assert.ok(!(nextCycle instanceof Error), String(nextCycle));
-    assert.ok(nextCycle.pages <= 1 && nextCycle.rows < clean.rows, `a later cycle counts only its own pages: ${nextCycle.pages} pages, ${nextCycle.rows} rows`);
+    assert.ok(
+      nextCycle.pages <= 1 && nextCycle.rows < clean.rows,
+      `a later cycle counts only its own pages: ${nextCycle.pages} pages, ${nextCycle.rows} rows`,
+    );
   } finally {
     await resources.close();
     await emulator.close();

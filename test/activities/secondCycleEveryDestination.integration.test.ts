@@ -15,7 +15,18 @@ import { collectionByName } from '../../catalog/collections';
 import { expectedRowsFor } from '../../harness/stack';
 import { DESTINATION_KINDS, startSyncHarness, type SyncHarness } from '../support/syncHarness';
 
-const TINY_ACCOUNT = { seed: 7, users: 12, organizations: 3, groups: 2, tickets: 25, eventsPerTicket: 2, commentsPerTicket: 1, activities: 8, auditLogs: 8, sameSecondRun: 0 };
+const TINY_ACCOUNT = {
+  seed: 7,
+  users: 12,
+  organizations: 3,
+  groups: 2,
+  tickets: 25,
+  eventsPerTicket: 2,
+  commentsPerTicket: 1,
+  activities: 8,
+  auditLogs: 8,
+  sameSecondRun: 0,
+};
 
 interface Group {
   name: string;
@@ -151,7 +162,9 @@ for (const group of [helpCenter, changeStreams]) {
           if (group.losesRows.includes(table)) assert.ok(removed.length > 0, `${table}: some rows left Zendesk`);
         }
         const rows = group.tables.reduce((n, table) => n + second[table]!.length, 0);
-        t.diagnostic(`${kind}: ${rows} rows in ${group.tables.length} tables compared after the second cycle; ${Math.round((Date.now() - started) / 1000)} s`);
+        t.diagnostic(
+          `${kind}: ${rows} rows in ${group.tables.length} tables compared after the second cycle; ${Math.round((Date.now() - started) / 1000)} s`,
+        );
       });
     }
   });

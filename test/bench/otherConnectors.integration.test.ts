@@ -19,7 +19,17 @@ const skip = !enabled
 test('tap-zendesk syncs from the emulator unchanged and its records equal the ground truth', { skip }, async () => {
   const run = await runTapAgainstEmulator({ tickets: 150 });
   const report = formatTapRun(run);
-  for (const stream of ['tickets', 'ticket_metrics', 'users', 'organizations', 'groups', 'ticket_fields', 'ticket_forms', 'group_memberships', 'satisfaction_ratings']) {
+  for (const stream of [
+    'tickets',
+    'ticket_metrics',
+    'users',
+    'organizations',
+    'groups',
+    'ticket_fields',
+    'ticket_forms',
+    'group_memberships',
+    'satisfaction_ratings',
+  ]) {
     assert.ok(run.discovered.includes(stream), `discovery lists ${stream}\n${report}`);
     const compared = run.streams.find((s) => s.stream === stream)!;
     assert.ok(compared.truthRows > 0, `the account has ${stream} to compare\n${report}`);
@@ -35,10 +45,14 @@ const airbyteSkip = !enabled
     ? `Airbyte source-zendesk-support is not installed in ${airbyteVenv()}: run \`bash scripts/airbyte-zendesk.sh\``
     : false;
 
-test("Airbyte's source-zendesk-support checks, discovers and reads from the emulator unchanged; its records equal the ground truth", { skip: airbyteSkip }, async () => {
-  const run = await runAirbyteAgainstEmulator({ tickets: 150 });
-  const report = formatTapRun(run);
-  for (const s of run.streams) assert.ok(s.truthRows > 0, `the account has ${s.stream} to compare\n${report}`);
-  assert.ok(run.ok, report);
-  assert.equal(run.requests['/api/v2/account/settings.json'], 1, 'the check read the account settings');
-});
+test(
+  "Airbyte's source-zendesk-support checks, discovers and reads from the emulator unchanged; its records equal the ground truth",
+  { skip: airbyteSkip },
+  async () => {
+    const run = await runAirbyteAgainstEmulator({ tickets: 150 });
+    const report = formatTapRun(run);
+    for (const s of run.streams) assert.ok(s.truthRows > 0, `the account has ${s.stream} to compare\n${report}`);
+    assert.ok(run.ok, report);
+    assert.equal(run.requests['/api/v2/account/settings.json'], 1, 'the check read the account settings');
+  },
+);

@@ -22,15 +22,25 @@ const sharedSpec = path.resolve(__dirname, '../../../shared/spec/collections.jso
 // Columns we add beyond Segment's list, each for a stated reason (README, "Warehouse schema").
 const DOCUMENTED_ADDITIONS: Record<string, string[]> = { organizations: ['deleted_at'] };
 
-test('the vendored spec equals the shared spec when it is present', { skip: !existsSync(sharedSpec) && 'no shared/ beside the clone' }, () => {
-  assert.deepEqual(JSON.parse(readFileSync(vendoredSpec, 'utf8')), JSON.parse(readFileSync(sharedSpec, 'utf8')));
-});
+test(
+  'the vendored spec equals the shared spec when it is present',
+  { skip: !existsSync(sharedSpec) && 'no shared/ beside the clone' },
+  () => {
+    assert.deepEqual(JSON.parse(readFileSync(vendoredSpec, 'utf8')), JSON.parse(readFileSync(sharedSpec, 'utf8')));
+  },
+);
 
 test('every spec collection has a table with exactly the spec columns', () => {
   const spec = JSON.parse(readFileSync(vendoredSpec, 'utf8')).collections as SpecCollection[];
   // Segment's collections exactly, plus the opt-in groups beyond them (catalog/optional/), all off by default.
   const optional = new Set(optionalCollections.map((c) => c.name));
-  assert.deepEqual(collections.filter((c) => !optional.has(c.name)).map((c) => c.name).sort(), spec.map((c) => c.name).sort());
+  assert.deepEqual(
+    collections
+      .filter((c) => !optional.has(c.name))
+      .map((c) => c.name)
+      .sort(),
+    spec.map((c) => c.name).sort(),
+  );
   for (const c of optionalCollections) {
     assert.equal(c.enabledByDefault, false, `${c.name}: an opt-in collection is off by default`);
     assert.ok(!spec.some((s) => s.name === c.name), `${c.name}: not one of Segment's`);
@@ -42,19 +52,32 @@ test('every spec collection has a table with exactly the spec columns', () => {
       assert.ok(entry.columns.length > 5, `${s.name}: columns come from Zendesk's object`);
       continue;
     }
-    assert.deepEqual(entry.columns.map((c) => c.name), expected, `${s.name} columns`);
+    assert.deepEqual(
+      entry.columns.map((c) => c.name),
+      expected,
+      `${s.name} columns`,
+    );
     assert.equal(entry.enabledByDefault, s.default_enabled, `${s.name} default`);
   }
 });
 
 test('catalog entries are internally consistent', () => {
   for (const c of collections) {
-    assert.ok(streams.some((s) => s.name === c.stream), `${c.name}: stream ${c.stream} exists`);
-    assert.ok(c.columns.some((col) => col.name === c.primaryKey), `${c.name}: primary key is a column`);
+    assert.ok(
+      streams.some((s) => s.name === c.stream),
+      `${c.name}: stream ${c.stream} exists`,
+    );
+    assert.ok(
+      c.columns.some((col) => col.name === c.primaryKey),
+      `${c.name}: primary key is a column`,
+    );
     assert.equal(new Set(c.columns.map((col) => col.name)).size, c.columns.length, `${c.name}: no duplicate column`);
   }
   for (const s of streams) {
-    assert.ok(collections.some((c) => c.stream === s.name), `stream ${s.name} feeds a table`);
+    assert.ok(
+      collections.some((c) => c.stream === s.name),
+      `stream ${s.name} feeds a table`,
+    );
     for (const inc of s.includes ?? []) {
       for (const t of inc.forTables) assert.ok(collections.some((c) => c.name === t && c.stream === s.name));
     }
@@ -83,5 +106,11 @@ test('every versioned collection orders its rows by a timestamp column; only ful
   for (const s of streams) {
     if (s.keepUnlisted) assert.equal(s.fullRefresh, true, `${s.name}: keepUnlisted applies to lists read in full`);
   }
-  assert.deepEqual(streams.filter((s) => s.keepUnlisted).map((s) => s.name).sort(), ['audit_logs', 'ticket_audits']);
+  assert.deepEqual(
+    streams
+      .filter((s) => s.keepUnlisted)
+      .map((s) => s.name)
+      .sort(),
+    ['audit_logs', 'ticket_audits'],
+  );
 });

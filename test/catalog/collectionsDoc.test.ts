@@ -15,7 +15,10 @@ test('docs/collections.md is what the catalog generates (run `npm run docs:colle
 
 test('every collection is described from its catalog entry: endpoint, pagination, plan, cost', () => {
   const rows = describeCollections();
-  assert.deepEqual(rows.map((r) => r.name), collections.map((c) => c.name));
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    collections.map((c) => c.name),
+  );
   const byName = new Map(rows.map((r) => [r.name, r]));
   // Tables fed by another table's requests cost nothing of their own.
   assert.equal(byName.get('ticket_metrics')!.ridesOn, 'tickets');
@@ -51,8 +54,23 @@ test('client.ts collections --json prints the same rows', async () => {
 });
 
 test('a stream read once per parent is described and costed per parent', () => {
-  const stream = { name: 'article_comments', style: 'cursor_list', path: '/api/v2/help_center/articles/{parent_id}/comments.json', recordsKey: 'comments', bucket: 'core', fullRefresh: true, skipWhenForbidden: true, perParent: { stream: 'articles', maxParents: 5000 } } as unknown as (typeof streams)[number];
-  const collection = { ...collections[0]!, name: 'article_comments', stream: 'article_comments', customFields: undefined, enabledByDefault: false };
+  const stream = {
+    name: 'article_comments',
+    style: 'cursor_list',
+    path: '/api/v2/help_center/articles/{parent_id}/comments.json',
+    recordsKey: 'comments',
+    bucket: 'core',
+    fullRefresh: true,
+    skipWhenForbidden: true,
+    perParent: { stream: 'articles', maxParents: 5000 },
+  } as unknown as (typeof streams)[number];
+  const collection = {
+    ...collections[0]!,
+    name: 'article_comments',
+    stream: 'article_comments',
+    customFields: undefined,
+    enabledByDefault: false,
+  };
   const [row] = describeCollections([collection], [stream]);
   assert.match(row!.pagination, /once per articles record \(at most 5000\)/);
   assert.match(row!.costPerCycle, /^per articles record: ⌈its records \/ 100⌉, min 1, every cycle/);

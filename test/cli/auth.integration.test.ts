@@ -33,9 +33,27 @@ describe('client.ts auth', () => {
 
   test('authorization code + PKCE from a terminal: URL printed, loopback redirect, tokens stored 0600', async () => {
     const file = path.join(dir, 'acme.json');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'client.ts', 'auth', 'acme', '--base-url', emulator.baseUrl,
-      '--client-id', emulator.credentials.oauth.clientId, '--client-secret', emulator.credentials.oauth.clientSecret,
-      '--credential', `file:${file}`, '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'client.ts',
+        'auth',
+        'acme',
+        '--base-url',
+        emulator.baseUrl,
+        '--client-id',
+        emulator.credentials.oauth.clientId,
+        '--client-secret',
+        emulator.credentials.oauth.clientSecret,
+        '--credential',
+        `file:${file}`,
+        '--port',
+        String(port),
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d));
@@ -73,7 +91,11 @@ describe('client.ts auth', () => {
   test('a redirect with the wrong state is refused and nothing is stored', async () => {
     const file = path.join(dir, 'wrong-state.json');
     const p = authorize({
-      baseUrl: emulator.baseUrl, clientId: emulator.credentials.oauth.clientId, credentialRef: `file:${file}`, port, log: () => {},
+      baseUrl: emulator.baseUrl,
+      clientId: emulator.credentials.oauth.clientId,
+      credentialRef: `file:${file}`,
+      port,
+      log: () => {},
       onAuthorizationUrl: (url) => {
         void (async () => {
           const location = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!);
@@ -90,15 +112,26 @@ describe('client.ts auth', () => {
   test('client_credentials grant for a confidential client', async () => {
     const file = path.join(dir, 'cc.json');
     const result = await authorize({
-      baseUrl: emulator.baseUrl, clientId: emulator.credentials.oauth.clientId, clientSecret: emulator.credentials.oauth.clientSecret,
-      credentialRef: `file:${file}`, grant: 'client_credentials', log: () => {},
+      baseUrl: emulator.baseUrl,
+      clientId: emulator.credentials.oauth.clientId,
+      clientSecret: emulator.credentials.oauth.clientSecret,
+      credentialRef: `file:${file}`,
+      grant: 'client_credentials',
+      log: () => {},
     });
     assert.equal(result.hasRefreshToken, false);
     const stored = JSON.parse(readFileSync(file, 'utf8'));
     assert.equal(stored.type, 'oauth');
     assert.equal((await get(emulator, '/api/v2/groups.json', `Bearer ${stored.accessToken}`)).status, 200);
     await assert.rejects(
-      authorize({ baseUrl: emulator.baseUrl, clientId: emulator.credentials.oauth.clientId, clientSecret: 'wrong', credentialRef: `file:${file}.2`, grant: 'client_credentials', log: () => {} }),
+      authorize({
+        baseUrl: emulator.baseUrl,
+        clientId: emulator.credentials.oauth.clientId,
+        clientSecret: 'wrong',
+        credentialRef: `file:${file}.2`,
+        grant: 'client_credentials',
+        log: () => {},
+      }),
       /refused/,
     );
   });

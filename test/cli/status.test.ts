@@ -19,7 +19,12 @@ test('lag reads as people say it', () => {
 test('status shows a lag column per collection', () => {
   const syncedThrough = new Date(Date.now() - 3 * 3600_000).toISOString();
   const status = {
-    source: 'acme', state: 'idle', paused: false, cycle: 4, streams: {}, backfills: {},
+    source: 'acme',
+    state: 'idle',
+    paused: false,
+    cycle: 4,
+    streams: {},
+    backfills: {},
     collections: { tickets: { enabled: true, lastRows: 12, lastSuccessAt: syncedThrough, syncedThrough }, users: { enabled: false } },
   } as unknown as SourceStatus;
   const text = renderStatus(status);
@@ -31,12 +36,21 @@ test('status shows a lag column per collection', () => {
 test('status shows the cursor and request count per collection, from collections or else from streams', () => {
   const at = '2026-11-27T09:00:00.000Z';
   const status = {
-    source: 'acme', state: 'idle', paused: false, cycle: 2, backfills: {},
+    source: 'acme',
+    state: 'idle',
+    paused: false,
+    cycle: 2,
+    backfills: {},
     warnings: ['Zendesk API tokens are legacy: switch this source to OAuth.'],
     streams: {
       // An older worker: cursor and requests only per stream.
       // Cursors as the engines write them (zendesk/pagination/types.ts): a cursor export's after_cursor…
-      users: { cursor: { seq: 3, value: { cursor: 'MTc2NDIzNDAwMHx1c2Vyc3wxMjM0NTY3ODk=' } }, lastSuccessAt: at, lastRequests: 7, warnings: ['Zendesk API tokens are legacy: switch this source to OAuth.'] },
+      users: {
+        cursor: { seq: 3, value: { cursor: 'MTc2NDIzNDAwMHx1c2Vyc3wxMjM0NTY3ODk=' } },
+        lastSuccessAt: at,
+        lastRequests: 7,
+        warnings: ['Zendesk API tokens are legacy: switch this source to OAuth.'],
+      },
       tickets: { cursor: { seq: 9, value: { start_time: 1764234000 } }, lastSuccessAt: at, lastRequests: 99 },
     },
     collections: {
@@ -54,7 +68,11 @@ test('status shows the cursor and request count per collection, from collections
   assert.match(text, /\ntickets\s+120\s+13\s+2025-11-27T10:00:00Z\s+2026-11-27T09:00:00.000Z/);
   assert.match(text, /\ngroups\n|\ngroups$/m, 'a collection not yet synced has empty cells');
   const warnings = text.split('\n').filter((l) => l.startsWith('warning: '));
-  assert.deepEqual(warnings, ['warning: Zendesk API tokens are legacy: switch this source to OAuth.'], 'each warning once, under the table');
+  assert.deepEqual(
+    warnings,
+    ['warning: Zendesk API tokens are legacy: switch this source to OAuth.'],
+    'each warning once, under the table',
+  );
   assert.ok(text.indexOf('warning: ') > text.indexOf('\ntickets'), 'warnings come after the table');
 });
 
@@ -62,7 +80,11 @@ test('cursors read as times when they are epoch seconds, shortened when opaque',
   assert.equal(formatCursor(undefined), '');
   assert.equal(formatCursor(null), '(full read)');
   // The shapes the pagination engines resume from (zendesk/pagination/types.ts).
-  assert.equal(formatCursor({ seq: 1, value: { start_time: 1764237600 } }), '2025-11-27T10:00:00Z', 'time export / cursor export before a cursor');
+  assert.equal(
+    formatCursor({ seq: 1, value: { start_time: 1764237600 } }),
+    '2025-11-27T10:00:00Z',
+    'time export / cursor export before a cursor',
+  );
   assert.equal(formatCursor({ seq: 1, value: { start_time: 42 } }), '42', 'a small number is not a time');
   assert.equal(formatCursor({ seq: 1, value: { cursor: 'abc' } }), 'abc', 'cursor export');
   assert.equal(formatCursor({ seq: 1, value: { cursor: 'x'.repeat(40) } }), `${'x'.repeat(23)}…`);
@@ -79,5 +101,8 @@ test('list --all keeps the latest run of each source unless --runs', () => {
     run('zendesk-source-beta', 'b1', '2026-11-26T00:00:00Z'),
     run('zendesk-source-acme', 'r2', '2026-11-27T06:00:00Z'),
   ];
-  assert.deepEqual(latestRunPerWorkflow(runs).map((r) => r.runId), ['r3', 'b1']);
+  assert.deepEqual(
+    latestRunPerWorkflow(runs).map((r) => r.runId),
+    ['r3', 'b1'],
+  );
 });

@@ -31,7 +31,11 @@ function withSetting(field: string, value: unknown): SourceConfig {
   if (!group) return { ...base, [key!]: value } as SourceConfig;
   // The two retry delays are also compared with each other: the other one is kept out of the way.
   const companion: Record<string, unknown> =
-    field === 'timing.retryInitialSeconds' ? { retryMaximumSeconds: SETTING_BOUNDS['timing.retryMaximumSeconds'].max } : field === 'timing.retryMaximumSeconds' ? { retryInitialSeconds: SETTING_BOUNDS['timing.retryInitialSeconds'].min } : {};
+    field === 'timing.retryInitialSeconds'
+      ? { retryMaximumSeconds: SETTING_BOUNDS['timing.retryMaximumSeconds'].max }
+      : field === 'timing.retryMaximumSeconds'
+        ? { retryInitialSeconds: SETTING_BOUNDS['timing.retryInitialSeconds'].min }
+        : {};
   return { ...base, [group]: { ...companion, [key!]: value } } as SourceConfig;
 }
 
@@ -48,7 +52,16 @@ function schemaProblem(config: SourceConfig): string | undefined {
 function cases(bound: NumberBound): { accepted: number[]; refused: unknown[] } {
   const step = bound.integer ? 1 : Math.min(0.001, bound.min / 10 || 0.001);
   const accepted = [bound.max, bound.minExclusive ? bound.min + step : bound.min];
-  const refused: unknown[] = [bound.max + step, bound.minExclusive ? bound.min : bound.min - step, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, String(bound.max), null, -1];
+  const refused: unknown[] = [
+    bound.max + step,
+    bound.minExclusive ? bound.min : bound.min - step,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    String(bound.max),
+    null,
+    -1,
+  ];
   if (bound.integer) refused.push(bound.min + 0.5, bound.max - 0.5);
   else accepted.push(bound.min + 0.5);
   return { accepted, refused };
@@ -97,31 +110,57 @@ test('lookbackDays: the largest accepted value still starts after 1970; a larger
   const message = schemaProblem({ ...base, lookbackDays: 36_500 }) ?? '';
   assert.match(message, /lookbackDays: must be a whole number from 1 to 20000 \(days\): start_time must stay after 1970-01-01.*got 36500/);
   // The settings file says which source.
-  assert.throws(() => parseSettings({ sources: [{ ...base, lookbackDays: 36_500 }] }, 'sources.json'), /sources\[0\] \(a\)\.lookbackDays: must be a whole number from 1 to 20000/);
+  assert.throws(
+    () => parseSettings({ sources: [{ ...base, lookbackDays: 36_500 }] }, 'sources.json'),
+    /sources\[0\] \(a\)\.lookbackDays: must be a whole number from 1 to 20000/,
+  );
 });
 
 test('timing: the longest retry delay may not be shorter than the first (Temporal would refuse the retry policy in the workflow task)', () => {
   assert.equal(schemaProblem({ ...base, timing: { retryInitialSeconds: 1, retryMaximumSeconds: 1 } }), undefined);
-  assert.match(schemaProblem({ ...base, timing: { retryInitialSeconds: 10, retryMaximumSeconds: 5 } }) ?? '', /timing\.retryMaximumSeconds: the longest retry delay \(5 s\) must not be shorter than the first/);
+  assert.match(
+    schemaProblem({ ...base, timing: { retryInitialSeconds: 10, retryMaximumSeconds: 5 } }) ?? '',
+    /timing\.retryMaximumSeconds: the longest retry delay \(5 s\) must not be shorter than the first/,
+  );
   // Against the default first delay (5 s).
-  assert.match(schemaProblem({ ...base, timing: { retryMaximumSeconds: 4 } }) ?? '', /timing\.retryMaximumSeconds: .*retryInitialSeconds 5 s/);
-  assert.deepEqual(workflowSettingsProblems({ ...base, timing: { retryMaximumSeconds: 4 } }, { strict: true }).map((p) => p.split(':')[0]), ['timing.retryMaximumSeconds']);
+  assert.match(
+    schemaProblem({ ...base, timing: { retryMaximumSeconds: 4 } }) ?? '',
+    /timing\.retryMaximumSeconds: .*retryInitialSeconds 5 s/,
+  );
+  assert.deepEqual(
+    workflowSettingsProblems({ ...base, timing: { retryMaximumSeconds: 4 } }, { strict: true }).map((p) => p.split(':')[0]),
+    ['timing.retryMaximumSeconds'],
+  );
 });
 
 test('the workflow check without the bounds patch keeps its older rules (runs recorded before replay unchanged)', () => {
-  assert.deepEqual(workflowSettingsProblems({ ...base, lookbackDays: 36_500, rate: { share: 5 }, destination: 'postgres://u@h/db?password=x' }), []);
+  assert.deepEqual(
+    workflowSettingsProblems({ ...base, lookbackDays: 36_500, rate: { share: 5 }, destination: 'postgres://u@h/db?password=x' }),
+    [],
+  );
   assert.equal(workflowSettingsProblems({ ...base, lookbackDays: 36_500 }, { strict: true }).length, 1);
 });
 
-test('runs patched only with the bounds keep that era\'s subset; runs patched with the schema apply all of it (open runs replay)', () => {
+test("runs patched only with the bounds keep that era's subset; runs patched with the schema apply all of it (open runs replay)", () => {
   // A bad subdomain was the checkSource activity's to refuse in the bounds era: such a run has that activity in its history.
   const badSubdomain = { ...base, subdomain: 'not a subdomain!' };
   assert.deepEqual(workflowSettingsProblems(badSubdomain, { strict: true }), []);
-  assert.deepEqual(workflowSettingsProblems(badSubdomain, { strict: true, wholeSchema: true }).map((p) => p.split(':')[0]), ['subdomain']);
+  assert.deepEqual(
+    workflowSettingsProblems(badSubdomain, { strict: true, wholeSchema: true }).map((p) => p.split(':')[0]),
+    ['subdomain'],
+  );
   // What the bounds era did check, both apply.
   for (const wholeSchema of [false, true]) {
-    assert.deepEqual(workflowSettingsProblems({ ...base, lookbackDays: 36_500 }, { strict: true, wholeSchema }).map((p) => p.split(':')[0]), ['lookbackDays']);
-    assert.deepEqual(workflowSettingsProblems({ ...base, destination: 'postgres://u@h/db?password=x' }, { strict: true, wholeSchema }).map((p) => p.split(':')[0]), ['destination']);
+    assert.deepEqual(
+      workflowSettingsProblems({ ...base, lookbackDays: 36_500 }, { strict: true, wholeSchema }).map((p) => p.split(':')[0]),
+      ['lookbackDays'],
+    );
+    assert.deepEqual(
+      workflowSettingsProblems({ ...base, destination: 'postgres://u@h/db?password=x' }, { strict: true, wholeSchema }).map(
+        (p) => p.split(':')[0],
+      ),
+      ['destination'],
+    );
   }
 });
 
@@ -130,7 +169,24 @@ test('client start: --lookback-days 0 or a typo is refused before Temporal is co
   for (const given of ['0', 'ten']) {
     const result = await run(
       process.execPath,
-      ['--import', 'tsx', 'client.ts', '--address', '127.0.0.1:1', 'start', '--name', 'acme', '--subdomain', 'acme', '--credential', 'env:ZD', '--destination', 'env:ZS_WAREHOUSE_URL', '--lookback-days', given],
+      [
+        '--import',
+        'tsx',
+        'client.ts',
+        '--address',
+        '127.0.0.1:1',
+        'start',
+        '--name',
+        'acme',
+        '--subdomain',
+        'acme',
+        '--credential',
+        'env:ZD',
+        '--destination',
+        'env:ZS_WAREHOUSE_URL',
+        '--lookback-days',
+        given,
+      ],
       { cwd: ROOT, encoding: 'utf8' },
     ).then(
       () => assert.fail(`--lookback-days ${given} was accepted`),
@@ -147,8 +203,19 @@ test('lookbackDays at its maximum: the tickets export starts after 1970 and load
   const resources = new WorkerResources();
   try {
     const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
-    const config = validateSourceConfig({ name: 'far_back', baseUrl: emulator.baseUrl, credentialRef, destination: `sqlite://${path.join(tmp, 'wh')}`, lookbackDays: MAX_LOOKBACK_DAYS, collections: { ticket_metrics: false } });
+    await saveCredential(credentialRef, {
+      type: 'api_token',
+      email: emulator.credentials.admin.email,
+      token: emulator.credentials.admin.apiToken,
+    });
+    const config = validateSourceConfig({
+      name: 'far_back',
+      baseUrl: emulator.baseUrl,
+      credentialRef,
+      destination: `sqlite://${path.join(tmp, 'wh')}`,
+      lookbackDays: MAX_LOOKBACK_DAYS,
+      collections: { ticket_metrics: false },
+    });
     const result = await runSyncStream(
       { config, stream: 'tickets', cursor: null, mode: 'incremental', runTag: 'test' },
       {
@@ -176,8 +243,17 @@ test('check: a probe Zendesk answers with 422 "too recent start_time" means avai
     // hour ago") is in the account's future, which Zendesk answers with 422 "Too recent start_time".
     emulator.advanceClock(-7200);
     const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
-    const report = await checkSource({ name: 'acme', baseUrl: emulator.baseUrl, credentialRef, destination: `sqlite://${path.join(tmp, 'wh')}` });
+    await saveCredential(credentialRef, {
+      type: 'api_token',
+      email: emulator.credentials.admin.email,
+      token: emulator.credentials.admin.apiToken,
+    });
+    const report = await checkSource({
+      name: 'acme',
+      baseUrl: emulator.baseUrl,
+      credentialRef,
+      destination: `sqlite://${path.join(tmp, 'wh')}`,
+    });
     const exports = streams.filter((s) => s.style === 'cursor_export' || s.style === 'time_export').map((s) => s.name);
     assert.ok(exports.includes('tickets'));
     const tooRecent = emulator.requestLog.entries().filter((e) => e.status === 422);
@@ -186,7 +262,10 @@ test('check: a probe Zendesk answers with 422 "too recent start_time" means avai
       const probe = report.streams.find((s) => s.stream === stream)!;
       assert.equal(probe.available, true, `${stream}: ${JSON.stringify(probe)}`);
     }
-    assert.ok(report.streams.some((s) => /too recent start_time/.test(s.note ?? '')), JSON.stringify(report.streams));
+    assert.ok(
+      report.streams.some((s) => /too recent start_time/.test(s.note ?? '')),
+      JSON.stringify(report.streams),
+    );
   } finally {
     await emulator.close();
     rmSync(tmp, { recursive: true, force: true });

@@ -32,7 +32,10 @@ test('a credential file open to group or others is refused with the chmod that f
     chmodSync(file, mode);
     await assert.rejects(resolveCredential(`file:${file}`), (err: Error) => {
       assert.equal((err as { type?: string }).type, 'CredentialNotFoundError');
-      assert.equal(err.message, `credential file ${file} is ${access} by group/others (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 ${file}`);
+      assert.equal(
+        err.message,
+        `credential file ${file} is ${access} by group/others (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 ${file}`,
+      );
       assert.ok(!err.message.includes(credential.token));
       return true;
     });

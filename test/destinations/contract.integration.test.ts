@@ -114,11 +114,25 @@ for (const backend of backends) {
     test('a key twice in one batch keeps the last row', async () => {
       const schema = await freshSchema(tickets);
       const result = await env.destination.upsert(schema, [
-        { table: tickets, rows: [ticket(1, { subject: 'first' }), ticket(2), ticket(1, { subject: 'last' }), ticket('1' as unknown as number, { subject: 'as text' })] },
+        {
+          table: tickets,
+          rows: [
+            ticket(1, { subject: 'first' }),
+            ticket(2),
+            ticket(1, { subject: 'last' }),
+            ticket('1' as unknown as number, { subject: 'as text' }),
+          ],
+        },
       ]);
       assert.deepEqual(result.rowsByTable, { tickets: 2 });
       const rows = await env.readRows(schema, tickets);
-      assert.deepEqual(rows.map((r) => [r.id, r.subject]), [[1, 'as text'], [2, 'Subject 2']]);
+      assert.deepEqual(
+        rows.map((r) => [r.id, r.subject]),
+        [
+          [1, 'as text'],
+          [2, 'Subject 2'],
+        ],
+      );
     });
 
     test('rows without a usable primary key are dropped and counted', async () => {
@@ -185,10 +199,7 @@ for (const backend of backends) {
         { ...rows[0] },
         ticket(1, { requester_id: 42, score: 2.5, is_public: true, created_at: '2024-01-02T03:04:05Z', subject: '{"a":1}' }),
       );
-      assert.deepEqual(
-        { ...rows[1] },
-        ticket(2, { requester_id: null, score: null, is_public: null, created_at: null, due_date: null }),
-      );
+      assert.deepEqual({ ...rows[1] }, ticket(2, { requester_id: null, score: null, is_public: null, created_at: null, due_date: null }));
       assert.deepEqual({ ...rows[2] }, ticket(3, { requester_id: 12, score: 3, tags: 'not-an-array', due_date: '2024-03-02' }));
       assert.equal(await env.readText(schema, tickets, 'requester_id', 4), '9007199254740993');
     });
@@ -196,7 +207,16 @@ for (const backend of backends) {
     test('hostile identifiers are rejected before any SQL runs', async () => {
       const schema = await freshSchema(users);
       await env.destination.upsert(schema, [{ table: users, rows: [{ id: 1, name: 'kept', active: true }] }]);
-      const hostile = ['a"; drop table users; --', 'a"; drop table x; --', 'Users', 'name with space', '1abc', 'x'.repeat(64), '', 'ünïcode'];
+      const hostile = [
+        'a"; drop table users; --',
+        'a"; drop table x; --',
+        'Users',
+        'name with space',
+        '1abc',
+        'x'.repeat(64),
+        '',
+        'ünïcode',
+      ];
       await sendsNothing(async () => {
         for (const name of hostile) {
           await assert.rejects(env.destination.ensureTable(schema, withColumns(users, { name, type: 'text' })), InvalidIdentifierError);
@@ -346,7 +366,10 @@ for (const backend of backends) {
       // Ids as Zendesk has them (15 digits) and one beyond 2^53, sent as text: keys compare exactly.
       const big = '9007199254740993';
       const before = [1, 2, 3, 360000000000004, 5, big].map(user);
-      await env.destination.upsert(schema, [{ table: users, rows: before }, { table: tickets, rows: [ticket(3)] }]);
+      await env.destination.upsert(schema, [
+        { table: users, rows: before },
+        { table: tickets, rows: [ticket(3)] },
+      ]);
       await env.destination.upsert(other, [{ table: users, rows: before }]);
 
       await env.destination.beginFullRead(schema, ['users'], 'read-1');
@@ -384,7 +407,10 @@ for (const backend of backends) {
       // The fresh read saw only 2: key 1 seen by the abandoned read does not count.
       await env.destination.upsert(schema, [{ table: users, rows: [user(3)] }], { fullReadId: 'fresh' });
       assert.deepEqual(await env.destination.finishFullRead(schema, users, 'fresh'), { swept: true, deleted: 1 });
-      assert.deepEqual((await env.readRows(schema, users)).map((r) => r.id), [2, 3]);
+      assert.deepEqual(
+        (await env.readRows(schema, users)).map((r) => r.id),
+        [2, 3],
+      );
       // Zendesk lists nothing any more: the read of one empty page removes every row.
       await env.destination.beginFullRead(schema, ['users'], 'empty');
       await env.destination.upsert(schema, [{ table: users, rows: [] }], { fullReadId: 'empty' });
@@ -429,7 +455,11 @@ for (const backend of backends) {
         },
       ]);
       assert.equal(await env.destination.countRows(schema, 'tickets'), 4);
-      assert.equal(await env.destination.countRows(schema, 'tickets', { column: 'subject', equals: 'deleted' }), 3, 'the NULL subject is counted');
+      assert.equal(
+        await env.destination.countRows(schema, 'tickets', { column: 'subject', equals: 'deleted' }),
+        3,
+        'the NULL subject is counted',
+      );
       assert.equal(await env.destination.countRows(schema, 'tickets', { column: 'subject', isSet: true }), 1);
       assert.equal(await env.destination.countRows(schema, 'users', { column: 'active', equals: false }), 2);
       assert.equal(await env.destination.countRows(schema, 'users', { column: 'active', equals: true }), 2);
@@ -451,9 +481,13 @@ for (const backend of backends) {
       };
       const schema = await freshSchema(tags, users);
       const tag = (ticketId: number, name: string) => ({ id: `${ticketId}:${name}`, ticket_id: ticketId, tag: name });
-      await env.destination.upsert(schema, [{ table: tags, rows: [tag(1, 'a'), tag(1, 'b'), tag(2, 'a'), tag(3, 'c')], replaces: { column: 'ticket_id', keys: [1, 2, 3] } }]);
+      await env.destination.upsert(schema, [
+        { table: tags, rows: [tag(1, 'a'), tag(1, 'b'), tag(2, 'a'), tag(3, 'c')], replaces: { column: 'ticket_id', keys: [1, 2, 3] } },
+      ]);
       // Ticket 1 loses tag a, ticket 2 loses its only tag (no rows of its own any more), ticket 3 is not on the page.
-      await env.destination.upsert(schema, [{ table: tags, rows: [tag(1, 'b'), tag(1, 'd')], replaces: { column: 'ticket_id', keys: [1, 2] } }]);
+      await env.destination.upsert(schema, [
+        { table: tags, rows: [tag(1, 'b'), tag(1, 'd')], replaces: { column: 'ticket_id', keys: [1, 2] } },
+      ]);
       assert.deepEqual(
         (await env.readRows(schema, tags)).map((r) => r.id),
         ['1:b', '1:d', '3:c'],
@@ -497,14 +531,32 @@ for (const backend of backends) {
       const replaces = (keys: number[]) => ({ column: 'ticket_id', keys, recordTable: records.name });
       // The regular cycle's page: the newest versions.
       await env.destination.upsert(schema, [
-        { table: records, rows: [ticket(1, 'newer', '2024-05-02T00:00:00Z'), ticket(2, 'first', '2024-05-01T10:00:00Z'), ticket(3, 'first', '2024-05-01T10:00:00Z')] },
+        {
+          table: records,
+          rows: [
+            ticket(1, 'newer', '2024-05-02T00:00:00Z'),
+            ticket(2, 'first', '2024-05-01T10:00:00Z'),
+            ticket(3, 'first', '2024-05-01T10:00:00Z'),
+          ],
+        },
         { table: tags, rows: [tag(1, 'new'), tag(2, 'first'), tag(3, 'kept')], replaces: replaces([1, 2, 3]) },
       ]);
       // A backfill page fetched earlier, written later; the derived batch comes first in the call.
       await env.destination.upsert(schema, [
         // Ticket 1 is older than stored, 2 is the same version, 4 has no stored row, 5 is not in the records' batch.
-        { table: tags, rows: [tag(1, 'old'), tag(2, 'same second'), tag(4, 'inserted'), tag(5, 'unguarded')], replaces: replaces([1, 2, 4, 5]) },
-        { table: records, rows: [ticket(1, 'stale', '2024-04-30T09:00:00Z'), ticket(2, 'same second', '2024-05-01T10:00:00Z'), ticket(4, 'inserted', '2020-01-01T00:00:00Z')] },
+        {
+          table: tags,
+          rows: [tag(1, 'old'), tag(2, 'same second'), tag(4, 'inserted'), tag(5, 'unguarded')],
+          replaces: replaces([1, 2, 4, 5]),
+        },
+        {
+          table: records,
+          rows: [
+            ticket(1, 'stale', '2024-04-30T09:00:00Z'),
+            ticket(2, 'same second', '2024-05-01T10:00:00Z'),
+            ticket(4, 'inserted', '2020-01-01T00:00:00Z'),
+          ],
+        },
       ]);
       assert.deepEqual(
         (await env.readRows(schema, records)).map((r) => [r.id, r.note]),
@@ -515,16 +567,22 @@ for (const backend of backends) {
           [4, 'inserted'],
         ],
       );
-      assert.deepEqual(
-        (await env.readRows(schema, tags)).map((r) => r.id).sort(),
-        ['1:new', '2:same second', '3:kept', '4:inserted', '5:unguarded'],
-      );
+      assert.deepEqual((await env.readRows(schema, tags)).map((r) => r.id).sort(), [
+        '1:new',
+        '2:same second',
+        '3:kept',
+        '4:inserted',
+        '5:unguarded',
+      ]);
       // Without the records' batch in the call (their table not enabled) the last page written replaces.
       await env.destination.upsert(schema, [{ table: tags, rows: [tag(1, 'unguarded')], replaces: replaces([1]) }]);
-      assert.deepEqual(
-        (await env.readRows(schema, tags)).map((r) => r.id).sort(),
-        ['1:unguarded', '2:same second', '3:kept', '4:inserted', '5:unguarded'],
-      );
+      assert.deepEqual((await env.readRows(schema, tags)).map((r) => r.id).sort(), [
+        '1:unguarded',
+        '2:same second',
+        '3:kept',
+        '4:inserted',
+        '5:unguarded',
+      ]);
     });
 
     test('an empty call sends nothing; an unknown table fails', async () => {

@@ -8,7 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDestination, registerDestinationScheme } from '../../destinations/open';
 import { sqliteDirectory } from '../../destinations/sqlite/settings';
-import { DESTINATION_REFERENCE_PATTERN, redactUrl, referenceForDisplay, referenceKind, resolveDestinationReference, urlScheme } from '../../destinations/reference';
+import {
+  DESTINATION_REFERENCE_PATTERN,
+  redactUrl,
+  referenceForDisplay,
+  referenceKind,
+  resolveDestinationReference,
+  urlScheme,
+} from '../../destinations/reference';
 import type { Destination } from '../../destinations/types';
 import { PG_URL } from './backends';
 
@@ -87,7 +94,8 @@ describe('a destination reference', () => {
     assert.equal(resolveDestinationReference('sqlite://./w', env), 'sqlite://./w');
     assert.throws(
       () => resolveDestinationReference('env:ZS_MISSING', env),
-      (err: Error & { type?: string }) => err.type === 'InvalidSettingsError' && /env:ZS_MISSING: the environment variable is not set/.test(err.message),
+      (err: Error & { type?: string }) =>
+        err.type === 'InvalidSettingsError' && /env:ZS_MISSING: the environment variable is not set/.test(err.message),
     );
   });
 

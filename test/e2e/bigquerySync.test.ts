@@ -35,7 +35,18 @@ const staged: Array<{ table: string; rows: number }> = [];
 
 before(async () => {
   [stack, bigquery] = await Promise.all([
-    startStack({ emulator: { users: 12, organizations: 3, groups: 2, tickets: TICKETS, eventsPerTicket: 2, commentsPerTicket: 1, activities: 8, auditLogs: 8 } }),
+    startStack({
+      emulator: {
+        users: 12,
+        organizations: 3,
+        groups: 2,
+        tickets: TICKETS,
+        eventsPerTicket: 2,
+        commentsPerTicket: 1,
+        activities: 8,
+        auditLogs: 8,
+      },
+    }),
     startBigQueryEmulator(),
   ]);
   // The worker runs in this process: its bigquery:// destinations get the emulator's client quirks.
@@ -57,12 +68,20 @@ after(async () => {
   await bigquery?.stop();
 });
 
-const stagedRows = (from: number, table: string) => staged.slice(from).filter((s) => s.table === table).reduce((n, s) => n + s.rows, 0);
+const stagedRows = (from: number, table: string) =>
+  staged
+    .slice(from)
+    .filter((s) => s.table === table)
+    .reduce((n, s) => n + s.rows, 0);
 
 test('full sync of every collection into BigQuery equals the ground truth, then an incremental cycle lands only the changes', async (t) => {
   const name = 'e2e_bigquery';
   const destination = `bigquery://zs-test/${PREFIX}?location=US&apiEndpoint=${encodeURIComponent(bigquery.endpoint)}`;
-  const target: BigQueryTarget = { endpoint: bigquery.endpoint, datasetFor: (s) => `${PREFIX}${s}`, metadataDataset: `${PREFIX}zendesk_sync` };
+  const target: BigQueryTarget = {
+    endpoint: bigquery.endpoint,
+    datasetFor: (s) => `${PREFIX}${s}`,
+    metadataDataset: `${PREFIX}zendesk_sync`,
+  };
   const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
   const tables = collections.map((c) => c.name);
 
@@ -75,7 +94,10 @@ test('full sync of every collection into BigQuery equals the ground truth, then 
   assert.equal(stagedRows(0, 'tickets'), TICKETS);
 
   const m = stack.emulator.mutations;
-  const [updatedId, deletedId] = first.landed.get('tickets')!.slice(0, 2).map((r) => Number(r.id));
+  const [updatedId, deletedId] = first.landed
+    .get('tickets')!
+    .slice(0, 2)
+    .map((r) => Number(r.id));
   const created = m.createTicket({ subject: 'BigQuery ✓ ticket', comment: { body: 'hello' } });
   m.updateTicket(updatedId!, { status: 'solved', comment: { body: 'Fixed', public: false } });
   m.deleteTicket(deletedId!);
@@ -88,7 +110,8 @@ test('full sync of every collection into BigQuery equals the ground truth, then 
   const stagedBeforeCycle2 = staged.length;
   await sourceHandle(stack.client, name).signal(syncNowSignal);
   const secondStatus = await waitForCycle(stack, name, 2, 900_000);
-  for (const [collection, s] of Object.entries(secondStatus.collections)) assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
+  for (const [collection, s] of Object.entries(secondStatus.collections))
+    assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
   assert.equal(stagedRows(stagedBeforeCycle2, 'tickets'), 3, 'only the three changed tickets were staged in cycle 2');
 
   const second = await assertBigQueryMatchesTruth(target, name, await expectedRows(stack, name, tables));

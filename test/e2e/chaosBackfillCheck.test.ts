@@ -30,7 +30,10 @@ async function backfill(name: string, request: { collections: string[]; from: st
     const status = await querySourceStatus(stack.client, name);
     const mine = Object.values(status.backfills).filter((b) => ids.has(b.workflowId));
     if (mine.length === ids.size && mine.every((b) => b.state !== 'running')) {
-      assert.ok(mine.every((b) => b.state === 'completed'), JSON.stringify(mine));
+      assert.ok(
+        mine.every((b) => b.state === 'completed'),
+        JSON.stringify(mine),
+      );
       return;
     }
     assert.ok(Date.now() < deadline, `backfills did not finish: ${JSON.stringify(status.backfills)}`);

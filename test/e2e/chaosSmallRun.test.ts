@@ -21,14 +21,32 @@ test('a small seeded chaos run ends with the warehouse equal to the ground truth
     const observed = [
       'worker SIGKILL mid-page',
       'Temporal server restart mid-cycle',
-      '500', '502', '503', '504', 'reset', 'truncate', '429 responses',
+      '500',
+      '502',
+      '503',
+      '504',
+      'reset',
+      'truncate',
+      '429 responses',
       'oauth rotation',
       'requests refused with revoked credentials',
       'backfilled rows older than the lookback',
     ];
     for (const kind of observed) assert.ok((report.faults[kind] ?? 0) >= 1, `fault ${kind} observed (${JSON.stringify(report.faults)})`);
     // Every collection a change can reach had records deleted (tickets' children go with their tickets).
-    for (const collection of ['tickets', 'users', 'organizations', 'groups', 'group_memberships', 'organization_memberships', 'satisfaction_ratings', 'ticket_skips', 'ticket_fields', 'ticket_forms', 'activities']) {
+    for (const collection of [
+      'tickets',
+      'users',
+      'organizations',
+      'groups',
+      'group_memberships',
+      'organization_memberships',
+      'satisfaction_ratings',
+      'ticket_skips',
+      'ticket_fields',
+      'ticket_forms',
+      'activities',
+    ]) {
       const [, , deleted] = (report.changes[collection] ?? '0/0/0').split('/').map(Number);
       assert.ok(deleted! >= 1, `${collection} had deletions (${JSON.stringify(report.changes)})`);
     }

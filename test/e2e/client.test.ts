@@ -43,7 +43,11 @@ before(async () => {
     startEmulator({ ...SMALL_ACCOUNT, rateLimits: false }),
   ]);
   credentialRef = `file:${path.join(tmp, 'credentials', 'admin.json')}`;
-  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+  await saveCredential(credentialRef, {
+    type: 'api_token',
+    email: emulator.credentials.admin.email,
+    token: emulator.credentials.admin.apiToken,
+  });
   client = new Client({ connection: await Connection.connect({ address: server.address }) });
   await client.connection.workflowService.registerNamespace({
     namespace: WORKER_NAMESPACE,
@@ -80,7 +84,7 @@ function cli(args: string[], namespace = WORKER_NAMESPACE, queue = taskQueue): P
         timeout: 120_000,
       },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
         resolve({ code, stdout, stderr });
       },
     );
@@ -144,7 +148,11 @@ function sourceSettingsFile(name: string): string {
 }
 
 test('client.ts start registers the search attributes itself on a plain dev server', async () => {
-  assert.deepEqual((await registeredAttributes('default')).filter((n) => ourAttributes.includes(n)), [], 'the server starts without them');
+  assert.deepEqual(
+    (await registeredAttributes('default')).filter((n) => ourAttributes.includes(n)),
+    [],
+    'the server starts without them',
+  );
   // No worker polls this queue: the point is that the start is accepted at all.
   const result = await cli(['start', '--config', sourceSettingsFile('registered_by_client')], 'default', `nobody-${process.pid}`);
   assertOk(result, 'start');
@@ -155,15 +163,29 @@ test('client.ts start registers the search attributes itself on a plain dev serv
   const again = await cli(['start', '--config', sourceSettingsFile('registered_by_client_2')], 'default', `nobody-${process.pid}`);
   assertOk(again, 'a second start');
   assert.doesNotMatch(again.stdout, /registered search attributes/, 'registration is done once; later starts find them');
-  await new Client({ connection: client.connection, namespace: 'default' }).workflow.getHandle(workflowIdForSource('registered_by_client')).terminate('test done');
-  await new Client({ connection: client.connection, namespace: 'default' }).workflow.getHandle(workflowIdForSource('registered_by_client_2')).terminate('test done');
+  await new Client({ connection: client.connection, namespace: 'default' }).workflow
+    .getHandle(workflowIdForSource('registered_by_client'))
+    .terminate('test done');
+  await new Client({ connection: client.connection, namespace: 'default' }).workflow
+    .getHandle(workflowIdForSource('registered_by_client_2'))
+    .terminate('test done');
 });
 
 test('worker.ts registers the search attributes at startup and a source started with client.ts runs', async () => {
-  assert.deepEqual((await registeredAttributes(WORKER_NAMESPACE)).filter((n) => ourAttributes.includes(n)), [], 'a fresh namespace has none');
+  assert.deepEqual(
+    (await registeredAttributes(WORKER_NAMESPACE)).filter((n) => ourAttributes.includes(n)),
+    [],
+    'a fresh namespace has none',
+  );
   worker = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker.ts')], {
     cwd: projectRoot,
-    env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: WORKER_NAMESPACE, ZS_TASK_QUEUE: taskQueue, ZS_LOG_LEVEL: 'INFO' },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: WORKER_NAMESPACE,
+      ZS_TASK_QUEUE: taskQueue,
+      ZS_LOG_LEVEL: 'INFO',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   worker.stdout!.on('data', (d) => (workerOutput += d));
@@ -185,8 +207,22 @@ test('a raw `temporal workflow start` (no search attributes of its own) runs onc
   const raw = await new Promise<CliResult>((resolve) => {
     execFile(
       findTemporalCli(),
-      ['workflow', 'start', '--address', server.address, '--namespace', WORKER_NAMESPACE, '--task-queue', taskQueue, '--type', 'sourceWorkflow',
-        '--workflow-id', workflowIdForSource('raw_start'), '--input', JSON.stringify({ config })],
+      [
+        'workflow',
+        'start',
+        '--address',
+        server.address,
+        '--namespace',
+        WORKER_NAMESPACE,
+        '--task-queue',
+        taskQueue,
+        '--type',
+        'sourceWorkflow',
+        '--workflow-id',
+        workflowIdForSource('raw_start'),
+        '--input',
+        JSON.stringify({ config }),
+      ],
       (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }),
     );
   });
@@ -207,7 +243,11 @@ test('status, list, sync-now, pause, resume, backfill and stop work as commands'
   assertOk(shown, 'status');
   assert.match(shown.stdout, new RegExp(`^source ${source}: idle, cycle ${initial.cycle}`));
   assert.match(shown.stdout, /collection\s+rows last run\s+requests\s+cursor\s+last success\s+lag\s+note/);
-  assert.match(shown.stdout, new RegExp(`\\ntickets\\s+${initial.collections.tickets!.lastRows}\\s+\\d+\\s+\\S+`), 'tickets with rows, requests and a cursor');
+  assert.match(
+    shown.stdout,
+    new RegExp(`\\ntickets\\s+${initial.collections.tickets!.lastRows}\\s+\\d+\\s+\\S+`),
+    'tickets with rows, requests and a cursor',
+  );
   assert.match(shown.stdout, /\nwarning: .*API tokens/, 'the API-token warning is under the table');
   const asJson = await cli(['status', source, '--json']);
   assertOk(asJson, 'status --json');
@@ -273,10 +313,21 @@ test('status, list, sync-now, pause, resume, backfill and stop work as commands'
 
 test('every command has --help', async () => {
   const names = program.commands.map((c) => c.name());
-  assert.deepEqual(
-    [...names].sort(),
-    ['auth', 'backfill', 'check', 'collections', 'list', 'pause', 'resume', 'set-rate', 'start', 'status', 'stop', 'sync-now', 'verify'],
-  );
+  assert.deepEqual([...names].sort(), [
+    'auth',
+    'backfill',
+    'check',
+    'collections',
+    'list',
+    'pause',
+    'resume',
+    'set-rate',
+    'start',
+    'status',
+    'stop',
+    'sync-now',
+    'verify',
+  ]);
   for (const command of program.commands) {
     const help = command.helpInformation();
     assert.match(help, new RegExp(`^Usage: client ${command.name()}`), `${command.name()} --help`);

@@ -77,7 +77,10 @@ test('a worker killed mid-export is replaced and the cycle completes without los
     const warehouse = await openDestination(destination);
     try {
       assert.equal(status.collections.tickets?.lastRows, await warehouse.countRows(name, 'tickets'));
-      assert.equal(status.streams.tickets?.lastRows, Object.values(status.streams.tickets!.rowsByTable!).reduce((a, b) => a + b, 0));
+      assert.equal(
+        status.streams.tickets?.lastRows,
+        Object.values(status.streams.tickets!.rowsByTable!).reduce((a, b) => a + b, 0),
+      );
     } finally {
       await warehouse.close();
     }
@@ -140,7 +143,10 @@ test('a retried stream reports the rows and requests of every attempt, per table
     // Requests of both attempts: every page once, plus at most the prefetch the cancellation cut off
     // and the retry's own reading of the field definitions (what the clean run needed beyond pages).
     const preparation = clean.requests - clean.pages;
-    assert.ok(resumed.requests >= clean.requests && resumed.requests <= clean.requests + 1 + preparation, `requests ${resumed.requests} vs ${clean.requests}`);
+    assert.ok(
+      resumed.requests >= clean.requests && resumed.requests <= clean.requests + 1 + preparation,
+      `requests ${resumed.requests} vs ${clean.requests}`,
+    );
   } finally {
     await resources.close();
   }

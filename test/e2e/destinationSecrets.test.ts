@@ -88,9 +88,16 @@ test('settings schema and settings file: a destination carrying a secret is refu
     assert.ok(!fromFile.includes(SECRET));
   }
   for (const destination of withoutSecrets) {
-    assert.equal(problemOf(() => validateSourceConfig({ ...base, destination })), '', destination);
+    assert.equal(
+      problemOf(() => validateSourceConfig({ ...base, destination })),
+      '',
+      destination,
+    );
   }
-  assert.match(destinationSecretProblem(`postgres://u@h/db?sslpassword=${SECRET}&password=${SECRET}`) ?? '', /secret query parameters sslpassword, password/);
+  assert.match(
+    destinationSecretProblem(`postgres://u@h/db?sslpassword=${SECRET}&password=${SECRET}`) ?? '',
+    /secret query parameters sslpassword, password/,
+  );
 });
 
 test("the workflow's own check refuses the same destinations (runs with the bounds patch)", () => {
@@ -100,7 +107,8 @@ test("the workflow's own check refuses the same destinations (runs with the boun
     assert.match(problems[0]!, /^destination: must not contain a password/);
     assert.ok(!problems[0]!.includes(SECRET));
   }
-  for (const destination of withoutSecrets) assert.deepEqual(workflowSettingsProblems({ ...base, destination }, { strict: true }), [], destination);
+  for (const destination of withoutSecrets)
+    assert.deepEqual(workflowSettingsProblems({ ...base, destination }, { strict: true }), [], destination);
 });
 
 test('startSource refuses before anything reaches Temporal', async () => {
@@ -115,14 +123,32 @@ test('startSource refuses before anything reaches Temporal', async () => {
 test('client start --destination with a secret fails before Temporal is contacted, without printing it', async () => {
   const result = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', 'client.ts', '--address', '127.0.0.1:1', 'start', '--name', 'acme', '--subdomain', 'acme', '--credential', 'env:ZD', '--destination', `postgres://u@db.internal/warehouse?sslpassword=${SECRET}`],
+    [
+      '--import',
+      'tsx',
+      'client.ts',
+      '--address',
+      '127.0.0.1:1',
+      'start',
+      '--name',
+      'acme',
+      '--subdomain',
+      'acme',
+      '--credential',
+      'env:ZD',
+      '--destination',
+      `postgres://u@db.internal/warehouse?sslpassword=${SECRET}`,
+    ],
     { cwd: ROOT, encoding: 'utf8' },
   ).then(
     () => assert.fail('accepted'),
     (err: { code?: number; stdout?: string; stderr?: string }) => err,
   );
   assert.equal(result.code, 1);
-  assert.match(result.stderr ?? '', /destination: must not contain a password or other secret \(found secret query parameter sslpassword\)/);
+  assert.match(
+    result.stderr ?? '',
+    /destination: must not contain a password or other secret \(found secret query parameter sslpassword\)/,
+  );
   assert.ok(!`${result.stdout}${result.stderr}`.includes(SECRET));
 });
 
@@ -131,10 +157,16 @@ test('redactUrl hides every secret the rule knows, and keeps the rest readable',
     const shown = redactUrl(url);
     assert.ok(!shown.includes(SECRET), `${url} -> ${shown}`);
   }
-  assert.equal(redactUrl('postgres://u@db.internal/warehouse?sslmode=require&sslkey=/k.pem'), 'postgres://u@db.internal/warehouse?sslmode=require&sslkey=/k.pem');
+  assert.equal(
+    redactUrl('postgres://u@db.internal/warehouse?sslmode=require&sslkey=/k.pem'),
+    'postgres://u@db.internal/warehouse?sslmode=require&sslkey=/k.pem',
+  );
   assert.match(redactUrl(`postgres://u@h/db?sslmode=require&sslpassword=${SECRET}`), /sslmode=require&sslpassword=\*\*\*/);
   // A SQLite URL (from env:) with a query is refused without showing it.
-  assert.throws(() => sqliteDirectory(`sqlite://./data?password=${SECRET}`), (err: Error) => /must not have a query/.test(err.message) && !err.message.includes(SECRET));
+  assert.throws(
+    () => sqliteDirectory(`sqlite://./data?password=${SECRET}`),
+    (err: Error) => /must not have a query/.test(err.message) && !err.message.includes(SECRET),
+  );
 });
 
 let stack: Stack | undefined;
@@ -151,9 +183,13 @@ test('a raw workflow start with a secret in the destination: settings_invalid na
   const config = sourceConfig(stack, { name, destination: `postgres://u@127.0.0.1:1/db?password=${SECRET}` });
   const checksBefore = stack.emulator.requestLog.entries('/api/v2/users/me').length;
   // Straight to Temporal, as `temporal workflow start` would: the client's validation is skipped.
-  await stack.client.workflow.start('sourceWorkflow', { taskQueue: stack.taskQueue, workflowId: workflowIdForSource(name), args: [{ config }] });
+  await stack.client.workflow.start('sourceWorkflow', {
+    taskQueue: stack.taskQueue,
+    workflowId: workflowIdForSource(name),
+    args: [{ config }],
+  });
   let status = await querySourceStatus(stack.client, name);
-  for (const deadline = Date.now() + 120_000; status.state !== 'settings_invalid' && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 120_000; status.state !== 'settings_invalid' && Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 200));
     status = await querySourceStatus(stack.client, name);
   }
@@ -163,33 +199,44 @@ test('a raw workflow start with a secret in the destination: settings_invalid na
   assert.equal(stack.emulator.requestLog.entries('/api/v2/users/me').length, checksBefore, 'no request to Zendesk');
 });
 
-test('a destination from env: whose URL has secret parameters: the open failure enters history with them redacted', { skip: !process.env.ZS_PG_URL && 'needs ZS_PG_URL (a Postgres to refuse the login)' }, async () => {
-  stack ??= await startStack({ emulator: { tickets: 3, users: 3 } });
-  worker ??= await startWorker(stack);
-  const name = 'env_secret_destination';
-  const variable = `ZS_TEST_SECRET_DESTINATION_${process.pid}`;
-  // A database that does not exist: the open fails at once, and its error names the destination.
-  const url = new URL(process.env.ZS_PG_URL!);
-  url.pathname = `/zs_no_such_database_${process.pid}`;
-  url.searchParams.set('sslpassword', SECRET);
-  process.env[variable] = url.toString();
-  try {
-    await stack.client.workflow.start('sourceWorkflow', {
-      taskQueue: stack.taskQueue,
-      workflowId: workflowIdForSource(name),
-      args: [{ config: sourceConfig(stack, { name, destination: `env:${variable}` }) }],
-    });
-    const handle = stack.client.workflow.getHandle(workflowIdForSource(name));
-    let history = '';
-    for (const deadline = Date.now() + 180_000; !history.includes('activityTaskFailedEventAttributes') && Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 500));
-      history = JSON.stringify(await handle.fetchHistory());
+test(
+  'a destination from env: whose URL has secret parameters: the open failure enters history with them redacted',
+  { skip: !process.env.ZS_PG_URL && 'needs ZS_PG_URL (a Postgres to refuse the login)' },
+  async () => {
+    stack ??= await startStack({ emulator: { tickets: 3, users: 3 } });
+    worker ??= await startWorker(stack);
+    const name = 'env_secret_destination';
+    const variable = `ZS_TEST_SECRET_DESTINATION_${process.pid}`;
+    // A database that does not exist: the open fails at once, and its error names the destination.
+    const url = new URL(process.env.ZS_PG_URL!);
+    url.pathname = `/zs_no_such_database_${process.pid}`;
+    url.searchParams.set('sslpassword', SECRET);
+    process.env[variable] = url.toString();
+    try {
+      await stack.client.workflow.start('sourceWorkflow', {
+        taskQueue: stack.taskQueue,
+        workflowId: workflowIdForSource(name),
+        args: [{ config: sourceConfig(stack, { name, destination: `env:${variable}` }) }],
+      });
+      const handle = stack.client.workflow.getHandle(workflowIdForSource(name));
+      let history = '';
+      for (const deadline = Date.now() + 180_000; !history.includes('activityTaskFailedEventAttributes') && Date.now() < deadline;) {
+        await new Promise((r) => setTimeout(r, 500));
+        history = JSON.stringify(await handle.fetchHistory());
+      }
+      assert.match(
+        history,
+        /Could not open destination postgres:\/\/[^"]*sslpassword=\*\*\*/,
+        'the failure, with the URL redacted, is in history',
+      );
+      const decoded = [
+        history,
+        ...[...history.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')),
+      ].join('\n');
+      assert.ok(!decoded.includes(SECRET), 'the secret is not in workflow history');
+      await handle.cancel();
+    } finally {
+      delete process.env[variable];
     }
-    assert.match(history, /Could not open destination postgres:\/\/[^"]*sslpassword=\*\*\*/, 'the failure, with the URL redacted, is in history');
-    const decoded = [history, ...[...history.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))].join('\n');
-    assert.ok(!decoded.includes(SECRET), 'the secret is not in workflow history');
-    await handle.cancel();
-  } finally {
-    delete process.env[variable];
-  }
-});
+  },
+);

@@ -84,7 +84,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     const exportRequests = stack.emulator.requestLog.entries().filter((e) => e.path.startsWith('/api/v2/incremental/'));
     // One request per export stream when little changed: no re-read of history.
     assert.ok(exportRequests.length <= 4 * 2, `export requests in the incremental cycle: ${exportRequests.length}`);
-    assert.ok(second.streams.tickets!.lastRows! >= 2 && second.streams.tickets!.lastRows! < 20, `tickets rows: ${second.streams.tickets!.lastRows}`);
+    assert.ok(
+      second.streams.tickets!.lastRows! >= 2 && second.streams.tickets!.lastRows! < 20,
+      `tickets rows: ${second.streams.tickets!.lastRows}`,
+    );
     // Per stream: the first cycle needed several pages; the second asked exactly once, from exactly
     // the cursor the first cycle committed (never from the lookback start again).
     const secondCycleLog = stack.emulator.requestLog.entries();
@@ -92,7 +95,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const firstRequests = firstCycleLog.filter((e) => e.path === exportPath);
       const secondRequests = secondCycleLog.filter((e) => e.path === exportPath);
       assert.ok(firstRequests.length >= 2, `${stream}: a full read takes ${firstRequests.length} requests`);
-      assert.equal(secondRequests.length, 1, `${stream}: requests in the incremental cycle: ${secondRequests.map((e) => e.query).join(' | ')}`);
+      assert.equal(
+        secondRequests.length,
+        1,
+        `${stream}: requests in the incremental cycle: ${secondRequests.map((e) => e.query).join(' | ')}`,
+      );
       assert.equal(second.streams[stream]!.lastRequests, 1, `${stream}: requests counted by the activity`);
       const sent = new URLSearchParams(secondRequests[0]!.query);
       const resumeFrom = status.streams[stream]!.cursor!.value as { cursor?: string; start_time?: number };
@@ -102,7 +109,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       } else {
         const firstStart = Number(new URLSearchParams(firstRequests[0]!.query).get('start_time'));
         assert.equal(Number(sent.get('start_time')), resumeFrom.start_time, `${stream}: resumed from its cursor`);
-        assert.ok(resumeFrom.start_time! > firstStart, `${stream}: start_time ${resumeFrom.start_time} is past the first read's ${firstStart}`);
+        assert.ok(
+          resumeFrom.start_time! > firstStart,
+          `${stream}: start_time ${resumeFrom.start_time} is past the first read's ${firstStart}`,
+        );
       }
     }
     await assertWarehouseMatches(destination, name, await expectedRows(stack, name, tables));

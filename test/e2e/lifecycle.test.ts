@@ -172,7 +172,11 @@ test('invalid settings from a raw start: settings_invalid, no continue-as-new lo
   assert.match(status.settingsError ?? '', /intervalSeconds: must be a number from 1 to 2678400 \(s\).*got 0/);
   assert.equal(status.nextRunAt, undefined);
   // Nothing is scheduled that could loop: the first run waits for a signal, with no timer and no activity.
-  assert.deepEqual(await currentRun(workflowId), { first: true, timers: 0, activities: 0, continuedAsNew: false }, 'no continue-as-new while the settings cannot work');
+  assert.deepEqual(
+    await currentRun(workflowId),
+    { first: true, timers: 0, activities: 0, continuedAsNew: false },
+    'no continue-as-new while the settings cannot work',
+  );
   assert.equal((await querySourceStatus(stack.client, name)).cycle, 0, 'no cycle ran');
   assert.equal(stack.emulator.requestLog.entries('/api/v2/users/me').length, checksBefore, 'no request to Zendesk');
   assert.equal((await listView(workflowId)).state, 'settings_invalid');
@@ -216,12 +220,21 @@ test('a transient check failure (Zendesk 5xx) is unreachable, retried after min(
   assert.equal(unreachableRetryMs(60_000), 60_000);
 });
 
-test('the workflow\'s own settings check names every setting that would break its loop', () => {
+test("the workflow's own settings check names every setting that would break its loop", () => {
   const base: SourceConfig = { name: 'ok', baseUrl: 'http://127.0.0.1:1', credentialRef: 'env:ZD', destination: 'sqlite://x' };
   assert.deepEqual(workflowSettingsProblems(base), []);
   assert.deepEqual(workflowSettingsProblems({ ...base, intervalSeconds: 1 }), []);
-  const problems = workflowSettingsProblems({ ...base, intervalSeconds: 0, parallelStreams: 0, timing: { maxAttempts: -1 }, collections: { nope: true } });
-  assert.deepEqual(problems.map((p) => p.split(':')[0]), ['intervalSeconds', 'parallelStreams', 'timing.maxAttempts', 'collections']);
+  const problems = workflowSettingsProblems({
+    ...base,
+    intervalSeconds: 0,
+    parallelStreams: 0,
+    timing: { maxAttempts: -1 },
+    collections: { nope: true },
+  });
+  assert.deepEqual(
+    problems.map((p) => p.split(':')[0]),
+    ['intervalSeconds', 'parallelStreams', 'timing.maxAttempts', 'collections'],
+  );
   for (const interval of [Number.NaN, 0.5, -3, '60'] as unknown[]) {
     assert.equal(workflowSettingsProblems({ ...base, intervalSeconds: interval as number }).length, 1, String(interval));
   }
@@ -232,7 +245,10 @@ test('backfill memory keeps every running backfill and the most recent finished 
     `b${i}`,
     { workflowId: `b${i}`, stream: 'tickets', from: '2020-01-01T00:00:00.000Z', to: '2021-01-01T00:00:00.000Z', state },
   ];
-  const many = Object.fromEntries([entry(0, 'running'), ...Array.from({ length: MAX_REMEMBERED_BACKFILLS + 10 }, (_, i) => entry(i + 1, i % 2 ? 'failed' : 'completed'))]);
+  const many = Object.fromEntries([
+    entry(0, 'running'),
+    ...Array.from({ length: MAX_REMEMBERED_BACKFILLS + 10 }, (_, i) => entry(i + 1, i % 2 ? 'failed' : 'completed')),
+  ]);
   const kept = pruneBackfills(many);
   assert.equal(Object.keys(kept).length, MAX_REMEMBERED_BACKFILLS + 1);
   assert.equal(kept.b0?.state, 'running', 'a running backfill is never forgotten: it reports back by signal');
@@ -246,7 +262,10 @@ test('Zendesk answering 500 to the credential check: state unreachable, next try
   const name = 'zendesk_down';
   const startedAt = Date.now();
   const status = await withFaults([{ id: 'check-down', endpoint: '/api/v2/users/me', kind: 'status', status: 500 }], async () => {
-    await startTestSource(stack, sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, intervalSeconds: 3600 }));
+    await startTestSource(
+      stack,
+      sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, intervalSeconds: 3600 }),
+    );
     return waitForCycle(stack, name, 1);
   });
   assert.equal(status.state, 'unreachable');
@@ -263,7 +282,10 @@ test('Zendesk answering 500 to the credential check: state unreachable, next try
   assert.equal(recovered.state, 'idle');
   assert.equal(recovered.unreachableError, undefined);
   const nextAt = Date.parse(recovered.nextRunAt!);
-  assert.ok(nextAt >= syncNowAt + 3600_000 - 1000 && nextAt <= Date.now() + 3600_000, `back to the interval: next run at ${recovered.nextRunAt}`);
+  assert.ok(
+    nextAt >= syncNowAt + 3600_000 - 1000 && nextAt <= Date.now() + 3600_000,
+    `back to the interval: next run at ${recovered.nextRunAt}`,
+  );
   await sourceHandle(stack.client, name).signal(pauseSignal);
 });
 
@@ -276,7 +298,10 @@ test('a pause or a stop in mid-cycle is not a successful cycle; a stopped source
       const s = await querySourceStatus(stack.client, name);
       return s.state === wanted ? s : undefined;
     });
-  await startTestSource(stack, sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, collections: { activities: false } }));
+  await startTestSource(
+    stack,
+    sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, collections: { activities: false } }),
+  );
   const first = await waitForCycle(stack, name, 1);
   assert.equal(first.lastCycle?.interruptedBy, undefined);
   const successAt = (await listView(workflowId)).lastSuccess;
@@ -319,7 +344,7 @@ test('a backfill child loads history older than the lookback while a regular cyc
     return { seq, value };
   };
   const cursorBefore = await readTicketsCursor();
-  assert.deepEqual(cursorBefore, first.streams.tickets!.cursor, 'the state table holds the cycle\'s cursor');
+  assert.deepEqual(cursorBefore, first.streams.tickets!.cursor, "the state table holds the cycle's cursor");
 
   const from = new Date((stack.emulator.now() - 800 * 86_400) * 1000).toISOString();
   const to = new Date((stack.emulator.now() - 120) * 1000).toISOString();
@@ -330,19 +355,25 @@ test('a backfill child loads history older than the lookback while a regular cyc
   // faults are restored when this block ends), so the regular cycle runs entirely while it is in
   // flight and commits its cursor before the backfill commits anything: a backfill that wrote the
   // regular cursor would overwrite it, and the exact comparisons below would catch it.
-  const { started, cycle } = await withFaults([{ id: 'slow-backfill-page', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'hold', firstN: 1 }], async () => {
-    const started = await handle.executeUpdate(backfillUpdate, { args: [{ collections: ['tickets'], from, to }] });
-    await waitFor('the backfill\'s first page to be requested', async () =>
-      stack.emulator.firedFaults().some((f) => f.ruleId === 'slow-backfill-page' && f.url.includes(fromParam)) ? true : undefined,
-    );
-    await handle.signal(syncNowSignal); // a regular cycle while the backfill runs
-    const cycle = await waitForCycle(stack, name, 2);
-    return { started, cycle };
-  });
+  const { started, cycle } = await withFaults(
+    [{ id: 'slow-backfill-page', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'hold', firstN: 1 }],
+    async () => {
+      const started = await handle.executeUpdate(backfillUpdate, { args: [{ collections: ['tickets'], from, to }] });
+      await waitFor("the backfill's first page to be requested", async () =>
+        stack.emulator.firedFaults().some((f) => f.ruleId === 'slow-backfill-page' && f.url.includes(fromParam)) ? true : undefined,
+      );
+      await handle.signal(syncNowSignal); // a regular cycle while the backfill runs
+      const cycle = await waitForCycle(stack, name, 2);
+      return { started, cycle };
+    },
+  );
   assert.equal(started.length, 1);
   assert.equal(cycle.backfills[started[0]!.workflowId]?.state, 'running', 'the regular cycle finished while the backfill ran');
   // Readable in the Web UI: the range as ISO instants, not epoch seconds.
-  assert.equal(started[0]!.workflowId, `${workflowIdForSource(name)}/backfill/tickets/${from.replace('.000Z', 'Z')}..${to.replace('.000Z', 'Z')}`);
+  assert.equal(
+    started[0]!.workflowId,
+    `${workflowIdForSource(name)}/backfill/tickets/${from.replace('.000Z', 'Z')}..${to.replace('.000Z', 'Z')}`,
+  );
   // The same request again is idempotent: same child, nothing new started.
   const again = await handle.executeUpdate(backfillUpdate, { args: [{ collections: ['tickets'], from, to }] });
   assert.equal(again[0]!.workflowId, started[0]!.workflowId);
@@ -390,7 +421,15 @@ test('a backfill child loads history older than the lookback while a regular cyc
 test('a backfill without "to" is idempotent: repeating it returns the same child, running or finished', async () => {
   const name = 'backfill_open_ended';
   const workflowId = workflowIdForSource(name);
-  await startTestSource(stack, sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, lookbackDays: 30, collections: { activities: false } }));
+  await startTestSource(
+    stack,
+    sourceConfig(stack, {
+      name,
+      destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`,
+      lookbackDays: 30,
+      collections: { activities: false },
+    }),
+  );
   await waitForCycle(stack, name, 1);
   const handle = sourceHandle(stack.client, name);
   const from = new Date((stack.emulator.now() - 500 * 86_400) * 1000).toISOString();
@@ -447,8 +486,24 @@ test('the raw Temporal CLI starts, queries, signals and updates a source', async
   const name = 'cli_source';
   const workflowId = workflowIdForSource(name);
   const address = ['--address', stack.server.address];
-  const config = sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, collections: { activities: false } });
-  await run(cli, ['workflow', 'start', ...address, '--task-queue', stack.taskQueue, '--type', 'sourceWorkflow', '--workflow-id', workflowId, '--input', JSON.stringify({ config })]);
+  const config = sourceConfig(stack, {
+    name,
+    destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`,
+    collections: { activities: false },
+  });
+  await run(cli, [
+    'workflow',
+    'start',
+    ...address,
+    '--task-queue',
+    stack.taskQueue,
+    '--type',
+    'sourceWorkflow',
+    '--workflow-id',
+    workflowId,
+    '--input',
+    JSON.stringify({ config }),
+  ]);
   await waitForCycle(stack, name, 1);
 
   const query = await run(cli, ['workflow', 'query', ...address, '--workflow-id', workflowId, '--type', 'status', '--output', 'json']);
@@ -461,11 +516,33 @@ test('the raw Temporal CLI starts, queries, signals and updates a source', async
   await waitForCycle(stack, name, 3);
 
   const from = new Date((stack.emulator.now() - 900 * 86_400) * 1000).toISOString().slice(0, 10);
-  const update = await run(cli, ['workflow', 'update', 'execute', ...address, '--workflow-id', workflowId, '--name', 'backfill', '--input', JSON.stringify({ collections: ['ticket_events'], from })]);
+  const update = await run(cli, [
+    'workflow',
+    'update',
+    'execute',
+    ...address,
+    '--workflow-id',
+    workflowId,
+    '--name',
+    'backfill',
+    '--input',
+    JSON.stringify({ collections: ['ticket_events'], from }),
+  ]);
   assert.match(update.stdout, /backfill\/ticket_events\//);
   // A bad request is refused by the validator before anything reaches history.
   await assert.rejects(
-    run(cli, ['workflow', 'update', 'execute', ...address, '--workflow-id', workflowId, '--name', 'backfill', '--input', JSON.stringify({ collections: ['groups'], from })]),
+    run(cli, [
+      'workflow',
+      'update',
+      'execute',
+      ...address,
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'backfill',
+      '--input',
+      JSON.stringify({ collections: ['groups'], from }),
+    ]),
     /read in full every cycle/,
   );
   await sourceHandle(stack.client, name).signal(pauseSignal);

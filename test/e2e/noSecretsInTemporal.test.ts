@@ -61,7 +61,10 @@ test('no credential appears in workflow histories, memo, search attributes, hear
   });
   worker.stderr!.on('data', (d) => (logs += d));
   try {
-    await startTestSource(stack, sourceConfig(stack, { name: 'secret_oauth', destination, credentialRef: oauthRef, collections: { activities: false } }));
+    await startTestSource(
+      stack,
+      sourceConfig(stack, { name: 'secret_oauth', destination, credentialRef: oauthRef, collections: { activities: false } }),
+    );
     await startTestSource(stack, sourceConfig(stack, { name: 'secret_token', destination, collections: { activities: false } }));
     await waitForCycle(stack, 'secret_oauth', 1);
     await waitForCycle(stack, 'secret_token', 1);
@@ -89,13 +92,42 @@ test('no credential appears in workflow histories, memo, search attributes, hear
   const cli = findTemporalCli();
   const haystacks: Array<[string, string]> = [['worker logs', logs]];
   for await (const execution of stack.client.workflow.list()) {
-    const shown = await run(cli, ['workflow', 'show', '--address', stack.server.address, '--workflow-id', execution.workflowId, '--run-id', execution.runId, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });
+    const shown = await run(
+      cli,
+      [
+        'workflow',
+        'show',
+        '--address',
+        stack.server.address,
+        '--workflow-id',
+        execution.workflowId,
+        '--run-id',
+        execution.runId,
+        '--output',
+        'json',
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
     haystacks.push([`history of ${execution.workflowId}`, expandPayloads(shown.stdout)]);
-    const described = await run(cli, ['workflow', 'describe', '--address', stack.server.address, '--workflow-id', execution.workflowId, '--run-id', execution.runId, '--output', 'json']);
+    const described = await run(cli, [
+      'workflow',
+      'describe',
+      '--address',
+      stack.server.address,
+      '--workflow-id',
+      execution.workflowId,
+      '--run-id',
+      execution.runId,
+      '--output',
+      'json',
+    ]);
     haystacks.push([`memo, search attributes and pending heartbeats of ${execution.workflowId}`, expandPayloads(described.stdout)]);
   }
   assert.ok(haystacks.length > 5, 'histories were collected');
-  assert.ok(haystacks.some(([, text]) => text.includes('secret_oauth')), 'the search covers the source workflow');
+  assert.ok(
+    haystacks.some(([, text]) => text.includes('secret_oauth')),
+    'the search covers the source workflow',
+  );
   for (const [where, text] of haystacks) {
     for (const secret of secrets) {
       assert.ok(!text.includes(secret), `a credential (${secret.slice(0, 4)}…) appears in ${where}`);
@@ -104,13 +136,16 @@ test('no credential appears in workflow histories, memo, search attributes, hear
 
   // Structured logs: one JSON object per line, and every line about a source names it and the
   // collection (null for lines about the whole source).
-  const lines = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => {
-    try {
-      return JSON.parse(l) as Record<string, unknown>;
-    } catch {
-      assert.fail(`a worker log line is not JSON: ${l.slice(0, 200)}`);
-    }
-  });
+  const lines = stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        assert.fail(`a worker log line is not JSON: ${l.slice(0, 200)}`);
+      }
+    });
   assert.ok(lines.length > 20, `log lines: ${lines.length}`);
   for (const line of lines) {
     assert.equal(typeof line.level, 'string');
@@ -119,14 +154,30 @@ test('no credential appears in workflow histories, memo, search attributes, hear
       assert.ok(line.source === 'secret_oauth' || line.source === 'secret_token', `no source on: ${JSON.stringify(line).slice(0, 300)}`);
       assert.ok('collection' in line, `no collection on: ${JSON.stringify(line).slice(0, 300)}`);
     }
-    if (line.activityType === 'syncStream') assert.equal(typeof line.collection, 'string', `no collection on: ${JSON.stringify(line).slice(0, 300)}`);
+    if (line.activityType === 'syncStream')
+      assert.equal(typeof line.collection, 'string', `no collection on: ${JSON.stringify(line).slice(0, 300)}`);
   }
   const find = (msg: string, where: (l: Record<string, unknown>) => boolean = () => true) => lines.find((l) => l.msg === msg && where(l));
-  assert.ok(find('cycle finished', (l) => l.source === 'secret_oauth' && l.collection === null), 'a cycle-finished line');
-  assert.ok(find('stream synced', (l) => l.source === 'secret_token' && l.collection === 'tickets'), 'a stream-synced line');
-  assert.ok(find('stream sync finished', (l) => l.source === 'secret_oauth' && l.collection === 'users'), 'an activity line');
-  assert.ok(find('backfill started', (l) => l.source === 'secret_oauth' && l.collection === 'tickets'), 'a backfill-started line');
-  assert.ok(find('Zendesk request succeeded after retries', (l) => typeof l.source === 'string' && l.collection === 'groups' && l.status === 200), 'a retried-request line');
+  assert.ok(
+    find('cycle finished', (l) => l.source === 'secret_oauth' && l.collection === null),
+    'a cycle-finished line',
+  );
+  assert.ok(
+    find('stream synced', (l) => l.source === 'secret_token' && l.collection === 'tickets'),
+    'a stream-synced line',
+  );
+  assert.ok(
+    find('stream sync finished', (l) => l.source === 'secret_oauth' && l.collection === 'users'),
+    'an activity line',
+  );
+  assert.ok(
+    find('backfill started', (l) => l.source === 'secret_oauth' && l.collection === 'tickets'),
+    'a backfill-started line',
+  );
+  assert.ok(
+    find('Zendesk request succeeded after retries', (l) => typeof l.source === 'string' && l.collection === 'groups' && l.status === 200),
+    'a retried-request line',
+  );
 
   const mode = statSync(oauthRef.slice('file:'.length)).mode & 0o777;
   assert.equal(mode, 0o600, `credential file mode ${mode.toString(8)} after rotation`);

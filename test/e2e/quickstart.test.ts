@@ -38,13 +38,30 @@ interface Run {
 function quickstart(extraArgs: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   const env = { ...process.env };
   // The demo, not a real account, and its own dev server, not one the caller may have configured.
-  for (const key of Object.keys(env)) if (key.startsWith('ZENDESK_') || key === 'TEMPORAL_ADDRESS' || key === 'TEMPORAL_NAMESPACE') delete env[key];
-  const args = ['--once', '--data-dir', dataDir, '--temporal-port', String(temporalPort), '--emulator-port', String(emulatorPort), '--tickets', '150', ...extraArgs];
+  for (const key of Object.keys(env))
+    if (key.startsWith('ZENDESK_') || key === 'TEMPORAL_ADDRESS' || key === 'TEMPORAL_NAMESPACE') delete env[key];
+  const args = [
+    '--once',
+    '--data-dir',
+    dataDir,
+    '--temporal-port',
+    String(temporalPort),
+    '--emulator-port',
+    String(emulatorPort),
+    '--tickets',
+    '150',
+    ...extraArgs,
+  ];
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'quickstart.ts'), ...args], { cwd: projectRoot, env: { ...env, ...extraEnv }, timeout: 300_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(projectRoot, 'quickstart.ts'), ...args],
+      { cwd: projectRoot, env: { ...env, ...extraEnv }, timeout: 300_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -85,7 +102,8 @@ function warehouseCounts(tables: Iterable<string>): Map<string, number> {
 function assertPrintedRowsMatchWarehouse(run: Run): Map<string, { rows: number; syncedThisCycle: string; note: string }> {
   const table = printedTable(run.stdout);
   const counts = warehouseCounts(table.keys());
-  for (const [name, printed] of table) assert.equal(printed.rows, counts.get(name), `${name}: printed ${printed.rows}, SQLite holds ${counts.get(name)}`);
+  for (const [name, printed] of table)
+    assert.equal(printed.rows, counts.get(name), `${name}: printed ${printed.rows}, SQLite holds ${counts.get(name)}`);
   return table;
 }
 

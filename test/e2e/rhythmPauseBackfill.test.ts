@@ -86,11 +86,19 @@ test('the next start: an interval after the previous start, at once when that ha
 
 test('cycles start an interval after the previous start; status and Web UI details show the next start', async () => {
   const name = 'rhythm';
-  await startTestSource(stack, sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, intervalSeconds: 3600, collections: ONLY_TICKETS }));
+  await startTestSource(
+    stack,
+    sourceConfig(stack, {
+      name,
+      destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`,
+      intervalSeconds: 3600,
+      collections: ONLY_TICKETS,
+    }),
+  );
   const status = await waitForCycle(stack, name, 1);
   try {
     assert.equal(status.state, 'idle');
-    assert.ok(status.lastCycleStartedAt, 'the rhythm\'s anchor is in the status');
+    assert.ok(status.lastCycleStartedAt, "the rhythm's anchor is in the status");
     assert.equal(status.nextRunAt, new Date(Date.parse(status.lastCycleStartedAt!) + 3600_000).toISOString());
     // Not counted from the cycle's end (the cycle took time: its check and export ran in between).
     assert.ok(Date.parse(status.lastCycle!.finishedAt) > Date.parse(status.lastCycleStartedAt!));
@@ -107,11 +115,22 @@ test('a cycle longer than the interval is followed at once: no wait between the 
   const name = 'rhythm_overdue';
   const workflowId = workflowIdForSource(name);
   // Every tickets export request takes 1.5 s, so every cycle lasts longer than the 1 s interval.
-  await withFaults([{ id: 'slow-export-overdue', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 1500 }], async () => {
-    await startTestSource(stack, sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, intervalSeconds: 1, collections: ONLY_TICKETS }));
-    await waitForCycle(stack, name, 3);
-    await sourceHandle(stack.client, name).signal(pauseSignal);
-  });
+  await withFaults(
+    [{ id: 'slow-export-overdue', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 1500 }],
+    async () => {
+      await startTestSource(
+        stack,
+        sourceConfig(stack, {
+          name,
+          destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`,
+          intervalSeconds: 1,
+          collections: ONLY_TICKETS,
+        }),
+      );
+      await waitForCycle(stack, name, 3);
+      await sourceHandle(stack.client, name).signal(pauseSignal);
+    },
+  );
   const finishedRuns: string[] = [];
   for await (const execution of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
     if (execution.status.name === 'CONTINUED_AS_NEW') finishedRuns.push(execution.runId);
@@ -119,7 +138,10 @@ test('a cycle longer than the interval is followed at once: no wait between the 
   assert.ok(finishedRuns.length >= 2, `runs: ${finishedRuns.length}`);
   for (const runId of finishedRuns) {
     const events = (await stack.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
-    assert.ok(events.some((e) => e.activityTaskCompletedEventAttributes), 'the run ran a cycle');
+    assert.ok(
+      events.some((e) => e.activityTaskCompletedEventAttributes),
+      'the run ran a cycle',
+    );
     const timers = events.filter((e) => e.timerStartedEventAttributes);
     assert.equal(timers.length, 0, `run ${runId} waited after a cycle longer than the interval`);
   }
@@ -145,8 +167,16 @@ test('a pause stops the running stream at the page boundary: activity cancelled,
       ],
       async () => {
         // The default heartbeat timeout (60 s), whose 80 % the SDK would otherwise hold heartbeats back.
-        const config = sourceConfig(stack, { name, destination, lookbackDays: 3650, collections: { ...ONLY_TICKETS, ticket_events: true } });
-        await startTestSource(stack, { ...config, timing: { ...config.timing, heartbeatTimeoutSeconds: 60, retryInitialSeconds: 3600, retryMaximumSeconds: 3600 } });
+        const config = sourceConfig(stack, {
+          name,
+          destination,
+          lookbackDays: 3650,
+          collections: { ...ONLY_TICKETS, ticket_events: true },
+        });
+        await startTestSource(stack, {
+          ...config,
+          timing: { ...config.timing, heartbeatTimeoutSeconds: 60, retryInitialSeconds: 3600, retryMaximumSeconds: 3600 },
+        });
         await waitFor('page 1 committed, page 2 requested, the events stream waiting to retry', async () => {
           if ((await committedSeq()) !== 1 || !stack.emulator.firedFaults().some((f) => f.ruleId === 'hold-second-page')) return undefined;
           const pending = (await handle.describe()).raw.pendingActivities ?? [];
@@ -168,9 +198,12 @@ test('a pause stops the running stream at the page boundary: activity cancelled,
       assert.ok(scheduled, `${activityId} ran`);
       const scheduledId = String(scheduled.eventId);
       const ends = events.filter((e) =>
-        [e.activityTaskCanceledEventAttributes, e.activityTaskCompletedEventAttributes, e.activityTaskFailedEventAttributes, e.activityTaskTimedOutEventAttributes].some(
-          (a) => a && String(a.scheduledEventId) === scheduledId,
-        ),
+        [
+          e.activityTaskCanceledEventAttributes,
+          e.activityTaskCompletedEventAttributes,
+          e.activityTaskFailedEventAttributes,
+          e.activityTaskTimedOutEventAttributes,
+        ].some((a) => a && String(a.scheduledEventId) === scheduledId),
       );
       assert.equal(ends.length, 1, `${activityId} had ended when the status said paused`);
       assert.ok(ends[0]!.activityTaskCanceledEventAttributes, `${activityId} ended as cancelled`);
@@ -237,7 +270,14 @@ test('a backfill asked for again after a stop and start, or after its entry was 
   const others: Record<string, BackfillStatus> = {};
   for (let i = 0; i < MAX_REMEMBERED_BACKFILLS; i++) {
     const id = `${workflowId}/backfill/tickets/filler-${i}`;
-    others[id] = { workflowId: id, stream: 'tickets', from: '2020-01-01T00:00:00.000Z', to: '2020-02-01T00:00:00.000Z', state: 'completed', rows: 0 };
+    others[id] = {
+      workflowId: id,
+      stream: 'tickets',
+      from: '2020-01-01T00:00:00.000Z',
+      to: '2020-02-01T00:00:00.000Z',
+      state: 'completed',
+      rows: 0,
+    };
   }
   const memory: SourceMemory = {
     cycle: 0,
@@ -259,7 +299,12 @@ test('a backfill asked for again after a stop and start, or after its entry was 
 
 test('a backfill whose child was terminated (it cannot report back) is started again when asked again', async () => {
   const name = 'backfill_terminated';
-  const config = sourceConfig(stack, { name, destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`, lookbackDays: 30, collections: ONLY_TICKETS });
+  const config = sourceConfig(stack, {
+    name,
+    destination: `sqlite://${path.join(stack.tmp, 'warehouse')}`,
+    lookbackDays: 30,
+    collections: ONLY_TICKETS,
+  });
   const handle = sourceHandle(stack.client, name);
   await startTestSource(stack, config);
   await waitForCycle(stack, name, 1);
@@ -270,12 +315,17 @@ test('a backfill whose child was terminated (it cannot report back) is started a
   };
   try {
     // The source is idle (an hour's interval), so the next tickets export request is the backfill's.
-    const childId = await withFaults([{ id: 'hold-backfill', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 3_600_000, firstN: 1 }], async () => {
-      const [child] = await handle.executeUpdate(backfillUpdate, { args: [request] });
-      await waitFor('the backfill\'s page to be requested', async () => (stack.emulator.firedFaults().some((f) => f.ruleId === 'hold-backfill') ? true : undefined));
-      await stack.client.workflow.getHandle(child!.workflowId).terminate('test: an operator terminated the backfill');
-      return child!.workflowId;
-    });
+    const childId = await withFaults(
+      [{ id: 'hold-backfill', endpoint: '/api/v2/incremental/tickets/cursor', kind: 'latency', latencyMs: 3_600_000, firstN: 1 }],
+      async () => {
+        const [child] = await handle.executeUpdate(backfillUpdate, { args: [request] });
+        await waitFor("the backfill's page to be requested", async () =>
+          stack.emulator.firedFaults().some((f) => f.ruleId === 'hold-backfill') ? true : undefined,
+        );
+        await stack.client.workflow.getHandle(child!.workflowId).terminate('test: an operator terminated the backfill');
+        return child!.workflowId;
+      },
+    );
     assert.equal((await querySourceStatus(stack.client, name)).backfills[childId]?.state, 'running', 'memory still says running');
 
     const [again] = await handle.executeUpdate(backfillUpdate, { args: [request] });

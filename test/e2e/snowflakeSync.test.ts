@@ -34,7 +34,18 @@ const TICKETS = 25;
 
 before(async () => {
   [stack, snowflake] = await Promise.all([
-    startStack({ emulator: { users: 12, organizations: 3, groups: 2, tickets: TICKETS, eventsPerTicket: 2, commentsPerTicket: 1, activities: 8, auditLogs: 8 } }),
+    startStack({
+      emulator: {
+        users: 12,
+        organizations: 3,
+        groups: 2,
+        tickets: TICKETS,
+        eventsPerTicket: 2,
+        commentsPerTicket: 1,
+        activities: 8,
+        auditLogs: 8,
+      },
+    }),
     startSnowflakeEmulator(),
   ]);
   process.env.ZS_SNOWFLAKE_PASSWORD = snowflake.settings().password; // fakesnow accepts any password
@@ -87,7 +98,10 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
 
   // Between cycles: a new ticket, an update to a ticket that landed in cycle 1, a deleted one.
   const m = stack.emulator.mutations;
-  const [updatedId, deletedId] = first.landed.get('tickets')!.rows.slice(0, 2).map((r) => Number(r.id));
+  const [updatedId, deletedId] = first.landed
+    .get('tickets')!
+    .rows.slice(0, 2)
+    .map((r) => Number(r.id));
   const created = m.createTicket({ subject: 'Snowflake ❄ ticket', comment: { body: 'hello' } });
   m.updateTicket(updatedId!, { status: 'solved', comment: { body: 'Fixed', public: false } });
   m.deleteTicket(deletedId!);
@@ -105,7 +119,9 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
     cycle1StartTimes.set(request.path, Math.min(Number(startTime), cycle1StartTimes.get(request.path) ?? Infinity));
   }
   // Support's exports (Help Center's article export lives under /help_center/ and is not counted here).
-  const exportStreams = streams.filter((s) => (s.style === 'cursor_export' || s.style === 'time_export') && s.path.startsWith('/api/v2/incremental/')).length;
+  const exportStreams = streams.filter(
+    (s) => (s.style === 'cursor_export' || s.style === 'time_export') && s.path.startsWith('/api/v2/incremental/'),
+  ).length;
   assert.equal(cycle1StartTimes.size, exportStreams, `export streams of cycle 1: ${[...cycle1StartTimes.keys()].join(', ')}`);
   stack.emulator.requestLog.reset();
 
@@ -136,7 +152,10 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
   // whole table again. The cursor export hands out each change once, so exactly three.
   const stagedInCycle2 = stagedRows(secondCycle, 'tickets');
   assert.equal(stagedInCycle2, 3, 'tickets staged in cycle 2');
-  assert.ok(stagedRows(secondCycle, 'ticket_metrics') <= 3, `ticket_metrics staged in cycle 2: ${stagedRows(secondCycle, 'ticket_metrics')}`);
+  assert.ok(
+    stagedRows(secondCycle, 'ticket_metrics') <= 3,
+    `ticket_metrics staged in cycle 2: ${stagedRows(secondCycle, 'ticket_metrics')}`,
+  );
 
   const second = await assertSnowflakeMatchesTruth(landedAt, name, await expectedRows(stack, name, tables));
   const ticketsById = new Map(second.landed.get('tickets')!.rows.map((r) => [Number(r.id), r]));
@@ -144,7 +163,10 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
   assert.equal(ticketsById.get(created.id)?.subject, 'Snowflake ❄ ticket');
   assert.equal(ticketsById.get(updatedId!)?.status, 'solved');
   assert.equal(ticketsById.get(deletedId!)?.status, 'deleted');
-  assert.ok(!second.landed.get('group_memberships')!.rows.some((r) => Number(r.id) === goneMembership), 'the deleted membership left Snowflake');
+  assert.ok(
+    !second.landed.get('group_memberships')!.rows.some((r) => Number(r.id) === goneMembership),
+    'the deleted membership left Snowflake',
+  );
   assert.ok(!second.landed.get('ticket_skips')!.rows.some((r) => Number(r.id) === goneSkip), 'the deleted skip left Snowflake');
   t.diagnostic(`rows compared: ${first.rowsCompared} then ${second.rowsCompared}; tickets staged: ${TICKETS} then ${stagedInCycle2}`);
 });

@@ -76,7 +76,11 @@ async function verifyJson(...extra: string[]): Promise<{ report: VerifyReport & 
   const ours = stack.emulator.requestLog
     .entries()
     .filter((e) => !(extra.includes('--repair') && e.path.startsWith('/api/v2/incremental/') && !/(^|&)start_time=0(&|$)/.test(e.query)));
-  assert.equal(report.spentRequests, ours.length, `printed requests = the emulator's log: ${JSON.stringify(stack.emulator.requestLog.countByEndpoint())}`);
+  assert.equal(
+    report.spentRequests,
+    ours.length,
+    `printed requests = the emulator's log: ${JSON.stringify(stack.emulator.requestLog.countByEndpoint())}`,
+  );
   assert.ok(report.spentRequests <= report.maxRequests);
   const plan = /up to (\d+) Zendesk request/.exec(result.stderr);
   assert.ok(plan, `the plan is printed before reading: ${result.stderr}`);
@@ -90,7 +94,16 @@ const rowOf = (report: VerifyReport, collection: string): VerifyRow => {
   return row;
 };
 
-const ID_LISTS = ['groups', 'ticket_fields', 'ticket_forms', 'ticket_skips', 'organization_memberships', 'group_memberships', 'satisfaction_ratings', 'activities'];
+const ID_LISTS = [
+  'groups',
+  'ticket_fields',
+  'ticket_forms',
+  'ticket_skips',
+  'organization_memberships',
+  'group_memberships',
+  'satisfaction_ratings',
+  'activities',
+];
 
 async function status(): Promise<SourceStatus> {
   return querySourceStatus(stack.client, SOURCE);
@@ -142,9 +155,16 @@ test('after a sync only the lookback differs; --repair backfills it and then not
   stack.emulator.requestLog.reset();
   const text = await cli(['verify', SOURCE, '--settings', settingsFile]);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^verify verify_e2e: up to \d+ Zendesk request\(s\) \(cap --max-requests 100\), paced by the source's rate budget/);
+  assert.match(
+    text.stdout,
+    /^verify verify_e2e: up to \d+ Zendesk request\(s\) \(cap --max-requests 100\), paced by the source's rate budget/,
+  );
   assert.match(text.stdout, /\ncollection\s+method\s+zendesk\s+warehouse\s+missing\s+extra\s+requests\s+likely cause\n/);
-  assert.match(text.stdout, /\ntickets\s+count\s+(\d+)\s+\1\s+0\s+0\s+1\s+ok\n/, 'tickets match after the backfill (no oldest-ticket request needed)');
+  assert.match(
+    text.stdout,
+    /\ntickets\s+count\s+(\d+)\s+\1\s+0\s+0\s+1\s+ok\n/,
+    'tickets match after the backfill (no oldest-ticket request needed)',
+  );
   assert.match(text.stdout, /\nno differences$/m);
   const spent = /\nspent (\d+) Zendesk request\(s\)/.exec(text.stdout);
   assert.equal(Number(spent?.[1]), stack.emulator.requestLog.size);
@@ -165,7 +185,11 @@ test('gaps made behind the sync are reported with their causes', async () => {
   const org = stack.emulator.store.organizations
     .all()
     .find((o) => o.deleted_at === null && stack.emulator.store.organizationMemberships.all().some((m) => m.organization_id === o.id))!;
-  const membershipIds = stack.emulator.store.organizationMemberships.all().filter((m) => m.organization_id === org.id).map((m) => String(m.id)).sort();
+  const membershipIds = stack.emulator.store.organizationMemberships
+    .all()
+    .filter((m) => m.organization_id === org.id)
+    .map((m) => String(m.id))
+    .sort();
   stack.emulator.mutations.deleteOrganization(org.id);
 
   const { report } = await verifyJson();
@@ -181,7 +205,10 @@ test('gaps made behind the sync are reported with their causes', async () => {
   assert.match(users.causes[0]!, new RegExp(`^not synced yet since ${usersSyncedThrough}`));
   const organizations = rowOf(report, 'organizations');
   assert.deepEqual([organizations.missing, organizations.extra], [0, 1]);
-  assert.match(organizations.causes[0]!, /^deleted in Zendesk since the last sync \(synced through .*\): the next cycle marks them \(deleted_at set\)$/);
+  assert.match(
+    organizations.causes[0]!,
+    /^deleted in Zendesk since the last sync \(synced through .*\): the next cycle marks them \(deleted_at set\)$/,
+  );
   const memberships = rowOf(report, 'organization_memberships');
   assert.deepEqual([memberships.missing, memberships.extra], [0, membershipIds.length]);
   assert.deepEqual([...memberships.extraIds!].sort(), membershipIds);
@@ -196,7 +223,10 @@ test('--max-requests caps what is read: collections beyond it are skipped, and n
   assert.match(plan, /not read, over the cap: /);
   // The counts come first: users (1 request), then tickets (2 with its oldest-ticket request) does
   // not fit, organizations (1) does; every list is left out.
-  assert.deepEqual(report.rows.filter((r) => r.requests > 0).map((r) => r.collection), ['users', 'organizations']);
+  assert.deepEqual(
+    report.rows.filter((r) => r.requests > 0).map((r) => r.collection),
+    ['users', 'organizations'],
+  );
   assert.match(rowOf(report, 'tickets').note ?? '', /^skipped: over --max-requests 2 \(needs about 2\)/);
   for (const name of ID_LISTS) assert.match(rowOf(report, name).note ?? '', /^skipped: over --max-requests 2/);
 });

@@ -44,7 +44,11 @@ describe('live stack: rate settings and the Web UI', () => {
       await resources.close();
       await connection.close();
     };
-    const config = sourceConfig(stack, { name: SOURCE, destination: `sqlite://${stack.tmp}/wh`, collections: { tickets: true, groups: true, users: true } });
+    const config = sourceConfig(stack, {
+      name: SOURCE,
+      destination: `sqlite://${stack.tmp}/wh`,
+      collections: { tickets: true, groups: true, users: true },
+    });
     await startTestSource(stack, config);
     await waitForCycle(stack, SOURCE, 1);
   });
@@ -77,14 +81,24 @@ describe('live stack: rate settings and the Web UI', () => {
     assert.ok(started.length > 0);
     const childId = started[0].workflowId;
     // No `to` given: the range ends "now", fixed by this first request (so asking again is the same backfill).
-    assert.match(childId, /\/backfill\/tickets\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.\.now$/, 'the backfill id shows its range as an ISO instant ..now');
-    await stack.client.workflow.getHandle(childId).result().catch(() => undefined);
+    assert.match(
+      childId,
+      /\/backfill\/tickets\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.\.now$/,
+      'the backfill id shows its range as an ISO instant ..now',
+    );
+    await stack.client.workflow
+      .getHandle(childId)
+      .result()
+      .catch(() => undefined);
     // The UI's list reads the visibility store, which may lag behind on a busy machine: open the
     // page once the store lists both workflows (a condition, not a longer timeout).
     const deadline = Date.now() + 120_000;
     for (;;) {
       const ids = new Set<string>();
-      for await (const w of stack.client.workflow.list({ query: `WorkflowId = '${childId}' OR WorkflowId = '${workflowIdForSource(SOURCE)}'` })) ids.add(w.workflowId);
+      for await (const w of stack.client.workflow.list({
+        query: `WorkflowId = '${childId}' OR WorkflowId = '${workflowIdForSource(SOURCE)}'`,
+      }))
+        ids.add(w.workflowId);
       if (ids.size === 2) break;
       assert.ok(Date.now() < deadline, `the visibility store lists ${[...ids].join(', ') || 'nothing'}`);
       await new Promise((r) => setTimeout(r, 300));
@@ -93,7 +107,15 @@ describe('live stack: rate settings and the Web UI', () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     mkdirSync(ARTIFACTS, { recursive: true });
     try {
@@ -102,14 +124,18 @@ describe('live stack: rate settings and the Web UI', () => {
       await page.goto(`${ui}/namespaces/default/workflows`);
       const sourceLink = page.locator(`a[href*="zendesk-source-${SOURCE}"]`).first();
       await sourceLink.waitFor({ timeout: 120_000 });
-      await page.locator(`a[href*="${encodeURIComponent(childId)}"], a[href*="${childId}"]`).first().waitFor({ timeout: 120_000 });
+      await page
+        .locator(`a[href*="${encodeURIComponent(childId)}"], a[href*="${childId}"]`)
+        .first()
+        .waitFor({ timeout: 120_000 });
       await page.screenshot({ path: path.join(ARTIFACTS, 'webui-workflows.png'), fullPage: true });
 
       await sourceLink.click();
       await page.waitForURL(/\/workflows\/zendesk-source-/, { timeout: 120_000 });
       await page.getByText('syncStream').first().waitFor({ timeout: 120_000 });
       const body = await page.locator('body').innerText();
-      for (const stream of ['tickets', 'groups', 'users']) assert.match(body, new RegExp(`sync ${stream}`), `the page names the ${stream} activity`);
+      for (const stream of ['tickets', 'groups', 'users'])
+        assert.match(body, new RegExp(`sync ${stream}`), `the page names the ${stream} activity`);
       assert.match(body, /next cycle in 1h/, 'the wait between cycles says what it is');
       await page.screenshot({ path: path.join(ARTIFACTS, 'webui-source.png'), fullPage: true });
 

@@ -52,7 +52,15 @@ describe('account routing by Host (404 "No help desk")', () => {
   });
 
   test("the account's own subdomain, its canonical host and loopback hosts are served", async () => {
-    for (const host of ['acme.zendesk.com', 'ACME.zendesk.com:443', 'acme-canonical.zendesk.com', '127.0.0.1', `127.0.0.1:${new URL(emulator.baseUrl).port}`, 'localhost', 'localhost:8484']) {
+    for (const host of [
+      'acme.zendesk.com',
+      'ACME.zendesk.com:443',
+      'acme-canonical.zendesk.com',
+      '127.0.0.1',
+      `127.0.0.1:${new URL(emulator.baseUrl).port}`,
+      'localhost',
+      'localhost:8484',
+    ]) {
       const response = await getWithHost(emulator, '/api/v2/groups.json', host);
       assert.equal(response.status, 200, host);
       assert.ok(Array.isArray(response.body.groups), host);

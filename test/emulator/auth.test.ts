@@ -44,7 +44,11 @@ describe('authentication and permissions', () => {
 
   test('an agent credential gets the object-shaped 403 on incremental exports but reads lists', async () => {
     const agent = basic(emulator.credentials.agent.email, emulator.credentials.agent.apiToken);
-    for (const path of ['/api/v2/incremental/tickets/cursor.json?start_time=0', '/api/v2/incremental/organizations.json?start_time=0', '/api/v2/audit_logs.json']) {
+    for (const path of [
+      '/api/v2/incremental/tickets/cursor.json?start_time=0',
+      '/api/v2/incremental/organizations.json?start_time=0',
+      '/api/v2/audit_logs.json',
+    ]) {
       const { status, body } = await get(emulator, path, agent);
       assert.equal(status, 403, path);
       assert.equal(body.error.title, 'Forbidden');
@@ -80,7 +84,10 @@ describe('authentication and permissions', () => {
     assert.equal((await get(emulator, '/api/v2/groups.json')).status, 200);
     assert.equal((await get(emulator, '/api/v2/groups.json', `Bearer ${token}`)).status, 200);
     emulator.revokeCredentials('agent');
-    assert.equal((await get(emulator, '/api/v2/groups.json', basic(emulator.credentials.agent.email, emulator.credentials.agent.apiToken))).status, 401);
+    assert.equal(
+      (await get(emulator, '/api/v2/groups.json', basic(emulator.credentials.agent.email, emulator.credentials.agent.apiToken))).status,
+      401,
+    );
     assert.equal((await get(emulator, '/api/v2/groups.json', adminAuth(emulator))).status, 200);
     emulator.restoreCredentials('agent');
   });

@@ -64,7 +64,12 @@ test('per-parent lists: holidays carry no schedule_id, values carry attribute_id
 test('plan gating follows quirks.featureMinimumPlan; agents are refused configuration', async () => {
   emulator.setPlan('team');
   try {
-    for (const path of ['/api/v2/slas/policies.json', '/api/v2/group_slas/policies.json', '/api/v2/routing/attributes.json', '/api/v2/custom_roles.json']) {
+    for (const path of [
+      '/api/v2/slas/policies.json',
+      '/api/v2/group_slas/policies.json',
+      '/api/v2/routing/attributes.json',
+      '/api/v2/custom_roles.json',
+    ]) {
       assert.equal((await get(emulator, path)).status, 403, path);
     }
     assert.equal((await get(emulator, '/api/v2/macros.json')).status, 200);
@@ -74,7 +79,14 @@ test('plan gating follows quirks.featureMinimumPlan; agents are refused configur
     assert.equal((await get(emulator, '/api/v2/slas/policies.json')).status, 403);
     assert.equal((await get(emulator, '/api/v2/routing/attributes.json')).status, 403, 'a partial setting keeps the other defaults');
   } finally {
-    emulator.setQuirks({ featureMinimumPlan: { sla_policies: 'growth', group_sla_policies: 'enterprise', skills_based_routing: 'enterprise', custom_roles: 'enterprise' } });
+    emulator.setQuirks({
+      featureMinimumPlan: {
+        sla_policies: 'growth',
+        group_sla_policies: 'enterprise',
+        skills_based_routing: 'enterprise',
+        custom_roles: 'enterprise',
+      },
+    });
     emulator.setPlan('enterprise');
   }
   const agent = basic(emulator.credentials.agent.email, emulator.credentials.agent.apiToken);
@@ -86,7 +98,10 @@ test('admin mutations: a change moves updated_at and shows in the list; a delete
   const macro = config.list('macros')[0]!;
   const before = String(macro.updated_at);
   emulator.advanceClock(3600);
-  const changed = await fetch(`${emulator.baseUrl}/__admin/configuration/macros/${macro.id}`, { method: 'PUT', body: JSON.stringify({ title: 'Changed' }) });
+  const changed = await fetch(`${emulator.baseUrl}/__admin/configuration/macros/${macro.id}`, {
+    method: 'PUT',
+    body: JSON.stringify({ title: 'Changed' }),
+  });
   assert.equal(changed.status, 200);
   const shown = await get(emulator, `/api/v2/macros/${macro.id}.json`);
   assert.equal(shown.body.macro.title, 'Changed');

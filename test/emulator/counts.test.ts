@@ -41,9 +41,14 @@ describe('count endpoints', () => {
 
   test('deleted records are not counted: deleted tickets, deleted (inactive) users, deleted organizations', async () => {
     const before = shown(emulator);
-    assert.ok(emulator.store.tickets.all().some((t) => t.status === 'deleted'), 'the account has deleted tickets to leave out');
+    assert.ok(
+      emulator.store.tickets.all().some((t) => t.status === 'deleted'),
+      'the account has deleted tickets to leave out',
+    );
     const ticket = emulator.store.tickets.all().find((t) => t.status !== 'deleted')!;
-    const user = emulator.store.users.all().find((u) => u.active && u.id !== emulator.credentials.admin.userId && u.id !== emulator.credentials.agent.userId)!;
+    const user = emulator.store.users
+      .all()
+      .find((u) => u.active && u.id !== emulator.credentials.admin.userId && u.id !== emulator.credentials.agent.userId)!;
     const org = emulator.store.organizations.all().find((o) => o.deleted_at === null)!;
     emulator.mutations.deleteTicket(ticket.id);
     emulator.mutations.deleteUser(user.id);

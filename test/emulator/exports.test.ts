@@ -63,13 +63,20 @@ describe('cursor-based exports', () => {
     try {
       const embedded = (await get(emulator, path)).body;
       assert.equal(embedded.metric_sets, undefined, 'no top-level array in the embedded form');
-      assert.deepEqual(embedded.tickets.map((t: any) => t.id), topLevel.tickets.map((t: any) => t.id));
+      assert.deepEqual(
+        embedded.tickets.map((t: any) => t.id),
+        topLevel.tickets.map((t: any) => t.id),
+      );
       const byTicket = new Map(topLevel.metric_sets.map((m: any) => [m.ticket_id, m]));
       assert.equal(byTicket.size, embedded.tickets.length);
       for (const ticket of embedded.tickets) {
         assert.deepEqual(ticket.metric_set, byTicket.get(ticket.id), `ticket ${ticket.id}`);
         const { metric_set: _, ...rest } = ticket;
-        assert.deepEqual(rest, topLevel.tickets.find((t: any) => t.id === ticket.id), 'the ticket is otherwise unchanged');
+        assert.deepEqual(
+          rest,
+          topLevel.tickets.find((t: any) => t.id === ticket.id),
+          'the ticket is otherwise unchanged',
+        );
       }
       // Without the include, nothing is embedded.
       const plain = (await get(emulator, '/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=5')).body;
@@ -91,7 +98,14 @@ describe('cursor-based exports', () => {
 describe('time-based exports', () => {
   let emulator: Emulator;
   before(async () => {
-    emulator = await startSmall({ tickets: 1500, users: 30, sameSecondRun: 1100, eventsPerTicket: 1, commentsPerTicket: 1, attachmentsPerComment: 0 });
+    emulator = await startSmall({
+      tickets: 1500,
+      users: 30,
+      sameSecondRun: 1100,
+      eventsPerTicket: 1,
+      commentsPerTicket: 1,
+      attachmentsPerComment: 0,
+    });
   });
   after(() => emulator.close());
 
@@ -182,16 +196,28 @@ describe('time-based exports', () => {
     const runTs = emulator.sameSecondRun.timestamp;
     const path = `/api/v2/incremental/tickets.json?start_time=${runTs}&per_page=10`;
     const byId = (await get(emulator, path)).body.tickets.map((t: any) => t.id) as number[];
-    assert.deepEqual(byId, [...byId].sort((a, b) => a - b), 'by id by default');
+    assert.deepEqual(
+      byId,
+      [...byId].sort((a, b) => a - b),
+      'by id by default',
+    );
     emulator.setQuirks({ sameSecondOrder: 'shuffled' });
     try {
       const first = (await get(emulator, path)).body;
       const shuffled = first.tickets.map((t: any) => t.id) as number[];
       assert.equal(first.count, byId.length);
       assert.notDeepEqual(shuffled, byId, 'not by id');
-      assert.deepEqual([...shuffled].sort((a, b) => a - b), byId, 'the same records');
+      assert.deepEqual(
+        [...shuffled].sort((a, b) => a - b),
+        byId,
+        'the same records',
+      );
       assert.equal(first.end_time, runTs + 1, 'the page boundary rules are unchanged');
-      assert.deepEqual((await get(emulator, path)).body.tickets.map((t: any) => t.id), shuffled, 'the same order on every request');
+      assert.deepEqual(
+        (await get(emulator, path)).body.tickets.map((t: any) => t.id),
+        shuffled,
+        'the same order on every request',
+      );
       // A page spanning several seconds stays in timestamp order; only ties are reordered.
       const mixed = (await get(emulator, '/api/v2/incremental/ticket_events.json?start_time=0')).body.ticket_events;
       for (let i = 1; i < mixed.length; i++) assert.ok(mixed[i - 1].timestamp <= mixed[i].timestamp);

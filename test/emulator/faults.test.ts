@@ -15,18 +15,27 @@ describe('faults', () => {
   after(() => emulator.close());
 
   test('rules given at start fire', async () => {
-    const other = await startSmall({ tickets: 5, users: 3, faults: [{ id: 'startup', endpoint: '/api/v2/ticket_forms', kind: 'status', status: 502, firstN: 1 }] });
+    const other = await startSmall({
+      tickets: 5,
+      users: 3,
+      faults: [{ id: 'startup', endpoint: '/api/v2/ticket_forms', kind: 'status', status: 502, firstN: 1 }],
+    });
     try {
       assert.equal((await get(other, '/api/v2/ticket_forms.json')).status, 502);
       assert.equal((await get(other, '/api/v2/ticket_forms.json')).status, 200);
-      assert.deepEqual(other.firedFaults().map((f) => [f.ruleId, f.status, f.match]), [['startup', 502, 1]]);
+      assert.deepEqual(
+        other.firedFaults().map((f) => [f.ruleId, f.status, f.match]),
+        [['startup', 502, 1]],
+      );
     } finally {
       await other.close();
     }
   });
 
   test('503 with Retry-After on every 2nd request, at most twice', async () => {
-    emulator.setFaults([{ id: 'flaky', endpoint: '/api/v2/groups', kind: 'status', status: 503, everyNth: 2, maxCount: 2, retryAfterSeconds: 7 }]);
+    emulator.setFaults([
+      { id: 'flaky', endpoint: '/api/v2/groups', kind: 'status', status: 503, everyNth: 2, maxCount: 2, retryAfterSeconds: 7 },
+    ]);
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
       const r = await get(emulator, '/api/v2/groups.json');
@@ -171,7 +180,9 @@ describe('faults', () => {
 
   test('connection reset mid-body makes the client fail after headers', async () => {
     emulator.setFaults([{ endpoint: '/api/v2/incremental/users/cursor', kind: 'reset', keepFraction: 0.3, firstN: 1 }]);
-    const response = await fetch(`${emulator.baseUrl}/api/v2/incremental/users/cursor.json?start_time=0`, { headers: { authorization: adminAuth(emulator) } });
+    const response = await fetch(`${emulator.baseUrl}/api/v2/incremental/users/cursor.json?start_time=0`, {
+      headers: { authorization: adminAuth(emulator) },
+    });
     assert.equal(response.status, 200);
     await assert.rejects(response.text());
     assert.equal((await get(emulator, '/api/v2/incremental/users/cursor.json?start_time=0')).status, 200);

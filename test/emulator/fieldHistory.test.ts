@@ -22,7 +22,8 @@ test('the last recorded value of each field is the ticket’s current value', as
       const last = new Map<string, unknown>();
       for (const eventId of e.store.eventIdsByTicket.get(ticket.id) ?? []) {
         for (const child of e.store.ticketEvents.get(eventId)!.child_events) {
-          if (child.event_type === 'Create' || child.event_type === 'Change') last.set((child as FieldChildEvent).field_name, (child as FieldChildEvent).value);
+          if (child.event_type === 'Create' || child.event_type === 'Change')
+            last.set((child as FieldChildEvent).field_name, (child as FieldChildEvent).value);
         }
       }
       for (const field of TRACKED) {
@@ -30,7 +31,8 @@ test('the last recorded value of each field is the ticket’s current value', as
         if (field === 'subject' && ticket.subject === 'SCRUBBED') continue; // scrubbing rewrites without an event
         compared++;
         const current = ticket[field as keyof Ticket];
-        if (JSON.stringify(last.get(field)) !== JSON.stringify(current)) mismatches.push(`ticket ${ticket.id}.${field}: history ${JSON.stringify(last.get(field))}, ticket ${JSON.stringify(current)}`);
+        if (JSON.stringify(last.get(field)) !== JSON.stringify(current))
+          mismatches.push(`ticket ${ticket.id}.${field}: history ${JSON.stringify(last.get(field))}, ticket ${JSON.stringify(current)}`);
       }
     }
     assert.ok(compared > 600, `${compared} fields compared`);

@@ -53,7 +53,8 @@ describe('ground truth', () => {
           const value = row[column.name];
           if (value === null || value === undefined) continue;
           if (column.type === 'bigint') assert.equal(typeof value, 'number', `${collection.name}.${column.name}`);
-          if (column.type === 'timestamp') assert.match(String(value), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, `${collection.name}.${column.name}`);
+          if (column.type === 'timestamp')
+            assert.match(String(value), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, `${collection.name}.${column.name}`);
           if (column.type === 'boolean') assert.equal(typeof value, 'boolean', `${collection.name}.${column.name}`);
         }
       }
@@ -68,11 +69,28 @@ describe('ground truth', () => {
     const events = await readStream(emulator, 'ticket_events');
     assert.deepEqual(ids(truth.ticket_events!), ids(events.records));
     // Text and voice comments: both are comment children on the wire.
-    const comments = events.records.flatMap((e) => e.child_events.filter((c: any) => c.event_type === 'Comment' || c.event_type === 'VoiceComment'));
-    assert.ok(comments.some((c: any) => c.event_type === 'VoiceComment'), 'the account has voice comments');
+    const comments = events.records.flatMap((e) =>
+      e.child_events.filter((c: any) => c.event_type === 'Comment' || c.event_type === 'VoiceComment'),
+    );
+    assert.ok(
+      comments.some((c: any) => c.event_type === 'VoiceComment'),
+      'the account has voice comments',
+    );
     assert.deepEqual(ids(truth.ticket_comments!), ids(comments));
     assert.deepEqual(ids(truth.attachments!), ids(comments.flatMap((c: any) => c.attachments)));
-    for (const stream of ['users', 'organizations', 'groups', 'ticket_fields', 'activities', 'satisfaction_ratings', 'ticket_forms', 'ticket_skips', 'organization_memberships', 'group_memberships', 'audit_logs']) {
+    for (const stream of [
+      'users',
+      'organizations',
+      'groups',
+      'ticket_fields',
+      'activities',
+      'satisfaction_ratings',
+      'ticket_forms',
+      'ticket_skips',
+      'organization_memberships',
+      'group_memberships',
+      'audit_logs',
+    ]) {
       const { records } = await readStream(emulator, stream);
       const collection = collections.find((c) => c.stream === stream)!;
       assert.deepEqual(ids(truth[collection.name]!), ids(records), stream);
@@ -88,7 +106,10 @@ describe('ground truth', () => {
     for (const event of records) {
       for (const child of event.child_events) if (child.event_type === 'VoiceComment') onWire.set(child.id, { event, child });
     }
-    assert.deepEqual(ids(voiceRows), [...onWire.keys()].sort((a, b) => a - b));
+    assert.deepEqual(
+      ids(voiceRows),
+      [...onWire.keys()].sort((a, b) => a - b),
+    );
     for (const row of voiceRows) {
       const { event, child } = onWire.get(row.id as number);
       assert.equal(child.type, 'VoiceComment');
@@ -101,7 +122,15 @@ describe('ground truth', () => {
       assert.equal(row.author_id, child.author_id);
       assert.equal(child.data.answered_by_id, child.author_id);
       assert.deepEqual(Object.keys(child.data).sort(), [
-        'answered_by_id', 'call_duration', 'call_id', 'from', 'location', 'recording_url', 'started_at', 'to', 'transcription_text',
+        'answered_by_id',
+        'call_duration',
+        'call_id',
+        'from',
+        'location',
+        'recording_url',
+        'started_at',
+        'to',
+        'transcription_text',
       ]);
       assert.ok(child.data.recording_url.startsWith(emulator.canonicalBaseUrl + '/'));
       assert.match(child.formatted_from, /^\+1 \(\d{3}\) \d{3}-\d{4}$/);
@@ -131,8 +160,11 @@ describe('ground truth', () => {
         else assert.equal(typeof value, 'string');
       }
     }
-    for (const t of ['checkbox', 'integer', 'decimal', 'date', 'multiselect', 'tagger', 'text', 'textarea', 'regexp']) assert.ok(seen.has(t), t);
-    for (const row of truth.users!) for (const value of Object.values(row.custom_fields as object)) if (typeof value === 'string' && /T00:00/.test(value)) assert.fail('user dates are YYYY-MM-DD');
+    for (const t of ['checkbox', 'integer', 'decimal', 'date', 'multiselect', 'tagger', 'text', 'textarea', 'regexp'])
+      assert.ok(seen.has(t), t);
+    for (const row of truth.users!)
+      for (const value of Object.values(row.custom_fields as object))
+        if (typeof value === 'string' && /T00:00/.test(value)) assert.fail('user dates are YYYY-MM-DD');
     const field = truth.ticket_fields!.find((r) => r.title === 'Product Line')!;
     assert.equal(field.slug, 'product_line');
     const event = truth.ticket_events![0]!;

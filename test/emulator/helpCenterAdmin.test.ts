@@ -35,7 +35,9 @@ for (const [kind, publicPath, key] of [
   ['topics', '/api/v2/community/topics.json', 'topics'],
 ] as const) {
   test(`${kind}: create, rename and delete through the admin API show in the public list`, async () => {
-    const created = (await call('POST', `/__admin/help_center/${kind}`, { name: `New ${kind}` })).json[kind.replace(/ies$/, 'y').replace(/s$/, '')];
+    const created = (await call('POST', `/__admin/help_center/${kind}`, { name: `New ${kind}` })).json[
+      kind.replace(/ies$/, 'y').replace(/s$/, '')
+    ];
     assert.ok((await listed(publicPath, key)).some((r) => r.id === created.id && r.name === `New ${kind}`));
     emulator.advanceClock(60);
     const renamed = await call('PUT', `/__admin/help_center/${kind}/${created.id}`, { name: 'Renamed' });
@@ -57,5 +59,7 @@ test('a category holding sections and a topic holding posts are not deleted; a s
   assert.equal((await call('DELETE', `/__admin/help_center/topics/${busyTopic}`)).status, 400);
   const section = hc.sections.all()[0]!;
   assert.equal((await call('PUT', `/__admin/help_center/sections/${section.id}`, { name: 'Renamed section' })).status, 200);
-  assert.ok((await listed('/api/v2/help_center/sections.json', 'sections')).some((s) => s.id === section.id && s.name === 'Renamed section'));
+  assert.ok(
+    (await listed('/api/v2/help_center/sections.json', 'sections')).some((s) => s.id === section.id && s.name === 'Renamed section'),
+  );
 });

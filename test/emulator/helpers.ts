@@ -35,7 +35,11 @@ export interface JsonResponse<T = any> {
 }
 
 /** GET a path (or absolute URL) with the admin credential unless another Authorization is given. */
-export async function get<T = any>(emulator: Emulator, pathOrUrl: string, authorization: string | null = adminAuth(emulator)): Promise<JsonResponse<T>> {
+export async function get<T = any>(
+  emulator: Emulator,
+  pathOrUrl: string,
+  authorization: string | null = adminAuth(emulator),
+): Promise<JsonResponse<T>> {
   const url = pathOrUrl.startsWith('http') ? pathOrUrl : emulator.baseUrl + pathOrUrl;
   const response = await fetch(url, { headers: authorization ? { authorization } : {} });
   const text = await response.text();

@@ -25,7 +25,11 @@ describe('list endpoints', () => {
     }
     assert.equal(ids.length, emulator.store.groupMemberships.size);
     assert.equal(new Set(ids).size, ids.length);
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ordered by id');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'ordered by id',
+    );
     assert.equal(last.meta.has_more, false);
     assert.ok(last.meta.after_cursor);
     assert.match(last.links.next, /^https:\/\/acct-canonical\.zendesk\.example\/api\/v2\/group_memberships\.json\?page%5Bafter%5D=/);
@@ -43,7 +47,10 @@ describe('list endpoints', () => {
     assert.deepEqual(names, [...names].sort());
     const second = (await get(emulator, local(first.links.next))).body;
     const back = (await get(emulator, local(second.links.prev))).body;
-    assert.deepEqual(back.groups.map((g: any) => g.id), first.groups.map((g: any) => g.id));
+    assert.deepEqual(
+      back.groups.map((g: any) => g.id),
+      first.groups.map((g: any) => g.id),
+    );
     assert.equal(back.meta.has_more, false);
   });
 
@@ -75,7 +82,10 @@ describe('list endpoints', () => {
     assert.match(cursor.after_url, /^https:\/\/acct-canonical\.zendesk\.example\/api\/v2\/incremental\/tickets\/cursor\.json\?cursor=/);
     assert.match(cursor.tickets[0].url, /^https:\/\/acct-canonical\.zendesk\.example\/api\/v2\/tickets\/\d+\.json$/);
     const time = (await get(emulator, '/api/v2/incremental/users.json?start_time=0&per_page=5')).body;
-    assert.match(time.next_page, /^https:\/\/acct-canonical\.zendesk\.example\/api\/v2\/incremental\/users\.json\?start_time=\d+&per_page=5$/);
+    assert.match(
+      time.next_page,
+      /^https:\/\/acct-canonical\.zendesk\.example\/api\/v2\/incremental\/users\.json\?start_time=\d+&per_page=5$/,
+    );
   });
 
   test('ticket_fields and ticket_forms come whole without paging parameters; fields of every type', async () => {
@@ -83,9 +93,13 @@ describe('list endpoints', () => {
     assert.equal(body.next_page, null);
     assert.equal(body.ticket_fields.length, emulator.store.ticketFields.size);
     const types = new Set(body.ticket_fields.map((f: any) => f.type));
-    for (const t of ['subject', 'status', 'checkbox', 'date', 'decimal', 'integer', 'regexp', 'tagger', 'multiselect', 'text', 'textarea']) assert.ok(types.has(t), t);
+    for (const t of ['subject', 'status', 'checkbox', 'date', 'decimal', 'integer', 'regexp', 'tagger', 'multiselect', 'text', 'textarea'])
+      assert.ok(types.has(t), t);
     const positions = body.ticket_fields.map((f: any) => f.position);
-    assert.deepEqual(positions, [...positions].sort((a: number, b: number) => a - b));
+    assert.deepEqual(
+      positions,
+      [...positions].sort((a: number, b: number) => a - b),
+    );
     assert.equal((await get(emulator, '/api/v2/ticket_forms.json')).body.ticket_forms.length, emulator.store.ticketForms.size);
     assert.ok((await get(emulator, '/api/v2/user_fields.json')).body.user_fields.length > 0);
     assert.ok((await get(emulator, '/api/v2/organization_fields.json')).body.organization_fields.length > 0);
@@ -102,10 +116,16 @@ describe('list endpoints', () => {
     assert.ok(multiselect.custom_field_options.length > 1);
     const orgs = (await get(emulator, '/api/v2/incremental/organizations.json?start_time=0')).body.organizations;
     const codes = orgs.map((o: any) => o.organization_fields[regexp.key]).filter((v: unknown) => v !== null);
-    assert.ok(codes.length > 0 && codes.every((v: string) => new RegExp(regexp.regexp_for_validation).test(v)), 'values match the field regexp');
+    assert.ok(
+      codes.length > 0 && codes.every((v: string) => new RegExp(regexp.regexp_for_validation).test(v)),
+      'values match the field regexp',
+    );
     const picks = orgs.map((o: any) => o.organization_fields[multiselect.key]).filter((v: unknown) => v !== null);
     const optionValues = new Set(multiselect.custom_field_options.map((o: any) => o.value));
-    assert.ok(picks.length > 0 && picks.every((v: unknown) => Array.isArray(v) && v.every((x) => optionValues.has(x))), 'arrays of option values');
+    assert.ok(
+      picks.length > 0 && picks.every((v: unknown) => Array.isArray(v) && v.every((x) => optionValues.has(x))),
+      'arrays of option values',
+    );
   });
 
   test('quirks.emptyCursorPage: null cursors and links by default, left out when set to omit', async () => {
@@ -150,7 +170,10 @@ describe('list endpoints', () => {
     assert.ok(body.audit_logs.length > 0);
     assert.ok(body.audit_logs.every((l: any) => l.action === 'login'));
     const times = body.audit_logs.map((l: any) => Date.parse(l.created_at));
-    assert.deepEqual(times, [...times].sort((a: number, b: number) => b - a));
+    assert.deepEqual(
+      times,
+      [...times].sort((a: number, b: number) => b - a),
+    );
   });
 });
 
@@ -169,8 +192,13 @@ describe('quirks.listStyle and quirks.listMaxPageSize', () => {
     assert.equal(offset.links, undefined);
     assert.equal(offset.count, emulator.store.groups.size);
     assert.match(offset.next_page, /\/api\/v2\/groups\.json\?page=2$/);
-    const ignored = (await get(emulator, `/api/v2/groups.json?page[size]=100&page[after]=${encodeURIComponent('eyJvIjoibmFtZSxpZCJ9')}`)).body;
-    assert.deepEqual(ignored.groups.map((g: any) => g.id), offset.groups.map((g: any) => g.id), 'page[after] is ignored: page 1 again');
+    const ignored = (await get(emulator, `/api/v2/groups.json?page[size]=100&page[after]=${encodeURIComponent('eyJvIjoibmFtZSxpZCJ9')}`))
+      .body;
+    assert.deepEqual(
+      ignored.groups.map((g: any) => g.id),
+      offset.groups.map((g: any) => g.id),
+      'page[after] is ignored: page 1 again',
+    );
     // Bare requests to endpoints Zendesk answers whole are paged too.
     const fields = (await get(emulator, '/api/v2/ticket_fields.json')).body;
     assert.equal(fields.ticket_fields.length, 3);

@@ -36,15 +36,22 @@ describe('changes between syncs', () => {
     const next = () => get(emulator, `/api/v2/incremental/tickets/cursor.json?cursor=${encodeURIComponent(bookmark)}`);
     assert.equal((await next()).body.tickets.length, 0, 'hidden during the last minute');
     // A fresh complete sync now would not see the ticket at all: its only version is in the last minute.
-    assert.equal(emulator.groundTruth().tickets!.find((r) => r.id === target.id), undefined);
+    assert.equal(
+      emulator.groundTruth().tickets!.find((r) => r.id === target.id),
+      undefined,
+    );
 
     emulator.advanceClock(61);
     const page = (await next()).body;
-    assert.deepEqual(page.tickets.map((t: any) => t.id), [target.id]);
+    assert.deepEqual(
+      page.tickets.map((t: any) => t.id),
+      [target.id],
+    );
     assert.equal(page.tickets[0].status, 'solved');
     assert.equal(page.tickets[0].priority, 'urgent');
 
-    const events = (await get(emulator, `/api/v2/incremental/ticket_events.json?start_time=${eventsFirst.end_time}&include=comment_events`)).body;
+    const events = (await get(emulator, `/api/v2/incremental/ticket_events.json?start_time=${eventsFirst.end_time}&include=comment_events`))
+      .body;
     const event = events.ticket_events.find((e: any) => e.ticket_id === target.id && e.timestamp === updated.generated_timestamp);
     assert.ok(event, 'the update emitted a ticket event');
     const comment = event.child_events.find((c: any) => c.event_type === 'Comment');
@@ -118,14 +125,23 @@ describe('changes between syncs', () => {
   });
 
   test('ticket fields over HTTP: every ticket then carries the new field, unset, and the ground truth lists it', async () => {
-    const created = await admin(emulator, 'POST', '/ticket_fields', { title: 'Warranty Tier', type: 'tagger', options: ['Basic', 'Extended Plus'] });
+    const created = await admin(emulator, 'POST', '/ticket_fields', {
+      title: 'Warranty Tier',
+      type: 'tagger',
+      options: ['Basic', 'Extended Plus'],
+    });
     assert.equal(created.status, 200);
     const field = created.body.ticket_field;
     assert.equal(field.type, 'tagger');
-    assert.deepEqual(field.custom_field_options.map((o: any) => o.value), ['basic', 'extended_plus']);
+    assert.deepEqual(
+      field.custom_field_options.map((o: any) => o.value),
+      ['basic', 'extended_plus'],
+    );
     const listed = (await get(emulator, '/api/v2/ticket_fields')).body.ticket_fields;
     assert.ok(listed.some((f: any) => f.id === field.id && f.title === 'Warranty Tier'));
-    assert.ok([...emulator.store.tickets.rows.values()].every((t) => t.custom_fields.some((cf) => cf.id === field.id && cf.value === null)));
+    assert.ok(
+      [...emulator.store.tickets.rows.values()].every((t) => t.custom_fields.some((cf) => cf.id === field.id && cf.value === null)),
+    );
     assert.ok(emulator.groundTruth().ticket_fields!.some((r) => r.id === field.id && r.slug === 'warranty_tier'));
     assert.equal((await admin(emulator, 'POST', '/ticket_fields', { title: 'No options', type: 'multiselect' })).status, 400);
     assert.equal((await admin(emulator, 'POST', '/ticket_fields', { title: 'System', type: 'status' })).status, 400);
@@ -139,7 +155,12 @@ describe('changes between syncs', () => {
     const rating = emulator.mutations.createSatisfactionRating({ ticket_id: ticket.id, score: 'offered' });
     assert.equal(rating.requester_id, ticket.requester_id);
     emulator.advanceClock(5);
-    const updated = await admin(emulator, 'PATCH', `/satisfaction_ratings/${rating.id}`, { score: 'bad', comment: 'Too slow', reason: 'The issue took too long to resolve', reason_id: 5 });
+    const updated = await admin(emulator, 'PATCH', `/satisfaction_ratings/${rating.id}`, {
+      score: 'bad',
+      comment: 'Too slow',
+      reason: 'The issue took too long to resolve',
+      reason_id: 5,
+    });
     assert.equal(updated.status, 200);
     assert.equal(updated.body.satisfaction_rating.updated_at > rating.updated_at, true);
     emulator.advanceClock(61);
@@ -149,13 +170,19 @@ describe('changes between syncs', () => {
     assert.deepEqual([row.score, row.comment, row.reason, row.reason_id], ['bad', 'Too slow', 'The issue took too long to resolve', 5]);
     const truth = emulator.groundTruth();
     const truthRow = truth.satisfaction_ratings!.find((r) => r.id === rating.id)!;
-    assert.deepEqual([truthRow.score, truthRow.comment, truthRow.reason, truthRow.updated_at], ['bad', 'Too slow', 'The issue took too long to resolve', row.updated_at]);
+    assert.deepEqual(
+      [truthRow.score, truthRow.comment, truthRow.reason, truthRow.updated_at],
+      ['bad', 'Too slow', 'The issue took too long to resolve', row.updated_at],
+    );
 
     const exported = (await get(emulator, `/api/v2/incremental/tickets.json?start_time=${bookmark}`)).body.tickets;
     const rated = exported.find((t: any) => t.id === ticket.id);
     assert.deepEqual(rated.satisfaction_rating, { id: rating.id, score: 'bad', comment: 'Too slow' });
     const events = (await get(emulator, `/api/v2/incremental/ticket_events.json?start_time=${bookmark}`)).body.ticket_events;
-    const scores = events.filter((e: any) => e.ticket_id === ticket.id).flatMap((e: any) => e.child_events).map((c: any) => c.satisfaction_score);
+    const scores = events
+      .filter((e: any) => e.ticket_id === ticket.id)
+      .flatMap((e: any) => e.child_events)
+      .map((c: any) => c.satisfaction_score);
     assert.deepEqual(scores, ['offered', 'bad']);
     // start_time filters on created_at by default; quirks.satisfactionRatingsTimeFilter can make it updated_at.
     const changedSince = Date.parse(updated.body.satisfaction_rating.updated_at) / 1000;
@@ -174,13 +201,23 @@ describe('changes between syncs', () => {
 
   test('skips and ticket forms: created and updated over HTTP, read back from the lists and the ground truth', async () => {
     const ticket = [...emulator.store.tickets.rows.values()][3]!;
-    const skip = await admin(emulator, 'POST', '/skips', { ticket_id: ticket.id, user_id: emulator.credentials.agent.userId, reason: 'Not my area' });
+    const skip = await admin(emulator, 'POST', '/skips', {
+      ticket_id: ticket.id,
+      user_id: emulator.credentials.agent.userId,
+      reason: 'Not my area',
+    });
     assert.equal(skip.status, 200);
     const skips = (await get(emulator, `/api/v2/tickets/${ticket.id}/skips.json`)).body.skips;
     assert.ok(skips.some((s: any) => s.id === skip.body.skip.id && s.reason === 'Not my area' && s.ticket.id === ticket.id));
-    assert.ok(emulator.groundTruth().ticket_skips!.some((r) => r.id === skip.body.skip.id && r.user_id === emulator.credentials.agent.userId));
+    assert.ok(
+      emulator.groundTruth().ticket_skips!.some((r) => r.id === skip.body.skip.id && r.user_id === emulator.credentials.agent.userId),
+    );
     const endUser = [...emulator.store.users.rows.values()].find((u) => u.role === 'end-user')!;
-    assert.equal((await admin(emulator, 'POST', '/skips', { ticket_id: ticket.id, user_id: endUser.id })).status, 400, 'end users do not skip');
+    assert.equal(
+      (await admin(emulator, 'POST', '/skips', { ticket_id: ticket.id, user_id: endUser.id })).status,
+      400,
+      'end users do not skip',
+    );
 
     const fieldIds = [...emulator.store.ticketFields.rows.values()].slice(0, 3).map((f) => f.id);
     const form = await admin(emulator, 'POST', '/ticket_forms', { name: 'Warranty claim', ticket_field_ids: fieldIds });
@@ -195,17 +232,26 @@ describe('changes between syncs', () => {
     assert.deepEqual([truthRow.name, truthRow.active, truthRow.updated_at], ['Warranty claims', false, listed.updated_at]);
     assert.notEqual(listed.updated_at, listed.created_at);
     const made = emulator.mutations.createTicketForm({ name: 'New default', default: true });
-    assert.deepEqual([...emulator.store.ticketForms.rows.values()].filter((f) => f.default).map((f) => f.id), [made.id], 'one default form');
+    assert.deepEqual(
+      [...emulator.store.ticketForms.rows.values()].filter((f) => f.default).map((f) => f.id),
+      [made.id],
+      'one default form',
+    );
     assert.equal((await admin(emulator, 'POST', '/ticket_forms', { ticket_field_ids: [1] })).status, 404, 'unknown field ids');
   });
 
   test('a voice comment added through the mutation API appears as a VoiceComment child event and in the ground truth', async () => {
     const ticket = [...emulator.store.tickets.rows.values()].find((t) => t.status === 'open')!;
-    const comment = emulator.mutations.addComment(ticket.id, { body: 'Customer called about the refund.', type: 'VoiceComment', author_id: emulator.credentials.agent.userId });
+    const comment = emulator.mutations.addComment(ticket.id, {
+      body: 'Customer called about the refund.',
+      type: 'VoiceComment',
+      author_id: emulator.credentials.agent.userId,
+    });
     assert.equal(comment.type, 'VoiceComment');
     assert.equal(comment.public, false);
     emulator.advanceClock(61);
-    const events = (await get(emulator, `/api/v2/incremental/ticket_events.json?start_time=${emulator.now() - 120}&include=comment_events`)).body.ticket_events;
+    const events = (await get(emulator, `/api/v2/incremental/ticket_events.json?start_time=${emulator.now() - 120}&include=comment_events`))
+      .body.ticket_events;
     const child = events.flatMap((e: any) => e.child_events).find((c: any) => c.id === comment.id);
     assert.equal(child.event_type, 'VoiceComment');
     assert.equal(child.data.transcription_text, 'Customer called about the refund.');
@@ -247,12 +293,21 @@ describe('changes between syncs', () => {
       ['ticket_fields', field.id, '/api/v2/ticket_fields.json', 'ticket_fields', 'ticket_fields'],
       ['activities', activity.id, '/api/v2/activities.json', 'activities', 'activities'],
       ['group_memberships', groupMembership.id, '/api/v2/group_memberships.json', 'group_memberships', 'group_memberships'],
-      ['organization_memberships', orgMembership.id, '/api/v2/organization_memberships.json', 'organization_memberships', 'organization_memberships'],
+      [
+        'organization_memberships',
+        orgMembership.id,
+        '/api/v2/organization_memberships.json',
+        'organization_memberships',
+        'organization_memberships',
+      ],
     ];
     const before = emulator.groundTruth();
     for (const [, id, path, key, table] of deletions) {
       if (path !== '/api/v2/ticket_forms.json') assert.ok((await listIds(path, key)).includes(id), `${table} ${id} listed before`);
-      assert.ok(before[table]!.some((r) => r.id === id), `${table} ${id} in the ground truth before`);
+      assert.ok(
+        before[table]!.some((r) => r.id === id),
+        `${table} ${id} in the ground truth before`,
+      );
     }
     for (const [adminPath, id] of deletions) {
       const response = await admin(emulator, 'DELETE', `/${adminPath}/${id}`);
@@ -261,11 +316,17 @@ describe('changes between syncs', () => {
     }
     const after = emulator.groundTruth();
     for (const [, id, path, key, table] of deletions) {
-      const listed = path === '/api/v2/ticket_forms.json' ? (await get(emulator, path)).body.ticket_forms.map((f: any) => f.id) : await listIds(path, key);
+      const listed =
+        path === '/api/v2/ticket_forms.json'
+          ? (await get(emulator, path)).body.ticket_forms.map((f: any) => f.id)
+          : await listIds(path, key);
       assert.ok(!listed.includes(id), `${table} ${id} still listed`);
       assert.ok(!after[table]!.some((r) => r.id === id), `${table} ${id} still in the ground truth`);
     }
-    assert.ok(![...emulator.store.tickets.rows.values()].some((t) => t.custom_fields.some((cf) => cf.id === field.id)), 'tickets no longer carry the deleted field');
+    assert.ok(
+      ![...emulator.store.tickets.rows.values()].some((t) => t.custom_fields.some((cf) => cf.id === field.id)),
+      'tickets no longer carry the deleted field',
+    );
     const system = [...emulator.store.ticketFields.rows.values()].find((f) => !f.removable)!;
     assert.equal((await admin(emulator, 'DELETE', `/ticket_fields/${system.id}`)).status, 400, 'system fields stay');
     const defaultForm = [...emulator.store.ticketForms.rows.values()].find((f) => f.default)!;

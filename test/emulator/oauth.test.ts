@@ -14,7 +14,13 @@ describe('OAuth', () => {
   after(() => emulator.close());
 
   async function authorize(params: Record<string, string>): Promise<Response> {
-    const query = new URLSearchParams({ response_type: 'code', client_id: emulator.credentials.oauth.clientId, redirect_uri: REDIRECT, scope: 'read', ...params });
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: emulator.credentials.oauth.clientId,
+      redirect_uri: REDIRECT,
+      scope: 'read',
+      ...params,
+    });
     return fetch(`${emulator.baseUrl}/oauth/authorizations/new?${query}`, { redirect: 'manual' });
   }
 
@@ -38,7 +44,13 @@ describe('OAuth', () => {
     assert.equal(location.origin + location.pathname, REDIRECT);
     assert.equal(location.searchParams.get('state'), 'xyz');
     const code = location.searchParams.get('code')!;
-    const bad = await tokens({ grant_type: 'authorization_code', code, client_id: client().client_id, redirect_uri: REDIRECT, code_verifier: 'wrong' });
+    const bad = await tokens({
+      grant_type: 'authorization_code',
+      code,
+      client_id: client().client_id,
+      redirect_uri: REDIRECT,
+      code_verifier: 'wrong',
+    });
     assert.equal(bad.status, 400, 'wrong verifier (and the code is now used up)');
 
     const again = new URL((await authorize({ code_challenge: challenge, code_challenge_method: 'S256' })).headers.get('location')!);
@@ -71,7 +83,10 @@ describe('OAuth', () => {
     const noSecret = await tokens({ grant_type: 'authorization_code', code, client_id: client().client_id, redirect_uri: REDIRECT });
     assert.equal(noSecret.status, 401);
     const code2 = new URL((await authorize({})).headers.get('location')!).searchParams.get('code')!;
-    const issued = await tokens({ grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT, expires_in: '301', ...client() }, true);
+    const issued = await tokens(
+      { grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT, expires_in: '301', ...client() },
+      true,
+    );
     assert.equal(issued.status, 200);
     assert.equal(issued.body.expires_in, 301);
     assert.equal((await get(emulator, '/api/v2/groups.json', `Bearer ${issued.body.access_token}`)).status, 200);
@@ -98,7 +113,12 @@ describe('OAuth', () => {
       assert.equal(refused.status, 400, JSON.stringify(lifetimes));
       assert.equal(refused.body.error, 'invalid_request');
     }
-    const refresh = await tokens({ grant_type: 'refresh_token', refresh_token: (await exchange({})).body.refresh_token, expires_in: '60', ...client() });
+    const refresh = await tokens({
+      grant_type: 'refresh_token',
+      refresh_token: (await exchange({})).body.refresh_token,
+      expires_in: '60',
+      ...client(),
+    });
     assert.equal(refresh.status, 400, 'the refresh grant checks the bounds too');
     const edges = await exchange({ expires_in: '301', refresh_token_expires_in: '604800' });
     assert.equal(edges.status, 200);
@@ -107,7 +127,9 @@ describe('OAuth', () => {
     const clamping = await startSmall({ tickets: 5, users: 3, oauth: { redirectUris: [REDIRECT], expiresInOutOfRange: 'clamp' } });
     try {
       const query = new URLSearchParams({ response_type: 'code', client_id: clamping.credentials.oauth.clientId, redirect_uri: REDIRECT });
-      const location = (await fetch(`${clamping.baseUrl}/oauth/authorizations/new?${query}`, { redirect: 'manual' })).headers.get('location')!;
+      const location = (await fetch(`${clamping.baseUrl}/oauth/authorizations/new?${query}`, { redirect: 'manual' })).headers.get(
+        'location',
+      )!;
       const response = await fetch(`${clamping.baseUrl}/oauth/tokens`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

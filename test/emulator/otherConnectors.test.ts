@@ -16,20 +16,28 @@ describe('requests of other connectors', () => {
   after(() => emulator.close());
 
   test('a fractional start_time (tap-zendesk sends 946684800.0) is served like its whole second', async () => {
-    for (const path of ['/api/v2/incremental/tickets/cursor.json', '/api/v2/incremental/tickets.json', '/api/v2/incremental/organizations.json']) {
+    for (const path of [
+      '/api/v2/incremental/tickets/cursor.json',
+      '/api/v2/incremental/tickets.json',
+      '/api/v2/incremental/organizations.json',
+    ]) {
       const whole = await get(emulator, `${path}?start_time=946684800&per_page=5`);
       const fractional = await get(emulator, `${path}?start_time=946684800.0&per_page=5`);
       assert.equal(fractional.status, 200, `${path}: ${fractional.text}`);
       assert.deepEqual(fractional.body, whole.body);
     }
     // The fraction is dropped, not rounded: .9 of a second still starts at that second.
-    const ts = (await get(emulator, '/api/v2/incremental/tickets.json?start_time=0&per_page=1')).body.tickets[0].generated_timestamp as number;
+    const ts = (await get(emulator, '/api/v2/incremental/tickets.json?start_time=0&per_page=1')).body.tickets[0]
+      .generated_timestamp as number;
     const at = await get(emulator, `/api/v2/incremental/tickets.json?start_time=${ts}.9&per_page=1`);
     assert.equal(at.body.tickets[0].generated_timestamp, ts);
     // An ISO time (tap-zendesk's organizations check) is read as its leading integer, the year.
     const iso = await get(emulator, '/api/v2/incremental/organizations.json?start_time=2026-12-04T15:30:00Z&per_page=3');
     assert.equal(iso.status, 200, iso.text);
-    assert.deepEqual(iso.body.organizations, (await get(emulator, '/api/v2/incremental/organizations.json?start_time=2026&per_page=3')).body.organizations);
+    assert.deepEqual(
+      iso.body.organizations,
+      (await get(emulator, '/api/v2/incremental/organizations.json?start_time=2026&per_page=3')).body.organizations,
+    );
     // Still refused: what does not start with a number.
     for (const bad of ['abc', 'T12', '.5']) {
       const refused = await get(emulator, `/api/v2/incremental/tickets.json?start_time=${bad}`);
@@ -61,7 +69,11 @@ describe('requests of other connectors', () => {
     } finally {
       emulator.setQuirks({ metricEventsTooRecentStartTime: 'empty_page' });
     }
-    assert.equal((await get(emulator, `/api/v2/incremental/tickets.json?start_time=${now}`)).status, 422, 'the other exports still refuse it');
+    assert.equal(
+      (await get(emulator, `/api/v2/incremental/tickets.json?start_time=${now}`)).status,
+      422,
+      'the other exports still refuse it',
+    );
   });
 
   test("tap-zendesk's users check: a search for users updated after now and before 2000 answers 200 with no results", async () => {
@@ -76,8 +88,14 @@ describe('requests of other connectors', () => {
     const users = emulator.store.users.all();
     const times = users.map((u) => u.updated_at).sort();
     const middle = times[Math.floor(times.length / 2)]!;
-    const expected = users.filter((u) => u.updated_at > middle).map((u) => u.id).sort((a, b) => a - b);
-    const { status, body } = await get(emulator, `/api/v2/search.json?query=${encodeURIComponent(`type:user updated>${middle}`)}&per_page=7`);
+    const expected = users
+      .filter((u) => u.updated_at > middle)
+      .map((u) => u.id)
+      .sort((a, b) => a - b);
+    const { status, body } = await get(
+      emulator,
+      `/api/v2/search.json?query=${encodeURIComponent(`type:user updated>${middle}`)}&per_page=7`,
+    );
     assert.equal(status, 200);
     assert.equal(body.count, expected.length);
     const seen: number[] = body.results.map((r: any) => r.id);

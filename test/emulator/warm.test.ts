@@ -5,7 +5,10 @@ import { get, startSmall } from './helpers';
 
 /** Renders (cache misses) of the tables behind the first pages a sync reads. */
 const renders = (emulator: Emulator) =>
-  emulator.store.tickets.renders + emulator.store.ticketMetrics.renders + emulator.store.ticketEvents.renders + emulator.store.users.renders;
+  emulator.store.tickets.renders +
+  emulator.store.ticketMetrics.renders +
+  emulator.store.ticketEvents.renders +
+  emulator.store.users.renders;
 
 const FIRST_PAGES = [
   '/api/v2/incremental/tickets/cursor.json?start_time=0&include=metric_sets',
@@ -65,7 +68,10 @@ describe('warming the export cache', () => {
       let settled = false;
       void warming.warmedUp().then(() => (settled = true));
       const rendersBefore = renders(warming);
-      assert.ok(rendersBefore > 0 && rendersBefore < warming.store.tickets.size + warming.store.ticketEvents.size, `part-way: ${rendersBefore} renders`);
+      assert.ok(
+        rendersBefore > 0 && rendersBefore < warming.store.tickets.size + warming.store.ticketEvents.size,
+        `part-way: ${rendersBefore} renders`,
+      );
       const early = await get(warming, FIRST_PAGES[2]!);
       assert.equal(early.status, 200);
       assert.equal(settled, false, 'answered before the warm-up finished');

@@ -8,7 +8,12 @@ import { toFailure } from '../../activities';
 import { validateSourceConfig } from '../../config/sourceConfig';
 import { parseSettings } from '../../config/settingsFile';
 import { CredentialNotFoundError } from '../../credentials/store';
-import { CREDENTIAL_FAILURE_TYPES, InvalidSettingsError, NON_RETRYABLE_FAILURE_TYPES, SETTINGS_FAILURE_TYPE } from '../../failures/vocabulary';
+import {
+  CREDENTIAL_FAILURE_TYPES,
+  InvalidSettingsError,
+  NON_RETRYABLE_FAILURE_TYPES,
+  SETTINGS_FAILURE_TYPE,
+} from '../../failures/vocabulary';
 import { resolveSalt } from '../../sync/privacy';
 import { checkFailureState } from '../../workflows/present';
 import { ZendeskAuthError, ZendeskServerError, InvalidSettingsError as ZendeskClientSettingsError } from '../../zendesk';
@@ -23,7 +28,10 @@ test('one settings error: the schema, the settings file, the Zendesk client and 
     () => resolveSalt('nowhere:salt'),
   ];
   for (const refuse of refusals) {
-    assert.throws(refuse, (err: unknown) => err instanceof InvalidSettingsError && err.type === SETTINGS_FAILURE_TYPE && err.retryable === false);
+    assert.throws(
+      refuse,
+      (err: unknown) => err instanceof InvalidSettingsError && err.type === SETTINGS_FAILURE_TYPE && err.retryable === false,
+    );
   }
 });
 

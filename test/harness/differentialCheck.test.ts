@@ -42,7 +42,10 @@ async function buildWarehouse(
       const warehouseTable = {
         name: table,
         primaryKey: collection.primaryKey,
-        columns: [...collection.columns.map((c) => ({ name: c.name, type: c.type })), ...created.map((c) => ({ name: c.column, type: c.type }))],
+        columns: [
+          ...collection.columns.map((c) => ({ name: c.name, type: c.type })),
+          ...created.map((c) => ({ name: c.column, type: c.type })),
+        ],
       };
       await destination.ensureTable(schema, warehouseTable);
       const rows = truth[table]!.map((expected) => {
@@ -65,7 +68,10 @@ test('the differential check fails when the warehouse lacks a column for a custo
     const url = `sqlite://${path.join(tmp, 'wh')}`;
     const truth = expectedRowsFor(emulator, { lookbackDays: 36500, firstSyncAfterMs: Date.now() }, TABLES);
     const ticketField = definitionsOf(emulator, 'tickets').find((f) => f.removable !== false && f.type === 'text')!;
-    assert.ok(truth.tickets!.some((t) => (t.custom_fields as Record<string, unknown>)[String(ticketField.id)] !== null), 'the field has values');
+    assert.ok(
+      truth.tickets!.some((t) => (t.custom_fields as Record<string, unknown>)[String(ticketField.id)] !== null),
+      'the field has values',
+    );
 
     await buildWarehouse(url, 'complete', emulator, truth);
     const { rowsCompared } = await assertWarehouseMatches(url, 'complete', truth);
@@ -81,7 +87,10 @@ test('the differential check fails when the warehouse lacks a column for a custo
     const truthWithEmptyField = expectedRowsFor(emulator, { lookbackDays: 36500, firstSyncAfterMs: Date.now() }, TABLES);
     assert.ok(truthWithEmptyField.users!.every((u) => (u.custom_fields as Record<string, unknown>)[emptyKey] === null));
     await buildWarehouse(url, 'no_user_field', emulator, truthWithEmptyField, { leaveOutField: emptyKey });
-    await assert.rejects(assertWarehouseMatches(url, 'no_user_field', truthWithEmptyField), /users: custom field never_filled has no column/);
+    await assert.rejects(
+      assertWarehouseMatches(url, 'no_user_field', truthWithEmptyField),
+      /users: custom field never_filled has no column/,
+    );
 
     // Recorded in the state but never created in the table.
     await buildWarehouse(url, 'recorded_only', emulator, truth, { recordOnly: String(ticketField.id) });
@@ -103,7 +112,11 @@ test('the expected lookback comes from the settings: rows older than it are not 
     assert.ok(month.length < all.length && month.length >= recent.length, `${month.length} of ${all.length}`);
     // A backfill from a year ago widens the window for its collections only.
     const year = new Date(startedAt - 365 * 86_400_000).toISOString();
-    const backfilled = expectedRowsFor(emulator, { lookbackDays: 30, firstSyncAfterMs: startedAt, backfills: [{ collections: ['tickets'], from: year }] }, ['tickets']);
+    const backfilled = expectedRowsFor(
+      emulator,
+      { lookbackDays: 30, firstSyncAfterMs: startedAt, backfills: [{ collections: ['tickets'], from: year }] },
+      ['tickets'],
+    );
     assert.ok(backfilled.tickets!.length > month.length);
   } finally {
     await emulator.close();

@@ -13,8 +13,16 @@ test('app metrics: requests, 429s, retries, rows per collection, last success, l
     l({ source: 'acme', path: '/api/v2/groups.json', status: 200, attempts: 1 });
     l({ source: 'acme', path: '/api/v2/incremental/tickets/cursor.json', status: 429, attempts: 3 });
   }
-  const result = { stream: 'tickets', rowsByTable: { tickets: 7, ticket_metrics: 5 }, rows: 12, syncedThrough: Math.floor(Date.now() / 1000) - 3600 } as unknown as StreamResult;
-  const activities = metrics.instrument({ checkSource: async () => ({}) as never, syncStream: async () => result } as unknown as SyncActivities);
+  const result = {
+    stream: 'tickets',
+    rowsByTable: { tickets: 7, ticket_metrics: 5 },
+    rows: 12,
+    syncedThrough: Math.floor(Date.now() / 1000) - 3600,
+  } as unknown as StreamResult;
+  const activities = metrics.instrument({
+    checkSource: async () => ({}) as never,
+    syncStream: async () => result,
+  } as unknown as SyncActivities);
   await activities.syncStream({ config: { name: 'acme' }, stream: 'tickets' } as SyncStreamInput);
   const server = await metrics.serve('127.0.0.1:0');
   try {

@@ -55,7 +55,9 @@ test('"already exists" from a concurrent registration counts as success', async 
   let calls = 0;
   (fake.operator as { listSearchAttributes: unknown }).listSearchAttributes = async (request: never) => {
     calls++;
-    return calls === 1 ? racing(request) : { customAttributes: { ZendeskSource: KEYWORD, ZendeskSyncState: KEYWORD, ZendeskLastSuccess: DATETIME, ZendeskRowsSynced: INT } };
+    return calls === 1
+      ? racing(request)
+      : { customAttributes: { ZendeskSource: KEYWORD, ZendeskSyncState: KEYWORD, ZendeskLastSuccess: DATETIME, ZendeskRowsSynced: INT } };
   };
   const result = await ensureSearchAttributes(fake.operator, 'default');
   assert.equal(result.added.length, 4);
@@ -90,12 +92,18 @@ test('when even listing is refused, the result says so instead of failing the wo
   const result = await ensureSearchAttributes(operator, 'default');
   assert.deepEqual(result.added, []);
   assert.match(result.unverified ?? '', /cannot list the search attributes of namespace default .*BadSearchAttributes/s);
-  assert.match(result.unverified ?? '', /temporal operator search-attribute create --namespace default --name ZendeskSource --type Keyword/);
+  assert.match(
+    result.unverified ?? '',
+    /temporal operator search-attribute create --namespace default --name ZendeskSource --type Keyword/,
+  );
 });
 
 test('an attribute registered with another type is reported, not overwritten', async () => {
   const fake = fakeOperator({ ZendeskRowsSynced: KEYWORD });
-  await assert.rejects(ensureSearchAttributes(fake.operator, 'default'), /ZendeskRowsSynced \(needs type Int\) exist in namespace default with another type/);
+  await assert.rejects(
+    ensureSearchAttributes(fake.operator, 'default'),
+    /ZendeskRowsSynced \(needs type Int\) exist in namespace default with another type/,
+  );
   assert.deepEqual(fake.added, []);
 });
 

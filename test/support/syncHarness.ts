@@ -51,7 +51,11 @@ export async function startSyncHarness(options: { emulator?: EmulatorOptions } =
   const emulator = await startEmulator({ rateLimits: false, plan: 'enterprise', ...options.emulator });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-sync-'));
   const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+  await saveCredential(credentialRef, {
+    type: 'api_token',
+    email: emulator.credentials.admin.email,
+    token: emulator.credentials.admin.apiToken,
+  });
   const resources = new WorkerResources();
   let snowflake: Promise<SnowflakeEmulator> | undefined;
   const pgUrl = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';

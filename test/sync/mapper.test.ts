@@ -34,8 +34,18 @@ test('tickets and side-loaded metric sets from one export page', () => {
   const page = {
     tickets: [
       {
-        id: 146, url: 'u', status: 'open', tags: ['vip'], generated_timestamp: 5, updated_at: '2023-06-26T10:10:06Z',
-        custom_fields: [{ id: 10, value: '745' }, { id: 11, value: '5.10' }, { id: 12, value: ['a', 'b'] }, { id: 13, value: true }],
+        id: 146,
+        url: 'u',
+        status: 'open',
+        tags: ['vip'],
+        generated_timestamp: 5,
+        updated_at: '2023-06-26T10:10:06Z',
+        custom_fields: [
+          { id: 10, value: '745' },
+          { id: 11, value: '5.10' },
+          { id: 12, value: ['a', 'b'] },
+          { id: 13, value: true },
+        ],
       },
       { id: 146, status: 'solved', generated_timestamp: 4, custom_fields: [] }, // older copy of the same ticket
       { id: 147, status: 'deleted', generated_timestamp: 6, custom_fields: [{ id: 10, value: 'not a number' }] },
@@ -64,24 +74,53 @@ test('tickets and side-loaded metric sets from one export page', () => {
 test('ticket events feed ticket_events, ticket_comments and attachments', () => {
   const plans = collectionsOfStream('ticket_events').map((c) => plan(c.name));
   const event = {
-    id: 926, ticket_id: 155, timestamp: 1601357503, created_at: '2020-09-29T05:31:43Z', updater_id: -1, via: 'Web form',
+    id: 926,
+    ticket_id: 155,
+    timestamp: 1601357503,
+    created_at: '2020-09-29T05:31:43Z',
+    updater_id: -1,
+    via: 'Web form',
     system: { client: 'Mozilla/5.0', location: 'Melbourne, Australia', latitude: -37.8, longitude: 144.9 },
     child_events: [
-      { id: 927, event_type: 'Comment', type: 'Comment', body: 'hi 👋', public: true, author_id: 5, via: { channel: 'web' },
-        attachments: [{ id: 31, file_name: 'a.png', content_url: 'x', content_type: 'image/png', inline: false, size: 12 }] },
+      {
+        id: 927,
+        event_type: 'Comment',
+        type: 'Comment',
+        body: 'hi 👋',
+        public: true,
+        author_id: 5,
+        via: { channel: 'web' },
+        attachments: [{ id: 31, file_name: 'a.png', content_url: 'x', content_type: 'image/png', inline: false, size: 12 }],
+      },
       { id: 928, event_type: 'Change', status: 'open' },
     ],
   };
   const mapped = mapPage(plans, [event, { ticket_id: 1 }], { ticket_events: [event] }, receivedAt);
   const byTable = Object.fromEntries(mapped.batches.map((b) => [b.table.name, b.rows]));
   assert.deepEqual(byTable.ticket_events![0], {
-    id: 926, ticket_event_id: 926, ticket_id: 155, timestamp: '2020-09-29T05:31:43Z', updater_id: -1,
-    ticket_event_via: 'Web form', context_client: 'Mozilla/5.0', context_location: 'Melbourne, Australia',
-    context_latitude: -37.8, context_longitude: 144.9, via: 'Web form',
+    id: 926,
+    ticket_event_id: 926,
+    ticket_id: 155,
+    timestamp: '2020-09-29T05:31:43Z',
+    updater_id: -1,
+    ticket_event_via: 'Web form',
+    context_client: 'Mozilla/5.0',
+    context_location: 'Melbourne, Australia',
+    context_latitude: -37.8,
+    context_longitude: 144.9,
+    via: 'Web form',
   });
   assert.deepEqual(byTable.ticket_comments![0], {
-    id: 927, ticket_event_id: 926, ticket_id: 155, type: 'Comment', body: 'hi 👋', public: true, author_id: 5,
-    via: { channel: 'web' }, created_at: '2020-09-29T05:31:43Z', received_at: receivedAt,
+    id: 927,
+    ticket_event_id: 926,
+    ticket_id: 155,
+    type: 'Comment',
+    body: 'hi 👋',
+    public: true,
+    author_id: 5,
+    via: { channel: 'web' },
+    created_at: '2020-09-29T05:31:43Z',
+    received_at: receivedAt,
   });
   assert.equal(byTable.attachments!.length, 1);
   assert.equal(byTable.attachments![0]!.file_name, 'a.png');
@@ -93,41 +132,100 @@ test('voice comments land in ticket_comments (type VoiceComment) and add no atta
   // A voice-comment child event as Zendesk's ticket-event export sends it (no `type` field: the
   // event_type names it), next to a text comment of the same update.
   const event = {
-    id: 3001, ticket_id: 77, timestamp: 1700000000, created_at: '2023-11-14T22:13:20Z', updater_id: 12, via: 'Voice',
+    id: 3001,
+    ticket_id: 77,
+    timestamp: 1700000000,
+    created_at: '2023-11-14T22:13:20Z',
+    updater_id: 12,
+    via: 'Voice',
     child_events: [
       {
-        id: 3002, event_type: 'VoiceComment', public: false, author_id: 12,
+        id: 3002,
+        event_type: 'VoiceComment',
+        public: false,
+        author_id: 12,
         body: 'Inbound call from +1 555 0100\nTranscription: my printer is on fire',
-        html_body: '<p>Inbound call</p>', plain_body: 'Inbound call from +1 555 0100',
+        html_body: '<p>Inbound call</p>',
+        plain_body: 'Inbound call from +1 555 0100',
         data: {
-          from: '+15550100', to: '+15550199', recording_url: 'https://acme.zendesk.com/recordings/1', call_id: 55,
-          call_duration: 42, answered_by_id: 12, transcription_text: 'my printer is on fire', started_at: '2023-11-14T22:12:38Z', location: 'Berlin',
+          from: '+15550100',
+          to: '+15550199',
+          recording_url: 'https://acme.zendesk.com/recordings/1',
+          call_id: 55,
+          call_duration: 42,
+          answered_by_id: 12,
+          transcription_text: 'my printer is on fire',
+          started_at: '2023-11-14T22:12:38Z',
+          location: 'Berlin',
         },
-        formatted_from: '+1 (555) 0100', formatted_to: '+1 (555) 0199', attachments: [],
+        formatted_from: '+1 (555) 0100',
+        formatted_to: '+1 (555) 0199',
+        attachments: [],
       },
-      { id: 3003, event_type: 'VoiceComment', public: false, author_id: 12, body: null, data: { transcription_text: 'call me back' }, attachments: [] },
-      { id: 3004, event_type: 'Comment', type: 'Comment', body: 'called back', public: true, author_id: 12,
-        attachments: [{ id: 41, file_name: 'log.txt', content_url: 'x', content_type: 'text/plain', inline: false, size: 3 }] },
+      {
+        id: 3003,
+        event_type: 'VoiceComment',
+        public: false,
+        author_id: 12,
+        body: null,
+        data: { transcription_text: 'call me back' },
+        attachments: [],
+      },
+      {
+        id: 3004,
+        event_type: 'Comment',
+        type: 'Comment',
+        body: 'called back',
+        public: true,
+        author_id: 12,
+        attachments: [{ id: 41, file_name: 'log.txt', content_url: 'x', content_type: 'text/plain', inline: false, size: 3 }],
+      },
     ],
   };
   const mapped = mapPage(plans, [event], { ticket_events: [event] }, receivedAt);
   const byTable = Object.fromEntries(mapped.batches.map((b) => [b.table.name, b.rows]));
   assert.deepEqual(byTable.ticket_comments, [
     {
-      id: 3002, ticket_event_id: 3001, ticket_id: 77, type: 'VoiceComment',
-      body: 'Inbound call from +1 555 0100\nTranscription: my printer is on fire', public: false, author_id: 12,
-      via: null, created_at: '2023-11-14T22:13:20Z', received_at: receivedAt,
+      id: 3002,
+      ticket_event_id: 3001,
+      ticket_id: 77,
+      type: 'VoiceComment',
+      body: 'Inbound call from +1 555 0100\nTranscription: my printer is on fire',
+      public: false,
+      author_id: 12,
+      via: null,
+      created_at: '2023-11-14T22:13:20Z',
+      received_at: receivedAt,
     },
     {
-      id: 3003, ticket_event_id: 3001, ticket_id: 77, type: 'VoiceComment', body: 'call me back', public: false, author_id: 12,
-      via: null, created_at: '2023-11-14T22:13:20Z', received_at: receivedAt,
+      id: 3003,
+      ticket_event_id: 3001,
+      ticket_id: 77,
+      type: 'VoiceComment',
+      body: 'call me back',
+      public: false,
+      author_id: 12,
+      via: null,
+      created_at: '2023-11-14T22:13:20Z',
+      received_at: receivedAt,
     },
     {
-      id: 3004, ticket_event_id: 3001, ticket_id: 77, type: 'Comment', body: 'called back', public: true, author_id: 12,
-      via: null, created_at: '2023-11-14T22:13:20Z', received_at: receivedAt,
+      id: 3004,
+      ticket_event_id: 3001,
+      ticket_id: 77,
+      type: 'Comment',
+      body: 'called back',
+      public: true,
+      author_id: 12,
+      via: null,
+      created_at: '2023-11-14T22:13:20Z',
+      received_at: receivedAt,
     },
   ]);
-  assert.deepEqual(byTable.attachments!.map((row) => row.id), [41]);
+  assert.deepEqual(
+    byTable.attachments!.map((row) => row.id),
+    [41],
+  );
 });
 
 test('users: url is the id as text, custom user fields keyed by field key, renamed field keeps its column', () => {
@@ -137,12 +235,30 @@ test('users: url is the id as text, custom user fields keyed by field key, renam
     { id: 3, key: 'birthday', type: 'date', title: 'Birthday' },
   ];
   const first = assignCustomColumns(users, defs, []);
-  assert.deepEqual(first.columns.map((c) => c.column), ['custom_role_id_2', 'custom_birthday']);
-  const renamed = assignCustomColumns(users, [{ ...defs[1]!, title: 'Date of birth' }, defs[0]!, { id: 4, key: 'plan', type: 'dropdown', title: 'Plan' }], first.columns);
-  assert.deepEqual(renamed.columns.map((c) => c.column), ['custom_role_id_2', 'custom_birthday', 'custom_plan']);
-  assert.deepEqual(renamed.added.map((c) => c.column), ['custom_plan']);
+  assert.deepEqual(
+    first.columns.map((c) => c.column),
+    ['custom_role_id_2', 'custom_birthday'],
+  );
+  const renamed = assignCustomColumns(
+    users,
+    [{ ...defs[1]!, title: 'Date of birth' }, defs[0]!, { id: 4, key: 'plan', type: 'dropdown', title: 'Plan' }],
+    first.columns,
+  );
+  assert.deepEqual(
+    renamed.columns.map((c) => c.column),
+    ['custom_role_id_2', 'custom_birthday', 'custom_plan'],
+  );
+  assert.deepEqual(
+    renamed.added.map((c) => c.column),
+    ['custom_plan'],
+  );
   const p: TablePlan = { collection: users, table: warehouseTable(users, renamed.columns), customColumns: renamed.columns };
-  const [batch] = mapPage([p], [{ id: 7, active: false, user_fields: { birthday: '2018-11-04T00:00:00+00:00', plan: 'gold' } }], {}, receivedAt).batches;
+  const [batch] = mapPage(
+    [p],
+    [{ id: 7, active: false, user_fields: { birthday: '2018-11-04T00:00:00+00:00', plan: 'gold' } }],
+    {},
+    receivedAt,
+  ).batches;
   assert.equal(batch!.rows[0]!.url, '7');
   assert.equal(batch!.rows[0]!.active, false);
   assert.equal(batch!.rows[0]!.custom_birthday, '2018-11-04');
@@ -151,7 +267,12 @@ test('users: url is the id as text, custom user fields keyed by field key, renam
 
 test('unknown new fields in a record are ignored; the known columns still land', () => {
   const p = plan('groups');
-  const [batch] = mapPage([p], [{ id: 1, name: 'Support', deleted: false, shiny_new_field: { nested: [1, 2] }, another: 'x' }], {}, receivedAt).batches;
+  const [batch] = mapPage(
+    [p],
+    [{ id: 1, name: 'Support', deleted: false, shiny_new_field: { nested: [1, 2] }, another: 'x' }],
+    {},
+    receivedAt,
+  ).batches;
   assert.deepEqual(Object.keys(batch!.rows[0]!).sort(), p.table.columns.map((c) => c.name).sort());
   assert.equal(batch!.rows[0]!.name, 'Support');
 });
@@ -189,13 +310,27 @@ test('history tables: one row per tag (keyed ticket:tag, replacing every ticket 
     updater_id: -1,
     child_events: [
       { id: 101, via: 'Web form', via_reference_id: null, status: 'open', previous_value: 'new', event_type: 'Change' },
-      { id: 102, via: 'Web form', via_reference_id: null, tags: ['x', 'y'], added_tags: ['y'], removed_tags: [], previous_value: ['x'], event_type: 'Change' },
+      {
+        id: 102,
+        via: 'Web form',
+        via_reference_id: null,
+        tags: ['x', 'y'],
+        added_tags: ['y'],
+        removed_tags: [],
+        previous_value: ['x'],
+        event_type: 'Change',
+      },
       { id: 103, via: 'Web form', via_reference_id: null, '360001': 42, event_type: 'Create' },
       { id: 104, via: 'Web form', via_reference_id: null, comment_present: true, event_type: 'Comment' },
       { id: 105, via: 'Web form', via_reference_id: null, event_type: 'Change' }, // names no field: skipped
     ],
   };
-  const [history, tagHistory] = mapPage([planFor('ticket_field_history'), planFor('ticket_tag_history')], [event], {}, '2024-01-02T00:00:00Z').batches;
+  const [history, tagHistory] = mapPage(
+    [planFor('ticket_field_history'), planFor('ticket_tag_history')],
+    [event],
+    {},
+    '2024-01-02T00:00:00Z',
+  ).batches;
   assert.deepEqual(
     history!.rows.map((r) => [r.id, r.ticket_id, r.field_name, r.value, r.previous_value, r.event_type, r.updated, r.user_id]),
     [

@@ -59,7 +59,10 @@ function referenceMapPage(plans: TablePlan[], records: unknown[], page: Record<s
     if (source.kind === 'sideload') {
       const sideloaded = source.sideloadKey ? page[source.sideloadKey] : undefined;
       if (Array.isArray(sideloaded)) return sideloaded.filter(isObject).map((record) => ({ record }));
-      return top.map((t) => (source.embeddedKey ? t.record[source.embeddedKey] : undefined)).filter(isObject).map((record) => ({ record }));
+      return top
+        .map((t) => (source.embeddedKey ? t.record[source.embeddedKey] : undefined))
+        .filter(isObject)
+        .map((record) => ({ record }));
     }
     let level: Located[] = top;
     for (const step of source.path ?? []) {
@@ -138,7 +141,8 @@ function referenceMapPage(plans: TablePlan[], records: unknown[], page: Record<s
         } else {
           raw = applyTransform(readColumn(located, column.from ?? column.name), column.transform);
         }
-        const value = column.type === 'timestamp' || column.type === 'date' ? referenceCoerceDateLike(raw, column.type) : coerce(raw, column.type);
+        const value =
+          column.type === 'timestamp' || column.type === 'date' ? referenceCoerceDateLike(raw, column.type) : coerce(raw, column.type);
         if (value === undefined) coercedToNull++;
         row[column.name] = value ?? null;
       }
@@ -146,7 +150,8 @@ function referenceMapPage(plans: TablePlan[], records: unknown[], page: Record<s
         const values = customValues(collection, located.record);
         for (const custom of plan.customColumns) {
           const raw = values.get(custom.fieldRef) ?? null;
-          const value = custom.type === 'timestamp' || custom.type === 'date' ? referenceCoerceDateLike(raw, custom.type) : coerce(raw, custom.type);
+          const value =
+            custom.type === 'timestamp' || custom.type === 'date' ? referenceCoerceDateLike(raw, custom.type) : coerce(raw, custom.type);
           if (value === undefined) coercedToNull++;
           row[custom.column] = value ?? null;
         }
@@ -196,7 +201,8 @@ function assertSameMapping(actual: MappedPage, expected: MappedPage, context: st
       for (const key of Object.keys(row)) {
         const a = row[key];
         const e = other.rows[r]![key];
-        if (typeof a === 'number' || typeof e === 'number') assert.ok(Object.is(a, e), `${context}: ${batch.table.name}[${r}].${key}: ${String(a)} vs ${String(e)}`);
+        if (typeof a === 'number' || typeof e === 'number')
+          assert.ok(Object.is(a, e), `${context}: ${batch.table.name}[${r}].${key}: ${String(a)} vs ${String(e)}`);
         else assert.deepEqual(a, e, `${context}: ${batch.table.name}[${r}].${key}`);
       }
     });
@@ -217,18 +223,103 @@ function seeded(seed: number): () => number {
 }
 
 const TRICKY_VALUES: unknown[] = [
-  null, undefined, 0, -0, 1, -1, 1.5, -1.5, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, 1e21, -1e21, 1e300, NaN, Infinity, -Infinity,
-  true, false, '', ' ', '  \t', '0', '1', '-1', '+1', '007', '1.0', '1e3', '.5', '5.', '-', 'abc', 'true', 'FALSE', ' true ', 'True',
-  '9007199254740993', '-9007199254740993', '99999999999999999999999', '12345678901234567', ' 42 ', '4 2',
-  '2024-01-02T03:04:05Z', '2024-01-02T03:04:05.123Z', '2024-01-02T03:04:05.5Z', '2024-01-02T03:04:05+00:00', '2024-01-02T03:04:05-00:00',
-  '2024-01-02T03:04:05+02:00', '2024-01-02T03:04:05', '2024-01-02 03:04:05Z', ' 2024-01-02T03:04:05Z', '2024-01-02T03:04:05Z ',
-  '2024-02-29T00:00:00Z', '2023-02-29T00:00:00Z', '2024-02-30T00:00:00Z', '2024-04-31T12:00:00Z', '2024-13-01T00:00:00Z', '2024-00-10T00:00:00Z',
-  '2024-01-00T00:00:00Z', '2024-01-01T24:00:00Z', '2024-01-01T23:60:00Z', '2024-01-01T23:59:60Z', '0000-01-01T00:00:00Z', '0001-01-01T00:00:00Z',
-  '9999-12-31T23:59:59Z', '1900-02-29T00:00:00Z', '2000-02-29T00:00:00Z', '1969-12-31T23:59:59Z', '2024-02-29T00:00:00+00:00',
-  '2023-02-29T00:00:00+00:00', '2024-01-01T24:00:00+00:00', '2024-01-02', ' 2024-01-02 ', '2024-02-30', '2024-1-2', '20240102', '2024-01-02T',
-  '２０２４-01-02T03:04:05Z', 'Tue, 02 Jan 2024 03:04:05 GMT', '1704164645', '1704164645.5',
-  1704164645, 1704164645.5, 1704164645.999, -1, -86_400.5, 253_402_300_799, 253_402_300_800, 8.64e12, 8.64e12 + 1,
-  [], [1, 'a'], {}, { a: 1 }, { toString: () => 'x' }, new Date(0),
+  null,
+  undefined,
+  0,
+  -0,
+  1,
+  -1,
+  1.5,
+  -1.5,
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 53 + 2,
+  1e21,
+  -1e21,
+  1e300,
+  NaN,
+  Infinity,
+  -Infinity,
+  true,
+  false,
+  '',
+  ' ',
+  '  \t',
+  '0',
+  '1',
+  '-1',
+  '+1',
+  '007',
+  '1.0',
+  '1e3',
+  '.5',
+  '5.',
+  '-',
+  'abc',
+  'true',
+  'FALSE',
+  ' true ',
+  'True',
+  '9007199254740993',
+  '-9007199254740993',
+  '99999999999999999999999',
+  '12345678901234567',
+  ' 42 ',
+  '4 2',
+  '2024-01-02T03:04:05Z',
+  '2024-01-02T03:04:05.123Z',
+  '2024-01-02T03:04:05.5Z',
+  '2024-01-02T03:04:05+00:00',
+  '2024-01-02T03:04:05-00:00',
+  '2024-01-02T03:04:05+02:00',
+  '2024-01-02T03:04:05',
+  '2024-01-02 03:04:05Z',
+  ' 2024-01-02T03:04:05Z',
+  '2024-01-02T03:04:05Z ',
+  '2024-02-29T00:00:00Z',
+  '2023-02-29T00:00:00Z',
+  '2024-02-30T00:00:00Z',
+  '2024-04-31T12:00:00Z',
+  '2024-13-01T00:00:00Z',
+  '2024-00-10T00:00:00Z',
+  '2024-01-00T00:00:00Z',
+  '2024-01-01T24:00:00Z',
+  '2024-01-01T23:60:00Z',
+  '2024-01-01T23:59:60Z',
+  '0000-01-01T00:00:00Z',
+  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59Z',
+  '1900-02-29T00:00:00Z',
+  '2000-02-29T00:00:00Z',
+  '1969-12-31T23:59:59Z',
+  '2024-02-29T00:00:00+00:00',
+  '2023-02-29T00:00:00+00:00',
+  '2024-01-01T24:00:00+00:00',
+  '2024-01-02',
+  ' 2024-01-02 ',
+  '2024-02-30',
+  '2024-1-2',
+  '20240102',
+  '2024-01-02T',
+  '２０２４-01-02T03:04:05Z',
+  'Tue, 02 Jan 2024 03:04:05 GMT',
+  '1704164645',
+  '1704164645.5',
+  1704164645,
+  1704164645.5,
+  1704164645.999,
+  -1,
+  -86_400.5,
+  253_402_300_799,
+  253_402_300_800,
+  8.64e12,
+  8.64e12 + 1,
+  [],
+  [1, 'a'],
+  {},
+  { a: 1 },
+  { toString: () => 'x' },
+  new Date(0),
 ];
 
 const TYPES: ColumnType[] = ['bigint', 'double', 'boolean', 'text', 'timestamp', 'date', 'json'];
@@ -243,7 +334,9 @@ function callOrError(fn: () => unknown): unknown {
 
 test('isoSeconds formats exactly as Date#toISOString minus .000, everywhere', () => {
   const random = seeded(1);
-  const samples: number[] = [0, -0, 1, 999, 1000, 86_399_999, 86_400_000, 951_782_400_000, 951_868_800_000, 253_402_300_799_999, 253_402_300_800_000];
+  const samples: number[] = [
+    0, -0, 1, 999, 1000, 86_399_999, 86_400_000, 951_782_400_000, 951_868_800_000, 253_402_300_799_999, 253_402_300_800_000,
+  ];
   for (let i = 0; i < 200_000; i++) samples.push(Math.floor(random() * 253_402_300_800_000));
   for (let i = 0; i < 20_000; i++) samples.push(Math.floor(random() * 253_402_300_800) * 1000);
   for (let i = 0; i < 2_000; i++) samples.push((random() - 0.5) * 1e15, Math.floor(random() * 1e10) + 0.5);
@@ -254,7 +347,11 @@ test('isoSeconds formats exactly as Date#toISOString minus .000, everywhere', ()
     }
   }
   for (const ms of samples) assert.equal(isoSeconds(ms), referenceIsoSeconds(ms), `ms ${ms}`);
-  for (const ms of [NaN, Infinity, -Infinity, 8.64e15 + 1]) assert.deepEqual(callOrError(() => isoSeconds(ms)), callOrError(() => referenceIsoSeconds(ms)));
+  for (const ms of [NaN, Infinity, -Infinity, 8.64e15 + 1])
+    assert.deepEqual(
+      callOrError(() => isoSeconds(ms)),
+      callOrError(() => referenceIsoSeconds(ms)),
+    );
 });
 
 test('coercerFor(type) is coerce(value, type), and timestamps/dates match the Date-only definition', () => {
@@ -275,7 +372,11 @@ test('coercerFor(type) is coerce(value, type), and timestamps/dates match the Da
       const actual = callOrError(() => fast(value));
       assert.deepEqual(actual, expected, `${type} ${typeof value} ${String(value)}`);
       if (type === 'timestamp' || type === 'date') {
-        assert.deepEqual(expected, callOrError(() => referenceCoerceDateLike(value, type)), `${type} reference ${String(value)}`);
+        assert.deepEqual(
+          expected,
+          callOrError(() => referenceCoerceDateLike(value, type)),
+          `${type} reference ${String(value)}`,
+        );
       }
     }
   }
@@ -306,7 +407,8 @@ test('mapPage equals the reference mapper on random hostile pages of every colle
     if (r < 0.55) return pick(TRICKY_VALUES);
     if (r < 0.7) return Math.floor(random() * 50); // small ids collide: duplicates within a page
     if (r < 0.8) return String(Math.floor(random() * 50));
-    if (r < 0.9) return { calendar: pick(TRICKY_VALUES), business: pick(TRICKY_VALUES), client: pick(TRICKY_VALUES), latitude: pick(TRICKY_VALUES) };
+    if (r < 0.9)
+      return { calendar: pick(TRICKY_VALUES), business: pick(TRICKY_VALUES), client: pick(TRICKY_VALUES), latitude: pick(TRICKY_VALUES) };
     return [pick(TRICKY_VALUES), pick(TRICKY_VALUES)];
   };
   /** A record with some of the collection's source keys set to hostile values. */
@@ -326,17 +428,43 @@ test('mapPage equals the reference mapper on random hostile pages of every colle
         if (isObject(target)) target[keys.at(-1)!] = value();
       }
     }
-    for (const key of ['id', 'ticket_id', 'generated_timestamp', 'updated_at', 'timestamp', 'created_at']) if (random() < 0.5) out[key] = value();
+    for (const key of ['id', 'ticket_id', 'generated_timestamp', 'updated_at', 'timestamp', 'created_at'])
+      if (random() < 0.5) out[key] = value();
     if (random() < 0.3) out.id = Math.floor(random() * 20);
     if (random() < 0.05) out.id = pick([2 ** 53, '9007199254740992', 2 ** 53 + 2, '9007199254740994', 1e21, '1e21', -0, '0', '-0']);
     if (collection.customFields?.shape === 'id_value_list') {
-      const ids: unknown[] = [10, 11, 12, 13, 14, 15, '10', '13', 9_007_199_254_740_993, 9_007_199_254_740_992, '9007199254740993', 99, -0, 1e21, null, undefined];
-      out.custom_fields = random() < 0.1 ? value() : Array.from({ length: Math.floor(random() * 9) }, () => (random() < 0.1 ? value() : random() < 0.1 ? { value: value() } : { id: pick(ids), value: value() }));
+      const ids: unknown[] = [
+        10,
+        11,
+        12,
+        13,
+        14,
+        15,
+        '10',
+        '13',
+        9_007_199_254_740_993,
+        9_007_199_254_740_992,
+        '9007199254740993',
+        99,
+        -0,
+        1e21,
+        null,
+        undefined,
+      ];
+      out.custom_fields =
+        random() < 0.1
+          ? value()
+          : Array.from({ length: Math.floor(random() * 9) }, () =>
+              random() < 0.1 ? value() : random() < 0.1 ? { value: value() } : { id: pick(ids), value: value() },
+            );
     }
     if (collection.customFields?.shape === 'keyed_object') {
-      const fields: Record<string, unknown> = Object.create(random() < 0.1 ? { plan: 'inherited', birthday: '2020-01-01' } : Object.prototype);
+      const fields: Record<string, unknown> = Object.create(
+        random() < 0.1 ? { plan: 'inherited', birthday: '2020-01-01' } : Object.prototype,
+      );
       for (const key of ['plan', 'birthday', 'seats', 'constructor', 'toString', '__proto__', 'role_id']) {
-        if (random() < 0.6) Object.defineProperty(fields, key, { value: value(), enumerable: random() < 0.9, writable: true, configurable: true });
+        if (random() < 0.6)
+          Object.defineProperty(fields, key, { value: value(), enumerable: random() < 0.9, writable: true, configurable: true });
       }
       out[collection.customFields.recordKey] = random() < 0.1 ? value() : fields;
     }
@@ -344,11 +472,13 @@ test('mapPage equals the reference mapper on random hostile pages of every colle
       out.child_events = Array.from({ length: Math.floor(random() * 4) }, () => ({
         ...record(collectionByName('ticket_comments'), 1),
         event_type: random() < 0.6 ? 'Comment' : pick(['VoiceComment', 'Change', 'comment', 7]),
-        attachments: random() < 0.1 ? value() : Array.from({ length: Math.floor(random() * 3) }, () => record(collectionByName('attachments'), 1)),
+        attachments:
+          random() < 0.1 ? value() : Array.from({ length: Math.floor(random() * 3) }, () => record(collectionByName('attachments'), 1)),
       }));
     }
     if (depth === 0 && collection.name === 'tickets' && random() < 0.3) out.metric_set = record(collectionByName('ticket_metrics'), 1);
-    if (depth === 0 && collection.name === 'tickets') out.tags = random() < 0.1 ? value() : Array.from({ length: Math.floor(random() * 4) }, () => value());
+    if (depth === 0 && collection.name === 'tickets')
+      out.tags = random() < 0.1 ? value() : Array.from({ length: Math.floor(random() * 4) }, () => value());
     if (depth === 0 && collection.stream === 'ticket_events' && random() < 0.5) {
       // Field changes naming their field by a key of their own.
       (out.child_events as unknown[]).push(
@@ -382,9 +512,15 @@ test('mapPage equals the reference mapper on random hostile pages of every colle
       const main = plans[0]!.collection;
       const records: unknown[] = Array.from({ length: 1 + Math.floor(random() * 40) }, () => (random() < 0.05 ? value() : record(main)));
       const page: Record<string, unknown> = {};
-      if (stream === 'tickets' && random() < 0.6) page.metric_sets = random() < 0.1 ? value() : Array.from({ length: Math.floor(random() * 10) }, () => record(collectionByName('ticket_metrics'), 1));
+      if (stream === 'tickets' && random() < 0.6)
+        page.metric_sets =
+          random() < 0.1 ? value() : Array.from({ length: Math.floor(random() * 10) }, () => record(collectionByName('ticket_metrics'), 1));
       const receivedAt = referenceIsoSeconds(1_700_000_000_000 + round * 1001);
-      assertSameMapping(mapPage(plans, records, page, receivedAt), referenceMapPage(plans, records, page, receivedAt), `${stream} round ${round}`);
+      assertSameMapping(
+        mapPage(plans, records, page, receivedAt),
+        referenceMapPage(plans, records, page, receivedAt),
+        `${stream} round ${round}`,
+      );
     }
   }
 });
@@ -392,7 +528,16 @@ test('mapPage equals the reference mapper on random hostile pages of every colle
 test('a plan with new custom columns maps with them at once (plans are compiled per plan object)', () => {
   const tickets = collectionByName('tickets');
   const first = assignCustomColumns(tickets, ticketFields().slice(0, 2), []);
-  const records = [{ id: 1, custom_fields: [{ id: 10, value: '3' }, { id: 11, value: '2.5' }, { id: 12, value: ['a'] }] }];
+  const records = [
+    {
+      id: 1,
+      custom_fields: [
+        { id: 10, value: '3' },
+        { id: 11, value: '2.5' },
+        { id: 12, value: ['a'] },
+      ],
+    },
+  ];
   const before = mapPage([planOf(tickets, first.columns)], records, {}, '2026-01-01T00:00:00Z').batches[0]!.rows[0]!;
   assert.equal(before.custom_seats, 3);
   assert.equal('custom_products' in before, false);
@@ -417,7 +562,15 @@ test('duplicates in a page: the newest by the freshness field wins, ties go to t
     { id: '9007199254740992', name: 'text' },
   ];
   const rows = mapPage([plan], records, {}, '2026-01-01T00:00:00Z').batches[0]!.rows;
-  assert.deepEqual(rows.map((r) => [r.id, r.name]), [[1, 'a'], [2, 'same time, later'], [3, 'c2'], ['9007199254740992', 'text']]);
+  assert.deepEqual(
+    rows.map((r) => [r.id, r.name]),
+    [
+      [1, 'a'],
+      [2, 'same time, later'],
+      [3, 'c2'],
+      ['9007199254740992', 'text'],
+    ],
+  );
 });
 
 test('an epoch number beyond the range of a Date is a value that did not fit, not a failed page', () => {
@@ -427,8 +580,19 @@ test('an epoch number beyond the range of a Date is a value that did not fit, no
   assert.equal(coerce(-1e20, 'date'), undefined);
   assert.equal(coerce(8.64e12, 'timestamp'), '+275760-09-13T00:00:00Z'); // the last instant a Date holds
   const events = planOf(collectionByName('ticket_events'));
-  const mapped = mapPage([events], [{ id: 1, timestamp: 1e20 }, { id: 2, timestamp: 1_700_000_000 }], {}, '2026-01-01T00:00:00Z');
-  assert.deepEqual(mapped.batches[0]!.rows.map((r) => r.timestamp), [null, '2023-11-14T22:13:20Z']);
+  const mapped = mapPage(
+    [events],
+    [
+      { id: 1, timestamp: 1e20 },
+      { id: 2, timestamp: 1_700_000_000 },
+    ],
+    {},
+    '2026-01-01T00:00:00Z',
+  );
+  assert.deepEqual(
+    mapped.batches[0]!.rows.map((r) => r.timestamp),
+    [null, '2023-11-14T22:13:20Z'],
+  );
   assert.equal(mapped.coercedToNull.ticket_events, 1);
 });
 
@@ -440,15 +604,22 @@ test('hasUnknownFieldRef answers as the keys of customValues would', () => {
     const ids: unknown[] = [10, 11, '12', 9_007_199_254_740_993, -0, 1e21, null, 'plan', 'birthday', 'toString', '__proto__'];
     const record = (): unknown => {
       if (random() < 0.1) return pick(TRICKY_VALUES);
-      const entries = Array.from({ length: Math.floor(random() * 4) }, () => (random() < 0.1 ? pick(TRICKY_VALUES) : random() < 0.1 ? { value: 1 } : { id: pick(ids), value: 1 }));
+      const entries = Array.from({ length: Math.floor(random() * 4) }, () =>
+        random() < 0.1 ? pick(TRICKY_VALUES) : random() < 0.1 ? { value: 1 } : { id: pick(ids), value: 1 },
+      );
       const keyed: Record<string, unknown> = {};
-      for (const entry of entries) if (isObject(entry) && typeof entry.id === 'string') Object.defineProperty(keyed, entry.id, { value: 1, enumerable: random() < 0.8, configurable: true });
+      for (const entry of entries)
+        if (isObject(entry) && typeof entry.id === 'string')
+          Object.defineProperty(keyed, entry.id, { value: 1, enumerable: random() < 0.8, configurable: true });
       return { custom_fields: random() < 0.1 ? pick(TRICKY_VALUES) : entries, user_fields: keyed, organization_fields: keyed };
     };
     for (let round = 0; round < 2_000; round++) {
       const records = Array.from({ length: Math.floor(random() * 4) }, record);
       const known = new Set<string>(ids.filter(() => random() < 0.8).map(String));
-      const expected = records.some((r) => !!r && typeof r === 'object' && [...customValues(collection, r as Record<string, unknown>).keys()].some((k) => !known.has(k)));
+      const expected = records.some(
+        (r) =>
+          !!r && typeof r === 'object' && [...customValues(collection, r as Record<string, unknown>).keys()].some((k) => !known.has(k)),
+      );
       assert.equal(hasUnknownFieldRef(collection, records, known), expected, `${name} round ${round}`);
     }
   }

@@ -27,8 +27,19 @@ test('hash is HMAC-SHA256 hex, stable per salt, different across salts', () => {
 test('transform drops excluded columns from the table and rows, hashes the hashed ones', () => {
   process.env.ZS_TEST_SALT = SALT;
   const t = privacyTransform({ exclude: { users: ['phone'] }, hash: { users: ['email'] }, saltRef: 'env:ZS_TEST_SALT' })!;
-  const table = t.table({ name: 'users', primaryKey: 'id', columns: [{ name: 'id', type: 'bigint' }, { name: 'email', type: 'text' }, { name: 'phone', type: 'text' }] });
-  assert.deepEqual(table.columns.map((c) => c.name), ['id', 'email']);
+  const table = t.table({
+    name: 'users',
+    primaryKey: 'id',
+    columns: [
+      { name: 'id', type: 'bigint' },
+      { name: 'email', type: 'text' },
+      { name: 'phone', type: 'text' },
+    ],
+  });
+  assert.deepEqual(
+    table.columns.map((c) => c.name),
+    ['id', 'email'],
+  );
   const [row] = t.rows('users', [{ id: 1, email: 'a@b.c', phone: '+1 555' }]);
   assert.deepEqual(row, { id: 1, email: hashValue(SALT, 'a@b.c') });
   assert.deepEqual(t.rows('tickets', [{ id: 1, subject: 'x' }]), [{ id: 1, subject: 'x' }], 'other tables untouched');
@@ -42,7 +53,11 @@ test('an excluded or hashed version column no longer versions the rows (the last
     name: 'users',
     primaryKey: 'id',
     versionColumn: 'updated_at',
-    columns: [{ name: 'id', type: 'bigint' as const }, { name: 'updated_at', type: 'timestamp' as const }, { name: 'email', type: 'text' as const }],
+    columns: [
+      { name: 'id', type: 'bigint' as const },
+      { name: 'updated_at', type: 'timestamp' as const },
+      { name: 'email', type: 'text' as const },
+    ],
   };
   const kept = privacyTransform({ exclude: { users: ['email'] } })!.table(users);
   assert.equal(kept.versionColumn, 'updated_at');
@@ -75,20 +90,35 @@ test('a users sync with privacy: phone never created, email stored as the HMAC o
   try {
     process.env.ZS_TEST_SALT = SALT;
     const credentialRef = `file:${path.join(tmp, 'c.json')}`;
-    await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+    await saveCredential(credentialRef, {
+      type: 'api_token',
+      email: emulator.credentials.admin.email,
+      token: emulator.credentials.admin.apiToken,
+    });
     const config: SourceConfig = validateSourceConfig({
-      name: 'private', baseUrl: emulator.baseUrl, credentialRef, destination: `sqlite://${path.join(tmp, 'wh')}`,
+      name: 'private',
+      baseUrl: emulator.baseUrl,
+      credentialRef,
+      destination: `sqlite://${path.join(tmp, 'wh')}`,
       privacy: { exclude: { users: ['phone'] }, hash: { users: ['email'] }, saltRef: 'env:ZS_TEST_SALT' },
     });
-    const result = await runSyncStream({ config, stream: 'users', cursor: null, mode: 'incremental', runTag: 't' }, {
-      destination: withPrivacy(await resources.destination(config.destination), config.privacy),
-      session: await resources.session(config), heartbeat: () => {}, signal: new AbortController().signal, log: () => {},
-    });
+    const result = await runSyncStream(
+      { config, stream: 'users', cursor: null, mode: 'incremental', runTag: 't' },
+      {
+        destination: withPrivacy(await resources.destination(config.destination), config.privacy),
+        session: await resources.session(config),
+        heartbeat: () => {},
+        signal: new AbortController().signal,
+        log: () => {},
+      },
+    );
     assert.ok(result.rows > 0);
     const db = new Database(path.join(tmp, 'wh', 'private.sqlite'), { readonly: true });
     const columns = (db.prepare('pragma table_info(users)').all() as Array<{ name: string }>).map((c) => c.name);
     assert.ok(columns.includes('email') && !columns.includes('phone'), columns.join(','));
-    const stored = new Set((db.prepare('select email from users where email is not null').all() as Array<{ email: string }>).map((r) => r.email));
+    const stored = new Set(
+      (db.prepare('select email from users where email is not null').all() as Array<{ email: string }>).map((r) => r.email),
+    );
     db.close();
     const users = (await get(emulator, '/api/v2/users.json?per_page=100')).body.users as Array<{ email: string | null }>;
     const expected = new Set(users.filter((u) => u.email).map((u) => hashValue(SALT, u.email)));

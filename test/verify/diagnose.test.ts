@@ -64,21 +64,35 @@ describe('count endpoints against warehouse rows', () => {
   });
 
   test('a surplus: deleted in Zendesk since the last sync, with how the next cycle marks them', () => {
-    const { row } = diagnoseCount({ ...tickets(), collection: 'organizations', deletionMarker: 'deleted_at set', zendesk: { value: 98, refreshedAt: iso(now) } });
+    const { row } = diagnoseCount({
+      ...tickets(),
+      collection: 'organizations',
+      deletionMarker: 'deleted_at set',
+      zendesk: { value: 98, refreshedAt: iso(now) },
+    });
     assert.equal(row.extra, 2);
-    assert.deepEqual(row.causes, [`deleted in Zendesk since the last sync (synced through ${iso(now - 600)}): the next cycle marks them (deleted_at set)`]);
+    assert.deepEqual(row.causes, [
+      `deleted in Zendesk since the last sync (synced through ${iso(now - 600)}): the next cycle marks them (deleted_at set)`,
+    ]);
   });
 
   test('never synced: "not synced yet" without a time', () => {
-    const { row } = diagnoseCount(tickets({ syncedThrough: undefined, zendesk: { value: 5, refreshedAt: iso(now) }, warehouse: { live: 0, deleted: 0 } }));
+    const { row } = diagnoseCount(
+      tickets({ syncedThrough: undefined, zendesk: { value: 5, refreshedAt: iso(now) }, warehouse: { live: 0, deleted: 0 } }),
+    );
     assert.deepEqual(row.causes, ['not synced yet: the collection has no successful sync']);
   });
 
   test('approximate counts: capped or being refreshed explains it first; a count older than the data comes last', () => {
     const capped = diagnoseCount(tickets({ zendesk: { value: 100_000, refreshedAt: null }, warehouse: { live: 180_000, deleted: 0 } })).row;
     assert.match(capped.causes[0]!, /^approximate count \(refreshed_at null/);
-    const daily = diagnoseCount(tickets({ zendesk: { value: 150_000, refreshedAt: iso(now - DAY) }, warehouse: { live: 150_010, deleted: 0 } })).row;
-    assert.match(daily.causes[0]!, new RegExp(`^approximate count \\(refreshed_at ${iso(now - DAY)}: Zendesk refreshes counts above 100,000 once a day`));
+    const daily = diagnoseCount(
+      tickets({ zendesk: { value: 150_000, refreshedAt: iso(now - DAY) }, warehouse: { live: 150_010, deleted: 0 } }),
+    ).row;
+    assert.match(
+      daily.causes[0]!,
+      new RegExp(`^approximate count \\(refreshed_at ${iso(now - DAY)}: Zendesk refreshes counts above 100,000 once a day`),
+    );
     const stale = diagnoseCount(tickets({ zendesk: { value: 99, refreshedAt: iso(now - 3600) } })).row;
     assert.equal(stale.causes.length, 2);
     assert.match(stale.causes[0]!, /^deleted in Zendesk/);
@@ -92,14 +106,26 @@ describe('id lists against warehouse ids', () => {
   const synced = iso(now - 600);
 
   test('identical sets: no difference', () => {
-    const row = diagnoseIds({ collection: 'groups', zendesk: new Map([['1', now - DAY], ['2', now - DAY]]), warehouse: ['2', '1'], syncedThrough: synced, requests: 1 });
-    assert.deepEqual({ missing: row.missing, extra: row.extra, causes: row.causes, missingIds: row.missingIds, extraIds: row.extraIds }, {
-      missing: 0,
-      extra: 0,
-      causes: [],
-      missingIds: [],
-      extraIds: [],
+    const row = diagnoseIds({
+      collection: 'groups',
+      zendesk: new Map([
+        ['1', now - DAY],
+        ['2', now - DAY],
+      ]),
+      warehouse: ['2', '1'],
+      syncedThrough: synced,
+      requests: 1,
     });
+    assert.deepEqual(
+      { missing: row.missing, extra: row.extra, causes: row.causes, missingIds: row.missingIds, extraIds: row.extraIds },
+      {
+        missing: 0,
+        extra: 0,
+        causes: [],
+        missingIds: [],
+        extraIds: [],
+      },
+    );
   });
 
   test('missing ids are told apart by creation time: after the last full read = not synced yet; before = missed', () => {
@@ -125,18 +151,36 @@ describe('id lists against warehouse ids', () => {
 
   test('extra ids: deleted in Zendesk, with the 30-day window for activities and archiving for skips', () => {
     const zendesk = new Map([['1', now - DAY]]);
-    assert.deepEqual(diagnoseIds({ collection: 'group_memberships', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes, [
-      `1 deleted in Zendesk since the last full read (synced through ${synced})`,
-    ]);
+    assert.deepEqual(
+      diagnoseIds({ collection: 'group_memberships', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes,
+      [`1 deleted in Zendesk since the last full read (synced through ${synced})`],
+    );
     const activities = diagnoseIds({ collection: 'activities', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 });
     assert.match(activities.causes[0]!, /30 days of activity/);
     assert.equal(activities.expected, true, "Zendesk's documented window, not a gap");
-    assert.equal(diagnoseIds({ collection: 'activities', zendesk: new Map([['7', now]]), warehouse: ['5'], syncedThrough: synced, requests: 1 }).expected, undefined, 'a missing activity is a gap');
-    assert.equal(diagnoseIds({ collection: 'groups', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).expected, undefined);
-    assert.match(diagnoseIds({ collection: 'ticket_skips', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!, /archived/);
+    assert.equal(
+      diagnoseIds({ collection: 'activities', zendesk: new Map([['7', now]]), warehouse: ['5'], syncedThrough: synced, requests: 1 })
+        .expected,
+      undefined,
+      'a missing activity is a gap',
+    );
+    assert.equal(
+      diagnoseIds({ collection: 'groups', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).expected,
+      undefined,
+    );
+    assert.match(
+      diagnoseIds({ collection: 'ticket_skips', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!,
+      /archived/,
+    );
     // Lists of deleted or held-back records: leaving them is not a deletion.
-    assert.match(diagnoseIds({ collection: 'deleted_tickets', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!, /^1 no longer listed by Zendesk: restored, or deleted for good/);
-    assert.match(diagnoseIds({ collection: 'suspended_tickets', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!, /^1 no longer listed by Zendesk: recovered or deleted/);
+    assert.match(
+      diagnoseIds({ collection: 'deleted_tickets', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!,
+      /^1 no longer listed by Zendesk: restored, or deleted for good/,
+    );
+    assert.match(
+      diagnoseIds({ collection: 'suspended_tickets', zendesk, warehouse: ['1', '5'], syncedThrough: synced, requests: 1 }).causes[0]!,
+      /^1 no longer listed by Zendesk: recovered or deleted/,
+    );
   });
 
   test('without a sync every missing id is "not synced yet"; listed ids are capped', () => {

@@ -66,9 +66,16 @@ test('right after a sync: every opt-in list read in full compares equal, id by i
   // One request per page of 100 ids (a list Zendesk serves unpaginated: one), and nothing else was sent.
   for (const row of compared) {
     const unpaginated = streamByName(collections.find((c) => c.name === row.collection)!.stream).style === 'offset_list';
-    assert.equal(row.requests, unpaginated ? 1 : Math.max(1, Math.ceil(row.zendesk! / 100)), `${row.collection}: requests for ${row.zendesk} ids`);
+    assert.equal(
+      row.requests,
+      unpaginated ? 1 : Math.max(1, Math.ceil(row.zendesk! / 100)),
+      `${row.collection}: requests for ${row.zendesk} ids`,
+    );
   }
-  assert.equal(report.spentRequests, compared.reduce((n, r) => n + r.requests, 0));
+  assert.equal(
+    report.spentRequests,
+    compared.reduce((n, r) => n + r.requests, 0),
+  );
   assert.equal(harness.emulator.requestLog.size, report.spentRequests, JSON.stringify(harness.emulator.requestLog.countByEndpoint()));
 });
 
@@ -90,7 +97,8 @@ test('Help Center off: its lists are "not available", the other lists are still 
   harness.emulator.setQuirks({ helpCenterEnabled: false });
   try {
     const report = await verifySource(config, { resources: harness.resources, maxRequests: 1000 });
-    for (const name of ['categories', 'sections', 'topics', 'posts']) assert.match(rowOf(report, name).note!, /^not available to this plan or role/, name);
+    for (const name of ['categories', 'sections', 'topics', 'posts'])
+      assert.match(rowOf(report, name).note!, /^not available to this plan or role/, name);
     assert.equal(rowOf(report, 'brands').method, 'ids');
     assert.deepEqual([rowOf(report, 'brands').missing, rowOf(report, 'brands').extra], [0, 0]);
   } finally {

@@ -38,17 +38,43 @@ before(async () => {
   emulator = await startSmall({ users: 250, rateLimits: { corePerMinute: CORE_LIMIT, minuteMs: 1000 } });
   tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-verify-'));
   const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, { type: 'api_token', email: emulator.credentials.admin.email, token: emulator.credentials.admin.apiToken });
+  await saveCredential(credentialRef, {
+    type: 'api_token',
+    email: emulator.credentials.admin.email,
+    token: emulator.credentials.admin.apiToken,
+  });
   warehouse = await openSqliteDestination(path.join(tmp, 'warehouse'));
   await warehouse.ensureSchema(SOURCE);
   const s = emulator.store;
-  await load('tickets', s.tickets.all().map((t) => ({ id: t.id, status: t.status })));
-  await load('users', s.users.all().map((u) => ({ id: u.id, active: u.active })));
-  await load('organizations', s.organizations.all().map((o) => ({ id: o.id, deleted_at: o.deleted_at })));
+  await load(
+    'tickets',
+    s.tickets.all().map((t) => ({ id: t.id, status: t.status })),
+  );
+  await load(
+    'users',
+    s.users.all().map((u) => ({ id: u.id, active: u.active })),
+  );
+  await load(
+    'organizations',
+    s.organizations.all().map((o) => ({ id: o.id, deleted_at: o.deleted_at })),
+  );
   const groups = s.groups.all().sort((a, b) => a.id - b.id);
-  await load('groups', groups.slice(1).map((g) => ({ id: g.id })));
+  await load(
+    'groups',
+    groups.slice(1).map((g) => ({ id: g.id })),
+  );
   await load('organization_memberships', []);
-  const off = ['ticket_fields', 'activities', 'satisfaction_ratings', 'ticket_forms', 'ticket_skips', 'group_memberships', 'ticket_events', 'ticket_metrics', 'attachments'];
+  const off = [
+    'ticket_fields',
+    'activities',
+    'satisfaction_ratings',
+    'ticket_forms',
+    'ticket_skips',
+    'group_memberships',
+    'ticket_events',
+    'ticket_metrics',
+    'attachments',
+  ];
   config = {
     name: SOURCE,
     baseUrl: emulator.baseUrl,
@@ -95,7 +121,10 @@ test('the warehouse counts only what Zendesk counts: a ticket deleted in Zendesk
   const live = emulator.store.tickets.all().find((t) => t.status !== 'deleted')!;
   emulator.mutations.deleteTicket(live.id);
   emulator.requestLog.reset();
-  const report = await verifySource({ ...config, collections: { ...config.collections, groups: false, organization_memberships: false } }, { destination: warehouse });
+  const report = await verifySource(
+    { ...config, collections: { ...config.collections, groups: false, organization_memberships: false } },
+    { destination: warehouse },
+  );
   const tickets = report.rows.find((r) => r.collection === 'tickets')!;
   assert.deepEqual([tickets.missing, tickets.extra], [0, 1]);
   assert.match(tickets.causes[0]!, /^deleted in Zendesk: the next cycle marks them \(status = 'deleted'\)$/);
@@ -107,7 +136,10 @@ test("activities past Zendesk's 30-day window are reported but are not a differe
   const onlyActivities = Object.fromEntries(
     ['tickets', 'users', 'organizations', 'groups', 'organization_memberships'].map((c) => [c, false]),
   );
-  const report = await verifySource({ ...config, collections: { ...config.collections, ...onlyActivities, activities: true } }, { destination: warehouse });
+  const report = await verifySource(
+    { ...config, collections: { ...config.collections, ...onlyActivities, activities: true } },
+    { destination: warehouse },
+  );
   const activities = report.rows.find((r) => r.collection === 'activities')!;
   assert.deepEqual([activities.missing, activities.extra, activities.extraIds, activities.expected], [0, 1, ['1'], true]);
   assert.equal(report.differences, 0);

@@ -10,7 +10,10 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowBundle } from '../../harness/stack';
 
 const root = path.join(__dirname, '../histories');
-const labels = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const labels = readdirSync(root, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 const recorded = labels.flatMap((label) => {
   const dir = path.join(root, label);
   const manifest: Record<string, string> = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
@@ -23,8 +26,14 @@ const files = recorded.map((r) => r.file);
 
 test('recorded histories exist for both workflow types', () => {
   assert.ok(labels.length >= 1, 'at least one recorded version');
-  assert.ok(files.some((f) => f.startsWith('sourceWorkflow')), 'source workflow histories');
-  assert.ok(files.some((f) => f.startsWith('backfillWorkflow')), 'backfill workflow histories');
+  assert.ok(
+    files.some((f) => f.startsWith('sourceWorkflow')),
+    'source workflow histories',
+  );
+  assert.ok(
+    files.some((f) => f.startsWith('backfillWorkflow')),
+    'backfill workflow histories',
+  );
 });
 
 test('the current workflow code replays every recorded history', async () => {

@@ -121,7 +121,12 @@ describe('OAuth refresh with rotation', () => {
       assert.ok(saved[0]!.expiresAt! > Date.now());
       const refresh = s.requests.find((r) => r.path === '/oauth/tokens')!;
       assert.equal(refresh.headers.authorization, undefined, 'the token endpoint gets no bearer');
-      assert.deepEqual(JSON.parse(refresh.body), { grant_type: 'refresh_token', refresh_token: 'refresh-1', client_id: 'client-a', client_secret: 'shh' });
+      assert.deepEqual(JSON.parse(refresh.body), {
+        grant_type: 'refresh_token',
+        refresh_token: 'refresh-1',
+        client_id: 'client-a',
+        client_secret: 'shh',
+      });
       assert.deepEqual(
         s.requests.map((r) => `${r.path} ${r.headers.authorization ?? '-'}`),
         ['/api/v2/users/me.json Bearer access-1', '/oauth/tokens -', '/api/v2/users/me.json Bearer access-2'],
@@ -264,7 +269,13 @@ describe('checkCredentials', () => {
 
   it('rejects the anonymous-200 answer as bad credentials', async () => {
     const s = await stub((request, res) =>
-      sendJson(res, 200, { user: { id: null, url: null, name: 'Anonymous user', email: 'invalid@example.com', role: 'end-user' } }, {}, request),
+      sendJson(
+        res,
+        200,
+        { user: { id: null, url: null, name: 'Anonymous user', email: 'invalid@example.com', role: 'end-user' } },
+        {},
+        request,
+      ),
     );
     const client = createZendeskClient({ baseUrl: s.baseUrl, auth: API_TOKEN_AUTH, rate: false, http: FAST_HTTP });
     try {
@@ -295,7 +306,9 @@ describe('checkCredentials', () => {
   });
 
   it('names the role of a non-admin user and says exports need an admin', async () => {
-    const s = await stub((request, res) => sendJson(res, 200, { user: { id: 5, name: 'Al Agent', role: 'agent', email: 'al@example.com' } }, {}, request));
+    const s = await stub((request, res) =>
+      sendJson(res, 200, { user: { id: 5, name: 'Al Agent', role: 'agent', email: 'al@example.com' } }, {}, request),
+    );
     const client = createZendeskClient({ baseUrl: s.baseUrl, auth: API_TOKEN_AUTH, rate: false, http: FAST_HTTP });
     try {
       await assert.rejects(client.checkCredentials(), (error: unknown) => {

@@ -52,9 +52,15 @@ describe('cursor export engine', () => {
     const stream = { ...TICKETS, params: { exclude_deleted: 'true' } };
     try {
       const pages = await collect(client.paginate(stream, { startTime: 1000, pageSize: 5 }));
-      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.deepEqual(
+        ids(pages),
+        records.map((r) => r.id),
+      );
       assert.equal(pages.length, 5);
-      assert.deepEqual(pages.map((p) => p.done), [false, false, false, false, true]);
+      assert.deepEqual(
+        pages.map((p) => p.done),
+        [false, false, false, false, true],
+      );
       const [first, ...rest] = s.requests;
       assert.equal(first!.query.get('start_time'), '1000');
       assert.equal(first!.query.get('cursor'), null);
@@ -135,7 +141,10 @@ describe('cursor export engine', () => {
     const client = clientFor(s);
     try {
       const pages = await collect(client.paginate(TICKETS, { startTime: 1_700_000_000 }));
-      assert.deepEqual(pages.map((p) => [p.records.length, p.done, p.resumeCursor]), [[0, true, { start_time: 1_700_000_000 }]]);
+      assert.deepEqual(
+        pages.map((p) => [p.records.length, p.done, p.resumeCursor]),
+        [[0, true, { start_time: 1_700_000_000 }]],
+      );
     } finally {
       await client.close();
     }
@@ -160,12 +169,27 @@ describe('cursor export engine', () => {
     const client = clientFor(s);
     try {
       const pages = await collect(client.paginate(TICKETS, { startTime: 1000, endTime: 1006, pageSize: 5 }));
-      assert.deepEqual(pages.map((p) => [p.records.length, p.done]), [[5, false], [5, true]], 'the page reaching 1009 is the last, whole');
+      assert.deepEqual(
+        pages.map((p) => [p.records.length, p.done]),
+        [
+          [5, false],
+          [5, true],
+        ],
+        'the page reaching 1009 is the last, whole',
+      );
       assert.equal(s.requests.length, 2);
       const exact = await collect(client.paginate(TICKETS, { startTime: 1000, endTime: 1004, pageSize: 5 }));
-      assert.deepEqual(exact.map((p) => p.done), [false, true], 'a page ending exactly at the end time is not past it');
+      assert.deepEqual(
+        exact.map((p) => p.done),
+        [false, true],
+        'a page ending exactly at the end time is not past it',
+      );
       const beyond = await collect(client.paginate(TICKETS, { startTime: 1000, endTime: 5000, pageSize: 5 }));
-      assert.deepEqual(ids(beyond), records.map((r) => r.id), 'an end past the last record reads to the end of the stream');
+      assert.deepEqual(
+        ids(beyond),
+        records.map((r) => r.id),
+        'an end past the last record reads to the end of the stream',
+      );
     } finally {
       await client.close();
     }
@@ -185,7 +209,10 @@ describe('time export engine', () => {
       const rawCount = pages.reduce((n, p) => n + (p.page.organizations as unknown[]).length, 0);
       assert.ok(rawCount > records.length, `the server re-sent boundary records (${rawCount} raw for ${records.length})`);
       assert.equal(emitted.length, records.length);
-      assert.deepEqual([...emitted].sort((a, b) => a - b), records.map((r) => r.id));
+      assert.deepEqual(
+        [...emitted].sort((a, b) => a - b),
+        records.map((r) => r.id),
+      );
       assert.equal(evil.requests.length, 0);
       assert.ok(pages.at(-1)!.done);
       assert.deepEqual(pages.at(-1)!.resumeCursor, { start_time: pages.at(-1)!.page.end_time });
@@ -213,7 +240,10 @@ describe('time export engine', () => {
       const stream = { ...ORGANIZATIONS, timeField: 'version' };
       const pages = await collect(client.paginate(stream, { startTime: 3000, pageSize: 5 }));
       const fives = pages.flatMap((p) => p.records).filter((r) => r.id === 5);
-      assert.deepEqual(fives.map((r) => r.version), [undefined, 2]);
+      assert.deepEqual(
+        fives.map((r) => r.version),
+        [undefined, 2],
+      );
       const others = ids(pages).filter((id) => id !== 5);
       assert.equal(new Set(others).size, others.length, 'unchanged boundary records are not repeated');
     } finally {
@@ -263,7 +293,13 @@ describe('time export engine', () => {
   it('fails loudly when end_time does not advance and end_of_stream is false', async () => {
     const s = await stub((request, res) => {
       const start = Number(request.query.get('start_time'));
-      sendJson(res, 200, { organizations: [{ id: 1, updated_at: '2024-01-01T00:00:00Z' }], count: 1, end_of_stream: false, end_time: start, next_page: `x?start_time=${start}` });
+      sendJson(res, 200, {
+        organizations: [{ id: 1, updated_at: '2024-01-01T00:00:00Z' }],
+        count: 1,
+        end_of_stream: false,
+        end_time: start,
+        next_page: `x?start_time=${start}`,
+      });
     });
     const client = clientFor(s);
     try {

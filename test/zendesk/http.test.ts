@@ -140,7 +140,9 @@ describe('retries', () => {
 
   it('does not retry client errors and reads their bodies', async () => {
     const s = await stub((_request, res) =>
-      sendJson(res, 404, { error: { title: 'No help desk at nope.zendesk.com', message: 'There is no help desk configured at this address.' } }),
+      sendJson(res, 404, {
+        error: { title: 'No help desk at nope.zendesk.com', message: 'There is no help desk configured at this address.' },
+      }),
     );
     const client = clientFor(s);
     try {
@@ -183,7 +185,10 @@ describe('Retry-After', () => {
   it('waits as asked on a text/plain 429, then succeeds', async () => {
     const s = await stub((request, res) => {
       if (s.requests.length === 1) {
-        return sendText(res, 429, 'Number of allowed API requests per minute exceeded', { 'retry-after': '0.3', 'x-rate-limit-remaining': '0' });
+        return sendText(res, 429, 'Number of allowed API requests per minute exceeded', {
+          'retry-after': '0.3',
+          'x-rate-limit-remaining': '0',
+        });
       }
       return sendJson(res, 200, OK, {}, request);
     });
@@ -229,7 +234,9 @@ describe('Retry-After', () => {
   });
 
   it('fails with retryAfterMs instead of sleeping past the cap', async () => {
-    const s = await stub((_request, res) => sendText(res, 429, 'Number of allowed API requests per minute exceeded', { 'retry-after': '600' }));
+    const s = await stub((_request, res) =>
+      sendText(res, 429, 'Number of allowed API requests per minute exceeded', { 'retry-after': '600' }),
+    );
     const client = clientFor(s);
     try {
       await assert.rejects(client.get('/api/v2/groups.json'), (error: unknown) => {
@@ -264,7 +271,10 @@ describe('cancellation', () => {
     try {
       const started = Date.now();
       // Aborted once the 429 is in and the client has begun its five-minute wait (not after a guessed delay).
-      const call = client.get('/api/v2/groups.json', { signal: controller.signal, onRetry: () => setImmediate(() => controller.abort(new Error('activity cancelled'))) });
+      const call = client.get('/api/v2/groups.json', {
+        signal: controller.signal,
+        onRetry: () => setImmediate(() => controller.abort(new Error('activity cancelled'))),
+      });
       await assert.rejects(call, /activity cancelled/);
       assert.ok(Date.now() - started < 60_000, 'did not sleep the whole Retry-After');
       assert.equal(s.requests.length, 1);
@@ -291,7 +301,9 @@ describe('cancellation', () => {
   });
 
   it('does not retry a 422', async () => {
-    const s = await stub((_request, res) => sendJson(res, 422, { error: 'InvalidValue', description: 'Too recent start_time. Use a start_time older than 5 minutes' }));
+    const s = await stub((_request, res) =>
+      sendJson(res, 422, { error: 'InvalidValue', description: 'Too recent start_time. Use a start_time older than 5 minutes' }),
+    );
     const client = clientFor(s);
     try {
       await assert.rejects(client.get('/api/v2/incremental/tickets.json?start_time=1'), (error: unknown) => {

@@ -51,7 +51,10 @@ describe('cursor list engine', () => {
     const client = clientFor(s, { type: 'oauth', accessToken: 'BEARER-SECRET' });
     try {
       const pages = await collect(client.paginate(GROUPS));
-      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.deepEqual(
+        ids(pages),
+        records.map((r) => r.id),
+      );
       assert.equal(pages.length, 3);
       assert.ok(typeof (pages.at(-1)!.page.links as { next?: string }).next === 'string', 'the last page still has links.next');
       assert.equal(s.requests.length, 3, 'no request after has_more=false');
@@ -59,7 +62,10 @@ describe('cursor list engine', () => {
       assert.ok(s.requests.every((r) => r.headers.authorization === 'Bearer BEARER-SECRET'));
       assert.equal(s.requests[1]!.query.get('page[after]'), (pages[0]!.page.meta as { after_cursor: string }).after_cursor);
       assert.deepEqual(evil.authorizations, [], 'stub B received no request, so no Authorization header');
-      assert.deepEqual(pages.map((p) => p.done), [false, false, true]);
+      assert.deepEqual(
+        pages.map((p) => p.done),
+        [false, false, true],
+      );
     } finally {
       await client.close();
     }
@@ -73,7 +79,10 @@ describe('cursor list engine', () => {
     try {
       const full = await collect(client.paginate(GROUPS));
       const resumed = await collect(client.paginate(GROUPS, { resumeCursor: full[0]!.resumeCursor }));
-      assert.deepEqual([...ids(full.slice(0, 1)), ...ids(resumed)], records.map((r) => r.id));
+      assert.deepEqual(
+        [...ids(full.slice(0, 1)), ...ids(resumed)],
+        records.map((r) => r.id),
+      );
       assert.deepEqual(full.at(-1)!.resumeCursor, { after_cursor: null }, 'a finished full read starts over next time');
       assert.equal(evil.authorizations.length, 0);
     } finally {
@@ -87,7 +96,10 @@ describe('cursor list engine', () => {
     const client = clientFor(s);
     try {
       await collect(client.paginate({ ...GROUPS, params: { exclude_deleted: 'true' } }));
-      assert.deepEqual(s.requests.map((r) => r.query.get('exclude_deleted')), ['true', 'true']);
+      assert.deepEqual(
+        s.requests.map((r) => r.query.get('exclude_deleted')),
+        ['true', 'true'],
+      );
     } finally {
       await client.close();
     }
@@ -95,7 +107,17 @@ describe('cursor list engine', () => {
 
   it('fails instead of looping when has_more stays true with the same cursor', async () => {
     const s = await stub((request, res) =>
-      sendJson(res, 200, { groups: [{ id: 1 }], meta: { has_more: true, after_cursor: 'same' }, links: { next: '/api/v2/groups.json?page%5Bafter%5D=same' } }, {}, request),
+      sendJson(
+        res,
+        200,
+        {
+          groups: [{ id: 1 }],
+          meta: { has_more: true, after_cursor: 'same' },
+          links: { next: '/api/v2/groups.json?page%5Bafter%5D=same' },
+        },
+        {},
+        request,
+      ),
     );
     const client = clientFor(s);
     try {
@@ -115,16 +137,24 @@ describe('offset list engine', () => {
     const client = clientFor(s);
     try {
       const pages = await collect(client.paginate(TICKET_FORMS));
-      assert.deepEqual(ids(pages), records.map((r) => r.id));
-      assert.deepEqual(s.requests.map((r) => r.url), ['/api/v2/ticket_forms.json', '/api/v2/ticket_forms.json?page=2', '/api/v2/ticket_forms.json?page=3']);
-      assert.deepEqual(pages.map((p) => p.resumeCursor), [
-        { next_page: '/api/v2/ticket_forms.json?page=2' },
-        { next_page: '/api/v2/ticket_forms.json?page=3' },
-        { next_page: null },
-      ]);
+      assert.deepEqual(
+        ids(pages),
+        records.map((r) => r.id),
+      );
+      assert.deepEqual(
+        s.requests.map((r) => r.url),
+        ['/api/v2/ticket_forms.json', '/api/v2/ticket_forms.json?page=2', '/api/v2/ticket_forms.json?page=3'],
+      );
+      assert.deepEqual(
+        pages.map((p) => p.resumeCursor),
+        [{ next_page: '/api/v2/ticket_forms.json?page=2' }, { next_page: '/api/v2/ticket_forms.json?page=3' }, { next_page: null }],
+      );
       assert.deepEqual(evil.authorizations, []);
       const resumed = await collect(client.paginate(TICKET_FORMS, { resumeCursor: pages[1]!.resumeCursor }));
-      assert.deepEqual(ids(resumed), records.slice(200).map((r) => r.id));
+      assert.deepEqual(
+        ids(resumed),
+        records.slice(200).map((r) => r.id),
+      );
     } finally {
       await client.close();
     }
@@ -186,16 +216,25 @@ describe('list engines follow the envelope each page carries', () => {
     const client = clientFor(s);
     try {
       const pages = await collect(client.paginate(GROUPS));
-      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.deepEqual(
+        ids(pages),
+        records.map((r) => r.id),
+      );
       assert.equal(s.requests[0]!.query.get('page[size]'), '100', 'asked cursor-style first');
-      assert.deepEqual(s.requests.slice(1).map((r) => r.url), ['/api/v2/groups.json?page=2', '/api/v2/groups.json?page=3']);
-      assert.deepEqual(pages.map((p) => p.resumeCursor), [
-        { next_page: '/api/v2/groups.json?page=2' },
-        { next_page: '/api/v2/groups.json?page=3' },
-        { after_cursor: null },
-      ]);
+      assert.deepEqual(
+        s.requests.slice(1).map((r) => r.url),
+        ['/api/v2/groups.json?page=2', '/api/v2/groups.json?page=3'],
+      );
+      assert.deepEqual(
+        pages.map((p) => p.resumeCursor),
+        [{ next_page: '/api/v2/groups.json?page=2' }, { next_page: '/api/v2/groups.json?page=3' }, { after_cursor: null }],
+      );
       const resumed = await collect(client.paginate(GROUPS, { resumeCursor: pages[0]!.resumeCursor }));
-      assert.deepEqual(ids(resumed), records.slice(100).map((r) => r.id), 'an offset position resumes a cursor_list stream');
+      assert.deepEqual(
+        ids(resumed),
+        records.slice(100).map((r) => r.id),
+        'an offset position resumes a cursor_list stream',
+      );
       assert.deepEqual(evil.authorizations, []);
     } finally {
       await client.close();
@@ -209,14 +248,21 @@ describe('list engines follow the envelope each page carries', () => {
     const client = clientFor(s);
     try {
       const pages = await collect(client.paginate(TICKET_FORMS));
-      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.deepEqual(
+        ids(pages),
+        records.map((r) => r.id),
+      );
       assert.equal(pages.length, 3);
       assert.equal(s.requests[0]!.url, '/api/v2/ticket_forms.json', 'asked bare first');
       assert.ok(s.requests.slice(1).every((r) => r.query.get('page[size]') === '100' && r.query.get('page[after]') !== null));
       assert.deepEqual(pages[0]!.resumeCursor, { after_cursor: (pages[0]!.page.meta as { after_cursor: string }).after_cursor });
       assert.deepEqual(pages.at(-1)!.resumeCursor, { next_page: null });
       const resumed = await collect(client.paginate(TICKET_FORMS, { resumeCursor: pages[0]!.resumeCursor }));
-      assert.deepEqual(ids(resumed), records.slice(100).map((r) => r.id), 'a cursor position resumes an offset_list stream');
+      assert.deepEqual(
+        ids(resumed),
+        records.slice(100).map((r) => r.id),
+        'a cursor position resumes an offset_list stream',
+      );
       assert.deepEqual(evil.authorizations, []);
     } finally {
       await client.close();
@@ -228,18 +274,30 @@ describe('list engines follow the envelope each page carries', () => {
     const s = await stub((request, res) => {
       const n = Number(request.query.get('page') ?? 1);
       const more = n * 3 < records.length;
-      sendJson(res, 200, {
-        groups: records.slice((n - 1) * 3, n * 3),
-        meta: { before_cursor: null },
-        next_page: more ? `${s.baseUrl}/api/v2/groups.json?page=${n + 1}` : null,
-        count: records.length,
-      }, {}, request);
+      sendJson(
+        res,
+        200,
+        {
+          groups: records.slice((n - 1) * 3, n * 3),
+          meta: { before_cursor: null },
+          next_page: more ? `${s.baseUrl}/api/v2/groups.json?page=${n + 1}` : null,
+          count: records.length,
+        },
+        {},
+        request,
+      );
     });
     const client = clientFor(s);
     try {
       const pages = await collect(client.paginate(GROUPS));
-      assert.deepEqual(ids(pages), records.map((r) => r.id));
-      assert.deepEqual(pages.map((p) => p.done), [false, false, true]);
+      assert.deepEqual(
+        ids(pages),
+        records.map((r) => r.id),
+      );
+      assert.deepEqual(
+        pages.map((p) => p.done),
+        [false, false, true],
+      );
     } finally {
       await client.close();
     }
@@ -252,9 +310,20 @@ describe('list engines follow the envelope each page carries', () => {
     const s = await stub(offsetList(records, 'user_fields', evil.stub.baseUrl));
     const client = clientFor(s);
     try {
-      const fields: StreamSpec = { name: 'user_fields', style: 'cursor_list', path: '/api/v2/user_fields.json', recordsKey: 'user_fields', bucket: 'core', fullRefresh: true, skipWhenForbidden: false };
+      const fields: StreamSpec = {
+        name: 'user_fields',
+        style: 'cursor_list',
+        path: '/api/v2/user_fields.json',
+        recordsKey: 'user_fields',
+        bucket: 'core',
+        fullRefresh: true,
+        skipWhenForbidden: false,
+      };
       const pages = await collect(client.paginate(fields));
-      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.deepEqual(
+        ids(pages),
+        records.map((r) => r.id),
+      );
     } finally {
       await client.close();
     }
@@ -290,10 +359,15 @@ describe('list engines follow the envelope each page carries', () => {
   });
 
   it('offset style ending before its count, read from the first page: fails instead of losing the rest', async () => {
-    const s = await stub((request, res) => sendJson(res, 200, { ticket_forms: groups(3), next_page: null, previous_page: null, count: 5 }, {}, request));
+    const s = await stub((request, res) =>
+      sendJson(res, 200, { ticket_forms: groups(3), next_page: null, previous_page: null, count: 5 }, {}, request),
+    );
     const client = clientFor(s);
     try {
-      await assert.rejects(collect(client.paginate(TICKET_FORMS)), (err: unknown) => err instanceof ZendeskPaginationError && /ticket_forms/.test(err.message) && /count says 5/.test(err.message));
+      await assert.rejects(
+        collect(client.paginate(TICKET_FORMS)),
+        (err: unknown) => err instanceof ZendeskPaginationError && /ticket_forms/.test(err.message) && /count says 5/.test(err.message),
+      );
     } finally {
       await client.close();
     }
@@ -305,12 +379,25 @@ describe('list engines follow the envelope each page carries', () => {
       const after = Number(request.query.get('page[after]') ?? 0);
       const page = records.slice(after, after + 2);
       const cursor = String(after + page.length);
-      sendJson(res, 200, { groups: page, meta: { after_cursor: page.length ? cursor : null }, links: { next: page.length ? `/api/v2/groups.json?page%5Bafter%5D=${cursor}` : null } }, {}, request);
+      sendJson(
+        res,
+        200,
+        {
+          groups: page,
+          meta: { after_cursor: page.length ? cursor : null },
+          links: { next: page.length ? `/api/v2/groups.json?page%5Bafter%5D=${cursor}` : null },
+        },
+        {},
+        request,
+      );
     });
     const client = clientFor(s);
     try {
       const pages = await collect(client.paginate(GROUPS));
-      assert.deepEqual(ids(pages), records.map((r) => r.id));
+      assert.deepEqual(
+        ids(pages),
+        records.map((r) => r.id),
+      );
       assert.equal(pages.at(-1)!.records.length, 0);
       assert.equal(pages.at(-1)!.done, true);
     } finally {
@@ -322,7 +409,10 @@ describe('list engines follow the envelope each page carries', () => {
     const s = await stub((request, res) => sendJson(res, 200, { groups: groups(2), meta: {} }, {}, request));
     const client = clientFor(s);
     try {
-      await assert.rejects(collect(client.paginate(GROUPS)), (err: unknown) => err instanceof ZendeskPaginationError && /groups/.test(err.message) && /has_more/.test(err.message));
+      await assert.rejects(
+        collect(client.paginate(GROUPS)),
+        (err: unknown) => err instanceof ZendeskPaginationError && /groups/.test(err.message) && /has_more/.test(err.message),
+      );
     } finally {
       await client.close();
     }
@@ -332,7 +422,10 @@ describe('list engines follow the envelope each page carries', () => {
     const s = await stub((request, res) => sendJson(res, 200, { groups: groups(2), meta: { has_more: true } }, {}, request));
     const client = clientFor(s);
     try {
-      await assert.rejects(collect(client.paginate(GROUPS)), (err: unknown) => err instanceof ZendeskPaginationError && /has_more but gives neither/.test(err.message));
+      await assert.rejects(
+        collect(client.paginate(GROUPS)),
+        (err: unknown) => err instanceof ZendeskPaginationError && /has_more but gives neither/.test(err.message),
+      );
     } finally {
       await client.close();
     }
@@ -346,7 +439,10 @@ describe('list engines refuse to loop', () => {
     );
     const client = clientFor(s);
     try {
-      await assert.rejects(collect(client.paginate(GROUPS)), (err: unknown) => err instanceof ZendeskPaginationError && /already read/.test(err.message));
+      await assert.rejects(
+        collect(client.paginate(GROUPS)),
+        (err: unknown) => err instanceof ZendeskPaginationError && /already read/.test(err.message),
+      );
       assert.equal(s.requests.length, 2);
     } finally {
       await client.close();

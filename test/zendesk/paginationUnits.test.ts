@@ -13,10 +13,22 @@ describe('query building', () => {
     assert.equal(withQuery(link, [['page[size]', '50']]), '/api/v2/groups.json?page%5Bafter%5D=ab+c%2Fd%3D%3D&page%5Bsize%5D=50');
   });
   it('encodes new values, including + and = in cursors', () => {
-    assert.equal(withQuery('/x.json', [['cursor', 'a+b/c=='], ['per_page', '1000']]), '/x.json?cursor=a%2Bb%2Fc%3D%3D&per_page=1000');
+    assert.equal(
+      withQuery('/x.json', [
+        ['cursor', 'a+b/c=='],
+        ['per_page', '1000'],
+      ]),
+      '/x.json?cursor=a%2Bb%2Fc%3D%3D&per_page=1000',
+    );
   });
   it('adds defaults only when missing', () => {
-    assert.equal(withDefaultQuery('/x.json?exclude_deleted=false', [['exclude_deleted', 'true'], ['include', 'users']]), '/x.json?exclude_deleted=false&include=users');
+    assert.equal(
+      withDefaultQuery('/x.json?exclude_deleted=false', [
+        ['exclude_deleted', 'true'],
+        ['include', 'users'],
+      ]),
+      '/x.json?exclude_deleted=false&include=users',
+    );
   });
 });
 
@@ -92,8 +104,16 @@ describe('list engines: the envelope of each page decides', () => {
   it('cursor_list: cursor, then offset, then cursor pages are all followed; each resume position names its style', async () => {
     const fetcher = scripted({
       '/api/v2/groups.json': { groups: [{ id: 1 }], meta: { has_more: true, after_cursor: 'A' } },
-      '/api/v2/groups.json?page%5Bafter%5D=A': { groups: [{ id: 2 }], next_page: 'https://x.zendesk.com/api/v2/groups.json?page=3', count: 4 },
-      '/api/v2/groups.json?page=3': { groups: [{ id: 3 }], meta: { has_more: true, after_cursor: 'C' }, links: { next: 'https://x.zendesk.com/api/v2/groups.json?page%5Bafter%5D=C' } },
+      '/api/v2/groups.json?page%5Bafter%5D=A': {
+        groups: [{ id: 2 }],
+        next_page: 'https://x.zendesk.com/api/v2/groups.json?page=3',
+        count: 4,
+      },
+      '/api/v2/groups.json?page=3': {
+        groups: [{ id: 3 }],
+        meta: { has_more: true, after_cursor: 'C' },
+        links: { next: 'https://x.zendesk.com/api/v2/groups.json?page%5Bafter%5D=C' },
+      },
       '/api/v2/groups.json?page%5Bafter%5D=C': { groups: [{ id: 4 }], meta: { has_more: false, after_cursor: 'D' } },
     });
     assert.deepEqual(await read(groups, fetcher), [
@@ -110,10 +130,19 @@ describe('list engines: the envelope of each page decides', () => {
       '/api/v2/ticket_forms.json?page%5Bafter%5D=A': { ticket_forms: [{ id: 2 }], meta: { has_more: false } },
       '/api/v2/ticket_forms.json?page=2': { ticket_forms: [{ id: 2 }], next_page: null, count: 2 },
     });
-    assert.deepEqual((await read(forms, fetcher)).map((p) => p.resume), [{ after_cursor: 'A' }, { next_page: null }]);
+    assert.deepEqual(
+      (await read(forms, fetcher)).map((p) => p.resume),
+      [{ after_cursor: 'A' }, { next_page: null }],
+    );
     assert.match(fetcher.asked[1]!, /page%5Bsize%5D=100/, 'a cursor request carries page[size]');
-    assert.deepEqual((await read(forms, fetcher, { after_cursor: 'A' })).map((p) => p.ids), [[2]]);
+    assert.deepEqual(
+      (await read(forms, fetcher, { after_cursor: 'A' })).map((p) => p.ids),
+      [[2]],
+    );
     // Resumed from the middle, an offset count cannot be checked against what this run saw.
-    assert.deepEqual((await read(forms, fetcher, { next_page: '/api/v2/ticket_forms.json?page=2' })).map((p) => p.ids), [[2]]);
+    assert.deepEqual(
+      (await read(forms, fetcher, { next_page: '/api/v2/ticket_forms.json?page=2' })).map((p) => p.ids),
+      [[2]],
+    );
   });
 });

@@ -44,7 +44,7 @@ const twoPosts = {
 };
 
 describe('per-parent lists', () => {
-  it('lists the parents, then each parent\'s pages in id order; a page resumes before its parent until the parent is done', async () => {
+  it("lists the parents, then each parent's pages in id order; a page resumes before its parent until the parent is done", async () => {
     const fetcher = scripted(twoPosts);
     assert.deepEqual(await read(postComments, fetcher), [
       { ids: [101], resume: { after_parent_id: null }, done: false },
@@ -56,9 +56,13 @@ describe('per-parent lists', () => {
 
   it('resumes after the last parent whose children were all read', async () => {
     const fetcher = scripted(twoPosts);
-    assert.deepEqual(await read(postComments, fetcher, { after_parent_id: 10 }), [{ ids: [201], resume: { after_parent_id: 20 }, done: true }]);
+    assert.deepEqual(await read(postComments, fetcher, { after_parent_id: 10 }), [
+      { ids: [201], resume: { after_parent_id: 20 }, done: true },
+    ]);
     assert.ok(!fetcher.asked.some((p) => p.includes('/posts/10/')), 'the finished parent is not read again');
-    assert.deepEqual(await read(postComments, scripted(twoPosts), { after_parent_id: 20 }), [{ ids: [], resume: { after_parent_id: 20 }, done: true }]);
+    assert.deepEqual(await read(postComments, scripted(twoPosts), { after_parent_id: 20 }), [
+      { ids: [], resume: { after_parent_id: 20 }, done: true },
+    ]);
     await assert.rejects(read(postComments, scripted(twoPosts), { after_cursor: 'x' }), /after_parent_id/);
   });
 
@@ -82,14 +86,20 @@ describe('per-parent lists', () => {
     });
     const seen: JsonRecord[] = [];
     for await (const page of paginate(values, fetcher, { startTime: 0 })) seen.push(...page.records);
-    assert.deepEqual(seen, [{ id: 'v1', attribute_id: 'a 1' }, { id: 'v2', attribute_id: 'b-2' }]);
+    assert.deepEqual(seen, [
+      { id: 'v1', attribute_id: 'a 1' },
+      { id: 'v2', attribute_id: 'b-2' },
+    ]);
     assert.deepEqual(await read(values, fetcher, { after_parent_id: 'a 1' }).then((pages) => pages.map((p) => p.ids)), [['v2']]);
   });
 
   it('more parents than the bound fail the stream before any child is read, naming the bound', async () => {
     const bounded = { ...postComments, perParent: { ...postComments.perParent!, maxParents: 1 } };
     const fetcher = scripted(twoPosts);
-    await assert.rejects(read(bounded, fetcher), (error: unknown) => error instanceof ZendeskPaginationError && /more than 1 of them/.test(error.message));
+    await assert.rejects(
+      read(bounded, fetcher),
+      (error: unknown) => error instanceof ZendeskPaginationError && /more than 1 of them/.test(error.message),
+    );
     assert.ok(!fetcher.asked.some((p) => p.includes('/comments')), 'no child list was read');
   });
 
@@ -111,8 +121,22 @@ describe("Help Center's article export (no end_of_stream)", () => {
 
   it('a full page with a next_page continues from end_time; next_page null ends even a full page', async () => {
     const fetcher = scripted({
-      [exportPage(0)]: { articles: [{ id: 1, updated_at: '2024-01-01T00:00:10Z' }, { id: 2, updated_at: '2024-01-01T00:00:20Z' }], next_page: 'https://x/y?start_time=20', end_time: 20 },
-      [exportPage(20)]: { articles: [{ id: 2, updated_at: '2024-01-01T00:00:20Z' }, { id: 3, updated_at: '2024-01-01T00:00:30Z' }], next_page: null, end_time: 30 },
+      [exportPage(0)]: {
+        articles: [
+          { id: 1, updated_at: '2024-01-01T00:00:10Z' },
+          { id: 2, updated_at: '2024-01-01T00:00:20Z' },
+        ],
+        next_page: 'https://x/y?start_time=20',
+        end_time: 20,
+      },
+      [exportPage(20)]: {
+        articles: [
+          { id: 2, updated_at: '2024-01-01T00:00:20Z' },
+          { id: 3, updated_at: '2024-01-01T00:00:30Z' },
+        ],
+        next_page: null,
+        end_time: 30,
+      },
     });
     assert.deepEqual(await readArticles(fetcher), [
       { ids: [1, 2], resume: { start_time: 20 }, done: false },

@@ -30,7 +30,12 @@ async function withEmulatorClient<T>(
 ): Promise<T> {
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, ...options });
   const { email, apiToken } = emulator.credentials.admin;
-  const client = createZendeskClient({ baseUrl: emulator.baseUrl, auth: { type: 'api_token', email, apiToken }, rate: false, http: httpSettings });
+  const client = createZendeskClient({
+    baseUrl: emulator.baseUrl,
+    auth: { type: 'api_token', email, apiToken },
+    rate: false,
+    http: httpSettings,
+  });
   try {
     return await fn({ emulator, client });
   } finally {
@@ -104,7 +109,11 @@ test('users/me answering 200 with the anonymous user is refused as bad credentia
       http: QUICK_RETRIES,
     });
     try {
-      assert.equal((await client.get<{ user: { id: unknown } }>('/api/v2/users/me.json')).user.id, null, 'the emulator answers 200 anonymous');
+      assert.equal(
+        (await client.get<{ user: { id: unknown } }>('/api/v2/users/me.json')).user.id,
+        null,
+        'the emulator answers 200 anonymous',
+      );
       await assert.rejects(client.checkCredentials(), (err: unknown) => err instanceof ZendeskAuthError && /Anonymous/i.test(err.message));
     } finally {
       await client.close();
@@ -114,12 +123,18 @@ test('users/me answering 200 with the anonymous user is refused as bad credentia
 
 test('a 503 without Retry-After waits the fallback pause and then succeeds', async () => {
   await withEmulatorClient(
-    { groups: 5, faults: [{ id: 'bare-503', endpoint: '/api/v2/groups', kind: 'status', status: 503, retryAfterSeconds: null, firstN: 1 }] },
+    {
+      groups: 5,
+      faults: [{ id: 'bare-503', endpoint: '/api/v2/groups', kind: 'status', status: 503, retryAfterSeconds: null, firstN: 1 }],
+    },
     async ({ emulator, client }) => {
       const started = Date.now();
       const body = await client.get<{ groups: unknown[] }>('/api/v2/groups.json');
       assert.equal(body.groups.length, 5);
-      assert.deepEqual(emulator.firedFaults().map((f) => f.ruleId), ['bare-503']);
+      assert.deepEqual(
+        emulator.firedFaults().map((f) => f.ruleId),
+        ['bare-503'],
+      );
       assert.ok(Date.now() - started >= 250, 'waited the fallback pause, not a zero Retry-After');
     },
     { ...QUICK_RETRIES, defaultRetryAfterMs: 300 },
@@ -128,12 +143,24 @@ test('a 503 without Retry-After waits the fallback pause and then succeeds', asy
 
 test('a body cut short under chunked framing is retried and read whole', async () => {
   await withEmulatorClient(
-    { groups: 250, faults: [{ id: 'chunked-cut', endpoint: '/api/v2/groups', kind: 'truncate', framing: 'chunked', keepFraction: 0.5, firstN: 1 }] },
+    {
+      groups: 250,
+      faults: [{ id: 'chunked-cut', endpoint: '/api/v2/groups', kind: 'truncate', framing: 'chunked', keepFraction: 0.5, firstN: 1 }],
+    },
     async ({ emulator, client }) => {
       const pages = await readAll(client, streamByName('groups'), { pageSize: 100 });
-      assert.deepEqual(emulator.firedFaults().map((f) => f.ruleId), ['chunked-cut']);
-      const expected = emulator.groundTruth({ collections: ['groups'] }).groups!.map((g) => g.id as number).sort((a, b) => a - b);
-      assert.deepEqual(idsOf(pages).sort((a, b) => a - b), expected);
+      assert.deepEqual(
+        emulator.firedFaults().map((f) => f.ruleId),
+        ['chunked-cut'],
+      );
+      const expected = emulator
+        .groundTruth({ collections: ['groups'] })
+        .groups!.map((g) => g.id as number)
+        .sort((a, b) => a - b);
+      assert.deepEqual(
+        idsOf(pages).sort((a, b) => a - b),
+        expected,
+      );
     },
   );
 });
@@ -177,9 +204,17 @@ test('headers timeout: a server that never answers is given up on after headersT
   await assertOneTimeoutThenSuccess(server, { headersTimeoutMs: 1000 });
   // With no retries left the timeout surfaces as a typed, retryable network error.
   const silent = await scriptedServer(() => {});
-  const strict = createZendeskClient({ baseUrl: silent.baseUrl, auth: API_TOKEN, rate: false, http: { ...QUICK_RETRIES, maxRetries: 0, headersTimeoutMs: 200 } });
+  const strict = createZendeskClient({
+    baseUrl: silent.baseUrl,
+    auth: API_TOKEN,
+    rate: false,
+    http: { ...QUICK_RETRIES, maxRetries: 0, headersTimeoutMs: 200 },
+  });
   try {
-    await assert.rejects(strict.get('/api/v2/groups.json'), (err: unknown) => err instanceof ZendeskNetworkError && err.retryable && /timeout/i.test(err.message));
+    await assert.rejects(
+      strict.get('/api/v2/groups.json'),
+      (err: unknown) => err instanceof ZendeskNetworkError && err.retryable && /timeout/i.test(err.message),
+    );
   } finally {
     await strict.close();
     await silent.close();
@@ -206,7 +241,13 @@ async function assertOneTimeoutThenSuccess(
   timeouts: { headersTimeoutMs?: number; bodyTimeoutMs?: number },
 ): Promise<void> {
   const events: RequestEvent[] = [];
-  const client = createZendeskClient({ baseUrl: server.baseUrl, auth: API_TOKEN, rate: false, http: { ...QUICK_RETRIES, ...timeouts }, onRequest: (e) => events.push(e) });
+  const client = createZendeskClient({
+    baseUrl: server.baseUrl,
+    auth: API_TOKEN,
+    rate: false,
+    http: { ...QUICK_RETRIES, ...timeouts },
+    onRequest: (e) => events.push(e),
+  });
   try {
     assert.deepEqual(await client.get('/api/v2/groups.json'), JSON.parse(OK_BODY));
     assert.ok(server.requests() >= 2, `requests: ${server.requests()}`);

@@ -198,7 +198,7 @@ describe('a limit that comes back up', () => {
     budget.observe({ core: { limit: 100 } }); // the next response: the limit is back
     assert.equal(budget.snapshot().core.waiting, 0, 'freed at once');
     const lease = await waiting;
-    assert.equal(lease.waitedMs, 0, 'no time had to pass on the budget\'s clock');
+    assert.equal(lease.waitedMs, 0, "no time had to pass on the budget's clock");
     lease.release();
   });
 });
@@ -230,7 +230,9 @@ describe('endpoint buckets from zendesk-ratelimit-* headers', () => {
     try {
       await client.get('/api/v2/incremental/users/cursor.json?start_time=0', { bucket: 'export' });
       assert.equal(budget.snapshot().endpoints['incremental-exports-cursor']!.limit, 3);
-      await Promise.all(Array.from({ length: 6 }, (_, i) => client.get(`/api/v2/incremental/users/cursor.json?cursor=c${i}`, { bucket: 'export' })));
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) => client.get(`/api/v2/incremental/users/cursor.json?cursor=c${i}`, { bucket: 'export' })),
+      );
       assert.equal(rejected(), 0, 'the learned total of 3 kept every request under the server limit');
       // The first request (which taught the bucket) counts until the reset the server announced, so
       // with it a sliding window may hold 4 across the server's window end (wherever a busy machine
@@ -298,7 +300,11 @@ describe('endpoint buckets from zendesk-ratelimit-* headers', () => {
   }
 
   it('a 429 on an export that says the account quota is spent holds core requests too', async () => {
-    const { coreWaitMs, held } = await coreRequestAfter429({ 'x-rate-limit': '700', 'x-rate-limit-remaining': '0', 'ratelimit-reset': '0' });
+    const { coreWaitMs, held } = await coreRequestAfter429({
+      'x-rate-limit': '700',
+      'x-rate-limit-remaining': '0',
+      'ratelimit-reset': '0',
+    });
     assert.equal(held.core.pausedForMs, 600, 'core is held for the Retry-After');
     assert.equal(coreWaitMs, 600, 'a core request waited out the Retry-After');
   });

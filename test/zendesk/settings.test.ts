@@ -22,7 +22,18 @@ describe('normalizeSubdomain', () => {
   it('keeps hyphens and digits', () => {
     assert.equal(normalizeSubdomain('d3v-airbyte'), 'd3v-airbyte');
   });
-  for (const input of ['acme.zendesk.com.zendesk.com', 'https://evil.com', 'acme/x', '', '   ', 'ac_me', 'acme!', '-acme', 'acme.example.com', 'https://acme.zendesk.com/agent']) {
+  for (const input of [
+    'acme.zendesk.com.zendesk.com',
+    'https://evil.com',
+    'acme/x',
+    '',
+    '   ',
+    'ac_me',
+    'acme!',
+    '-acme',
+    'acme.example.com',
+    'https://acme.zendesk.com/agent',
+  ]) {
     it(`rejects ${JSON.stringify(input)} with a message showing what is expected`, () => {
       assert.throws(
         () => normalizeSubdomain(input),
@@ -63,7 +74,6 @@ describe('resolveEndpoint', () => {
 });
 
 describe('linkToRequestPath', () => {
-
   it('refuses a link that names no http(s) path with a typed, non-retryable pagination error naming it', () => {
     const zendesk = resolveEndpoint({ subdomain: 'acme' });
     for (const link of ['javascript:x', 'data:text/plain,hi', 'mailto:ops@example.com', 'http://[bad', 42 as unknown as string]) {
@@ -91,13 +101,43 @@ describe('linkToRequestPath', () => {
 
 describe('error bodies (spec §7 shapes)', () => {
   const cases: Array<[string, string, number, { code?: string; message: RegExp }]> = [
-    ['A string error + description', '{"error":"RecordNotFound","description":"Not found"}', 404, { code: 'RecordNotFound', message: /RecordNotFound: Not found/ }],
+    [
+      'A string error + description',
+      '{"error":"RecordNotFound","description":"Not found"}',
+      404,
+      { code: 'RecordNotFound', message: /RecordNotFound: Not found/ },
+    ],
     ['B string error', `{"error":"Couldn't authenticate you"}`, 401, { code: "Couldn't authenticate you", message: /authenticate/ }],
-    ['C object error', '{"error":{"title":"Forbidden","message":"You do not have access to this page."}}', 403, { code: 'Forbidden', message: /Forbidden: You do not have access/ }],
-    ['D OAuth', '{"error":"invalid_token","error_description":"The access token provided is expired"}', 401, { code: 'invalid_token', message: /invalid_token: The access token provided is expired/ }],
-    ['E errors[]', '{"errors":[{"code":"InvalidPaginationDepth","title":"Invalid pagination","detail":"too deep"}]}', 400, { code: 'InvalidPaginationDepth', message: /Invalid pagination: too deep/ }],
-    ['F validation', '{"error":"RecordInvalid","description":"Record validation errors","details":{"name":[{"description":"Name is too short","error":"x"}]}}', 422, { code: 'RecordInvalid', message: /name: Name is too short/ }],
-    ['G text/plain', 'Number of allowed API requests per minute exceeded', 429, { message: /^Number of allowed API requests per minute exceeded$/ }],
+    [
+      'C object error',
+      '{"error":{"title":"Forbidden","message":"You do not have access to this page."}}',
+      403,
+      { code: 'Forbidden', message: /Forbidden: You do not have access/ },
+    ],
+    [
+      'D OAuth',
+      '{"error":"invalid_token","error_description":"The access token provided is expired"}',
+      401,
+      { code: 'invalid_token', message: /invalid_token: The access token provided is expired/ },
+    ],
+    [
+      'E errors[]',
+      '{"errors":[{"code":"InvalidPaginationDepth","title":"Invalid pagination","detail":"too deep"}]}',
+      400,
+      { code: 'InvalidPaginationDepth', message: /Invalid pagination: too deep/ },
+    ],
+    [
+      'F validation',
+      '{"error":"RecordInvalid","description":"Record validation errors","details":{"name":[{"description":"Name is too short","error":"x"}]}}',
+      422,
+      { code: 'RecordInvalid', message: /name: Name is too short/ },
+    ],
+    [
+      'G text/plain',
+      'Number of allowed API requests per minute exceeded',
+      429,
+      { message: /^Number of allowed API requests per minute exceeded$/ },
+    ],
     ['HTML page', '<html><body>Bad gateway</body></html>', 502, { message: /^HTTP 502$/ }],
     ['empty', '', 500, { message: /^HTTP 500$/ }],
   ];
@@ -111,12 +151,24 @@ describe('error bodies (spec §7 shapes)', () => {
 
   it('classifies statuses into typed errors', () => {
     assert.ok(errorForResponse(401, '{"error":"Couldn\'t authenticate you"}', 'GET /x') instanceof ZendeskAuthError);
-    const forbidden = errorForResponse(403, '{"error":{"title":"Forbidden","message":"You do not have access to this page. Please contact the account owner"}}', 'GET /api/v2/audit_logs.json');
+    const forbidden = errorForResponse(
+      403,
+      '{"error":{"title":"Forbidden","message":"You do not have access to this page. Please contact the account owner"}}',
+      'GET /api/v2/audit_logs.json',
+    );
     assert.ok(forbidden instanceof ZendeskForbiddenError);
     assert.equal((forbidden as ZendeskForbiddenError).planGated, true);
-    const scope = errorForResponse(403, '{"error":"Forbidden","description":"You are missing the following required scopes: read"}', 'GET /x');
+    const scope = errorForResponse(
+      403,
+      '{"error":"Forbidden","description":"You are missing the following required scopes: read"}',
+      'GET /x',
+    );
     assert.equal((scope as ZendeskForbiddenError).planGated, false);
-    const noHelpDesk = errorForResponse(404, '{"error":{"title":"No help desk at nope.zendesk.com","message":"There is no help desk configured at this address."}}', 'GET /x');
+    const noHelpDesk = errorForResponse(
+      404,
+      '{"error":{"title":"No help desk at nope.zendesk.com","message":"There is no help desk configured at this address."}}',
+      'GET /x',
+    );
     assert.ok(noHelpDesk instanceof ZendeskNotFoundError);
     assert.equal((noHelpDesk as ZendeskNotFoundError).noHelpDesk, true);
     assert.match(noHelpDesk.message, /Check the subdomain/);

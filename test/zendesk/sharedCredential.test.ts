@@ -20,7 +20,6 @@ import { createZendeskClient, InvalidSettingsError, type ZendeskClient, ZendeskA
 import { startSmall } from '../emulator/helpers';
 import { FAST_HTTP } from './stubServer';
 
-
 let tmp: string;
 before(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-shared-cred-'));
@@ -166,13 +165,19 @@ describe('credential file lock', () => {
   it('breaks the lock of a process that died holding it', async () => {
     const file = path.join(tmp, 'dead-holder.json');
     // A pid that cannot be alive: beyond the kernel's pid_max.
-    writeFileSync(`${file}.lock`, JSON.stringify({ pid: 2 ** 30, host: os.hostname(), nonce: 'dead', acquiredAt: new Date().toISOString() }));
+    writeFileSync(
+      `${file}.lock`,
+      JSON.stringify({ pid: 2 ** 30, host: os.hostname(), nonce: 'dead', acquiredAt: new Date().toISOString() }),
+    );
     assert.equal(await withCredentialFileLock(file, async () => 'ran', { timeoutMs: 60_000 }), 'ran'); // a bound to fail on, not a speed expected
   });
 
   it('waits for a live holder and then gives up with a retryable error, leaving its lock alone', async () => {
     const file = path.join(tmp, 'live-holder.json');
-    writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: 'alive', acquiredAt: new Date().toISOString() }));
+    writeFileSync(
+      `${file}.lock`,
+      JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: 'alive', acquiredAt: new Date().toISOString() }),
+    );
     await assert.rejects(
       withCredentialFileLock(file, async () => 'ran', { timeoutMs: 150, pollMs: 10 }),
       (error: unknown) => error instanceof CredentialLockTimeoutError && error.retryable && /live-holder\.json/.test(error.message),

@@ -61,7 +61,13 @@ export async function startStub(handler: StubHandler): Promise<Stub> {
 }
 
 /** Sends JSON, gzipped when the client asked for it (as Zendesk does). */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, request?: RecordedRequest): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+  request?: RecordedRequest,
+): void {
   const text = JSON.stringify(body);
   const gzip = String(request?.headers['accept-encoding'] ?? '').includes('gzip');
   const payload = gzip ? gzipSync(text) : Buffer.from(text);

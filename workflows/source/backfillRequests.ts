@@ -114,7 +114,12 @@ async function findStartedChild(run: SourceRun, entry: BackfillStatus, known: Ba
     throw describeErr;
   }
   applyDescription(entry, described);
-  log.info(`backfill found ${described.state}`, { source: run.config.name, collection: entry.stream, backfill: entry.workflowId, rows: entry.rows ?? null });
+  log.info(`backfill found ${described.state}`, {
+    source: run.config.name,
+    collection: entry.stream,
+    backfill: entry.workflowId,
+    rows: entry.rows ?? null,
+  });
 }
 
 /** Undoes the entry recorded for a start that failed: memory goes back to what it knew before. */
@@ -124,13 +129,22 @@ function restoreEntry(run: SourceRun, childId: string, known: BackfillStatus | u
 }
 
 /** A backfill child's report that it ended (backfillFinishedSignal). */
-export function recordBackfillEnd(run: SourceRun, { workflowId: childId, result, error }: { workflowId: string; result?: StreamResult; error?: string }): void {
+export function recordBackfillEnd(
+  run: SourceRun,
+  { workflowId: childId, result, error }: { workflowId: string; result?: StreamResult; error?: string },
+): void {
   const entry = run.memory.backfills[childId];
   if (!entry) return;
   entry.state = error ? 'failed' : 'completed';
   entry.rows = result?.rows;
   entry.error = error;
-  log.info(`backfill ${entry.state}`, { source: run.config.name, collection: entry.stream, backfill: childId, rows: entry.rows ?? null, error: error ?? null });
+  log.info(`backfill ${entry.state}`, {
+    source: run.config.name,
+    collection: entry.stream,
+    backfill: childId,
+    rows: entry.rows ?? null,
+    error: error ?? null,
+  });
   publish(run);
 }
 
@@ -151,5 +165,7 @@ function applyDescription(entry: BackfillStatus, described: BackfillDescription)
     return;
   }
   entry.state = 'failed';
-  entry.error = described.error ?? (described.state === 'not_found' ? 'the backfill workflow no longer exists' : `the backfill workflow ended: ${described.state}`);
+  entry.error =
+    described.error ??
+    (described.state === 'not_found' ? 'the backfill workflow no longer exists' : `the backfill workflow ended: ${described.state}`);
 }

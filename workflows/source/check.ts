@@ -14,7 +14,9 @@ import { publish } from './status';
 export function settingsCanWork(run: SourceRun): boolean {
   const { config, memory } = run;
   const strict = run.patches.cycleOutcomes && patched(SETTINGS_BOUNDS_PATCH);
-  const settingsProblems = run.patches.cycleOutcomes ? workflowSettingsProblems(config, { strict, wholeSchema: strict && patched(SETTINGS_SCHEMA_PATCH) }) : [];
+  const settingsProblems = run.patches.cycleOutcomes
+    ? workflowSettingsProblems(config, { strict, wholeSchema: strict && patched(SETTINGS_SCHEMA_PATCH) })
+    : [];
   if (!settingsProblems.length) return true;
   memory.settingsError = `invalid source settings: ${settingsProblems.join('; ')}`;
   run.checkOutcome = 'settings_invalid';
@@ -43,7 +45,11 @@ export async function credentialsPass(run: SourceRun): Promise<boolean> {
   } catch (err) {
     if (!run.patches.cycleOutcomes) {
       memory.credentialError = describeFailure(err);
-      log.warn('credential check failed; waiting for the next cycle or a sync-now', { source: config.name, collection: null, error: memory.credentialError });
+      log.warn('credential check failed; waiting for the next cycle or a sync-now', {
+        source: config.name,
+        collection: null,
+        error: memory.credentialError,
+      });
       run.state = 'credentials_invalid';
       publish(run);
       return false;

@@ -101,14 +101,25 @@ async function syncOneStream(run: SourceRun, stream: string, progress: CycleProg
     progress.rows += result.rows;
     memory.streams[stream] = streamSucceeded(previous, result);
     progress.finishedStreams.add(stream);
-    log.info('stream synced', { source: config.name, collection: stream, rows: result.rows, pages: result.pages, requests: result.requests, skipped: result.skipped ?? null });
+    log.info('stream synced', {
+      source: config.name,
+      collection: stream,
+      rows: result.rows,
+      pages: result.pages,
+      requests: result.requests,
+      skipped: result.skipped ?? null,
+    });
   } catch (err) {
     if (isCancellation(err)) throw err;
     progress.failedStreams.push(stream);
     progress.finishedStreams.add(stream);
     const lastError = describeFailure(err);
     memory.streams[stream] = { ...previous, lastError };
-    log.warn('stream failed this cycle; it retries next cycle from its last committed page', { source: config.name, collection: stream, error: lastError });
+    log.warn('stream failed this cycle; it retries next cycle from its last committed page', {
+      source: config.name,
+      collection: stream,
+      error: lastError,
+    });
   }
   publish(run);
 }

@@ -5,15 +5,7 @@
 import { setHandler } from '@temporalio/workflow';
 import { rateSettingsProblems } from '../../config/sourceConfig';
 import { resolveBackfill } from '../backfillPlan';
-import {
-  backfillFinishedSignal,
-  backfillUpdate,
-  pauseSignal,
-  resumeSignal,
-  setRateUpdate,
-  statusQuery,
-  syncNowSignal,
-} from '../messages';
+import { backfillFinishedSignal, backfillUpdate, pauseSignal, resumeSignal, setRateUpdate, statusQuery, syncNowSignal } from '../messages';
 import type { RateSettings } from '../types';
 import { recordBackfillEnd, requestBackfills } from './backfillRequests';
 import type { SourceRun } from './run';

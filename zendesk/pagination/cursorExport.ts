@@ -30,10 +30,11 @@ export async function* cursorExportPages(
     const positionParam: [string, string] = 'cursor' in sent ? ['cursor', sent.cursor] : ['start_time', String(sent.start_time)];
     let page;
     try {
-      page = await fetcher.getPage(
-        () => withQuery(stream.path, [positionParam, ['per_page', String(pageSize.current)], ...fixed]),
-        { bucket: stream.bucket, ...(options.signal ? { signal: options.signal } : {}), onRetry: pageSize.onRetry },
-      );
+      page = await fetcher.getPage(() => withQuery(stream.path, [positionParam, ['per_page', String(pageSize.current)], ...fixed]), {
+        bucket: stream.bucket,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onRetry: pageSize.onRetry,
+      });
     } catch (error) {
       if ('start_time' in sent && isTooRecentStartTime(error)) {
         yield { records: [], page: {}, resumeCursor: sent, done: true };

@@ -87,7 +87,8 @@ function enginePages(stream: StreamSpec, fetcher: PageFetcher, options: Paginate
     let start = { after_parent_id: null as number | string | null };
     if (cursor !== undefined) {
       const after = (cursor as Record<string, unknown>).after_parent_id;
-      if (!('after_parent_id' in cursor) || !(after === null || Number.isSafeInteger(after) || (typeof after === 'string' && after !== ''))) invalidCursor(stream, cursor);
+      if (!('after_parent_id' in cursor) || !(after === null || Number.isSafeInteger(after) || (typeof after === 'string' && after !== '')))
+        invalidCursor(stream, cursor);
       start = { after_parent_id: after as number | string | null };
     }
     // The parents are listed from their beginning, without sideloads, at the parent stream's own pace.

@@ -54,7 +54,9 @@ export async function* listPages(
   const fixed = baseParams(stream.params, options.includes);
   const finished: ListResume = firstAsk === 'cursor' ? { after_cursor: null } : { next_page: null };
   const fail: (what: string) => never = (what) => {
-    throw new ZendeskPaginationError(`Zendesk's ${stream.name} list (${stream.path}) ${what}; stopping the stream instead of losing the rest.`);
+    throw new ZendeskPaginationError(
+      `Zendesk's ${stream.name} list (${stream.path}) ${what}; stopping the stream instead of losing the rest.`,
+    );
   };
 
   let request: NextRequest;
@@ -92,7 +94,9 @@ export async function* listPages(
     const nextLink = nonEmptyString(links?.next);
     const cursorNext = (): NextRequest => {
       if (afterCursor !== undefined && afterCursor === lastCursor) fail('gave the after_cursor it was just sent');
-      const path = nextLink ? withDefaultQuery(fetcher.toRequestPath(nextLink), fixed) : withQuery(stream.path, [...fixed, ['page[after]', afterCursor!]]);
+      const path = nextLink
+        ? withDefaultQuery(fetcher.toRequestPath(nextLink), fixed)
+        : withQuery(stream.path, [...fixed, ['page[after]', afterCursor!]]);
       if (afterCursor === undefined && visited.has(path)) {
         fail('points links.next back to a page already read');
       }
@@ -130,7 +134,9 @@ export async function* listPages(
         next = null;
       } else {
         if (afterCursor === undefined && nextLink === undefined) {
-          fail('answered a page with meta/links but without has_more, after_cursor, links.next or next_page, so whether more follow is unknown');
+          fail(
+            'answered a page with meta/links but without has_more, after_cursor, links.next or next_page, so whether more follow is unknown',
+          );
         }
         next = cursorNext();
       }

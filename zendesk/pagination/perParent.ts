@@ -73,7 +73,13 @@ export async function* perParentPages(
     const lastParent = i === parents.length - 1;
     const child: StreamSpec = { ...stream, path: stream.path.replace(PARENT_ID_PLACEHOLDER, encodeURIComponent(String(parentId))) };
     delete child.perParent;
-    const pages = listPages(child, fetcher, stream.style === 'cursor_list' ? { after_cursor: null } : { next_page: null }, options, stream.style === 'cursor_list' ? 'cursor' : 'plain');
+    const pages = listPages(
+      child,
+      fetcher,
+      stream.style === 'cursor_list' ? { after_cursor: null } : { next_page: null },
+      options,
+      stream.style === 'cursor_list' ? 'cursor' : 'plain',
+    );
     try {
       for await (const page of pages) {
         // Within a parent the position stays before it: a retry reads this parent's list again.

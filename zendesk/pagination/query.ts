@@ -9,7 +9,13 @@ export type QueryParams = Array<[string, string]>;
 function splitPath(path: string): [string, string[]] {
   const index = path.indexOf('?');
   if (index < 0) return [path, []];
-  return [path.slice(0, index), path.slice(index + 1).split('&').filter((s) => s !== '')];
+  return [
+    path.slice(0, index),
+    path
+      .slice(index + 1)
+      .split('&')
+      .filter((s) => s !== ''),
+  ];
 }
 
 function segmentKey(segment: string): string {

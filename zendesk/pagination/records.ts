@@ -6,9 +6,7 @@ import type { JsonRecord } from './types';
 export function recordsOf(stream: StreamSpec, page: JsonRecord): JsonRecord[] {
   const records = page[stream.recordsKey];
   if (!Array.isArray(records)) {
-    throw new ZendeskPaginationError(
-      `Zendesk's answer for stream ${stream.name} (${stream.path}) has no "${stream.recordsKey}" array.`,
-    );
+    throw new ZendeskPaginationError(`Zendesk's answer for stream ${stream.name} (${stream.path}) has no "${stream.recordsKey}" array.`);
   }
   return records as JsonRecord[];
 }

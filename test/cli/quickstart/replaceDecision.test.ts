@@ -20,12 +20,26 @@ const demo: SourceConfig = {
 };
 
 test('the same settings are not a change, whatever the key order or undefined members', () => {
-  const reordered = { rate: { windowMs: 3000 }, intervalSeconds: 10800, destination: demo.destination, credentialRef: demo.credentialRef, baseUrl: demo.baseUrl, name: demo.name, lookbackDays: undefined };
+  const reordered = {
+    rate: { windowMs: 3000 },
+    intervalSeconds: 10800,
+    destination: demo.destination,
+    credentialRef: demo.credentialRef,
+    baseUrl: demo.baseUrl,
+    name: demo.name,
+    lookbackDays: undefined,
+  };
   assert.deepEqual(changedSettings(demo, reordered as SourceConfig), []);
 });
 
 test('real credentials after a demo change the account and the credential', () => {
-  const real: SourceConfig = { name: 'zendesk_demo', subdomain: 'acme', credentialRef: 'env:ZENDESK', destination: demo.destination, intervalSeconds: 10800 };
+  const real: SourceConfig = {
+    name: 'zendesk_demo',
+    subdomain: 'acme',
+    credentialRef: 'env:ZENDESK',
+    destination: demo.destination,
+    intervalSeconds: 10800,
+  };
   assert.deepEqual(changedSettings(demo, real), ['baseUrl', 'credentialRef', 'rate', 'subdomain']);
 });
 
@@ -57,11 +71,15 @@ test("only the streams that succeeded in this invocation's cycle show rows synce
 
 test('the Web UI of a server the quick start did not start is linked only if it answers there', async () => {
   assert.equal(await probeWebUi('127.0.0.1', await freePort()), null, 'nothing listening: unknown');
-  const notTheUi = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>some other service</p>'));
+  const notTheUi = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>some other service</p>'),
+  );
   // What the Temporal UI server answers at /api/v1/settings (ui-server v2.42.1, trimmed).
   const ui = createServer((req, res) =>
     req.url === '/api/v1/settings'
-      ? res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Auth: { Enabled: false, Options: null }, DefaultNamespace: '', Version: '2.42.1' }))
+      ? res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ Auth: { Enabled: false, Options: null }, DefaultNamespace: '', Version: '2.42.1' }))
       : res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html>'),
   );
   await Promise.all([notTheUi, ui].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))));

@@ -15,7 +15,14 @@ import { redactUrl } from '../../../destinations/reference';
 import type { WarehouseTable } from '../../../destinations/types';
 import { ticket, tickets, versioned } from '../fixtures';
 import { uniqueName } from '../backends';
-import { EMULATOR_PROJECT, forEmulator, restQuery, restTables, startBigQueryEmulator, type BigQueryEmulator } from '../../../harness/bigquery/emulator';
+import {
+  EMULATOR_PROJECT,
+  forEmulator,
+  restQuery,
+  restTables,
+  startBigQueryEmulator,
+  type BigQueryEmulator,
+} from '../../../harness/bigquery/emulator';
 import { readRowsOverRest, restTableMetadata } from './read-back';
 
 test('the URL: project, dataset prefix, location, key file by path, endpoint; anything else refused', () => {
@@ -48,12 +55,18 @@ describe('BigQuery writer on local-bigquery', () => {
         configureClient(client: BigQuery) {
           emulator.configureClient(client);
           // Fails the next page transactions as real BigQuery does when a concurrent one won.
-          const inner = client.makeAuthenticatedRequest as unknown as ((o: { json?: { query?: string; configuration?: { query?: { query?: string } } } }, c?: unknown) => unknown) & object;
+          const inner = client.makeAuthenticatedRequest as unknown as ((
+            o: { json?: { query?: string; configuration?: { query?: { query?: string } } } },
+            c?: unknown,
+          ) => unknown) &
+            object;
           const failing = (reqOpts: { json?: { query?: string; configuration?: { query?: { query?: string } } } }, config?: unknown) => {
             const sql = reqOpts.json?.query ?? reqOpts.json?.configuration?.query?.query ?? '';
             if (failNextMerges > 0 && /^MERGE /m.test(sql) && typeof config === 'function') {
               failNextMerges--;
-              const error = Object.assign(new Error('Transaction is aborted due to concurrent update against table zs-test.w_x.tickets'), { code: 400 });
+              const error = Object.assign(new Error('Transaction is aborted due to concurrent update against table zs-test.w_x.tickets'), {
+                code: 400,
+              });
               (config as (err: Error) => void)(error);
               return undefined;
             }
@@ -71,11 +84,17 @@ describe('BigQuery writer on local-bigquery', () => {
     await emulator?.stop();
   });
 
-  const partitioned: WarehouseTable = { ...tickets, versionColumn: 'updated_at', columns: [...tickets.columns, { name: 'updated_at', type: 'timestamp' }] };
+  const partitioned: WarehouseTable = {
+    ...tickets,
+    versionColumn: 'updated_at',
+    columns: [...tickets.columns, { name: 'updated_at', type: 'timestamp' }],
+  };
 
   test('bigquery:// URLs open the BigQuery writer (open.ts), which sets up its metadata and staging datasets', async () => {
     await assert.rejects(openDestination('bigquery://Not_A_Project/zs_'), /project id/);
-    const opened = await openDestination(`bigquery://${EMULATOR_PROJECT}/url_?location=US&apiEndpoint=${encodeURIComponent(emulator.endpoint)}`);
+    const opened = await openDestination(
+      `bigquery://${EMULATOR_PROJECT}/url_?location=US&apiEndpoint=${encodeURIComponent(emulator.endpoint)}`,
+    );
     try {
       assert.equal(opened.kind, 'bigquery');
       assert.deepEqual(await restTables(emulator.endpoint, 'url_zendesk_sync'), ['full_read_keys', 'full_reads', 'state']);
@@ -131,7 +150,10 @@ describe('BigQuery writer on local-bigquery', () => {
     assert.equal(script.match(/^MERGE /gm)?.length, 2, 'one MERGE per table');
     assert.match(script, /;\nCOMMIT TRANSACTION;$/);
     assert.match(script, /PARSE_JSON\(`tags`, wide_number_mode => 'round'\)/);
-    assert.match(script, /WHEN MATCHED AND \(existing\.`updated_at` IS NULL OR incoming\.`updated_at` IS NULL OR incoming\.`updated_at` >= existing\.`updated_at`\)/);
+    assert.match(
+      script,
+      /WHEN MATCHED AND \(existing\.`updated_at` IS NULL OR incoming\.`updated_at` IS NULL OR incoming\.`updated_at` >= existing\.`updated_at`\)/,
+    );
     // What the emulator ran instead (EMULATOR_GAPS.md gaps 1 and 5): the same statements, no transaction.
     assert.doesNotMatch(forEmulator(script), /TRANSACTION|wide_number_mode/);
     assert.equal((await readRowsOverRest(emulator.endpoint, destination.datasetFor(schema), partitioned)).length, 2);
@@ -142,7 +164,9 @@ describe('BigQuery writer on local-bigquery', () => {
     await assert.rejects(destination.upsert(schema, [{ table: partitioned, rows: [ticket(3)] }]), /concurrent update/);
     failNextMerges = 0;
     assert.deepEqual(await restTables(emulator.endpoint, 'w_zendesk_sync_staging'), [], 'staging tables deleted after a failed page');
-    const metadata = await fetch(`${emulator.endpoint}/bigquery/v2/projects/${EMULATOR_PROJECT}/datasets/w_zendesk_sync_staging`).then((r) => r.json() as Promise<{ defaultTableExpirationMs?: string }>);
+    const metadata = await fetch(`${emulator.endpoint}/bigquery/v2/projects/${EMULATOR_PROJECT}/datasets/w_zendesk_sync_staging`).then(
+      (r) => r.json() as Promise<{ defaultTableExpirationMs?: string }>,
+    );
     assert.equal(Number(metadata.defaultTableExpirationMs), 24 * 60 * 60 * 1000, 'leftovers of a crash expire by themselves');
   });
 

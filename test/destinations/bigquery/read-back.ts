@@ -26,7 +26,10 @@ export async function readRowsOverRest(endpoint: string, dataset: string, table:
         return `CAST(${q(c.name)} AS STRING) AS ${q(c.name)}`;
     }
   });
-  const rows = await restQuery(endpoint, `SELECT ${select.join(', ')} FROM ${tableSql(dataset, table.name)} AS t ORDER BY t.${q(table.primaryKey)}`);
+  const rows = await restQuery(
+    endpoint,
+    `SELECT ${select.join(', ')} FROM ${tableSql(dataset, table.name)} AS t ORDER BY t.${q(table.primaryKey)}`,
+  );
   return rows.map((row) => {
     const out: Record<string, unknown> = {};
     for (const column of table.columns) out[column.name] = normalise(row[column.name] ?? null, column.type);
@@ -40,7 +43,13 @@ function normalise(text: string | null, type: WarehouseTable['columns'][number][
     case 'bigint':
       return Number.isSafeInteger(Number(text)) ? Number(text) : text;
     case 'double':
-      return text === 'nan' || text === 'NaN' ? 'NaN' : /^[+-]?inf/i.test(text) ? (text.startsWith('-') ? '-Infinity' : 'Infinity') : Number(text);
+      return text === 'nan' || text === 'NaN'
+        ? 'NaN'
+        : /^[+-]?inf/i.test(text)
+          ? text.startsWith('-')
+            ? '-Infinity'
+            : 'Infinity'
+          : Number(text);
     case 'boolean':
       return text.toLowerCase() === 'true';
     case 'json':

@@ -42,12 +42,23 @@ function wideRow(id: number, version: number): Row {
   const row: Row = { id };
   wide.columns.slice(1).forEach((column, i) => {
     switch (column.type) {
-      case 'text': row[column.name] = `v${version}-${id}-${i}`; break;
-      case 'bigint': row[column.name] = id * 10 + version; break;
-      case 'json': row[column.name] = { version, list: [id, i] }; break;
-      case 'timestamp': row[column.name] = new Date(Date.UTC(2024, 0, 1) + id * 1000).toISOString(); break;
-      case 'boolean': row[column.name] = (id + version) % 2 === 0; break;
-      default: row[column.name] = id + version / 10;
+      case 'text':
+        row[column.name] = `v${version}-${id}-${i}`;
+        break;
+      case 'bigint':
+        row[column.name] = id * 10 + version;
+        break;
+      case 'json':
+        row[column.name] = { version, list: [id, i] };
+        break;
+      case 'timestamp':
+        row[column.name] = new Date(Date.UTC(2024, 0, 1) + id * 1000).toISOString();
+        break;
+      case 'boolean':
+        row[column.name] = (id + version) % 2 === 0;
+        break;
+      default:
+        row[column.name] = id + version / 10;
     }
   });
   return row;
@@ -102,7 +113,13 @@ describe('postgres destination', () => {
   test('JSON is stored as jsonb documents, and ids beyond 2^53 stay exact', async () => {
     const schema = await freshSchema(allTypes);
     await destination.upsert(schema, [
-      { table: allTypes, rows: [{ id: '9007199254740993', doc: ['x', { y: [1, 2] }] }, { id: 2, doc: 'plain string' }] },
+      {
+        table: allTypes,
+        rows: [
+          { id: '9007199254740993', doc: ['x', { y: [1, 2] }] },
+          { id: 2, doc: 'plain string' },
+        ],
+      },
     ]);
     const { rows } = await admin.raw(
       `SELECT id::text, jsonb_typeof(doc) AS kind, doc #>> '{1,y,1}' AS deep FROM "${schema}".all_types ORDER BY id`,
@@ -115,7 +132,10 @@ describe('postgres destination', () => {
 
   test('a statement never carries more than one parameter per column', () => {
     const sql = upsertSql('s', wide);
-    assert.deepEqual(sql.match(/\$\d+/g), Array.from({ length: 30 }, (_, i) => `$${i + 1}`));
+    assert.deepEqual(
+      sql.match(/\$\d+/g),
+      Array.from({ length: 30 }, (_, i) => `$${i + 1}`),
+    );
     assert.match(sql, /SELECT \* FROM unnest\(\$1::bigint\[\], \$2::text\[\]/);
     assert.match(sql, /ON CONFLICT \("id"\) DO UPDATE SET "c0" = EXCLUDED\."c0"/);
   });
@@ -162,7 +182,9 @@ describe('postgres destination', () => {
       const rows = Array.from({ length: 2000 }, (_, i) => ({ id: from + i, body: `from ${from}` }));
       return reverse ? rows.reverse() : rows;
     };
-    await Promise.all([0, 1000, 1500, 500].map((from, i) => destination.upsert(schema, [{ table: allTypes, rows: page(from, i % 2 === 1) }])));
+    await Promise.all(
+      [0, 1000, 1500, 500].map((from, i) => destination.upsert(schema, [{ table: allTypes, rows: page(from, i % 2 === 1) }])),
+    );
     assert.equal(await destination.countRows(schema, 'all_types'), 3500);
   });
 
@@ -179,7 +201,15 @@ describe('postgres destination', () => {
       await retrying.upsert(schema, [{ table: allTypes, rows: [{ id: 1, body: 'before' }] }]);
       // Hold a lock so the next upsert is certainly mid-transaction when its backend is killed.
       await locker.raw(`LOCK TABLE "${schema}".all_types IN ACCESS EXCLUSIVE MODE`);
-      const upsert = retrying.upsert(schema, [{ table: allTypes, rows: [{ id: 1, body: 'after' }, { id: 2, body: 'new' }] }]);
+      const upsert = retrying.upsert(schema, [
+        {
+          table: allTypes,
+          rows: [
+            { id: 1, body: 'after' },
+            { id: 2, body: 'new' },
+          ],
+        },
+      ]);
       await waitFor(async () => {
         const { rows } = await admin.raw(
           "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ? AND wait_event_type = 'Lock'",
@@ -196,7 +226,10 @@ describe('postgres destination', () => {
       const first = notices[0]!.error as { code?: string; message: string };
       assert.match(`${first.code} ${first.message}`, /57P01|Connection terminated/);
       const { rows } = await admin.raw(`SELECT id::int, body FROM "${schema}".all_types ORDER BY id`);
-      assert.deepEqual(rows, [{ id: 1, body: 'after' }, { id: 2, body: 'new' }]);
+      assert.deepEqual(rows, [
+        { id: 1, body: 'after' },
+        { id: 2, body: 'new' },
+      ]);
     } finally {
       if (!locker.isCompleted()) await locker.rollback();
       await retrying.close();

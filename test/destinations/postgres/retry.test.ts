@@ -21,7 +21,14 @@ describe('retry of transient database errors', () => {
     ]) {
       assert.equal(isTransientDatabaseError(error), true, error.message);
     }
-    for (const error of [withCode('42P01', 'relation does not exist'), withCode('23505'), withCode('22P02'), new Error('boom'), 'text', null]) {
+    for (const error of [
+      withCode('42P01', 'relation does not exist'),
+      withCode('23505'),
+      withCode('22P02'),
+      new Error('boom'),
+      'text',
+      null,
+    ]) {
       assert.equal(isTransientDatabaseError(error), false, String(error));
     }
   });
@@ -40,7 +47,10 @@ describe('retry of transient database errors', () => {
     );
     assert.equal(result, 'done');
     assert.equal(calls, 4);
-    assert.deepEqual(notices.map((n) => n.attempt), [1, 2, 3]);
+    assert.deepEqual(
+      notices.map((n) => n.attempt),
+      [1, 2, 3],
+    );
     for (const [i, n] of notices.entries()) {
       const ceiling = Math.min(10, 4 * 2 ** i);
       assert.ok(n.delayMs >= ceiling / 2 && n.delayMs <= ceiling, `delay ${n.delayMs} within [${ceiling / 2}, ${ceiling}]`);
@@ -50,13 +60,25 @@ describe('retry of transient database errors', () => {
   test('gives up after the last attempt, and never retries a statement error', async () => {
     let calls = 0;
     await assert.rejects(
-      withRetry(async () => { calls++; throw withCode('ECONNREFUSED'); }, { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 }),
+      withRetry(
+        async () => {
+          calls++;
+          throw withCode('ECONNREFUSED');
+        },
+        { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+      ),
       { code: 'ECONNREFUSED' },
     );
     assert.equal(calls, 3);
     calls = 0;
     await assert.rejects(
-      withRetry(async () => { calls++; throw withCode('42P01'); }, { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 }),
+      withRetry(
+        async () => {
+          calls++;
+          throw withCode('42P01');
+        },
+        { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+      ),
       { code: '42P01' },
     );
     assert.equal(calls, 1);

@@ -37,7 +37,13 @@ describe('column value encoding', () => {
     assert.equal(double('n/a'), undefined);
     assert.equal(double(NaN), undefined);
     assert.equal(double(''), null);
-    for (const [input, pg, lite] of [[true, true, 1], ['false', false, 0], [' TRUE ', true, 1], [0, false, 0], ['1', true, 1]] as const) {
+    for (const [input, pg, lite] of [
+      [true, true, 1],
+      ['false', false, 0],
+      [' TRUE ', true, 1],
+      [0, false, 0],
+      ['1', true, 1],
+    ] as const) {
       assert.equal(postgres('boolean')(input), pg);
       assert.equal(sqlite('boolean')(input), lite);
     }
@@ -66,7 +72,17 @@ describe('column value encoding', () => {
     assert.equal(ts('0050-06-01T00:00:00+00:00'), '0050-06-01T00:00:00Z');
     assert.equal(ts(1704164645), '2024-01-02T03:04:05Z');
     assert.equal(ts(''), null);
-    for (const bad of ['yesterday', '2024-02-30T00:00:00Z', '2023-02-29', '2024-01-02T24:00:00Z', '0000-01-01', '2024-01-02T03:04:05+16:00', '1', true, {}]) {
+    for (const bad of [
+      'yesterday',
+      '2024-02-30T00:00:00Z',
+      '2023-02-29',
+      '2024-01-02T24:00:00Z',
+      '0000-01-01',
+      '2024-01-02T03:04:05+16:00',
+      '1',
+      true,
+      {},
+    ]) {
       assert.equal(ts(bad), undefined, String(bad));
     }
   });
@@ -90,6 +106,9 @@ describe('column value encoding', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
     assert.equal(encodeJson(cycle), undefined);
-    assert.equal(encodeJson(() => 1), undefined);
+    assert.equal(
+      encodeJson(() => 1),
+      undefined,
+    );
   });
 });

@@ -12,11 +12,7 @@ import { generateKeyPairSync, createVerify } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  openSnowflakeDestination,
-  snowflakeQueryTag,
-  type SnowflakeDestination,
-} from '../../../destinations/snowflake/destination';
+import { openSnowflakeDestination, snowflakeQueryTag, type SnowflakeDestination } from '../../../destinations/snowflake/destination';
 import { WorkerResources } from '../../../activities/resources';
 import { InvalidIdentifierError } from '../../../destinations/shared/identifiers';
 import {
@@ -109,18 +105,23 @@ describe('Snowflake destination on fakesnow', () => {
     });
     // The table is looked up first (it does not exist), created, and read again (in case another
     // process created it first from an older definition): all its columns are there, so no ALTER.
-    assert.deepEqual(ddl.map((s) => s.sqlText), [
-      findSchemaSql(),
-      `CREATE SCHEMA IF NOT EXISTS "${upper}"`,
-      listColumnsSql(),
-      `CREATE TABLE IF NOT EXISTS "${upper}"."TICKETS" ("ID" NUMBER(38,0) NOT NULL, "SUBJECT" VARCHAR, ` +
-        `"REQUESTER_ID" NUMBER(38,0), "SCORE" FLOAT, "IS_PUBLIC" BOOLEAN, "TAGS" VARIANT, "VIA" VARIANT, ` +
-        `"CREATED_AT" TIMESTAMP_TZ, "DUE_DATE" DATE, "GROUP" VARCHAR, PRIMARY KEY ("ID"))`,
-      listColumnsSql(),
-    ]);
+    assert.deepEqual(
+      ddl.map((s) => s.sqlText),
+      [
+        findSchemaSql(),
+        `CREATE SCHEMA IF NOT EXISTS "${upper}"`,
+        listColumnsSql(),
+        `CREATE TABLE IF NOT EXISTS "${upper}"."TICKETS" ("ID" NUMBER(38,0) NOT NULL, "SUBJECT" VARCHAR, ` +
+          `"REQUESTER_ID" NUMBER(38,0), "SCORE" FLOAT, "IS_PUBLIC" BOOLEAN, "TAGS" VARIANT, "VIA" VARIANT, ` +
+          `"CREATED_AT" TIMESTAMP_TZ, "DUE_DATE" DATE, "GROUP" VARCHAR, PRIMARY KEY ("ID"))`,
+        listColumnsSql(),
+      ],
+    );
     // The Python reader finds tables and columns by exact (case-sensitive) catalog names: it sees the
     // table only if the catalog holds "SRC_…"."TICKETS" with upper-case columns.
-    const [landed] = await readLandedRows(emulator.fakesnow.port, 'zs_test', [{ schema, table: withColumns(tickets, { name: 'group', type: 'text' }) }]);
+    const [landed] = await readLandedRows(emulator.fakesnow.port, 'zs_test', [
+      { schema, table: withColumns(tickets, { name: 'group', type: 'text' }) },
+    ]);
     assert.equal(landed!.exists, true, 'the catalog holds the upper-case name');
     assert.equal(Object.keys(landed!.declaredTypes).length, 10);
     await destination.upsert(schema, [{ table: tickets, rows: [ticket(7)] }]);
@@ -143,8 +144,15 @@ describe('Snowflake destination on fakesnow', () => {
     ]);
     const [landed] = await readLandedRows(emulator.fakesnow.port, 'zs_test', [{ schema, table: tickets }]);
     assert.deepEqual(landed!.declaredTypes, {
-      id: 'NUMBER', subject: 'TEXT', requester_id: 'NUMBER', score: 'FLOAT', is_public: 'BOOLEAN',
-      tags: 'VARIANT', via: 'VARIANT', created_at: 'TIMESTAMP_TZ', due_date: 'DATE',
+      id: 'NUMBER',
+      subject: 'TEXT',
+      requester_id: 'NUMBER',
+      score: 'FLOAT',
+      is_public: 'BOOLEAN',
+      tags: 'VARIANT',
+      via: 'VARIANT',
+      created_at: 'TIMESTAMP_TZ',
+      due_date: 'DATE',
     });
     assert.deepEqual(landed!.rows, [
       ticket(1, { created_at: '2024-01-02T03:04:05.123Z' }),
@@ -172,9 +180,21 @@ describe('Snowflake destination on fakesnow', () => {
     );
     const shape = sent.map((s) => s.sqlText.split(' ').slice(0, 2).join(' '));
     assert.deepEqual(shape, [
-      'CREATE OR', 'INSERT INTO', 'CREATE OR', 'INSERT INTO', 'BEGIN', 'MERGE INTO', 'MERGE INTO', 'COMMIT', 'DROP TABLE', 'DROP TABLE',
+      'CREATE OR',
+      'INSERT INTO',
+      'CREATE OR',
+      'INSERT INTO',
+      'BEGIN',
+      'MERGE INTO',
+      'MERGE INTO',
+      'COMMIT',
+      'DROP TABLE',
+      'DROP TABLE',
     ]);
-    assert.deepEqual(sent.filter((s) => s.sqlText.startsWith('INSERT')).map((s) => s.boundRows), [2, 1]);
+    assert.deepEqual(
+      sent.filter((s) => s.sqlText.startsWith('INSERT')).map((s) => s.boundRows),
+      [2, 1],
+    );
     assert.match(sent[5]!.sqlText, /PARSE_JSON\("TAGS"\) AS "TAGS"/);
   });
 
@@ -194,16 +214,19 @@ describe('Snowflake destination on fakesnow', () => {
       });
       // Only look-ups: no ALTER (which needs ownership of the table), no CREATE … IF NOT EXISTS
       // (which needs the CREATE privilege on the database or schema even when the object exists).
-      assert.deepEqual(sent.map((s) => s.sqlText), [
-        findSchemaSql(),
-        listColumnsSql(),
-        listColumnsSql(), // the login's setup: the state table is there
-        'USE SCHEMA "ZENDESK_SYNC"',
-        listColumnsSql(), // … and so are the full-read bookkeeping tables
-        listColumnsSql(),
-        findSchemaSql(),
-        listColumnsSql(),
-      ]);
+      assert.deepEqual(
+        sent.map((s) => s.sqlText),
+        [
+          findSchemaSql(),
+          listColumnsSql(),
+          listColumnsSql(), // the login's setup: the state table is there
+          'USE SCHEMA "ZENDESK_SYNC"',
+          listColumnsSql(), // … and so are the full-read bookkeeping tables
+          listColumnsSql(),
+          findSchemaSql(),
+          listColumnsSql(),
+        ],
+      );
     } finally {
       await other?.close();
     }
@@ -222,7 +245,10 @@ describe('Snowflake destination on fakesnow', () => {
       });
       assert.deepEqual(alters(sent), [`ALTER TABLE "${schema.toUpperCase()}"."TICKETS" ADD COLUMN IF NOT EXISTS "CUSTOM_PLAN" VARCHAR`]);
       await other.upsert(schema, [{ table: widened, rows: [ticket(2, { custom_plan: 'pro' })] }]);
-      assert.deepEqual(await readRows(destination, schema, widened), [{ ...ticket(1), custom_plan: null }, ticket(2, { custom_plan: 'pro' })]);
+      assert.deepEqual(await readRows(destination, schema, widened), [
+        { ...ticket(1), custom_plan: null },
+        ticket(2, { custom_plan: 'pro' }),
+      ]);
     } finally {
       await other.close();
     }
@@ -242,7 +268,13 @@ describe('Snowflake destination on fakesnow', () => {
     const sent = await statementsDuring(() =>
       destination.upsert(schema, [
         { table: users, rows: [{ id: 1, name: 'early', active: true }] },
-        { table: users, rows: [{ id: 1, name: 'late', active: false }, { id: 2, name: 'two', active: true }] },
+        {
+          table: users,
+          rows: [
+            { id: 1, name: 'late', active: false },
+            { id: 2, name: 'two', active: true },
+          ],
+        },
       ]),
     );
     assert.equal(sent.filter((s) => s.sqlText.startsWith('MERGE')).length, 1);
@@ -261,10 +293,16 @@ describe('Snowflake destination on fakesnow', () => {
     // Snowflake's ~1 MB limit counts statement text and bound values together: each request stays
     // within the destination's budget (DEFAULT_MAX_STATEMENT_BYTES), however large the row.
     const oversize = sent.filter((s) => s.statementBytes > DEFAULT_MAX_STATEMENT_BYTES);
-    assert.deepEqual(oversize.map((s) => `${s.sqlText.slice(0, 40)}: ${s.statementBytes}`), []);
+    assert.deepEqual(
+      oversize.map((s) => `${s.sqlText.slice(0, 40)}: ${s.statementBytes}`),
+      [],
+    );
     // One INSERT with the three rows (the big values left empty), then the appends, then the MERGE.
     const shape = sent.map((s) => s.sqlText.split(' ')[0]);
-    assert.deepEqual(sent.filter((s) => s.sqlText.startsWith('INSERT')).map((s) => s.boundRows), [3]);
+    assert.deepEqual(
+      sent.filter((s) => s.sqlText.startsWith('INSERT')).map((s) => s.boundRows),
+      [3],
+    );
     const appends = sent.filter((s) => s.sqlText.startsWith('UPDATE'));
     assert.ok(appends.length >= 14, `appends: ${appends.length}`);
     assert.ok(shape.indexOf('UPDATE') > shape.indexOf('INSERT') && shape.lastIndexOf('UPDATE') < shape.indexOf('BEGIN'));
@@ -287,7 +325,10 @@ describe('Snowflake destination on fakesnow', () => {
       const sent = await statementsDuring(() => small.upsert(schema, [{ table: tickets, rows }]));
       const inserts = sent.filter((s) => s.sqlText.startsWith('INSERT'));
       assert.ok(inserts.length > 1, `expected several INSERTs, got ${inserts.length}`);
-      assert.equal(inserts.reduce((n, s) => n + s.boundRows, 0), 60);
+      assert.equal(
+        inserts.reduce((n, s) => n + s.boundRows, 0),
+        60,
+      );
       assert.ok(inserts.every((s) => s.boundRows < 60));
       assert.equal(sent.filter((s) => s.sqlText.startsWith('MERGE')).length, 1);
       assert.equal(await small.countRows(schema, 'tickets'), 60);
@@ -313,7 +354,10 @@ describe('Snowflake destination on fakesnow', () => {
       ];
       const sent = await statementsDuring(() => tight.upsert(schema, [{ table: users, rows }]));
       const staging = sent.filter((s) => /^(INSERT|UPDATE)/.test(s.sqlText));
-      assert.deepEqual(staging.filter((s) => s.statementBytes > maxStatementBytes).map((s) => s.statementBytes), []);
+      assert.deepEqual(
+        staging.filter((s) => s.statementBytes > maxStatementBytes).map((s) => s.statementBytes),
+        [],
+      );
       // The plan's sizes are exactly what travelled: users' values bind as their plain text forms.
       const bindRows: BindRow[] = rows.map((r) => [String(r.id), r.name, r.active ? 'TRUE' : 'FALSE']);
       const plan = planStagingLoad(
@@ -352,14 +396,20 @@ describe('Snowflake destination on fakesnow', () => {
       await capped.ensureTable(schema, tickets);
       const rows = [1, 2, 3, 4, 5].map((id) => ticket(id));
       const sent = await statementsDuring(() => capped.upsert(schema, [{ table: tickets, rows }]));
-      assert.deepEqual(sent.filter((s) => s.sqlText.startsWith('INSERT')).map((s) => s.boundRows), [2, 2, 1]);
+      assert.deepEqual(
+        sent.filter((s) => s.sqlText.startsWith('INSERT')).map((s) => s.boundRows),
+        [2, 2, 1],
+      );
       assert.deepEqual(await readRows(capped, schema, tickets), rows);
     } finally {
       await capped.close();
     }
     // Nothing this suite sent so far (all with production binding settings) went through a stage.
     const staged = emulator.shim.statements.filter((s) => s.bindStage !== undefined || s.sqlText.includes('SYSTEM$BIND'));
-    assert.deepEqual(staged.map((s) => s.sqlText.slice(0, 80)), []);
+    assert.deepEqual(
+      staged.map((s) => s.sqlText.slice(0, 80)),
+      [],
+    );
   });
 
   test('a failing MERGE rolls the transaction back: BEGIN, MERGE, MERGE, ROLLBACK', async () => {
@@ -398,7 +448,10 @@ describe('Snowflake destination on fakesnow', () => {
 
   test('countRows takes source schemas only, like the other writers: the metadata schema is refused before any SQL', async () => {
     const sent = await statementsDuring(() =>
-      assert.rejects(destination.countRows('zendesk_sync', 'state'), (err: unknown) => err instanceof InvalidIdentifierError && /reserved/.test(err.message)),
+      assert.rejects(
+        destination.countRows('zendesk_sync', 'state'),
+        (err: unknown) => err instanceof InvalidIdentifierError && /reserved/.test(err.message),
+      ),
     );
     assert.deepEqual(sent, []);
   });
@@ -409,7 +462,10 @@ describe('Snowflake destination on fakesnow', () => {
     const resources = new WorkerResources();
     const loginsBefore = emulator.shim.logins.length;
     try {
-      const { destination: forRun, release } = await resources.destinationForRun(emulator.url(), { source: 'zendesk_prod', run: 'zendesk_prod#3' });
+      const { destination: forRun, release } = await resources.destinationForRun(emulator.url(), {
+        source: 'zendesk_prod',
+        run: 'zendesk_prod#3',
+      });
       await forRun.readState('zendesk_prod', 'probe');
       await release();
       assert.deepEqual(

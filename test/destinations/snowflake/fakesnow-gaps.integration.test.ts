@@ -74,7 +74,7 @@ describe('fakesnow 0.12.1 gaps (unpatched server)', () => {
     await ok(`CREATE OR REPLACE TEMPORARY STAGE SYSTEM$BIND file_format=( type=csv field_optionally_enclosed_by='"')`);
     // The PUT exactly as snowflake-sdk 3.3's bind_uploader.js writes it (no space before the stage).
     const put = await query(`PUT file://1'@SYSTEM$BIND/0f0e' overwrite=true auto_compress=false source_compression=gzip`);
-    assert.equal(put.success, false, 'fakesnow now parses the Node driver\'s PUT: stage binding may be testable (gap 13)');
+    assert.equal(put.success, false, "fakesnow now parses the Node driver's PUT: stage binding may be testable (gap 13)");
     assert.match(put.message ?? '', /does not start with @/);
     // The statement the driver then sends names the stage instead of carrying bindings.
     const insert = await post(

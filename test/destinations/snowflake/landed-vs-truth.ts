@@ -62,7 +62,11 @@ export async function assertSnowflakeMatchesTruth(target: FakesnowTarget, schema
     Object.keys(truth).map((table) => [table, JSON.parse(state.get(customColumnsKey(table)) ?? '[]') as CustomColumn[]]),
   );
   const tables = Object.keys(truth).map((name) => syncedTable(name, customByTable.get(name)!));
-  const read = await readLandedRows(target.port, target.database, tables.map((table) => ({ schema, table })));
+  const read = await readLandedRows(
+    target.port,
+    target.database,
+    tables.map((table) => ({ schema, table })),
+  );
   const landed = new Map(tables.map((t, i) => [t.name, read[i]!]));
 
   let rowsCompared = 0;

@@ -70,7 +70,10 @@ describe('array binding', () => {
 
   test('a cap the driver would ignore (0) or not an integer is refused', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
-      assert.throws(() => driverConnectionOptions({ ...base, maxBindValuesPerStatement: bad }), /maxBindValuesPerStatement must be a positive integer/);
+      assert.throws(
+        () => driverConnectionOptions({ ...base, maxBindValuesPerStatement: bad }),
+        /maxBindValuesPerStatement must be a positive integer/,
+      );
     }
   });
 });

@@ -61,7 +61,10 @@ const escapeHeavy = (n: number) => '"\\\n\t\u0001\u001f\u0007é✓🔥'.repeat(n
 
 describe('Snowflake staging plan', () => {
   test('the request size is the JSON the driver sends: SQL text and bindings map, escapes included', () => {
-    const rows: BindRow[] = [['1', 'a "b"', null, '[]', null], ['2', 'c\\d\ne', '', null, '2024-01-01T00:00:00Z']];
+    const rows: BindRow[] = [
+      ['1', 'a "b"', null, '[]', null],
+      ['2', 'c\\d\ne', '', null, '2024-01-01T00:00:00Z'],
+    ];
     assert.deepEqual(requestBindings(rows)['2'], { type: 'TEXT', value: ['a "b"', 'c\\d\ne'] });
     assert.deepEqual(requestBindings(['piece', '7']), { 1: { type: 'TEXT', value: 'piece' }, 2: { type: 'TEXT', value: '7' } });
     const sent = JSON.stringify({ sqlText: statements.insertSql, bindings: requestBindings(rows) });
@@ -87,7 +90,13 @@ describe('Snowflake staging plan', () => {
   test('values that expand when escaped: every statement within the budget as sent', () => {
     // Raw UTF-8 is about half of what travels: the old "UTF-8 + 3 per value" estimate would have
     // packed about twice too much into each INSERT.
-    const rows: BindRow[] = Array.from({ length: 40 }, (_, i) => [String(i), escapeHeavy(20), escapeHeavy(5), JSON.stringify({ q: escapeHeavy(3) }), null]);
+    const rows: BindRow[] = Array.from({ length: 40 }, (_, i) => [
+      String(i),
+      escapeHeavy(20),
+      escapeHeavy(5),
+      JSON.stringify({ q: escapeHeavy(3) }),
+      null,
+    ]);
     const raw = rows[0]!.reduce((n, v) => n + (v === null ? 0 : Buffer.byteLength(v)), 0);
     assert.ok(rows[0]!.reduce((n, v) => n + jsonBytes(v), 0) > 1.5 * raw);
     const plan = planStagingLoad(table, rows, statements, { maxStatementBytes: 5_000, maxBindValues: plenty });
@@ -122,7 +131,14 @@ describe('Snowflake staging plan', () => {
       assert.ok(!append.piece.includes('\uFFFD'), 'no character cut in half');
     }
     for (const size of sentSizes(plan)) assert.ok(size <= 1_200, `${size} bytes`);
-    assert.deepEqual(staged(plan), new Map([['7', big], ['8', small]]), 'the appends rebuild the row exactly');
+    assert.deepEqual(
+      staged(plan),
+      new Map([
+        ['7', big],
+        ['8', small],
+      ]),
+      'the appends rebuild the row exactly',
+    );
   });
 
   test('only as many values are deferred as needed to fit', () => {
@@ -135,7 +151,11 @@ describe('Snowflake staging plan', () => {
   test('no INSERT carries more bind values than the limit (the driver threshold): exactly at it is allowed', () => {
     const rows: BindRow[] = Array.from({ length: 7 }, (_, i) => [String(i), 's', null, null, null]);
     const plan = planStagingLoad(table, rows, statements, { maxStatementBytes: plenty, maxBindValues: 10 });
-    assert.deepEqual(plan.inserts.map((c) => c.length), [2, 2, 2, 1], '5 columns: 2 rows = 10 values each');
+    assert.deepEqual(
+      plan.inserts.map((c) => c.length),
+      [2, 2, 2, 1],
+      '5 columns: 2 rows = 10 values each',
+    );
     assert.throws(
       () => planStagingLoad(table, rows, statements, { maxStatementBytes: plenty, maxBindValues: 4 }),
       /5 columns, more bind values than one statement may carry \(4\)/,
@@ -143,7 +163,11 @@ describe('Snowflake staging plan', () => {
   });
 
   test('a row that cannot fit even without its text values is refused with the reason', () => {
-    const numbers: WarehouseTable = { name: 'wide', primaryKey: 'id', columns: Array.from({ length: 50 }, (_, i) => ({ name: i === 0 ? 'id' : `n${i}`, type: 'bigint' as const })) };
+    const numbers: WarehouseTable = {
+      name: 'wide',
+      primaryKey: 'id',
+      columns: Array.from({ length: 50 }, (_, i) => ({ name: i === 0 ? 'id' : `n${i}`, type: 'bigint' as const })),
+    };
     const row: BindRow = Array.from({ length: 50 }, () => '123456789012345');
     const numberStatements: StagingStatements = {
       insertSql: insertStagingSql(numbers),

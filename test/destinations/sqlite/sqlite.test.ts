@@ -144,7 +144,10 @@ describe('sqlite destination', () => {
     for (const [i, schema] of schemas.entries()) {
       assert.equal(await destination.countRows(schema, 'tickets'), 2, schema);
       const ids = await destination.query<{ id: number }>(`SELECT id FROM "${schema}"."tickets" ORDER BY id`, [], [schema]);
-      assert.deepEqual(ids.map((r) => r.id), [i, 100 + i]);
+      assert.deepEqual(
+        ids.map((r) => r.id),
+        [i, 100 + i],
+      );
     }
   });
 });
