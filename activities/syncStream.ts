@@ -14,7 +14,6 @@ import { mapPage } from '../sync/mapper';
 import { TablePlanner } from './tablePlans';
 import { isoSeconds } from '../sync/coercion';
 import { isCollectionEnabled } from '../workflows/collectionSelection';
-import { DEFAULT_LOOKBACK_DAYS } from '../workflows/syncDefaults';
 import type { StreamCursor, StreamResult, SyncStreamInput } from '../workflows/types';
 import type { AccountSession } from './resources';
 import type { PageResult } from '../zendesk';

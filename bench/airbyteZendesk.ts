@@ -59,11 +59,15 @@ async function runConnector(args: string[], env: NodeJS.ProcessEnv): Promise<str
   return out;
 }
 
+/** One line of the Airbyte protocol, read field by field (the connector's output is untyped JSON). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AirbyteMessage = Record<string, any>;
+
 const messages = (out: string) =>
   out
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, any>);
+    .map((l) => JSON.parse(l) as AirbyteMessage);
 
 export async function runAirbyteAgainstEmulator(
   opts: { tickets?: number; streams?: string[]; log?: (line: string) => void } = {},

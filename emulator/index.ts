@@ -139,7 +139,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const requestLog = new RequestLog();
   const mutations = new Mutations(store, clock, generated.pools, resolved.data.seed);
 
-  // eslint-disable-next-line prefer-const
   let emulator: Emulator;
   const server = new EmulatorHttpServer({
     ctx,

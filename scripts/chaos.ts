@@ -20,7 +20,7 @@ import { Command } from 'commander';
 import { collections } from '../catalog/collections';
 import { resolveCredential, saveCredential } from '../credentials/store';
 import { startDevServer } from '../runtime/devServer';
-import { liveProgress, querySourceStatus, sourceHandle } from '../cli/sources';
+import { querySourceStatus, sourceHandle } from '../cli/sources';
 import { formatTable } from '../cli/table';
 import { backfillUpdate, syncNowSignal } from '../workflows/messages';
 import { workflowIdForSource } from '../workflows/ids';

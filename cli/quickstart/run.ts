@@ -94,7 +94,14 @@ export async function runQuickstart(options: QuickstartOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping (the worker finishes its current page)...');
-    shutdown().then(() => process.exit(0));
+    shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        // A failed shutdown must still end the process, and say why, rather than hang on Ctrl-C.
+        console.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

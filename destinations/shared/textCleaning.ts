@@ -5,6 +5,7 @@
  * string inside JSON values, keys included.
  */
 
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must be removed: Postgres text refuses it.
 const NUL = /\u0000/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

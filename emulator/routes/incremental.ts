@@ -1,5 +1,5 @@
 import { EXPORT_DELAY_SECONDS, type ApiRequest, type EmulatorContext } from '../context';
-import { errors, jsonResponse, type ApiResponse } from '../http';
+import { errors, type ApiResponse } from '../http';
 import type { Organization, Ticket, TicketEvent, TicketMetricEvent, User } from '../model';
 import { joinBytes } from '../serialize';
 import type { Table } from '../store';

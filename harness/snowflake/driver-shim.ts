@@ -100,6 +100,7 @@ export async function startDriverShim(upstreamPort: number): Promise<DriverShim>
   }
 
   function observe(url: string, body: Buffer): ObservedStatement | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the driver's request bodies are untyped JSON read field by field below
     const json = JSON.parse(body.toString('utf8')) as Record<string, any>;
     if (url.startsWith('/session/v1/login-request')) {
       logins.push({
