@@ -11,6 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { Command, Option } from 'commander';
 import { saveCredential, type OAuthCredential } from '../credentials/store';
 import { API_TOKEN_RETIREMENT_WARNING } from '../zendesk/auth';
 
@@ -210,4 +211,63 @@ export function authorizationSummary(source: string, result: AuthorizeResult): s
     `\nuse --credential ${result.credentialRef} (or "credentialRef": "${result.credentialRef}") for this source.` +
     `\n(API tokens still work as {"type":"api_token",…} credentials, but ${API_TOKEN_RETIREMENT_WARNING})`
   );
+}
+
+export function authCommand(): Command {
+  return new Command('auth')
+    .argument('<source>')
+    .description(
+      'get OAuth tokens for a source (authorization code + PKCE in a browser, or client_credentials) and store them in its credential file',
+    )
+    .option('--subdomain <subdomain>', 'Zendesk subdomain: acme for acme.zendesk.com')
+    .option('--base-url <url>', 'Zendesk base URL override (an emulator or a proxy)')
+    .addOption(
+      new Option('--client-id <id>', 'OAuth client unique identifier (Admin Center → Apps and integrations → OAuth clients)').env(
+        'ZS_OAUTH_CLIENT_ID',
+      ),
+    )
+    .addOption(
+      new Option('--client-secret <secret>', 'OAuth client secret (needed for confidential clients and client_credentials)').env(
+        'ZS_OAUTH_CLIENT_SECRET',
+      ),
+    )
+    .option('--credential <ref>', 'where to store the tokens: file:<path> (default file:./secrets/<source>.json)')
+    .option(
+      '--port <n>',
+      'loopback port of the redirect http://127.0.0.1:<port>/oauth/callback (must be a registered redirect URL)',
+      Number,
+      8976,
+    )
+    .option('--scope <scope>', 'OAuth scope', 'read')
+    .addOption(
+      new Option('--grant <type>', 'OAuth grant').choices(['authorization_code', 'client_credentials']).default('authorization_code'),
+    )
+    .action(
+      async (
+        source: string,
+        o: {
+          subdomain?: string;
+          baseUrl?: string;
+          clientId?: string;
+          clientSecret?: string;
+          credential?: string;
+          port: number;
+          scope: string;
+          grant: 'authorization_code' | 'client_credentials';
+        },
+      ) => {
+        if (!o.clientId) throw new Error('give --client-id (or ZS_OAUTH_CLIENT_ID): the OAuth client registered in Zendesk');
+        const credentialRef = o.credential ?? `file:./secrets/${source}.json`;
+        const result = await authorize({
+          baseUrl: zendeskBaseUrl(o),
+          clientId: o.clientId,
+          clientSecret: o.clientSecret,
+          credentialRef,
+          grant: o.grant,
+          scope: o.scope,
+          port: o.port,
+        });
+        console.log(authorizationSummary(source, result));
+      },
+    );
 }

@@ -2,7 +2,9 @@
  * `client.ts check`: validates a source's settings, signs in to the account, and probes each stream's
  * endpoint with one small request, so plan and role gaps show before anything is synced.
  */
+import { Command } from 'commander';
 import { formatTable } from './table';
+import { loadSourceSettings, sourceSettingsOption } from './options';
 import { WorkerResources } from '../activities/resources';
 import { collectionsOfStream, streamByName, streams } from '../catalog/collections';
 import { isCollectionEnabled } from '../workflows/collectionSelection';
@@ -103,4 +105,16 @@ export function renderCheckReport(source: string, report: CheckReport): string {
   if (missing.length)
     lines.push(`\n${missing.length} enabled stream(s) are not available and will be skipped: ${missing.map((p) => p.stream).join(', ')}`);
   return lines.join('\n');
+}
+
+export function checkCommand(): Command {
+  return new Command('check')
+    .argument('<source>')
+    .description('validate the settings, sign in to the account, report the role and which collections the plan allows — before any sync')
+    .addOption(sourceSettingsOption())
+    .option('--json', 'print the report as JSON')
+    .action(async (source: string, o: { settings: string; json?: boolean }) => {
+      const report = await checkSource(loadSourceSettings(o.settings, source));
+      console.log(o.json ? JSON.stringify(report, null, 2) : renderCheckReport(source, report));
+    });
 }

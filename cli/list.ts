@@ -1,7 +1,9 @@
 /** `client.ts list`: every source workflow with its state, from Temporal's visibility store. */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { LAST_SUCCESS, ROWS_SYNCED, SOURCE_NAME, SYNC_STATE } from '../workflows/searchAttributes';
+import { Command } from 'commander';
 import { formatTable } from './table';
+import { withClient, type TemporalOptions } from './options';
 
 /** The sources as a table: running ones, or with `all` stopped ones too (with `runs`, one row per run). */
 export async function listSources(client: Client, o: { all?: boolean; runs?: boolean }): Promise<string> {
@@ -35,4 +37,16 @@ export function latestRunPerWorkflow<T extends { workflowId: string; startTime: 
     if (!seen || wf.startTime.getTime() > seen.startTime.getTime()) latest.set(wf.workflowId, wf);
   }
   return [...latest.values()];
+}
+
+export function listCommand(temporal: TemporalOptions): Command {
+  return new Command('list')
+    .description('every source workflow with its state')
+    .option('--all', 'include stopped sources')
+    .option('--runs', 'with --all: one row per run (each cycle continues-as-new into a new run) instead of per source')
+    .action(async (o: { all?: boolean; runs?: boolean }) => {
+      await withClient(temporal, async (client) => {
+        console.log(await listSources(client, o));
+      });
+    });
 }

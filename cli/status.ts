@@ -3,9 +3,12 @@
  * then per collection rows, requests, cursor, last success, lag and errors; warnings and backfills
  * below), and the backfills a request started.
  */
+import { Command } from 'commander';
 import { collections } from '../catalog/collections';
 import type { BackfillStatus, SourceStatus, StreamCursor } from '../workflows/types';
 import { formatTable } from './table';
+import { querySourceStatus } from './sources';
+import { withClient, type TemporalOptions } from './options';
 
 /** How far behind Zendesk the warehouse is for a collection, e.g. "4m", "2h 5m", "3d 1h". */
 export function lagOf(syncedThrough: string | undefined, nowMs = Date.now()): string {
@@ -91,4 +94,17 @@ export function renderStartedBackfills(started: BackfillStatus[]): string {
     ['child workflow', 'stream', 'from', 'to', 'state'],
     started.map((b) => [b.workflowId, b.stream, b.from, b.to, b.state]),
   );
+}
+
+export function statusCommand(temporal: TemporalOptions): Command {
+  return new Command('status')
+    .argument('<source>')
+    .description('state, then per collection: rows and requests of the last run, cursor, last success, lag, errors; warnings below')
+    .option('--json', 'print the raw status as JSON')
+    .action(async (source: string, o: { json?: boolean }) => {
+      await withClient(temporal, async (client) => {
+        const status = await querySourceStatus(client, source);
+        console.log(o.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+      });
+    });
 }

@@ -4,15 +4,13 @@
  * and with `--repair` starts the backfill that closes a lookback gap through the source workflow's
  * backfill update (the same path as `client.ts backfill`).
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { connectClient, type TemporalSettings } from '../runtime/connection';
+import { connectClient } from '../runtime/connection';
 import { querySourceStatus, sourceHandle } from './sources';
 import { formatTable } from './table';
-import { pickSource, readSettingsFile } from '../config/settingsFile';
-import { validateSourceConfig } from '../config/sourceConfig';
+import { loadSourceSettings, sourceSettingsOption, type TemporalOptions } from './options';
 import { backfillUpdate } from '../workflows/messages';
-import type { BackfillStatus, SourceConfig, SourceStatus } from '../workflows/types';
+import type { BackfillStatus, SourceStatus } from '../workflows/types';
 import { backfillCommand, type VerifyRow } from '../verify/diagnose';
 import { DEFAULT_MAX_REQUESTS, verifySource, type VerifyPlan, type VerifyReport } from '../verify/run';
 
@@ -70,13 +68,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function loadConfig(file: string, source: string): SourceConfig {
-  const raw = JSON.parse(readFileSync(file, 'utf8'));
-  return raw && Array.isArray(raw.sources) ? pickSource(readSettingsFile(file), source) : validateSourceConfig(raw);
-}
-
 /** The `verify` command; `temporal` gives the connection settings of the client's global options. */
-export function verifyCommand(temporal: () => TemporalSettings): Command {
+export function verifyCommand(temporal: TemporalOptions): Command {
   return new Command('verify')
     .argument('<source>')
     .description(
@@ -84,12 +77,12 @@ export function verifyCommand(temporal: () => TemporalSettings): Command {
         'print the differences with their likely cause, and with --repair start the backfill that closes a lookback gap; ' +
         "spends a printed, capped number of requests within the source's rate budget",
     )
-    .requiredOption('--settings <file>', 'settings file ({"sources": […]}) or a single source settings file')
+    .addOption(sourceSettingsOption())
     .addOption(new Option('--max-requests <n>', 'most Zendesk requests to spend').argParser((v) => Number(v)).default(DEFAULT_MAX_REQUESTS))
     .option('--repair', 'start the backfill that closes a lookback gap (through the running source workflow)')
     .option('--json', 'print the report as JSON (the plan goes to stderr)')
     .action(async (source: string, o: { settings: string; maxRequests: number; repair?: boolean; json?: boolean }) => {
-      const config = loadConfig(o.settings, source);
+      const config = loadSourceSettings(o.settings, source);
       let client: Awaited<ReturnType<typeof connectClient>> | undefined;
       let status: SourceStatus | undefined;
       const warnings: string[] = [];
