@@ -185,9 +185,8 @@ function boundedDestination(destination: Destination, slots: ConnectionSlots): D
   return new Proxy(destination, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
+      if (typeof value !== 'function' || !WAREHOUSE_CALLS.has(property)) return value;
       const method = value as (...args: unknown[]) => unknown;
-      if (!WAREHOUSE_CALLS.has(property)) return method.bind(target);
       return (...args: unknown[]) => slots.run(() => Promise.resolve(method.apply(target, args)));
     },
   });
