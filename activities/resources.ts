@@ -1,5 +1,6 @@
 /**
- * What a worker keeps between activities: one open destination per warehouse URL and one Zendesk
+ * What a worker keeps between activities: one open destination per warehouse URL (./warehousePools:
+ * shared by every source writing there, with a bound on its connections) and one Zendesk
  * client per account and credential (so the account's keep-alive pool, rate budget and OAuth token
  * refreshes are shared by every stream and backfill of that account in this process).
  *
@@ -11,7 +12,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { StreamSpec } from '../catalog/types';
 import { credentialFileTokenStore, resolveCredential, saveCredential, type ZendeskCredential } from '../credentials/store';
-import { openDestination } from '../destinations/open';
 import { resolveDestinationReference, urlScheme } from '../destinations/reference';
 import { snowflakeQueryTag } from '../destinations/snowflake/settings';
 import type { Destination } from '../destinations/types';
@@ -28,6 +28,7 @@ import {
   type ZendeskUser,
 } from '../zendesk';
 import type { RateSettings, SourceConfig } from '../workflows/types';
+import { WarehousePools, warehouseLimitsFromEnv, type WarehouseLimits } from './warehousePools';
 
 /** The slice of the Zendesk client one activity uses, with requests counted for that activity only. */
 export interface AccountSession {
@@ -55,8 +56,13 @@ interface RequestScope {
 }
 const requestCounter = new AsyncLocalStorage<RequestScope>();
 
+export interface WorkerResourcesOptions {
+  /** The bound on each warehouse's connections (default: ZS_WAREHOUSE_MAX_CONNECTIONS and ZS_WAREHOUSE_ACQUIRE_TIMEOUT_SECONDS). */
+  warehouse?: WarehouseLimits;
+}
+
 export class WorkerResources {
-  private readonly destinations = new Map<string, Promise<Destination>>();
+  readonly warehouses: WarehousePools;
   private readonly clients = new Map<string, CachedClient>();
   /** Per account: each source's latest rate settings, to give the shared budget the strictest of them. */
   private readonly rateBySource = new Map<string, Map<string, RateSettings>>();
@@ -66,10 +72,14 @@ export class WorkerResources {
     (event: { source: string; path: string; status?: number; attempts: number; errorType?: string }) => void
   > = [];
 
+  constructor(options: WorkerResourcesOptions = {}) {
+    this.warehouses = new WarehousePools(options.warehouse ?? warehouseLimitsFromEnv(process.env));
+  }
+
   /**
-   * SQLite and Postgres destinations are shared by every activity of the worker. A Snowflake
-   * session carries its QUERY_TAG from login, so a tagged run gets a session of its own: the caller
-   * closes it via `release`.
+   * SQLite, Postgres and BigQuery destinations are shared by every activity of the worker. A Snowflake
+   * session carries its QUERY_TAG from login, so a tagged run gets a session of its own (its calls
+   * still count against the URL's bound): the caller closes it via `release`.
    */
   async destinationForRun(
     ref: string,
@@ -77,19 +87,13 @@ export class WorkerResources {
   ): Promise<{ destination: Destination; release(): Promise<void> }> {
     const url = resolveDestinationReference(ref, process.env);
     if (urlScheme(url) !== 'snowflake') return { destination: await this.destination(ref), release: async () => {} };
-    const destination = await openDestination(url, { snowflake: { queryTag: snowflakeQueryTag(tag) } });
+    const destination = await this.warehouses.ownDestination(url, { snowflake: { queryTag: snowflakeQueryTag(tag) } });
     return { destination, release: () => destination.close() };
   }
 
+  /** The worker's shared destination of a warehouse URL (see ./warehousePools). */
   async destination(ref: string): Promise<Destination> {
-    const url = resolveDestinationReference(ref, process.env);
-    let opened = this.destinations.get(url);
-    if (!opened) {
-      opened = openDestination(url);
-      this.destinations.set(url, opened);
-      opened.catch(() => this.destinations.delete(url)); // a failed open is retried next time
-    }
-    return opened;
+    return this.warehouses.destination(resolveDestinationReference(ref, process.env));
   }
 
   /** A session for one activity: requests made inside `run` are counted for it. */
@@ -184,9 +188,7 @@ export class WorkerResources {
     const clients = [...this.clients.values()];
     this.clients.clear();
     await Promise.all(clients.map((c) => c.client.close().catch(() => {})));
-    const destinations = [...this.destinations.values()];
-    this.destinations.clear();
-    await Promise.all(destinations.map(async (d) => (await d.catch(() => undefined))?.close()));
+    await this.warehouses.close();
   }
 }
 

@@ -12,7 +12,7 @@ import type { StreamResult, SyncActivities, SyncStreamInput } from '../workflows
 
 export interface AppMetrics {
   registry: Registry;
-  /** Counts every Zendesk request of `resources` (requests, 429s, retries). */
+  /** Counts every Zendesk request of `resources` (requests, 429s, retries) and reports its warehouses' connections. */
   observe(resources: WorkerResources): void;
   /** Wraps the activities to count rows and record the last successful sync per stream. */
   instrument(activities: SyncActivities): SyncActivities;
@@ -77,9 +77,37 @@ export function createAppMetrics(): AppMetrics {
     labelNames: ['source', 'stream'],
     registers: [registry],
   });
+  // Per warehouse URL (password and query left out), the connection slots in use and the calls
+  // waiting for one: a warehouse whose calls wait is slow or down (see activities/warehousePools.ts).
+  const observed: WorkerResources[] = [];
+  const eachWarehouse = (gauge: Gauge<'warehouse'>, value: (p: { inUse: number; waiting: number }) => number) => {
+    gauge.reset();
+    for (const resources of observed) {
+      for (const pool of resources.warehouses.stats()) gauge.set({ warehouse: pool.url.split('?')[0]! }, value(pool));
+    }
+  };
+  new Gauge({
+    name: 'zendesk_sync_warehouse_connections_in_use',
+    help: 'Warehouse calls in progress (each on one connection), by warehouse URL; at most ZS_WAREHOUSE_MAX_CONNECTIONS',
+    labelNames: ['warehouse'],
+    registers: [registry],
+    collect() {
+      eachWarehouse(this, (p) => p.inUse);
+    },
+  });
+  new Gauge({
+    name: 'zendesk_sync_warehouse_calls_waiting',
+    help: 'Warehouse calls waiting for a free connection, by warehouse URL',
+    labelNames: ['warehouse'],
+    registers: [registry],
+    collect() {
+      eachWarehouse(this, (p) => p.waiting);
+    },
+  });
   return {
     registry,
     observe(resources) {
+      observed.push(resources);
       resources.requestListeners.push((e) => {
         requests.inc({ source: e.source, status: e.status === undefined ? 'error' : String(e.status) }, Math.max(1, e.attempts));
         if (e.status === 429) throttled.inc({ source: e.source });

@@ -69,6 +69,12 @@ const DDL_LOCK_KEY = 'zendesk_sync:ddl';
 export interface PostgresOptions {
   /** Most connections the pool opens (default 4). */
   poolMax?: number;
+  /**
+   * How long a connect may take, and a call wait for a pooled connection, before it fails (default:
+   * pg's no connect timeout, knex's 60 s wait). A server that accepts and never answers then fails
+   * the call instead of holding it.
+   */
+  connectTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Called before each retry (for logging; the error never carries the password). */
   onRetry?: (notice: RetryNotice) => void;
@@ -110,8 +116,10 @@ export class PostgresDestination implements Destination {
         connectionString: url,
         // Named connections are easy to spot (and to terminate) in pg_stat_activity.
         ...(parsed.searchParams.has('application_name') ? {} : { application_name: 'zendesk-sync' }),
+        ...(options.connectTimeoutMs !== undefined && { connectionTimeoutMillis: options.connectTimeoutMs }),
       },
       pool: { min: 0, max: options.poolMax ?? 4 },
+      ...(options.connectTimeoutMs !== undefined && { acquireConnectionTimeout: options.connectTimeoutMs }),
     });
     const destination = new PostgresDestination(knex, options);
     try {

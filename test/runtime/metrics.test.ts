@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WorkerResources } from '../../activities/resources';
 import { createAppMetrics } from '../../runtime/metrics';
 import type { StreamResult, SyncActivities, SyncStreamInput } from '../../workflows/types';
 
-test('app metrics: requests, 429s, retries, rows per collection, last success, lag; served on /metrics', async () => {
+test('app metrics: requests, 429s, retries, rows per collection, last success, lag, warehouse connections; served on /metrics', async () => {
   const metrics = createAppMetrics();
   const resources = new WorkerResources();
   metrics.observe(resources);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-metrics-'));
+  const warehouse = `sqlite://${path.join(tmp, 'wh')}`;
+  await (await resources.destination(warehouse)).readState('acme', 'probe');
   for (const l of resources.requestListeners) {
     l({ source: 'acme', path: '/api/v2/groups.json', status: 200, attempts: 1 });
     l({ source: 'acme', path: '/api/v2/incremental/tickets/cursor.json', status: 429, attempts: 3 });
@@ -37,8 +43,12 @@ test('app metrics: requests, 429s, retries, rows per collection, last success, l
       const lag = Number(new RegExp(`zendesk_sync_lag_seconds\\{source="acme",collection="${collection}"\\} ([\\d.]+)`).exec(text)?.[1]);
       assert.ok(lag >= 3600 && lag < 3700, `lag of ${collection}: ${lag}`);
     }
+    // The one warehouse, idle: no call in progress, none waiting.
+    assert.ok(text.includes(`zendesk_sync_warehouse_connections_in_use{warehouse="${warehouse}"} 0`), text);
+    assert.ok(text.includes(`zendesk_sync_warehouse_calls_waiting{warehouse="${warehouse}"} 0`));
   } finally {
     server.close();
     await resources.close();
+    rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { collections } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
-import { WorkerResources } from '../../activities/resources';
+import { WorkerResources, type WorkerResourcesOptions } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import { enabledStreams } from '../../workflows/collectionSelection';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
@@ -47,7 +47,9 @@ export interface SyncHarness {
   close(): Promise<void>;
 }
 
-export async function startSyncHarness(options: { emulator?: EmulatorOptions } = {}): Promise<SyncHarness> {
+export async function startSyncHarness(
+  options: { emulator?: EmulatorOptions; warehouse?: WorkerResourcesOptions['warehouse'] } = {},
+): Promise<SyncHarness> {
   const emulator = await startEmulator({ rateLimits: false, plan: 'enterprise', ...options.emulator });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-sync-'));
   const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
@@ -56,7 +58,7 @@ export async function startSyncHarness(options: { emulator?: EmulatorOptions } =
     email: emulator.credentials.admin.email,
     token: emulator.credentials.admin.apiToken,
   });
-  const resources = new WorkerResources();
+  const resources = new WorkerResources({ warehouse: options.warehouse });
   let snowflake: Promise<SnowflakeEmulator> | undefined;
   const pgUrl = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
 
