@@ -15,6 +15,7 @@ export { WorkerResources } from './resources';
 import { activityDeps, runSyncStream } from './syncStream';
 import { withPrivacy } from '../sync/privacy';
 import { describeBackfillWith } from './describeBackfill';
+import { accountHostActivities } from './accountHost';
 
 /** Turns any error into a Temporal failure with a stable type and a message safe to show. */
 export function toFailure(err: unknown): unknown {
@@ -53,8 +54,10 @@ function requestTroubleLogger(ctx: Context): (event: RequestEvent) => void {
   };
 }
 
-export function createActivities(resources: WorkerResources): SyncActivities {
+/** `hostQueue`: the queue only this worker polls, where the accounts it hosts send their work. */
+export function createActivities(resources: WorkerResources, options: { hostQueue?: string } = {}): SyncActivities {
   return {
+    ...accountHostActivities(options.hostQueue),
     // The settings were validated where they were received (the client, or the source workflow's
     // check for a raw start) by the one schema (config/sourceConfig.ts): trusted here.
     async checkSource(config: SourceConfig): Promise<CheckSourceResult> {

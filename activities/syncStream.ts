@@ -18,6 +18,7 @@ import type { StreamCursor, StreamResult, SyncStreamInput } from '../workflows/t
 import type { AccountSession } from './resources';
 import type { PageResult } from '../zendesk';
 import { streamWindow } from './streamWindow';
+import { keepsListPosition, listResumePoint, recordListPosition } from './listPosition';
 
 /** What a heartbeat carries: enough to resume and to show progress (no records). */
 export interface SyncHeartbeat {
@@ -151,6 +152,11 @@ async function closeIterator(iterator: AsyncIterator<PageResult>, pending: Promi
 }
 
 export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps): Promise<StreamResult> {
+  if (keepsListPosition(streamByName(input.stream), input.mode)) {
+    // A list resumes from its last committed page, also when started again on another worker.
+    const resumeAt = await listResumePoint(deps.destination, input.config.name, input.stream, deps.progressOwner, deps.previousHeartbeat);
+    deps = { ...deps, previousHeartbeat: resumeAt };
+  }
   // Until the first page commits, the keep-alive repeats the previous attempt's heartbeat (a list
   // resumes mid-way from it), or, on a first attempt, one that resumes exactly like no heartbeat.
   let lastBeat: SyncHeartbeat = deps.previousHeartbeat ?? { stream: input.stream, cursor: null, pages: 0, rows: 0 };
@@ -184,7 +190,8 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   await planner.prepare(tables);
 
   // Where to start. Incremental exports keep a durable cursor; lists are read in full each run and
-  // only resume mid-list within the retries of one activity (from the heartbeat).
+  // only resume mid-list within one activity (from the heartbeat, or from the position an earlier
+  // execution on another worker committed: listPosition.ts, applied in runSyncStream).
   const incremental = input.mode === 'incremental' && !stream.fullRefresh;
   let cursor: StreamCursor | null;
   // A retry continues the counts of the attempts before it: their pages are committed and are not
@@ -300,7 +307,7 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
         }
         for (const [t, n] of Object.entries(mapped.rejected)) rejectedTotals[t] = (rejectedTotals[t] ?? 0) + n;
         for (const [t, n] of Object.entries(mapped.coercedToNull)) coercedTotals[t] = (coercedTotals[t] ?? 0) + n;
-        deps.heartbeat({
+        const beat: SyncHeartbeat = {
           stream: stream.name,
           cursor,
           pages,
@@ -308,7 +315,11 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
           rowsByTable: { ...rowsByTable },
           requests: requestsSoFar(),
           ...(fullReadId === undefined ? {} : { fullReadId }),
-        });
+        };
+        if (deps.progressOwner && keepsListPosition(stream, input.mode)) {
+          await recordListPosition(deps.destination, source, deps.progressOwner, beat);
+        }
+        deps.heartbeat(beat);
         if (page.done) {
           reachedEndAt = now();
           break;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { collections } from '../catalog/collections';
 import { saveCredential } from '../credentials/store';
 import { openDestination } from '../destinations/open';
@@ -19,7 +19,7 @@ import { DEFAULT_LOOKBACK_DAYS } from '../workflows/syncDefaults';
 import { customColumnsKey } from '../activities/tablePlans';
 import type { CustomColumn } from '../sync/customFields';
 import { startDevServer, type DevServer } from '../runtime/devServer';
-import { HEARTBEAT_WORKER_OPTIONS, installRuntime } from '../runtime/worker';
+import { createHostingWorkers, installRuntime } from '../runtime/worker';
 import pino from 'pino';
 import { querySourceStatus, startSource } from '../cli/sources';
 import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth } from '../emulator';
@@ -97,23 +97,32 @@ export async function startStack(options: { emulator?: EmulatorOptions; ui?: boo
 }
 
 export interface RunningWorker {
+  /** The queue only this worker polls: the accounts it hosts run their Zendesk activities there. */
+  hostQueue: string;
+  /** Its clients and destinations (a test counts the Zendesk requests this worker made through them). */
+  resources: WorkerResources;
   stop(): Promise<void>;
 }
 
 /** A worker in this process (fast; for every test that does not kill it). */
-export async function startWorker(stack: Stack): Promise<RunningWorker> {
+export async function startWorker(
+  stack: Stack,
+  options: { identity?: string; shutdownGraceSeconds?: number } = {},
+): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: stack.server.address });
   const resources = new WorkerResources();
-  const worker = await Worker.create({
-    connection,
+  const worker = await createHostingWorkers(connection, {
     taskQueue: stack.taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities(resources),
-    shutdownGraceTime: '5 seconds',
-    ...HEARTBEAT_WORKER_OPTIONS,
+    workflows: { workflowBundle: await workflowBundle() },
+    activities: (hostQueue) => createActivities(resources, { hostQueue }),
+    shutdownGraceSeconds: options.shutdownGraceSeconds ?? 5,
+    maxConcurrentActivities: 100,
+    identity: options.identity,
   });
   const running = worker.run();
   return {
+    hostQueue: worker.hostQueue,
+    resources,
     async stop() {
       worker.shutdown();
       await running;

@@ -4,7 +4,10 @@
  * get `shutdownGraceTime` to commit their page and heartbeat the cursor).
  */
 import { createAppMetrics } from './metrics';
-import { NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundle } from '@temporalio/worker';
+import type { SyncActivities } from '../workflows/types';
 import type { DestinationStream } from 'pino';
 import { createRuntimeLogger } from './logging';
 import { createActivities, WorkerResources } from '../activities';
@@ -37,6 +40,12 @@ export interface WorkerOptions {
   /** Seconds in-flight activities get to finish on shutdown. */
   shutdownGraceSeconds?: number;
   maxConcurrentActivities?: number;
+  /**
+   * Activity slots on this worker's own queue, where the accounts it hosts run their streams. Generous:
+   * the account's rate budget paces them, and an activity left waiting for a slot longer than a
+   * heartbeat timeout would look like a dead host and move the account.
+   */
+  maxHostedActivities?: number;
 }
 
 let runtimeInstalled = false;
@@ -81,9 +90,86 @@ export function installRuntime(
   runtimeInstalled = true;
 }
 
+/**
+ * The queue only this worker polls (workflows/accountHost.ts): unique per process and start, so a
+ * restarted worker never inherits a dead one's tasks by accident.
+ */
+export function workerHostQueue(taskQueue: string): string {
+  return `${taskQueue}/worker/${os.hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A worker's two Temporal workers, run and stopped together. */
+export interface ZendeskSyncWorker {
+  /** This worker's own queue, where the Zendesk accounts it hosts run their activities. */
+  readonly hostQueue: string;
+  /** Until shutdown (SIGINT/SIGTERM or `shutdown()`) once in-flight work has drained. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * Polls the shared task queue (workflows, and activities any worker may run) and its own host queue
+ * (activities of the accounts it hosts), with one set of activities and one WorkerResources, so the
+ * sources of an account hosted here share one rate budget.
+ */
+export async function createHostingWorkers(
+  connection: NativeConnection,
+  options: Pick<WorkerOptions, 'shutdownGraceSeconds' | 'maxConcurrentActivities' | 'maxHostedActivities'> & {
+    namespace?: string;
+    taskQueue: string;
+    activities: (hostQueue: string) => SyncActivities;
+    workflows: { workflowsPath: string } | { workflowBundle: WorkflowBundle };
+    identity?: string;
+  },
+): Promise<ZendeskSyncWorker> {
+  const hostQueue = workerHostQueue(options.taskQueue);
+  const activities = options.activities(hostQueue);
+  const common = {
+    connection,
+    namespace: options.namespace,
+    activities,
+    shutdownGraceTime: (options.shutdownGraceSeconds ?? 30) * 1000,
+    ...(options.identity && { identity: options.identity }),
+    ...HEARTBEAT_WORKER_OPTIONS,
+  };
+  const shared = await Worker.create({
+    ...common,
+    taskQueue: options.taskQueue,
+    ...options.workflows,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 20,
+  });
+  const hosted = await Worker.create({
+    ...common,
+    taskQueue: hostQueue,
+    maxConcurrentActivityTaskExecutions: options.maxHostedActivities ?? 200,
+  });
+  return {
+    hostQueue,
+    async run() {
+      const runs = [shared.run(), hosted.run()];
+      // One stopping stops the other: a worker that polls only one of its queues is half a worker.
+      const settled = runs.map((r) => r.finally(() => stopQuietly(shared, hosted)));
+      await Promise.all(settled);
+    },
+    shutdown() {
+      stopQuietly(shared, hosted);
+    },
+  };
+}
+
+function stopQuietly(...workers: Worker[]): void {
+  for (const w of workers) {
+    try {
+      if (w.getState() === 'RUNNING') w.shutdown();
+    } catch {
+      /* already stopping */
+    }
+  }
+}
+
 export async function createWorker(
   options: WorkerOptions,
-): Promise<{ worker: Worker; connection: NativeConnection; resources: WorkerResources }> {
+): Promise<{ worker: ZendeskSyncWorker; connection: NativeConnection; resources: WorkerResources }> {
   installRuntime(options);
   const connection = await NativeConnection.connect({ address: options.temporal.address });
   try {
@@ -93,23 +179,23 @@ export async function createWorker(
     throw err;
   }
   const resources = new WorkerResources();
-  let activities = createActivities(resources);
-  if (options.appMetricsAddress) {
-    const metrics = createAppMetrics();
+  const metrics = options.appMetricsAddress ? createAppMetrics() : undefined;
+  if (metrics) {
     metrics.observe(resources);
-    activities = metrics.instrument(activities);
-    const server = await metrics.serve(options.appMetricsAddress);
+    const server = await metrics.serve(options.appMetricsAddress!);
     server.unref();
   }
-  const worker = await Worker.create({
-    connection,
+  const worker = await createHostingWorkers(connection, {
     namespace: options.temporal.namespace,
     taskQueue: options.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
-    activities,
-    shutdownGraceTime: `${options.shutdownGraceSeconds ?? 30} seconds`,
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 20,
-    ...HEARTBEAT_WORKER_OPTIONS,
+    workflows: { workflowsPath: require.resolve('../workflows') },
+    activities: (hostQueue) => {
+      const activities = createActivities(resources, { hostQueue });
+      return metrics ? metrics.instrument(activities) : activities;
+    },
+    shutdownGraceSeconds: options.shutdownGraceSeconds,
+    maxConcurrentActivities: options.maxConcurrentActivities,
+    maxHostedActivities: options.maxHostedActivities,
   });
   return { worker, connection, resources };
 }

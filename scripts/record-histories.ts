@@ -15,7 +15,8 @@ import { saveCredential } from '../credentials/store';
 import { querySourceStatus, sourceHandle, stopSourceAndWait } from '../cli/sources';
 import type { SourceState } from '../workflows/types';
 import { backfillUpdate, pauseSignal, resumeSignal, syncNowSignal } from '../workflows/messages';
-import { workflowIdForSource } from '../workflows/ids';
+import { workflowIdForAccount, workflowIdForSource } from '../workflows/ids';
+import { WorkerResources } from '../activities/resources';
 import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type Stack } from '../harness/stack';
 
 async function main(): Promise<void> {
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
       workflowIdForSource('recorded_stopped'),
       workflowIdForSource('recorded_again'),
       againChild!.workflowId,
+      // The account host (workflows/accountHost.ts), still running: its history so far.
+      workflowIdForAccount(WorkerResources.accountKey({ baseUrl: stack.emulator.baseUrl })),
     ];
     let n = 0;
     const manifest: Record<string, string> = {};

@@ -16,9 +16,10 @@ export const PAUSE_WAITS_PATCH = 'v4-pause-waits-for-activities';
  * Web UI's pending activities and every log line of the activity say which collection it is.
  * Runs recorded before the change keep their numbers when replayed.
  */
-export function syncActivities(config: SourceConfig, summary: string, stream: string): SyncActivities {
+export function syncActivities(config: SourceConfig, summary: string, stream: string, host?: HostQueue): SyncActivities {
   const timing = config.timing ?? {};
   const options: ActivityOptions = {
+    ...hostQueueOptions(config, host),
     // One attempt may export a large account under Zendesk's limits; liveness comes from heartbeats.
     startToCloseTimeout: '24 hours',
     heartbeatTimeout: `${timing.heartbeatTimeoutSeconds ?? TIMING_DEFAULTS.heartbeatTimeoutSeconds} seconds`,
@@ -39,9 +40,10 @@ export function syncActivities(config: SourceConfig, summary: string, stream: st
   return proxyActivities<SyncActivities>(options);
 }
 
-export function checkActivities(config: SourceConfig): SyncActivities {
+export function checkActivities(config: SourceConfig, host?: HostQueue): SyncActivities {
   const timing = config.timing ?? {};
   return proxyActivities<SyncActivities>({
+    ...hostQueueOptions(config, host),
     startToCloseTimeout: '2 minutes',
     retry: {
       initialInterval: `${timing.retryInitialSeconds ?? TIMING_DEFAULTS.retryInitialSeconds} seconds`,
@@ -58,5 +60,29 @@ export function temporalActivities(): Pick<SyncActivities, 'describeBackfill'> {
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
     summary: 'ask Temporal about a backfill',
+  });
+}
+
+/** The task queue of the worker hosting the source's Zendesk account (workflows/accountRoute.ts). */
+export interface HostQueue {
+  taskQueue: string;
+}
+
+/**
+ * Activities that talk to Zendesk run on the account's host queue. A host that died starts nothing:
+ * the schedule-to-start timeout (one heartbeat timeout) says so, and the caller asks for a new host.
+ */
+function hostQueueOptions(config: SourceConfig, host: HostQueue | undefined): Partial<ActivityOptions> {
+  if (!host) return {};
+  const heartbeatSeconds = config.timing?.heartbeatTimeoutSeconds ?? TIMING_DEFAULTS.heartbeatTimeoutSeconds;
+  return { taskQueue: host.taskQueue, scheduleToStartTimeout: `${heartbeatSeconds} seconds` };
+}
+
+/** Asking the account's host workflow for its host (on the shared queue, any worker). */
+export function accountHostActivities(): Pick<SyncActivities, 'askAccountHost'> {
+  return proxyActivities<SyncActivities>({
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+    summary: 'ask which worker hosts the account',
   });
 }

@@ -44,3 +44,13 @@ export function activityIdForStream(stream: string): string {
 export function streamOfActivityId(activityId: string): string | undefined {
   return /^sync (\w+)$/.exec(activityId)?.[1];
 }
+
+const ACCOUNT_WORKFLOW_PREFIX = 'zendesk-account-';
+
+/**
+ * The account host workflow's ID, from the account's origin and base path (never a credential):
+ * `zendesk-account-acme.zendesk.com`.
+ */
+export function workflowIdForAccount(account: string): string {
+  return `${ACCOUNT_WORKFLOW_PREFIX}${account.replace(/^https?:\/\//, '')}`;
+}

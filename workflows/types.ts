@@ -198,7 +198,31 @@ export interface SyncActivities {
   checkSource(config: SourceConfig): Promise<CheckSourceResult>;
   syncStream(input: SyncStreamInput): Promise<StreamResult>;
   describeBackfill(workflowId: string): Promise<BackfillDescription>;
+  /**
+   * The task queue of the worker that hosts the source's Zendesk account (see workflows/accountHost.ts),
+   * asked of the account's host workflow (started if needed); `stale` names a host queue that did not
+   * start an activity in time, to be replaced.
+   */
+  askAccountHost(config: Pick<SourceConfig, 'subdomain' | 'baseUrl'>, stale: string | null): Promise<string>;
+  /** Run by whichever live worker picks it up from the shared queue: that worker's own queue. */
+  claimAccount(account: string): Promise<string>;
 }
+
+/** The account host workflow's input (carried across its continue-as-new). */
+export interface AccountHostWorkflowInput {
+  /** The account's origin and base path, e.g. `https://acme.zendesk.com` (never a credential). */
+  account: string;
+  /** The current host's task queue. */
+  host?: string;
+  /** How many times the account was claimed (moved to a worker) so far. */
+  claims?: number;
+}
+
+export interface AccountHostRequest {
+  stale: string | null;
+}
+
+export type AccountHostStatus = Required<Pick<AccountHostWorkflowInput, 'account' | 'claims'>> & Pick<AccountHostWorkflowInput, 'host'>;
 
 /**
  * What Temporal says about a backfill child (asked when starting it found one already there and the

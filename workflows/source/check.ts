@@ -32,7 +32,9 @@ export function settingsCanWork(run: SourceRun): boolean {
 export async function credentialsPass(run: SourceRun): Promise<boolean> {
   const { config, memory } = run;
   try {
-    const checked = await checkActivities(config).checkSource(config);
+    const checked = run.route
+      ? await run.route.onHost((host) => checkActivities(config, host).checkSource(config))
+      : await checkActivities(config).checkSource(config);
     memory.credentialError = undefined;
     if (run.patches.cycleOutcomes) {
       memory.settingsError = undefined;

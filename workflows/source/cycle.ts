@@ -8,7 +8,7 @@ import { PAUSE_WAITS_PATCH, syncActivities } from '../activityOptions';
 import { enabledStreams } from '../collectionSelection';
 import { describeFailure } from '../present';
 import { DEFAULT_PARALLEL_STREAMS } from '../syncDefaults';
-import type { CycleSummary, StreamResult, StreamStatus } from '../types';
+import type { CycleSummary, StreamResult, StreamStatus, SyncStreamInput } from '../types';
 import { credentialsPass } from './check';
 import type { SourceRun } from './run';
 import { publish } from './status';
@@ -91,13 +91,10 @@ async function syncOneStream(run: SourceRun, stream: string, progress: CycleProg
   const { config, memory } = run;
   const previous = memory.streams[stream] ?? { cursor: null };
   try {
-    const result = await syncActivities(config, `sync ${stream}`, stream).syncStream({
-      config,
-      stream,
-      cursor: previous.cursor,
-      mode: 'incremental',
-      runTag: progress.runTag,
-    });
+    const input: SyncStreamInput = { config, stream, cursor: previous.cursor, mode: 'incremental', runTag: progress.runTag };
+    const result = run.route
+      ? await run.route.onHost((host) => syncActivities(config, `sync ${stream}`, stream, host).syncStream(input))
+      : await syncActivities(config, `sync ${stream}`, stream).syncStream(input);
     progress.rows += result.rows;
     memory.streams[stream] = streamSucceeded(previous, result);
     progress.finishedStreams.add(stream);

@@ -4,6 +4,7 @@
  * asked for. One object, handed to each part, so no state hides in closures.
  */
 import { patched, workflowInfo, type CancellationScope } from '@temporalio/workflow';
+import { ACCOUNT_HOST_PATCH, AccountRoute } from '../accountRoute';
 import { DEFAULT_INTERVAL_SECONDS } from '../rhythm';
 import type { checkFailureState } from '../present';
 import type { SourceConfig, SourceMemory, SourceState, SourceWorkflowInput } from '../types';
@@ -32,7 +33,12 @@ export interface SourceRun {
   readonly workflowId: string;
   readonly intervalMs: number;
   /** The patches read once at the start of every run, in this order (see the constants above). */
-  readonly patches: { readonly cycleOutcomes: boolean; readonly steadyRhythm: boolean };
+  readonly patches: { readonly cycleOutcomes: boolean; readonly steadyRhythm: boolean; readonly accountHost: boolean };
+  /**
+   * Where the Zendesk activities run (ACCOUNT_HOST_PATCH): on the worker hosting the account. Absent
+   * in runs recorded before it, which run them on the shared queue.
+   */
+  readonly route?: AccountRoute;
   checkOutcome: CheckOutcome;
   state: SourceState;
   /** A sync-now (or a resume after a pause) asked for a cycle. */
@@ -48,6 +54,7 @@ export interface SourceRun {
 export function openSourceRun(input: SourceWorkflowInput): SourceRun {
   const cycleOutcomes = patched(CYCLE_OUTCOMES_PATCH);
   const steadyRhythm = patched(STEADY_RHYTHM_PATCH);
+  const accountHost = patched(ACCOUNT_HOST_PATCH);
   const config = { ...input.config };
   const memory: SourceMemory = input.memory ?? { cycle: 0, paused: false, streams: {}, backfills: {}, totalRows: 0 };
   return {
@@ -55,7 +62,8 @@ export function openSourceRun(input: SourceWorkflowInput): SourceRun {
     memory,
     workflowId: workflowInfo().workflowId,
     intervalMs: (config.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000,
-    patches: { cycleOutcomes, steadyRhythm },
+    patches: { cycleOutcomes, steadyRhythm, accountHost },
+    route: accountHost ? new AccountRoute(config) : undefined,
     checkOutcome: 'passed',
     state: memory.paused ? 'paused' : 'starting',
     syncRequested: false,
