@@ -63,7 +63,7 @@ test('a worker killed mid-export is replaced and the cycle completes without los
 
   const second = spawnWorkerProcess(stack);
   try {
-    const status = await waitForCycle(stack, name, 1, 300_000);
+    const status = await waitForCycle(stack, name, 1);
     assert.equal(status.streams.tickets?.lastError, undefined);
     const ticketPages = stack.emulator.requestLog.entries().filter((e) => e.path.startsWith('/api/v2/incremental/tickets/cursor'));
     const pagesNeeded = status.streams.tickets!.lastPages!;
