@@ -1,7 +1,7 @@
 /**
  * The arithmetic of the fleet benchmark (bench/fleet.ts), kept pure so it is tested on its own:
- * requests per rate-limit window of one account, history events per day, a worker's memory from
- * /proc, and which worker process a Temporal worker identity names.
+ * requests per rate-limit window of one account, history events per day, and which worker process a
+ * Temporal worker identity names.
  */
 
 /** What the emulator's request log holds about one request, as far as the limits go. */
@@ -57,12 +57,6 @@ export function accountLoad(log: WindowedRequest[]): AccountLoad {
  */
 export function historyEventsPerDay(eventsPerCycle: number, intervalSeconds: number): number {
   return (eventsPerCycle * 86_400) / intervalSeconds;
-}
-
-/** A `VmRSS:`/`VmHWM:` line of /proc/<pid>/status, in MB (undefined when absent). */
-export function procStatusMb(statusText: string, field: 'VmRSS' | 'VmHWM'): number | undefined {
-  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(statusText);
-  return match ? Number(match[1]) / 1024 : undefined;
 }
 
 /**

@@ -1,8 +1,8 @@
 // The fleet benchmark's arithmetic: requests per rate-limit window, history events per day, worker
-// memory from /proc, worker identities.
+// identities.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accountLoad, historyEventsPerDay, procStatusMb, quantile, workerPidOfIdentity } from '../../bench/fleetFigures';
+import { accountLoad, historyEventsPerDay, quantile, workerPidOfIdentity } from '../../bench/fleetFigures';
 
 const exportPage = 'GET /api/v2/incremental/tickets/cursor';
 const list = 'GET /api/v2/groups';
@@ -41,13 +41,6 @@ test('an account without requests has no load', () => {
 test('history events per day: one run per interval', () => {
   assert.equal(historyEventsPerDay(100, 10_800), 800); // 3-hour interval: 8 cycles a day
   assert.equal(historyEventsPerDay(90, 3_600), 2_160);
-});
-
-test('worker memory is read from /proc/<pid>/status in MB', () => {
-  const status = 'Name:\tnode\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\nThreads:\t11\n';
-  assert.equal(procStatusMb(status, 'VmRSS'), 100);
-  assert.equal(procStatusMb(status, 'VmHWM'), 200);
-  assert.equal(procStatusMb('Name:\tnode\n', 'VmRSS'), undefined);
 });
 
 test("a worker identity names its process by the SDK's <pid>@<host> form", () => {

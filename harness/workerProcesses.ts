@@ -1,0 +1,120 @@
+/**
+ * Worker processes as an operator runs them (`node --import tsx worker.ts`, configured by its
+ * environment), with real OS pids: their memory can be read from /proc and one can be SIGKILLed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import type { Client } from '@temporalio/client';
+
+const projectRoot = path.resolve(__dirname, '..');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  pid: number;
+  /** The last lines it wrote on stderr (kept for the error of a worker that died unasked). */
+  stderrTail(): string;
+}
+
+export function spawnWorkerProcesses(
+  count: number,
+  env: { TEMPORAL_ADDRESS: string; ZS_TASK_QUEUE: string } & Record<string, string>,
+): WorkerProcess[] {
+  return Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker.ts')], {
+      cwd: projectRoot,
+      env: { ...process.env, ZS_LOG_LEVEL: 'WARN', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let tail = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      tail = (tail + chunk.toString()).slice(-4000);
+      if (process.env.ZS_BENCH_VERBOSE) process.stderr.write(chunk);
+    });
+    return { child, pid: child.pid!, stderrTail: () => tail };
+  });
+}
+
+/** Waits until every process polls the task queue for both workflow and activity tasks. */
+export async function waitForPollers(client: Client, taskQueue: string, workers: WorkerProcess[], timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const types = [
+    temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+  ];
+  for (;;) {
+    const polling = await Promise.all(
+      types.map(async (taskQueueType) => {
+        const answer = await client.workflowService.describeTaskQueue({
+          namespace: client.options.namespace,
+          taskQueue: { name: taskQueue },
+          taskQueueType,
+        });
+        return new Set((answer.pollers ?? []).map((p) => Number(/^(\d+)@/.exec(p.identity ?? '')?.[1])));
+      }),
+    );
+    if (workers.every((w) => polling.every((pids) => pids.has(w.pid)))) return;
+    const dead = workers.find((w) => w.child.exitCode !== null);
+    if (dead) throw new Error(`worker ${dead.pid} exited (${dead.child.exitCode}) before polling: ${dead.stderrTail()}`);
+    if (Date.now() > deadline) throw new Error(`workers did not all poll ${taskQueue} within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** A `VmRSS:`/`VmHWM:` line of /proc/<pid>/status, in MB (undefined when absent). */
+export function procStatusMb(statusText: string, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(statusText);
+  return match ? Number(match[1]) / 1024 : undefined;
+}
+
+/** Peak resident memory per process, sampled from /proc/<pid>/status (VmHWM: the kernel's own peak). */
+export class MemorySampler {
+  private readonly peakMb = new Map<number, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly pids: number[],
+    intervalMs = 1000,
+  ) {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Reads every live process now (a killed process keeps the last peak read). */
+  sample(): void {
+    for (const pid of this.pids) {
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      } catch {
+        continue; // exited
+      }
+      const mb = procStatusMb(status, 'VmHWM') ?? procStatusMb(status, 'VmRSS');
+      if (mb !== undefined) this.peakMb.set(pid, Math.max(this.peakMb.get(pid) ?? 0, mb));
+    }
+  }
+
+  peak(pid: number): number | undefined {
+    return this.peakMb.get(pid);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** SIGTERM (a graceful shutdown), then SIGKILL after `graceMs`. */
+export async function stopWorkerProcesses(workers: WorkerProcess[], graceMs = 20_000): Promise<void> {
+  await Promise.all(
+    workers.map(async ({ child }) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}
