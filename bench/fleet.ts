@@ -135,8 +135,14 @@ export interface FleetRunFigures {
   failedStreams: string[];
   eventsPerCycle: { min: number; median: number; max: number };
   eventsPerDay: number;
+  /** VmRSS of each worker once it polls, before any source starts. */
+  idleRssMb: number[];
+  /** Highest VmRSS sampled (every second) from then until every first cycle ended. */
   peakRssMb: number[];
+  /** Summed peaks / sources. */
   rssPerSourceMb: number;
+  /** (Summed peaks − summed idle) / sources: what the sources added. */
+  addedRssPerSourceMb: number;
   rows: { compared: number; missing: number; extra: number; duplicated: number; stale: number; examples: string[] };
   load: AccountGroupLoad[];
   /** Page requests sent more than once with the same query to accounts with one source. */
@@ -158,6 +164,7 @@ interface PlannedSource {
   config: SourceConfig;
 }
 
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STATES_IN_CYCLE = new Set(['starting', 'checking', 'syncing']);
 
@@ -275,11 +282,12 @@ async function runFleet(
     ZS_SHUTDOWN_GRACE_SECONDS: '5',
   });
   const pids = workers.map((w) => w.pid);
-  const memory = new MemorySampler(pids);
+  let memory: MemorySampler | undefined;
   const handles = new Map<string, WorkflowHandle>();
   const firstRunIds = new Map<string, string>();
   try {
     await waitForPollers(client, taskQueue, workers);
+    memory = new MemorySampler(pids); // from here: a polling worker's memory before and during the work
     const runStart = Date.now();
     const startedAt = new Map<string, number>();
     for (const s of sources) {
@@ -288,10 +296,13 @@ async function runFleet(
       handles.set(s.name, handle);
       firstRunIds.set(s.name, (await handle.describe()).runId);
     }
-    const killed = kill ? killOneWorker(client, sources, workers, runStart, options, log) : undefined;
-    const finished = await waitForFirstCycles(client, taskQueue, sources, workers, kill, options, log);
+    const finished = new Map<string, FirstCycle>();
+    const killed = kill ? killOneWorker(client, sources, workers, finished, runStart, options, log) : undefined;
+    await waitForFirstCycles(client, taskQueue, sources, workers, finished, kill, options, log);
     const killFigures = await killed;
     memory.sample();
+    const idleRssMb = pids.map((pid) => memory!.first(pid) ?? 0);
+    const peakRssMb = pids.map((pid) => memory!.peak(pid) ?? 0);
 
     // Warehouse against each account's ground truth.
     const rows = { compared: 0, missing: 0, extra: 0, duplicated: 0, stale: 0, examples: [] as string[] };
@@ -326,7 +337,6 @@ async function runFleet(
     const activitiesPerWorker = pids.map((pid) =>
       histories.reduce((n, h) => n + h.identities.filter((i) => workerPidOfIdentity(i, pids) === pid).length, 0),
     );
-    const peakRssMb = pids.map((pid) => memory.peak(pid) ?? 0);
     const eventsPerCycle = { min: Math.min(...events), median: quantile(events, 0.5)!, max: Math.max(...events) };
     const durations = [...finished.values()].map((f) => (f.finishedAtMs - runStart) / 1000);
     return {
@@ -340,15 +350,17 @@ async function runFleet(
       failedStreams: [...finished.entries()].flatMap(([name, f]) => f.failedStreams.map((st) => `${name}.${st}`)),
       eventsPerCycle,
       eventsPerDay: historyEventsPerDay(eventsPerCycle.median, options.intervalSeconds),
+      idleRssMb,
       peakRssMb,
-      rssPerSourceMb: peakRssMb.reduce((a, b) => a + b, 0) / sources.length,
+      rssPerSourceMb: sum(peakRssMb) / sources.length,
+      addedRssPerSourceMb: (sum(peakRssMb) - sum(idleRssMb)) / sources.length,
       rows,
       load,
       repeatedRequests,
       ...(killFigures && { kill: killFigures }),
     };
   } finally {
-    memory.stop();
+    memory?.stop();
     await Promise.all(
       [...handles.values()].map((h) =>
         client.workflow
@@ -361,18 +373,23 @@ async function runFleet(
   }
 }
 
-/** Waits until every source has finished its first cycle; its finish time and failed streams. */
+interface FirstCycle {
+  finishedAtMs: number;
+  failedStreams: string[];
+}
+
+/** Waits until every source has finished its first cycle, recording its finish time and failed streams in `finished`. */
 async function waitForFirstCycles(
   client: Client,
   taskQueue: string,
   sources: PlannedSource[],
   workers: WorkerProcess[],
+  finished: Map<string, FirstCycle>,
   killExpected: boolean,
   options: FleetOptions,
   log: (line: string) => void,
-): Promise<Map<string, { finishedAtMs: number; failedStreams: string[] }>> {
+): Promise<void> {
   const deadline = Date.now() + options.deadlineMinutes * 60_000;
-  const finished = new Map<string, { finishedAtMs: number; failedStreams: string[] }>();
   const names = new Set(sources.map((s) => s.name));
   let lastReport = Date.now();
   while (finished.size < sources.length) {
@@ -403,7 +420,6 @@ async function waitForFirstCycles(
     }
     if (finished.size < sources.length) await sleep(1000);
   }
-  return finished;
 }
 
 type PendingActivity = {
@@ -437,6 +453,7 @@ async function killOneWorker(
   client: Client,
   sources: PlannedSource[],
   workers: WorkerProcess[],
+  finished: Map<string, FirstCycle>,
   runStart: number,
   options: FleetOptions,
   log: (line: string) => void,
@@ -448,10 +465,8 @@ async function killOneWorker(
   let condition = '';
   const watchDeadline = Date.now() + options.deadlineMinutes * 60_000;
   while (!victim) {
-    let anyRunning = false;
-    for (const s of watched) {
+    for (const s of watched.filter((w) => !finished.has(w.name))) {
       const pending = await pendingActivities(client, s.name).catch(() => []);
-      if (pending.length) anyRunning = true;
       for (const p of pending) {
         const pid = workerPidOfIdentity(p.lastWorkerIdentity, pids);
         const beat = heartbeatOf(client, p);
@@ -463,7 +478,8 @@ async function killOneWorker(
       }
       if (victim) break;
     }
-    if (!victim && !anyRunning && Date.now() - runStart > 30_000) return { notKilled: 'no watched source had a stream in flight' };
+    if (!victim && watched.every((w) => finished.has(w.name)))
+      return { notKilled: 'every watched source finished before a worker qualified' };
     if (!victim && Date.now() > watchDeadline) return { notKilled: 'no worker ran a stream with a committed page in time' };
     if (!victim) await sleep(500);
   }
@@ -594,8 +610,9 @@ export function fleetTables(figures: FleetFigures): { headers: string[]; rows: s
       'median source',
       'history events/source/cycle',
       'per day',
-      'peak RSS per worker',
-      'RSS per source',
+      'worker RSS idle -> peak',
+      'RSS per source (added)',
+      'repeated requests',
       'rows compared',
       'missing',
       'extra',
@@ -613,8 +630,9 @@ export function fleetTables(figures: FleetFigures): { headers: string[]; rows: s
         ? String(r.eventsPerCycle.median)
         : `${r.eventsPerCycle.median} (${r.eventsPerCycle.min}–${r.eventsPerCycle.max})`,
       String(Math.round(r.eventsPerDay)),
-      r.peakRssMb.map((m) => `${Math.round(m)}`).join(' / ') + ' MB',
-      `${r.rssPerSourceMb.toFixed(1)} MB`,
+      r.pids.map((_, i) => `${Math.round(r.idleRssMb[i]!)} -> ${Math.round(r.peakRssMb[i]!)}`).join(' / ') + ' MB',
+      `${r.rssPerSourceMb.toFixed(1)} MB (${r.addedRssPerSourceMb.toFixed(1)})`,
+      String(r.repeatedRequests),
       String(r.rows.compared),
       String(r.rows.missing),
       String(r.rows.extra),
@@ -650,6 +668,7 @@ export function fleetTables(figures: FleetFigures): { headers: string[]; rows: s
     ),
   };
   const killRuns = runs.filter((r) => r.kill);
+  const unkilled = runs.find((r) => !r.kill);
   const kill = {
     headers: [
       'workers',
@@ -675,7 +694,7 @@ export function fleetTables(figures: FleetFigures): { headers: string[]; rows: s
         String(r.rows.missing),
         String(r.rows.duplicated),
         String(r.rows.stale),
-        String(r.repeatedRequests),
+        `${r.repeatedRequests} (${unkilled ? `${unkilled.repeatedRequests} without a kill` : 'no run without a kill'})`,
       ];
     }),
   };

@@ -162,7 +162,9 @@ function printFleet(fleet: FleetFigures): void {
       `1 rate-limit minute = ${o.minuteMs} ms; interval ${o.intervalSeconds} s; heartbeat timeout ${o.heartbeatTimeoutSeconds} s`,
   );
   console.log(
-    '  history events per day = events of a first run (cycle, wait, continue-as-new) x 86400 / interval; RSS per source = summed worker peaks / sources',
+    '  history events per day = events of a first run (cycle, wait, continue-as-new) x 86400 / interval; worker RSS: VmRSS sampled every second\n' +
+      '  from when the workers poll (idle) until every first cycle ended (peak); RSS per source = summed peaks / sources (added: minus the idle RSS);\n' +
+      '  repeated requests: requests answered twice with the same path and query, on accounts with one source (a cycle repeats some by design)',
   );
   for (const table of fleetTables(fleet)) console.log(`\n${formatTable(table.headers, table.rows)}`);
   for (const run of fleet.runs) {

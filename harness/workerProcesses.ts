@@ -69,8 +69,13 @@ export function procStatusMb(statusText: string, field: 'VmRSS' | 'VmHWM'): numb
   return match ? Number(match[1]) / 1024 : undefined;
 }
 
-/** Peak resident memory per process, sampled from /proc/<pid>/status (VmHWM: the kernel's own peak). */
+/**
+ * Resident memory per process, sampled from /proc/<pid>/status every `intervalMs` from its
+ * construction: the first sample (`first`) and the highest (`peak`). VmRSS, not the kernel's VmHWM:
+ * a worker's all-time peak is its start-up (bundling the workflow code), not the work it then does.
+ */
 export class MemorySampler {
+  private readonly firstMb = new Map<number, number>();
   private readonly peakMb = new Map<number, number>();
   private readonly timer: NodeJS.Timeout;
 
@@ -78,11 +83,12 @@ export class MemorySampler {
     private readonly pids: number[],
     intervalMs = 1000,
   ) {
+    this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
   }
 
-  /** Reads every live process now (a killed process keeps the last peak read). */
+  /** Reads every live process now (a killed process keeps what was read before). */
   sample(): void {
     for (const pid of this.pids) {
       let status: string;
@@ -91,9 +97,15 @@ export class MemorySampler {
       } catch {
         continue; // exited
       }
-      const mb = procStatusMb(status, 'VmHWM') ?? procStatusMb(status, 'VmRSS');
-      if (mb !== undefined) this.peakMb.set(pid, Math.max(this.peakMb.get(pid) ?? 0, mb));
+      const mb = procStatusMb(status, 'VmRSS');
+      if (mb === undefined) continue;
+      if (!this.firstMb.has(pid)) this.firstMb.set(pid, mb);
+      this.peakMb.set(pid, Math.max(this.peakMb.get(pid) ?? 0, mb));
     }
+  }
+
+  first(pid: number): number | undefined {
+    return this.firstMb.get(pid);
   }
 
   peak(pid: number): number | undefined {
