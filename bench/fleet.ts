@@ -623,7 +623,7 @@ export function fleetTables(figures: FleetFigures): { headers: string[]; rows: s
     rows: runs.map((r) => [
       String(r.workers),
       String(r.sources),
-      r.sourcesPerWorker.join(' / '),
+      r.sourcesPerWorker.map((n, i) => (r.pids[i] === r.kill?.victimPid ? `${n} (killed)` : String(n))).join(' / '),
       seconds(r.firstCycleAllSeconds),
       seconds(r.firstCycleMedianSeconds),
       r.eventsPerCycle.min === r.eventsPerCycle.max

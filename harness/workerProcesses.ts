@@ -37,25 +37,20 @@ export function spawnWorkerProcesses(
   });
 }
 
-/** Waits until every process polls the task queue for both workflow and activity tasks. */
+/**
+ * Waits until every process polls the task queue for workflow tasks (a worker starts polling for
+ * workflow and activity tasks together; activities may be routed to queues of their own).
+ */
 export async function waitForPollers(client: Client, taskQueue: string, workers: WorkerProcess[], timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const types = [
-    temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-  ];
   for (;;) {
-    const polling = await Promise.all(
-      types.map(async (taskQueueType) => {
-        const answer = await client.workflowService.describeTaskQueue({
-          namespace: client.options.namespace,
-          taskQueue: { name: taskQueue },
-          taskQueueType,
-        });
-        return new Set((answer.pollers ?? []).map((p) => Number(/^(\d+)@/.exec(p.identity ?? '')?.[1])));
-      }),
-    );
-    if (workers.every((w) => polling.every((pids) => pids.has(w.pid)))) return;
+    const answer = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    const polling = new Set((answer.pollers ?? []).map((p) => Number(/^(\d+)@/.exec(p.identity ?? '')?.[1])));
+    if (workers.every((w) => polling.has(w.pid))) return;
     const dead = workers.find((w) => w.child.exitCode !== null);
     if (dead) throw new Error(`worker ${dead.pid} exited (${dead.child.exitCode}) before polling: ${dead.stderrTail()}`);
     if (Date.now() > deadline) throw new Error(`workers did not all poll ${taskQueue} within ${timeoutMs / 1000} s`);
