@@ -49,8 +49,10 @@ export async function waitForPollers(client: Client, taskQueue: string, workers:
       taskQueue: { name: taskQueue },
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
-    const polling = new Set((answer.pollers ?? []).map((p) => Number(/^(\d+)@/.exec(p.identity ?? '')?.[1])));
-    if (workers.every((w) => polling.has(w.pid))) return;
+    // By the SDK's default identity, <pid>@<host>; any other identity scheme counts by number.
+    const identities = (answer.pollers ?? []).map((p) => p.identity ?? '');
+    const pids = new Set(identities.map((identity) => Number(/^(\d+)@/.exec(identity)?.[1])));
+    if (workers.every((w) => pids.has(w.pid)) || new Set(identities).size >= workers.length) return;
     const dead = workers.find((w) => w.child.exitCode !== null);
     if (dead) throw new Error(`worker ${dead.pid} exited (${dead.child.exitCode}) before polling: ${dead.stderrTail()}`);
     if (Date.now() > deadline) throw new Error(`workers did not all poll ${taskQueue} within ${timeoutMs / 1000} s`);
