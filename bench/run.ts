@@ -10,7 +10,10 @@
  * Snowflake writer on fakesnow; skipped with a note when `bash scripts/fakesnow.sh` has not installed
  * it; ZS_BENCH_SNOWFLAKE_ROWS rows, default 2000 (1000 quick), ~95 s on 2 cores), bigquery (the
  * BigQuery writer on local-bigquery; skipped with a note when `bash scripts/bigquery-emulator.sh` has
- * not installed it; ZS_BENCH_BIGQUERY_ROWS rows, default 5000 (1000 quick)). With --only, the
+ * not installed it; ZS_BENCH_BIGQUERY_ROWS rows, default 5000 (1000 quick)), fleet (many sources on 1
+ * then 3 worker processes, one killed mid-cycle; options in bench/fleet.ts: --sources N --large N
+ * --shared N --tickets N --large-tickets N --workers 1,3 --no-kill --minute-ms MS --interval S
+ * --heartbeat-timeout S --deadline-min M). With --only, the
  * parts that ran replace theirs in the existing results file and the other figures are kept.
  * ZS_BENCH_MEMORY_DEADLINE_MIN bounds each memory load (default 15 min full, 10 min quick);
  * ZS_BENCH_MEMORY_SIZES=1000000 loads only some sizes and keeps the earlier figures of the others.
@@ -28,8 +31,9 @@ import { formatTable } from '../cli/table';
 import { fakesnowInstalled } from '../harness/snowflake/fakesnow-process';
 import { benchBigQuery, BIGQUERY_TABLE_HEADERS, bigQueryRows } from './bigquery';
 import { bigQueryEmulatorInstalled } from '../harness/bigquery/emulator';
+import { benchFleet, fleetOptions, fleetTables, type FleetFigures } from './fleet';
 
-const PARTS = ['writers', 'pipeline', 'limits', 'limits-all', 'memory', 'temporal', 'snowflake', 'bigquery'] as const;
+const PARTS = ['writers', 'pipeline', 'limits', 'limits-all', 'memory', 'temporal', 'snowflake', 'bigquery', 'fleet'] as const;
 type Part = (typeof PARTS)[number];
 
 function partsToRun(): Set<Part> {
@@ -146,6 +150,26 @@ function printMemory(memory: MemoryFigure[], sizes: number[]): void {
       `  not measured: ${missing.map((m) => `${m.tickets} tickets (${m.notMeasured})`).join('; ')}.` +
         `\n  Largest size measured: ${largest ? `${largest.tickets} tickets, peak RSS ${largest.worker!.maxRssMb} MB` : 'none'} (asked for ${sizes.join(', ')}).`,
     );
+  }
+}
+
+function printFleet(fleet: FleetFigures): void {
+  const o = fleet.options;
+  console.log(
+    `\nFleet: ${o.smallAccounts} small accounts (${o.smallTickets} tickets, one source each) and ${o.largeAccounts} large (${o.largeTickets} tickets; ` +
+      `the first served by ${o.sharedSources} sources) into ${fleet.destination}; emulator limits ${fleet.accountLimits.corePerMinute} core / ` +
+      `${fleet.accountLimits.exportPerMinute} export per minute, client caps ${fleet.clientCaps.corePerMinute} / ${fleet.clientCaps.exportPerMinute}, ` +
+      `1 rate-limit minute = ${o.minuteMs} ms; interval ${o.intervalSeconds} s; heartbeat timeout ${o.heartbeatTimeoutSeconds} s`,
+  );
+  console.log(
+    '  history events per day = events of a first run (cycle, wait, continue-as-new) x 86400 / interval; worker RSS: VmRSS sampled every second\n' +
+      '  from when the workers poll (idle) until every first cycle ended (peak); RSS per source = summed peaks / sources (added: minus the idle RSS);\n' +
+      '  repeated requests: requests answered twice with the same path and query, on accounts with one source (a cycle repeats some by design)',
+  );
+  for (const table of fleetTables(fleet)) console.log(`\n${formatTable(table.headers, table.rows)}`);
+  for (const run of fleet.runs) {
+    if (run.rows.examples.length) console.log(`  ${run.workers} workers, mismatches: ${run.rows.examples.join('; ')}`);
+    if (run.failedStreams.length) console.log(`  ${run.workers} workers, failed streams: ${run.failedStreams.slice(0, 10).join(', ')}`);
   }
 }
 
@@ -310,6 +334,15 @@ async function main(): Promise<void> {
       console.log(formatTable(BIGQUERY_TABLE_HEADERS, bigQueryRows(bigquery)));
       save('bigquery');
     }
+  }
+
+  if (parts.has('fleet')) {
+    const options = fleetOptions(process.argv, quick);
+    console.log('\nFleet:');
+    const fleet = await benchFleet(options, console.log);
+    results.fleet = fleet;
+    printFleet(fleet);
+    save('fleet');
   }
 
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);

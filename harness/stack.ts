@@ -8,23 +8,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { isDeepStrictEqual } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { collections } from '../catalog/collections';
 import { saveCredential } from '../credentials/store';
-import { openDestination } from '../destinations/open';
 import { createActivities, WorkerResources } from '../activities';
 import { DEFAULT_LOOKBACK_DAYS } from '../workflows/syncDefaults';
-import { customColumnsKey } from '../activities/tablePlans';
-import type { CustomColumn } from '../sync/customFields';
 import { startDevServer, type DevServer } from '../runtime/devServer';
 import { createHostingWorkers, installRuntime } from '../runtime/worker';
 import pino from 'pino';
 import { querySourceStatus, startSource } from '../cli/sources';
 import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth } from '../emulator';
 import type { SourceConfig, SourceStatus } from '../workflows/types';
-import { readTable, type Columns } from './warehouseReader';
+import { compareWarehouse } from './warehouseComparison';
 import { compareCustomFields, rowsAtLookbackEdge } from './truthComparison';
 
 export { compareCustomFields, rowsAtLookbackEdge };
@@ -252,55 +247,14 @@ export function expectedRowsFor(emulator: Emulator, history: SyncHistory, tables
 
 /**
  * Asserts that each table holds exactly the ground truth's rows: none missing, none extra, none
- * stale (every catalog column, and a column for every custom field the emulator defines).
+ * duplicated, none stale (every catalog column, and a column for every custom field the emulator defines).
  */
 export async function assertWarehouseMatches(
   destinationUrl: string,
   schema: string,
   truth: GroundTruth,
 ): Promise<{ rowsCompared: number }> {
-  const destination = await openDestination(destinationUrl);
-  let rowsCompared = 0;
-  const problemsByTable = new Map<string, string[]>();
-  try {
-    for (const [table, expectedTableRows] of Object.entries(truth)) {
-      const collection = collections.find((c) => c.name === table)!;
-      // Only to find each field's column; which fields must have one comes from the truth.
-      const custom: CustomColumn[] = JSON.parse((await destination.readState(schema, customColumnsKey(table))) ?? '[]');
-      const columns: Columns = Object.fromEntries(collection.columns.map((c) => [c.name, c.type]));
-      for (const c of custom) columns[c.column] = c.type;
-      const actual =
-        expectedTableRows.length === 0 && (await destination.countRows(schema, table).catch(() => 0)) === 0
-          ? []
-          : await readTable(destinationUrl, schema, table, columns);
-      const byId = new Map(actual.map((r) => [String(r[collection.primaryKey]), r]));
-      const problems: string[] = [];
-      const reported = new Set<string>();
-      for (const expected of expectedTableRows) {
-        const id = String(expected[collection.primaryKey]);
-        const row = byId.get(id);
-        if (!row) {
-          if (!rowsAtLookbackEdge.has(expected)) problems.push(`${table} ${id}: missing`);
-          continue;
-        }
-        byId.delete(id);
-        for (const [column, value] of Object.entries(expected)) {
-          if (column === 'custom_fields') continue;
-          if (!isDeepStrictEqual(row[column], value)) {
-            problems.push(`${table} ${id}.${column}: warehouse ${JSON.stringify(row[column])} != truth ${JSON.stringify(value)}`);
-          }
-        }
-        if (expected.custom_fields) {
-          compareCustomFields(table, id, row, expected.custom_fields as Record<string, unknown>, custom, problems, reported);
-        }
-        rowsCompared++;
-      }
-      for (const extra of byId.keys()) problems.push(`${table} ${extra}: extra row`);
-      if (problems.length) problemsByTable.set(table, problems);
-    }
-  } finally {
-    await destination.close();
-  }
+  const { rowsCompared, problemsByTable } = await compareWarehouse(destinationUrl, schema, truth);
   // Every table is compared before failing, so one run shows all that is wrong.
   const total = [...problemsByTable.values()].reduce((n, p) => n + p.length, 0);
   const summary = [...problemsByTable].map(([table, p]) => `${table} ${p.length}`).join(', ');

@@ -12,6 +12,7 @@ import { openDestination } from '../../destinations/open';
 import { assignCustomColumns, type CustomColumn, type FieldDefinition } from '../../sync/customFields';
 import { startEmulator, type Emulator, type GroundTruth } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
+import { compareWarehouse } from '../../harness/warehouseComparison';
 
 const TABLES = ['tickets', 'users'];
 
@@ -95,6 +96,33 @@ test('the differential check fails when the warehouse lacks a column for a custo
     // Recorded in the state but never created in the table.
     await buildWarehouse(url, 'recorded_only', emulator, truth, { recordOnly: String(ticketField.id) });
     await assert.rejects(assertWarehouseMatches(url, 'recorded_only', truth), /is not in the table/);
+  } finally {
+    await emulator.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('the comparison counts rows missing, extra and stale', async () => {
+  const emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-diffcheck-'));
+  try {
+    const url = `sqlite://${path.join(tmp, 'wh')}`;
+    const truth = expectedRowsFor(emulator, { lookbackDays: 36500, firstSyncAfterMs: Date.now() }, TABLES);
+    await buildWarehouse(url, 'counted', emulator, truth);
+    const clean = await compareWarehouse(url, 'counted', truth);
+    assert.deepEqual([clean.missing, clean.extra, clean.duplicated, clean.stale], [0, 0, 0, 0]);
+
+    // The truth moves on from what the warehouse holds: a ticket it lacks, a user it no longer has,
+    // and a ticket whose subject changed.
+    const [first, second, ...rest] = truth.tickets!;
+    const changed = { ...second!, subject: `${String(second!.subject)} (changed)` };
+    const moved: GroundTruth = {
+      tickets: [first!, changed, ...rest, { ...first!, id: 9_900_000_001 }],
+      users: truth.users!.slice(1),
+    };
+    const counted = await compareWarehouse(url, 'counted', moved);
+    assert.deepEqual([counted.missing, counted.extra, counted.duplicated, counted.stale], [1, 1, 0, 1]);
+    assert.equal(counted.rowsCompared, truth.tickets!.length + truth.users!.length - 1);
   } finally {
     await emulator.close();
     rmSync(tmp, { recursive: true, force: true });
