@@ -4,7 +4,7 @@ import type { Store } from '../store';
 import { DAY, isoFromEpoch } from '../time';
 import { generateSuspendedTickets } from '../suspendedTickets';
 import { generateHelpCenter } from './helpCenter';
-import { generateConfiguration } from './configuration';
+import { generateConfiguration } from './configurationGenerator';
 import { AccountDraft } from './draft';
 import { buildOrganizationFields, buildTicketFields, buildUserFields, unsetFieldValue } from './fields';
 import { generatePeople, type Credentials } from './people';
