@@ -3,7 +3,7 @@ import type { DataOptions } from '../options';
 import type { Store } from '../store';
 import { DAY, isoFromEpoch } from '../time';
 import { generateSuspendedTickets } from '../suspendedTickets';
-import { generateHelpCenter } from './helpCenter';
+import { generateHelpCenter } from './helpCenterGenerator';
 import { generateConfiguration } from './configurationGenerator';
 import { AccountDraft } from './draft';
 import { buildOrganizationFields, buildTicketFields, buildUserFields, unsetFieldValue } from './fields';
