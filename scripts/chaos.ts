@@ -26,6 +26,7 @@ import { backfillUpdate, syncNowSignal } from '../workflows/messages';
 import { workflowIdForSource } from '../workflows/ids';
 import type { Emulator } from '../emulator';
 import type { Table } from '../emulator/store';
+import type { Organization, Ticket, User } from '../emulator/model';
 import { readTable } from '../harness/warehouseReader';
 import {
   assertWarehouseMatches,
@@ -147,162 +148,213 @@ function seededPicker(seed: number) {
   return <T>(items: T[]): T | undefined => (items.length ? items[Math.floor(next() * items.length)] : undefined);
 }
 
+/** One round of changes: the emulator, the round's seeded picks, and the tally it adds to. */
+interface ChangeRound {
+  emulator: Emulator;
+  seed: number;
+  round: number;
+  pick: <T>(items: T[]) => T | undefined;
+  tally: Map<string, [number, number, number]>;
+}
+
+/** Counts a change: 0 created, 1 updated, 2 deleted. */
+function note(change: ChangeRound, collection: string, kind: 0 | 1 | 2): void {
+  const counts = change.tally.get(collection) ?? [0, 0, 0];
+  counts[kind]++;
+  change.tally.set(collection, counts);
+}
+
+const rows = <T extends { id: number }>(table: Table<T>): T[] => [...table.rows.values()].sort((a, b) => a.id - b.id);
+
 /**
  * One round of changes to every collection: records created, updated and deleted in each (for lists
  * read in full, a deletion is only visible as the record's absence, which is what the differential
- * check tests). Returns counts per collection.
+ * check tests). Counts them per collection in `tally`. The parts run in a fixed order: the picks are
+ * one seeded sequence.
  */
 function changeEveryCollection(emulator: Emulator, seed: number, round: number, tally: Map<string, [number, number, number]>): void {
-  const pick = seededPicker(seed * 1000 + round);
-  const m = emulator.mutations;
-  const store = emulator.store;
-  const note = (collection: string, kind: 0 | 1 | 2) => {
-    const counts = tally.get(collection) ?? [0, 0, 0];
-    counts[kind]++;
-    tally.set(collection, counts);
-  };
-  const rows = <T extends { id: number }>(table: Table<T>): T[] => [...table.rows.values()].sort((a, b) => a.id - b.id);
+  const change: ChangeRound = { emulator, seed, round, pick: seededPicker(seed * 1000 + round), tally };
+  const { open, doomed } = changeTickets(change);
+  const { user, org } = changeUsersAndOrganizations(change);
+  const agent = changeGroups(change);
+  emulator.mutations.createOrganizationMembership({ user_id: user.id, organization_id: org.id });
+  note(change, 'organization_memberships', 0);
+  const goneOrgMembership = change.pick(rows(emulator.store.organizationMemberships).filter((om) => om.organization_id !== org.id));
+  if (goneOrgMembership) {
+    emulator.mutations.deleteOrganizationMembership(goneOrgMembership.id);
+    note(change, 'organization_memberships', 2);
+  }
+  changeRatings(change);
+  changeSkips(
+    change,
+    open.filter((t) => t.id !== doomed?.id),
+    agent,
+  );
+  changeTicketFields(change);
+  changeTicketForms(change);
+  const goneActivity = change.pick(rows(emulator.store.activities));
+  if (goneActivity) {
+    emulator.mutations.deleteActivity(goneActivity.id);
+    note(change, 'activities', 2);
+  }
+}
 
-  // Tickets (and with them ticket_metrics, ticket_events, ticket_comments, attachments, activities).
+/** Tickets (and with them ticket_metrics, ticket_events, ticket_comments, attachments, activities). */
+function changeTickets(change: ChangeRound): { open: Ticket[]; doomed: Ticket | undefined } {
+  const { emulator, seed, round, pick } = change;
+  const m = emulator.mutations;
   for (let i = 0; i < 4; i++) {
     m.createTicket({ subject: `chaos ${seed}/${round}/${i}`, comment: { body: `body ${i}` } });
-    note('tickets', 0);
+    note(change, 'tickets', 0);
   }
-  const open = rows(store.tickets).filter((t) => t.status !== 'deleted' && t.status !== 'closed');
+  const open = rows(emulator.store.tickets).filter((t) => t.status !== 'deleted' && t.status !== 'closed');
   for (let i = 0; i < 4; i++) {
     const t = pick(open);
     if (!t) break;
     m.updateTicket(t.id, { status: 'solved', comment: { body: `solved in round ${round}` } });
-    note('tickets', 1);
+    note(change, 'tickets', 1);
   }
   const doomed = pick(open);
   if (doomed) {
     m.deleteTicket(doomed.id);
-    note('tickets', 2);
+    note(change, 'tickets', 2);
   }
+  return { open, doomed };
+}
 
-  // Users and organizations (incremental exports; deletions are soft and exported).
+/** Users and organizations (incremental exports; deletions are soft and exported). Returns the new ones. */
+function changeUsersAndOrganizations(change: ChangeRound): { user: User; org: Organization } {
+  const { emulator, seed, round, pick } = change;
+  const m = emulator.mutations;
+  const store = emulator.store;
   const user = m.createUser({ name: `Chaos user ${seed}/${round}` });
-  note('users', 0);
+  note(change, 'users', 0);
   const activeUsers = rows(store.users).filter((u) => u.active && u.id !== store.adminUserId);
   const changedUser = pick(activeUsers);
   if (changedUser) {
     m.updateUser(changedUser.id, { name: `${changedUser.name} (r${round})`, user_fields: { nickname: `nick ${round}` } });
-    note('users', 1);
+    note(change, 'users', 1);
   }
   const goneUser = pick(activeUsers.filter((u) => u.role === 'end-user' && u.id !== changedUser?.id));
   if (goneUser) {
     m.deleteUser(goneUser.id);
-    note('users', 2);
+    note(change, 'users', 2);
   }
   const org = m.createOrganization({ name: `Chaos org ${seed}/${round}` });
-  note('organizations', 0);
+  note(change, 'organizations', 0);
   const liveOrgs = rows(store.organizations).filter((o) => o.deleted_at === null && o.id !== org.id);
   const changedOrg = pick(liveOrgs);
   if (changedOrg) {
     m.updateOrganization(changedOrg.id, { notes: `round ${round}`, organization_fields: { seats: 10 + round } });
-    note('organizations', 1);
+    note(change, 'organizations', 1);
   }
   const goneOrg = pick(liveOrgs.filter((o) => o.id !== changedOrg?.id));
   if (goneOrg) {
     m.deleteOrganization(goneOrg.id);
-    note('organizations', 2);
+    note(change, 'organizations', 2);
   }
+  return { user, org };
+}
 
-  // Lists read in full: groups, memberships, ticket fields, forms, ratings, skips, activities.
+/** Groups and group memberships (lists read in full). Returns the agent added to the new group. */
+function changeGroups(change: ChangeRound): User {
+  const { emulator, seed, round, pick } = change;
+  const m = emulator.mutations;
+  const store = emulator.store;
   const group = m.createGroup({ name: `Chaos group ${seed}/${round}` });
-  note('groups', 0);
+  note(change, 'groups', 0);
   const liveGroups = rows(store.groups).filter((g) => !g.deleted && g.id !== group.id);
   const changedGroup = pick(liveGroups);
   if (changedGroup) {
     m.updateGroup(changedGroup.id, { description: `round ${round}` });
-    note('groups', 1);
+    note(change, 'groups', 1);
   }
   const agents = rows(store.users).filter((u) => u.active && u.role !== 'end-user');
   const agent = pick(agents)!;
   m.createGroupMembership({ user_id: agent.id, group_id: group.id });
-  note('group_memberships', 0);
+  note(change, 'group_memberships', 0);
   const goneGroupMembership = pick(rows(store.groupMemberships).filter((gm) => gm.group_id !== group.id));
   if (goneGroupMembership) {
     m.deleteGroupMembership(goneGroupMembership.id);
-    note('group_memberships', 2);
+    note(change, 'group_memberships', 2);
   }
   const goneGroup = pick(liveGroups.filter((g) => g.id !== changedGroup?.id));
   if (goneGroup) {
     m.deleteGroup(goneGroup.id); // its memberships go too
-    note('groups', 2);
+    note(change, 'groups', 2);
   }
-  m.createOrganizationMembership({ user_id: user.id, organization_id: org.id });
-  note('organization_memberships', 0);
-  const goneOrgMembership = pick(rows(store.organizationMemberships).filter((om) => om.organization_id !== org.id));
-  if (goneOrgMembership) {
-    m.deleteOrganizationMembership(goneOrgMembership.id);
-    note('organization_memberships', 2);
-  }
+  return agent;
+}
 
-  const solved = rows(store.tickets).filter((t) => t.status === 'solved');
-  const rated = pick(solved);
+function changeRatings(change: ChangeRound): void {
+  const { emulator, round, pick } = change;
+  const m = emulator.mutations;
+  const rated = pick(rows(emulator.store.tickets).filter((t) => t.status === 'solved'));
   if (rated) {
     m.createSatisfactionRating({ ticket_id: rated.id, score: 'good', comment: `round ${round}` });
-    note('satisfaction_ratings', 0);
+    note(change, 'satisfaction_ratings', 0);
   }
-  const ratings = rows(store.satisfactionRatings);
+  const ratings = rows(emulator.store.satisfactionRatings);
   const changedRating = pick(ratings);
   if (changedRating) {
     m.updateSatisfactionRating(changedRating.id, { comment: `changed in round ${round}` });
-    note('satisfaction_ratings', 1);
+    note(change, 'satisfaction_ratings', 1);
   }
   const goneRating = pick(ratings.filter((r) => r.id !== changedRating?.id));
   if (goneRating) {
     m.deleteSatisfactionRating(goneRating.id);
-    note('satisfaction_ratings', 2);
+    note(change, 'satisfaction_ratings', 2);
   }
+}
 
-  const skipped = pick(open.filter((t) => t.id !== doomed?.id));
+function changeSkips(change: ChangeRound, skippable: Ticket[], agent: User): void {
+  const { emulator, round, pick } = change;
+  const skipped = pick(skippable);
   if (skipped) {
-    m.createSkip({ ticket_id: skipped.id, user_id: agent.id, reason: `round ${round}` });
-    note('ticket_skips', 0);
+    emulator.mutations.createSkip({ ticket_id: skipped.id, user_id: agent.id, reason: `round ${round}` });
+    note(change, 'ticket_skips', 0);
   }
-  const goneSkip = pick(rows(store.skips));
+  const goneSkip = pick(rows(emulator.store.skips));
   if (goneSkip) {
-    m.deleteSkip(goneSkip.id);
-    note('ticket_skips', 2);
+    emulator.mutations.deleteSkip(goneSkip.id);
+    note(change, 'ticket_skips', 2);
   }
+}
 
-  // A new custom field (a new column once tickets carry it) and a deleted one.
+/** A new custom field (a new column once tickets carry it) and a deleted one. */
+function changeTicketFields(change: ChangeRound): void {
+  const { emulator, seed, round, pick } = change;
+  const m = emulator.mutations;
   const field = m.createTicketField({ title: `Chaos field ${seed} ${round}`, type: 'text' });
-  note('ticket_fields', 0);
-  for (const t of rows(store.tickets)
+  note(change, 'ticket_fields', 0);
+  for (const t of rows(emulator.store.tickets)
     .filter((t) => t.status !== 'deleted')
     .slice(-3)) {
     m.updateTicket(t.id, { custom_fields: [{ id: field.id, value: `value ${round}` }] });
-    note('tickets', 1);
+    note(change, 'tickets', 1);
   }
-  const removableFields = rows(store.ticketFields).filter((f) => f.removable && f.id !== field.id);
-  const goneField = pick(removableFields);
+  const goneField = pick(rows(emulator.store.ticketFields).filter((f) => f.removable && f.id !== field.id));
   if (goneField) {
     m.deleteTicketField(goneField.id);
-    note('ticket_fields', 2);
+    note(change, 'ticket_fields', 2);
   }
+}
 
+function changeTicketForms(change: ChangeRound): void {
+  const { emulator, seed, round, pick } = change;
+  const m = emulator.mutations;
   const form = m.createTicketForm({ name: `Chaos form ${seed}/${round}` });
-  note('ticket_forms', 0);
-  const otherForms = rows(store.ticketForms).filter((f) => f.id !== form.id);
+  note(change, 'ticket_forms', 0);
+  const otherForms = rows(emulator.store.ticketForms).filter((f) => f.id !== form.id);
   const changedForm = pick(otherForms);
   if (changedForm) {
     m.updateTicketForm(changedForm.id, { display_name: `Form (round ${round})` });
-    note('ticket_forms', 1);
+    note(change, 'ticket_forms', 1);
   }
   const goneForm = pick(otherForms.filter((f) => f.id !== changedForm?.id && !f.default));
   if (goneForm) {
     m.deleteTicketForm(goneForm.id);
-    note('ticket_forms', 2);
-  }
-
-  const goneActivity = pick(rows(store.activities));
-  if (goneActivity) {
-    m.deleteActivity(goneActivity.id);
-    note('activities', 2);
+    note(change, 'ticket_forms', 2);
   }
 }
 
