@@ -111,6 +111,28 @@ function createdAt(record: JsonRecord): number | undefined {
   return undefined;
 }
 
+type Session = Awaited<ReturnType<WorkerResources['session']>>;
+
+/** One verification's shared state: what it reads with, and the Zendesk requests spent so far. */
+interface VerifyRun {
+  config: SourceConfig;
+  status?: SourceStatus;
+  resources: WorkerResources;
+  destination: Destination;
+  maxRequests: number;
+  /** Zendesk requests sent so far, retries included (counted by a request listener). */
+  spent: number;
+  warnings: string[];
+}
+
+/** What the warehouse side tells before any Zendesk request. */
+interface WarehouseReading {
+  plan: VerifyPlan;
+  sides: Map<string, WarehouseSide>;
+  /** Where the tickets' regular lookback started (epoch seconds), when the source has synced tickets. */
+  lookbackStart: number | undefined;
+}
+
 export async function verifySource(config: SourceConfig, options: VerifyOptions = {}): Promise<VerifyReport> {
   const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
   if (!(Number.isInteger(maxRequests) && maxRequests > 0))
@@ -119,193 +141,32 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
   const ownsResources = !options.resources;
   const destination = options.destination ?? (await openDestination(resolveDestinationReference(config.destination, process.env)));
   const ownsDestination = !options.destination;
-  let spent = 0;
+  const run: VerifyRun = { config, status: options.status, resources, destination, maxRequests, spent: 0, warnings: [] };
   const countRequest = (event: { attempts: number }) => {
-    spent += event.attempts;
+    run.spent += event.attempts;
   };
   resources.requestListeners.push(countRequest);
-  const warnings: string[] = [];
-  const status = options.status;
   try {
-    // ---- the warehouse side and the plan (no Zendesk request yet) ----------------------------------
-    // The counts first: one request each says the most; then the lists, then what is not compared.
-    const methodOf = (c: CollectionSpec) => (COUNTED_COLLECTIONS[c.name] ? { method: 'count' as const } : compareMethodOf(c));
-    const priority = (c: CollectionSpec) => ({ count: 0, ids: 1, none: 2 })[methodOf(c).method];
-    const enabled = collections.filter((c) => isCollectionEnabled(config, c.name)).sort((a, b) => priority(a) - priority(b));
-    const warehouse = new Map<string, WarehouseSide>();
-    const planned: PlannedCollection[] = [];
-    let budgetLeft = maxRequests;
-    const lookbackState = await destination.readState(config.name, initialStartKey('tickets'));
-    const lookbackStart = lookbackState === null ? undefined : Number(lookbackState);
-    for (const collection of enabled) {
-      const counted = COUNTED_COLLECTIONS[collection.name];
-      const how = methodOf(collection);
-      const method: VerifyRow['method'] = how.method;
-      if (how.method === 'none') {
-        planned.push({ collection: collection.name, method, requests: 0, note: how.note });
-        continue;
-      }
-      const skipped = status?.collections[collection.name]?.skipped;
-      if (skipped) {
-        planned.push({ collection: collection.name, method, requests: 0, note: `skipped by the sync: ${skipped}` });
-        continue;
-      }
-      const side = await readWarehouse(destination, config.name, collection);
-      warehouse.set(collection.name, side);
-      if (side.error) {
-        planned.push({
-          collection: collection.name,
-          method,
-          requests: 0,
-          note: `warehouse table not readable (never synced?): ${side.error}`,
-        });
-        continue;
-      }
-      // A list's pages follow its length; the warehouse's length is the best guess before reading.
-      // Ticket counts may need one more request: the oldest ticket, for a lookback backfill's --from.
-      const requests = counted
-        ? 1 + (collection.name === 'tickets' && lookbackStart ? 1 : 0)
-        : Math.floor((side.ids?.length ?? 0) / LIST_MAX_PAGE_SIZE) + 1;
-      if (requests > budgetLeft) {
-        planned.push({
-          collection: collection.name,
-          method,
-          requests,
-          note: `skipped: over --max-requests ${maxRequests} (needs about ${requests})`,
-        });
-        continue;
-      }
-      budgetLeft -= requests;
-      planned.push({ collection: collection.name, method, requests });
-    }
-    const sourceRate = resources.effectiveRateSettings(config);
-    const rateSettings = { ...DEFAULT_RATE_SETTINGS, ...sourceRate };
-    const plan: VerifyPlan = {
-      source: config.name,
-      collections: planned,
-      plannedRequests: maxRequests - budgetLeft,
-      maxRequests,
-      rate: {
-        corePerMinute: rateSettings.corePerMinute,
-        // As the budget does: without an explicit cap, exports follow the High Volume add-on.
-        exportPerMinute: sourceRate.exportPerMinute ?? (rateSettings.highVolumeAddOn ? 30 : 10),
-        share: rateSettings.share,
-      },
-    };
-    options.onPlan?.(plan);
-
-    // ---- Zendesk, within the cap -------------------------------------------------------------------
+    const reading = await readWarehouseAndPlan(run);
+    options.onPlan?.(reading.plan);
     const rows: VerifyRow[] = [];
     let repair: RepairBackfill | undefined;
     const session = await resources.session(config);
-    for (const item of planned) {
-      const syncedThrough = status?.collections[item.collection]?.syncedThrough;
-      if (item.note) {
-        rows.push({ collection: item.collection, method: item.method, causes: [], note: item.note, requests: 0 });
-        continue;
-      }
-      const side = warehouse.get(item.collection)!;
-      const before = spent;
-      try {
-        if (item.method === 'count') {
-          const counted = COUNTED_COLLECTIONS[item.collection]!;
-          const body = await resources.probe(config, counted.path);
-          const count = (body as { count?: { value?: unknown; refreshed_at?: unknown } })?.count;
-          if (typeof count?.value !== 'number') throw new Error(`Zendesk answered ${counted.path} without a count.value`);
-          const refreshedAt = typeof count.refreshed_at === 'string' ? count.refreshed_at : null;
-          let lookback: Parameters<typeof diagnoseCount>[0]['lookback'];
-          if (item.collection === 'tickets' && lookbackStart && count.value > side.live!) {
-            let oldestInZendesk: number | undefined;
-            if (spent < maxRequests) oldestInZendesk = await oldestTicketTime(session);
-            else
-              warnings.push(
-                'tickets: no request left under --max-requests to find the oldest ticket; the suggested backfill starts at 1970-01-01',
-              );
-            const coveredByBackfill = Object.values(status?.backfills ?? {}).some(
-              (b) =>
-                b.stream === 'tickets' &&
-                b.state === 'completed' &&
-                Date.parse(b.from) / 1000 <= (oldestInZendesk ?? 0) &&
-                Date.parse(b.to) / 1000 >= lookbackStart,
-            );
-            lookback = { start: lookbackStart, oldestInZendesk, coveredByBackfill };
-          }
-          const diagnosis = diagnoseCount({
-            source: config.name,
-            collection: item.collection,
-            zendesk: { value: count.value, refreshedAt },
-            warehouse: { live: side.live!, deleted: side.deleted! },
-            deletionMarker: counted.deletionMarker,
-            syncedThrough,
-            lookback,
-            requests: 0,
-          });
-          diagnosis.row.requests = spent - before;
-          rows.push(diagnosis.row);
-          repair ??= diagnosis.repair;
-        } else {
-          const ids = new Map<string, number | undefined>();
-          const stream = streamByName(collections.find((c) => c.name === item.collection)!.stream);
-          const key = collections.find((c) => c.name === item.collection)!.primaryKey;
-          let complete = false;
-          const pages = session.paginate(stream, { includes: [] })[Symbol.asyncIterator]();
-          try {
-            // Never start a page beyond the cap: the request count stays bounded whatever the list's length.
-            while (spent < maxRequests) {
-              const step = await pages.next();
-              if (step.done) {
-                complete = true;
-                break;
-              }
-              for (const record of step.value.records) {
-                const id = record[key];
-                if (id !== null && id !== undefined) ids.set(String(id), createdAt(record));
-              }
-              if (step.value.done) {
-                complete = true;
-                break;
-              }
-            }
-          } finally {
-            await pages.return?.(undefined);
-          }
-          if (!complete) {
-            rows.push({
-              collection: item.collection,
-              method: 'ids',
-              zendesk: ids.size,
-              warehouse: side.ids!.length,
-              causes: [],
-              note: `not compared: stopped at --max-requests ${maxRequests} after ${ids.size} ids (Zendesk lists more than the warehouse holds)`,
-              requests: spent - before,
-            });
-            continue;
-          }
-          rows.push(
-            diagnoseIds({ collection: item.collection, zendesk: ids, warehouse: side.ids!, syncedThrough, requests: spent - before }),
-          );
-        }
-      } catch (err) {
-        const refused = session.forbiddenReason(err);
-        rows.push({
-          collection: item.collection,
-          method: item.method,
-          causes: [],
-          note: refused ? `not available to this plan or role: ${refused}` : `Zendesk: ${(err as Error).message}`,
-          requests: spent - before,
-        });
-      }
+    for (const item of reading.plan.collections) {
+      const result = await verifyCollection(run, session, item, reading);
+      rows.push(result.row);
+      repair ??= result.repair;
     }
     const differences = rows.filter((r) => !r.expected && ((r.missing ?? 0) > 0 || (r.extra ?? 0) > 0)).length;
     return {
       source: config.name,
-      plannedRequests: plan.plannedRequests,
+      plannedRequests: reading.plan.plannedRequests,
       maxRequests,
-      spentRequests: spent,
+      spentRequests: run.spent,
       rows,
       differences,
       repair,
-      warnings,
+      warnings: run.warnings,
     };
   } finally {
     resources.requestListeners.splice(resources.requestListeners.indexOf(countRequest), 1);
@@ -314,8 +175,207 @@ export async function verifySource(config: SourceConfig, options: VerifyOptions 
   }
 }
 
+const methodOf = (c: CollectionSpec) => (COUNTED_COLLECTIONS[c.name] ? { method: 'count' as const } : compareMethodOf(c));
+
+/**
+ * The warehouse side and the plan (no Zendesk request yet). The counts first: one request each says
+ * the most; then the lists, then what is not compared.
+ */
+async function readWarehouseAndPlan(run: VerifyRun): Promise<WarehouseReading> {
+  const { config, destination, maxRequests } = run;
+  const priority = (c: CollectionSpec) => ({ count: 0, ids: 1, none: 2 })[methodOf(c).method];
+  const enabled = collections.filter((c) => isCollectionEnabled(config, c.name)).sort((a, b) => priority(a) - priority(b));
+  const sides = new Map<string, WarehouseSide>();
+  const planned: PlannedCollection[] = [];
+  let budgetLeft = maxRequests;
+  const lookbackState = await destination.readState(config.name, initialStartKey('tickets'));
+  const lookbackStart = lookbackState === null ? undefined : Number(lookbackState);
+  for (const collection of enabled) {
+    const item = await planCollection(run, collection, { sides, budgetLeft, lookbackStart });
+    if (!item.note) budgetLeft -= item.requests;
+    planned.push(item);
+  }
+  const plan: VerifyPlan = {
+    source: config.name,
+    collections: planned,
+    plannedRequests: maxRequests - budgetLeft,
+    maxRequests,
+    rate: verifyRate(run),
+  };
+  return { plan, sides, lookbackStart };
+}
+
+/** One collection's plan: read its warehouse side (into `sides`) and say how many requests it needs, or why it is not read. */
+async function planCollection(
+  run: VerifyRun,
+  collection: CollectionSpec,
+  at: { sides: Map<string, WarehouseSide>; budgetLeft: number; lookbackStart: number | undefined },
+): Promise<PlannedCollection> {
+  const how = methodOf(collection);
+  const method: VerifyRow['method'] = how.method;
+  const name = collection.name;
+  if (how.method === 'none') return { collection: name, method, requests: 0, note: how.note };
+  const skipped = run.status?.collections[name]?.skipped;
+  if (skipped) return { collection: name, method, requests: 0, note: `skipped by the sync: ${skipped}` };
+  const side = await readWarehouse(run.destination, run.config.name, collection);
+  at.sides.set(name, side);
+  if (side.error) return { collection: name, method, requests: 0, note: `warehouse table not readable (never synced?): ${side.error}` };
+  // A list's pages follow its length; the warehouse's length is the best guess before reading.
+  // Ticket counts may need one more request: the oldest ticket, for a lookback backfill's --from.
+  const requests = COUNTED_COLLECTIONS[name]
+    ? 1 + (name === 'tickets' && at.lookbackStart ? 1 : 0)
+    : Math.floor((side.ids?.length ?? 0) / LIST_MAX_PAGE_SIZE) + 1;
+  if (requests > at.budgetLeft) {
+    return { collection: name, method, requests, note: `skipped: over --max-requests ${run.maxRequests} (needs about ${requests})` };
+  }
+  return { collection: name, method, requests };
+}
+
+/** The rate the reads are paced at: the source's settings, as the worker uses them. */
+function verifyRate(run: VerifyRun): VerifyPlan['rate'] {
+  const sourceRate = run.resources.effectiveRateSettings(run.config);
+  const rateSettings = { ...DEFAULT_RATE_SETTINGS, ...sourceRate };
+  return {
+    corePerMinute: rateSettings.corePerMinute,
+    // As the budget does: without an explicit cap, exports follow the High Volume add-on.
+    exportPerMinute: sourceRate.exportPerMinute ?? (rateSettings.highVolumeAddOn ? 30 : 10),
+    share: rateSettings.share,
+  };
+}
+
+/** One planned collection against Zendesk, within the cap; a Zendesk refusal or error becomes the row's note. */
+async function verifyCollection(
+  run: VerifyRun,
+  session: Session,
+  item: PlannedCollection,
+  reading: WarehouseReading,
+): Promise<{ row: VerifyRow; repair?: RepairBackfill }> {
+  if (item.note) return { row: { collection: item.collection, method: item.method, causes: [], note: item.note, requests: 0 } };
+  const side = reading.sides.get(item.collection)!;
+  const before = run.spent;
+  try {
+    if (item.method === 'count')
+      return await verifyCount(run, session, item.collection, { side, before, lookbackStart: reading.lookbackStart });
+    return { row: await verifyIds(run, session, item.collection, { side, before }) };
+  } catch (err) {
+    const refused = session.forbiddenReason(err);
+    return {
+      row: {
+        collection: item.collection,
+        method: item.method,
+        causes: [],
+        note: refused ? `not available to this plan or role: ${refused}` : `Zendesk: ${(err as Error).message}`,
+        requests: run.spent - before,
+      },
+    };
+  }
+}
+
+/** A counted collection: Zendesk's count against the warehouse's live rows (and, for tickets, a lookback gap). */
+async function verifyCount(
+  run: VerifyRun,
+  session: Session,
+  collection: string,
+  at: { side: WarehouseSide; before: number; lookbackStart: number | undefined },
+): Promise<{ row: VerifyRow; repair?: RepairBackfill }> {
+  const { side, lookbackStart } = at;
+  const counted = COUNTED_COLLECTIONS[collection]!;
+  const body = await run.resources.probe(run.config, counted.path);
+  const count = (body as { count?: { value?: unknown; refreshed_at?: unknown } })?.count;
+  if (typeof count?.value !== 'number') throw new Error(`Zendesk answered ${counted.path} without a count.value`);
+  const refreshedAt = typeof count.refreshed_at === 'string' ? count.refreshed_at : null;
+  const lookback =
+    collection === 'tickets' && lookbackStart && count.value > side.live! ? await lookbackGap(run, session, lookbackStart) : undefined;
+  const diagnosis = diagnoseCount({
+    source: run.config.name,
+    collection,
+    zendesk: { value: count.value, refreshedAt },
+    warehouse: { live: side.live!, deleted: side.deleted! },
+    deletionMarker: counted.deletionMarker,
+    syncedThrough: run.status?.collections[collection]?.syncedThrough,
+    lookback,
+    requests: 0,
+  });
+  diagnosis.row.requests = run.spent - at.before;
+  return { row: diagnosis.row, repair: diagnosis.repair };
+}
+
+/** Zendesk holds more tickets than the warehouse: how far back they go, and whether a completed backfill covers that. */
+async function lookbackGap(
+  run: VerifyRun,
+  session: Session,
+  lookbackStart: number,
+): Promise<Parameters<typeof diagnoseCount>[0]['lookback']> {
+  let oldestInZendesk: number | undefined;
+  if (run.spent < run.maxRequests) oldestInZendesk = await oldestTicketTime(session);
+  else
+    run.warnings.push(
+      'tickets: no request left under --max-requests to find the oldest ticket; the suggested backfill starts at 1970-01-01',
+    );
+  const coveredByBackfill = Object.values(run.status?.backfills ?? {}).some(
+    (b) =>
+      b.stream === 'tickets' &&
+      b.state === 'completed' &&
+      Date.parse(b.from) / 1000 <= (oldestInZendesk ?? 0) &&
+      Date.parse(b.to) / 1000 >= lookbackStart,
+  );
+  return { start: lookbackStart, oldestInZendesk, coveredByBackfill };
+}
+
+/** A listed collection: Zendesk's ids against the warehouse's, unless the list outgrows the cap. */
+async function verifyIds(
+  run: VerifyRun,
+  session: Session,
+  collection: string,
+  at: { side: WarehouseSide; before: number },
+): Promise<VerifyRow> {
+  const { ids, complete } = await readZendeskIds(run, session, collection);
+  const warehouseIds = at.side.ids!;
+  if (!complete) {
+    return {
+      collection,
+      method: 'ids',
+      zendesk: ids.size,
+      warehouse: warehouseIds.length,
+      causes: [],
+      note: `not compared: stopped at --max-requests ${run.maxRequests} after ${ids.size} ids (Zendesk lists more than the warehouse holds)`,
+      requests: run.spent - at.before,
+    };
+  }
+  const syncedThrough = run.status?.collections[collection]?.syncedThrough;
+  return diagnoseIds({ collection, zendesk: ids, warehouse: warehouseIds, syncedThrough, requests: run.spent - at.before });
+}
+
+/** The collection's ids in Zendesk (with their creation times), and whether the list was read to its end. */
+async function readZendeskIds(
+  run: VerifyRun,
+  session: Session,
+  collection: string,
+): Promise<{ ids: Map<string, number | undefined>; complete: boolean }> {
+  const ids = new Map<string, number | undefined>();
+  const spec = collections.find((c) => c.name === collection)!;
+  const stream = streamByName(spec.stream);
+  const key = spec.primaryKey;
+  const pages = session.paginate(stream, { includes: [] })[Symbol.asyncIterator]();
+  try {
+    // Never start a page beyond the cap: the request count stays bounded whatever the list's length.
+    while (run.spent < run.maxRequests) {
+      const step = await pages.next();
+      if (step.done) return { ids, complete: true };
+      for (const record of step.value.records) {
+        const id = record[key];
+        if (id !== null && id !== undefined) ids.set(String(id), createdAt(record));
+      }
+      if (step.value.done) return { ids, complete: true };
+    }
+    return { ids, complete: false };
+  } finally {
+    await pages.return?.(undefined);
+  }
+}
+
 /** The ticket export's first record from the beginning of time: the oldest change Zendesk has (one export request). */
-async function oldestTicketTime(session: Awaited<ReturnType<WorkerResources['session']>>): Promise<number | undefined> {
+async function oldestTicketTime(session: Session): Promise<number | undefined> {
   const stream = streamByName('tickets');
   const pages = session.paginate(stream, { startTime: 0, pageSize: 1, includes: [] })[Symbol.asyncIterator]();
   try {
