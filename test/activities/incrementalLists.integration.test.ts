@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { streamByName } from '../../catalog/collections';
 import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
-import { runSyncStream } from '../../activities/syncStream';
+import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
 import { listReadStateKey, parseListReadState } from '../../activities/listReads';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type Emulator, type GroundTruth, type QuirkSettings } from '../../emulator';
@@ -26,6 +26,11 @@ interface Setup {
   config: SourceConfig;
   destinationUrl: string;
   cycle: (settings?: { reconcileEveryHours?: number }) => Promise<Record<string, StreamResult>>;
+  /** One attempt of one stream: aborted after `abortAfterPages` committed pages, or a retry of one. */
+  attempt: (
+    stream: string,
+    control: { abortAfterPages?: number; previousHeartbeat?: SyncHeartbeat },
+  ) => Promise<{ result: StreamResult | unknown; beats: SyncHeartbeat[] }>;
   close: () => Promise<void>;
 }
 
@@ -65,11 +70,32 @@ async function setUp(name: string, quirks: Partial<QuirkSettings>): Promise<Setu
     }
     return results;
   };
+  const attempt = async (stream: string, control: { abortAfterPages?: number; previousHeartbeat?: SyncHeartbeat }) => {
+    const abort = new AbortController();
+    const beats: SyncHeartbeat[] = [];
+    const result = await runSyncStream(
+      { config, stream, cursor: null, mode: 'incremental', runTag: 'test' },
+      {
+        destination: await resources.destination(destinationUrl),
+        session: await resources.session(config),
+        heartbeat: (details) => {
+          beats.push(details);
+          if (control.abortAfterPages !== undefined && details.pages >= control.abortAfterPages) abort.abort();
+        },
+        previousHeartbeat: control.previousHeartbeat,
+        signal: abort.signal,
+        log: () => {},
+        nowMs: () => emulator.now() * 1000,
+      },
+    ).catch((err: unknown) => err);
+    return { result, beats };
+  };
   return {
     emulator,
     config,
     destinationUrl,
     cycle,
+    attempt,
     close: async () => {
       await resources.close();
       await emulator.close();
@@ -228,6 +254,55 @@ test('time-filtered lists: a rating changed after the last read, its filtered ti
       'the ratings created within the overlap, the changed one among them',
     );
     await assertWarehouseMatches(s.destinationUrl, s.config.name, truthOf(s.emulator));
+  } finally {
+    await s.close();
+  }
+});
+
+test('time-filtered lists: a filtered read cut short resumes on retry as the same read (same filter, same start), deleting nothing', async () => {
+  const s = await setUp('incr_resume', { satisfactionRatingsTimeFilter: 'updated_at' });
+  try {
+    s.emulator.advanceClock(120);
+    await s.cycle();
+    s.emulator.advanceClock(2 * 3600);
+    const store = s.emulator.store;
+    const ratings = [...store.satisfactionRatings.rows.values()].sort((a, b) => a.id - b.id);
+    const before = truthOf(s.emulator);
+    // Enough changed ratings for the filtered read to span pages, and one deleted.
+    for (const rating of ratings.slice(0, 3 * PAGE))
+      s.emulator.mutations.updateSatisfactionRating(rating.id, { comment: `changed ${rating.id}` });
+    const gone = ratings[3 * PAGE]!;
+    s.emulator.mutations.deleteSatisfactionRating(gone.id);
+    s.emulator.advanceClock(120);
+
+    const cut = await s.attempt('satisfaction_ratings', { abortAfterPages: 1 });
+    assert.ok(!(cut.result && typeof cut.result === 'object' && 'stream' in cut.result), 'the first attempt was cut short');
+    const beat = cut.beats.at(-1)!;
+    assert.equal(beat.listRead?.full, false, 'a filtered read');
+    assert.equal(beat.fullReadId, undefined, 'a filtered read records no keys to sweep with');
+    const firstRequests = s.emulator.requestLog.entries().length;
+
+    s.emulator.advanceClock(300);
+    const retry = await s.attempt('satisfaction_ratings', { previousHeartbeat: beat });
+    const result = retry.result as StreamResult;
+    assert.equal(result.deletedByTable, undefined, 'nothing deleted');
+    const retryRequests = s.emulator.requestLog
+      .entries()
+      .slice(firstRequests)
+      .filter((e) => e.path === '/api/v2/satisfaction_ratings');
+    assert.ok(retryRequests.length >= 1);
+    for (const request of retryRequests) {
+      const query = new URLSearchParams(request.query);
+      assert.equal(query.get('start_time'), String(beat.listRead!.since), 'the same filter as the first attempt');
+      assert.ok(query.get('page[after]'), 'resumed after the committed page, not from the first');
+    }
+    const state = parseListReadState(await (await openState(s)).read(listReadStateKey('satisfaction_ratings')));
+    assert.equal(state?.lastReadStartedAt, beat.listRead!.startedAt, 'the read is recorded as begun when its first attempt began');
+    const truth = truthOf(s.emulator);
+    await assertWarehouseMatches(s.destinationUrl, s.config.name, {
+      ...truth,
+      satisfaction_ratings: [...truth.satisfaction_ratings!, ...before.satisfaction_ratings!.filter((r) => r.id === gone.id)],
+    });
   } finally {
     await s.close();
   }
