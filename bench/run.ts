@@ -10,7 +10,9 @@
  * Snowflake writer on fakesnow; skipped with a note when `bash scripts/fakesnow.sh` has not installed
  * it; ZS_BENCH_SNOWFLAKE_ROWS rows, default 2000 (1000 quick), ~95 s on 2 cores), bigquery (the
  * BigQuery writer on local-bigquery; skipped with a note when `bash scripts/bigquery-emulator.sh` has
- * not installed it; ZS_BENCH_BIGQUERY_ROWS rows, default 5000 (1000 quick)). With --only, the
+ * not installed it; ZS_BENCH_BIGQUERY_ROWS rows, default 5000 (1000 quick)), unchanged-cycle (requests of
+ * a cycle where nothing changed, between reconciliations and on one, default collections, on 30k and
+ * 300k tickets; 3k and 30k quick; ZS_BENCH_UNCHANGED_SIZES=3000,30000 picks the sizes). With --only, the
  * parts that ran replace theirs in the existing results file and the other figures are kept.
  * ZS_BENCH_MEMORY_DEADLINE_MIN bounds each memory load (default 15 min full, 10 min quick);
  * ZS_BENCH_MEMORY_SIZES=1000000 loads only some sizes and keeps the earlier figures of the others.
@@ -28,8 +30,9 @@ import { formatTable } from '../cli/table';
 import { fakesnowInstalled } from '../harness/snowflake/fakesnow-process';
 import { benchBigQuery, BIGQUERY_TABLE_HEADERS, bigQueryRows } from './bigquery';
 import { bigQueryEmulatorInstalled } from '../harness/bigquery/emulator';
+import { benchUnchangedCycle, unchangedCycleRows } from './unchangedCycle';
 
-const PARTS = ['writers', 'pipeline', 'limits', 'limits-all', 'memory', 'temporal', 'snowflake', 'bigquery'] as const;
+const PARTS = ['writers', 'pipeline', 'limits', 'limits-all', 'memory', 'temporal', 'snowflake', 'bigquery', 'unchanged-cycle'] as const;
 type Part = (typeof PARTS)[number];
 
 function partsToRun(): Set<Part> {
@@ -310,6 +313,25 @@ async function main(): Promise<void> {
       console.log(formatTable(BIGQUERY_TABLE_HEADERS, bigQueryRows(bigquery)));
       save('bigquery');
     }
+  }
+
+  if (parts.has('unchanged-cycle')) {
+    const sizes = process.env.ZS_BENCH_UNCHANGED_SIZES
+      ? process.env.ZS_BENCH_UNCHANGED_SIZES.split(',').map((s) => Number(s.trim()))
+      : quick
+        ? [3_000, 30_000]
+        : [30_000, 300_000];
+    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('ZS_BENCH_UNCHANGED_SIZES: ticket counts, e.g. 3000,30000');
+    console.log('\nUnchanged cycle:');
+    const unchanged = await benchUnchangedCycle({ sizes, log: console.log });
+    results.unchangedCycle = unchanged;
+    console.log(
+      '\nRequests of a cycle where nothing changed, default collections, per account size in tickets (no limits; between = a cycle ' +
+        'between reconciliations, time-filtered lists read from their last read minus the overlap; reconciliation = those lists read in full)',
+    );
+    const table = unchangedCycleRows(unchanged);
+    console.log(formatTable(table.headers, table.rows));
+    save('unchanged-cycle');
   }
 
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
