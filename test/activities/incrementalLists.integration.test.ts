@@ -308,6 +308,28 @@ test('time-filtered lists: a filtered read cut short resumes on retry as the sam
   }
 });
 
+test('time-filtered lists: an endpoint that ignores its filter costs a full read, still lands exactly and still deletes nothing between reconciliations', async () => {
+  const s = await setUp('incr_ignored', { activitiesSince: 'ignored' });
+  try {
+    s.emulator.advanceClock(120);
+    await s.cycle();
+    const before = truthOf(s.emulator);
+    const gone = [...s.emulator.store.activities.rows.values()].sort((a, b) => a.id - b.id)[0]!;
+    s.emulator.mutations.deleteActivity(gone.id);
+    s.emulator.advanceClock(2 * 3600);
+    const second = await s.cycle();
+    const truth = truthOf(s.emulator);
+    assert.equal(second.activities!.rows, truth.activities!.length, 'every activity came back');
+    assert.equal(second.activities!.deletedByTable, undefined, 'nothing deleted');
+    await assertWarehouseMatches(s.destinationUrl, s.config.name, {
+      ...truth,
+      activities: [...truth.activities!, ...before.activities!.filter((r) => r.id === gone.id)],
+    });
+  } finally {
+    await s.close();
+  }
+});
+
 async function openState(s: Setup): Promise<{ read: (key: string) => Promise<string | null> }> {
   const { openDestination } = await import('../../destinations/open');
   return {
