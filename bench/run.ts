@@ -326,8 +326,9 @@ async function main(): Promise<void> {
     const unchanged = await benchUnchangedCycle({ sizes, log: console.log });
     results.unchangedCycle = unchanged;
     console.log(
-      '\nRequests of a cycle where nothing changed, default collections, per account size in tickets (no limits; between = a cycle ' +
-        'between reconciliations, time-filtered lists read from their last read minus the overlap; reconciliation = those lists read in full)',
+      '\nRequests per cycle, default collections, per account size in tickets (no limits; cycles 3 hours apart; load = initial load; ' +
+        'first unchanged = the cycle after it, time-filtered lists reading back the overlap hour before the load; between = another ' +
+        'unchanged cycle between reconciliations; reconciliation = those lists read in full, settling deletions)',
     );
     const table = unchangedCycleRows(unchanged);
     console.log(formatTable(table.headers, table.rows));
