@@ -19,6 +19,7 @@ import type { AccountSession } from './resources';
 import type { PageResult } from '../zendesk';
 import { streamWindow } from './streamWindow';
 import { keepsListPosition, listResumePoint, recordListPosition } from './listPosition';
+import { listReadStateKey, parseListReadState, planListRead, stateAfterRead, usesListReadPlan, type ListReadPlan } from './listReads';
 
 /** What a heartbeat carries: enough to resume and to show progress (no records). */
 export interface SyncHeartbeat {
@@ -38,6 +39,11 @@ export interface SyncHeartbeat {
    * heartbeats of older workers and of other streams.
    */
   fullReadId?: string;
+  /**
+   * Lists with a time filter: whether this read is a full one or from which time, and when it began
+   * (see activities/listReads.ts), so a retry continues the same read. Absent in other streams.
+   */
+  listRead?: ListReadPlan;
 }
 
 export interface SyncStreamDeps {
@@ -215,7 +221,24 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   } else {
     cursor = deps.previousHeartbeat?.cursor ?? null;
   }
-  const window = streamWindow(input, stream, cursor, now);
+  // Lists with a time filter: a full read (a reconciliation) or only what changed (see listReads.ts).
+  // A retry continues the plan its heartbeat names; an older worker's heartbeat names none, and its
+  // read began as a full one, so it stays one but is not recorded as complete (its start is unknown).
+  const planned = usesListReadPlan(stream, input.mode);
+  const listState = planned ? parseListReadState(await deps.destination.readState(source, listReadStateKey(stream.name))) : null;
+  let listRead: ListReadPlan | undefined;
+  let listReadStartKnown = true;
+  if (planned) {
+    if (deps.previousHeartbeat?.listRead) listRead = deps.previousHeartbeat.listRead;
+    else if (deps.previousHeartbeat?.cursor) {
+      listRead = { full: true, startedAt: Math.floor(now() / 1000) };
+      listReadStartKnown = false;
+    } else listRead = planListRead(stream, listState, config.reconcileEveryHours, Math.floor(now() / 1000));
+  }
+  const window = {
+    ...streamWindow(input, stream, cursor, now),
+    ...(listRead && !listRead.full ? { changedSince: listRead.since } : {}),
+  };
   if (incremental && !cursor && window.startTime !== undefined) {
     // Where the history in the warehouse begins: shown in status, and older data needs a backfill.
     await deps.destination.writeState(source, initialStartKey(stream.name), String(window.startTime));
@@ -225,7 +248,7 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   // that name (a heartbeat of an older worker) the keys of the pages before the retry are unknown,
   // so this read deletes nothing and the next cycle's read does.
   let fullReadId: string | undefined;
-  if (removesUnlisted(stream, input.mode)) {
+  if (removesUnlisted(stream, input.mode) && (listRead?.full ?? true)) {
     if (!cursor) {
       fullReadId = randomUUID();
       await deps.destination.beginFullRead(
@@ -251,7 +274,12 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
   const coercedTotals: Record<string, number> = {};
   let seq = cursor?.seq ?? 0;
   let reachedEndAt: number | undefined;
-  deps.log('stream sync starting', { stream: stream.name, mode: input.mode, resumeFromSeq: cursor?.seq ?? null });
+  deps.log('stream sync starting', {
+    stream: stream.name,
+    mode: input.mode,
+    resumeFromSeq: cursor?.seq ?? null,
+    ...(listRead ? { listRead: listRead.full ? 'full' : `changed since ${new Date(listRead.since! * 1000).toISOString()}` } : {}),
+  });
 
   // Pages are fetched one ahead: while page N is mapped and committed, page N+1 is already on the
   // wire. The order per page is unchanged (commit rows, then the cursor, then the heartbeat), and the
@@ -315,6 +343,7 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
           rowsByTable: { ...rowsByTable },
           requests: requestsSoFar(),
           ...(fullReadId === undefined ? {} : { fullReadId }),
+          ...(listRead ? { listRead } : {}),
         };
         if (deps.progressOwner && keepsListPosition(stream, input.mode)) {
           await recordListPosition(deps.destination, source, deps.progressOwner, beat);
@@ -361,6 +390,20 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
     }
     const deleted = Object.entries(deletedByTable).filter(([, n]) => n > 0);
     if (deleted.length) deps.log('rows no longer listed by Zendesk deleted', { stream: stream.name, deleted: Object.fromEntries(deleted) });
+  }
+
+  // A time-filtered list that reached its last page records the read, so the next cycle reads from
+  // its start (minus the overlap); a full read counts as a reconciliation only if it settled deletions
+  // (or keeps unlisted rows anyway). Written after the sweep: a crash in between repeats the full read.
+  if (listRead && reachedEndAt !== undefined && !deps.signal.aborted && listReadStartKnown) {
+    const settled =
+      !removesUnlisted(stream, input.mode) ||
+      (fullReadId !== undefined && planner.plans.every((p) => deletedByTable[p.table.name] !== undefined));
+    await deps.destination.writeState(
+      source,
+      listReadStateKey(stream.name),
+      JSON.stringify(stateAfterRead(listState, listRead, listRead.full && settled)),
+    );
   }
 
   for (const [t, n] of Object.entries(rejectedTotals)) warnings.push(`${t}: ${n} records without a primary key were not written`);

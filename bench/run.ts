@@ -13,7 +13,9 @@
  * not installed it; ZS_BENCH_BIGQUERY_ROWS rows, default 5000 (1000 quick)), fleet (many sources on 1
  * then 3 worker processes, one killed mid-cycle; options in bench/fleet.ts: --sources N --large N
  * --shared N --tickets N --large-tickets N --workers 1,3 --no-kill --minute-ms MS --interval S
- * --heartbeat-timeout S --deadline-min M). With --only, the
+ * --heartbeat-timeout S --deadline-min M), unchanged-cycle (requests of
+ * a cycle where nothing changed, between reconciliations and on one, default collections, on 30k and
+ * 300k tickets; 3k and 30k quick; ZS_BENCH_UNCHANGED_SIZES=3000,30000 picks the sizes). With --only, the
  * parts that ran replace theirs in the existing results file and the other figures are kept.
  * ZS_BENCH_MEMORY_DEADLINE_MIN bounds each memory load (default 15 min full, 10 min quick);
  * ZS_BENCH_MEMORY_SIZES=1000000 loads only some sizes and keeps the earlier figures of the others.
@@ -32,8 +34,20 @@ import { fakesnowInstalled } from '../harness/snowflake/fakesnow-process';
 import { benchBigQuery, BIGQUERY_TABLE_HEADERS, bigQueryRows } from './bigquery';
 import { bigQueryEmulatorInstalled } from '../harness/bigquery/emulator';
 import { benchFleet, fleetOptions, fleetTables, type FleetFigures } from './fleet';
+import { benchUnchangedCycle, unchangedCycleRows } from './unchangedCycle';
 
-const PARTS = ['writers', 'pipeline', 'limits', 'limits-all', 'memory', 'temporal', 'snowflake', 'bigquery', 'fleet'] as const;
+const PARTS = [
+  'writers',
+  'pipeline',
+  'limits',
+  'limits-all',
+  'memory',
+  'temporal',
+  'snowflake',
+  'bigquery',
+  'unchanged-cycle',
+  'fleet',
+] as const;
 type Part = (typeof PARTS)[number];
 
 function partsToRun(): Set<Part> {
@@ -336,6 +350,25 @@ async function main(): Promise<void> {
     }
   }
 
+  if (parts.has('unchanged-cycle')) {
+    const sizes = process.env.ZS_BENCH_UNCHANGED_SIZES
+      ? process.env.ZS_BENCH_UNCHANGED_SIZES.split(',').map((s) => Number(s.trim()))
+      : quick
+        ? [3_000, 30_000]
+        : [30_000, 300_000];
+    if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('ZS_BENCH_UNCHANGED_SIZES: ticket counts, e.g. 3000,30000');
+    console.log('\nUnchanged cycle:');
+    const unchanged = await benchUnchangedCycle({ sizes, log: console.log });
+    results.unchangedCycle = unchanged;
+    console.log(
+      '\nRequests per cycle, default collections, per account size in tickets (no limits; cycles 3 hours apart; load = initial load; ' +
+        'first unchanged = the cycle after it, time-filtered lists reading back the overlap hour before the load; between = another ' +
+        'unchanged cycle between reconciliations; reconciliation = those lists read in full, settling deletions)',
+    );
+    const table = unchangedCycleRows(unchanged);
+    console.log(formatTable(table.headers, table.rows));
+    save('unchanged-cycle');
+  }
   if (parts.has('fleet')) {
     const options = fleetOptions(process.argv, quick);
     console.log('\nFleet:');

@@ -54,6 +54,10 @@ function paginationOfStyle(stream: StreamSpec): string {
     case 'time_export':
       return `time export, ${EXPORT_PAGE_SIZE}/page`;
     case 'cursor_list':
+      if (stream.incrementalFilter) {
+        const filter = stream.incrementalFilter;
+        return `cursor list, ${LIST_PAGE_SIZE}/page, changes by \`${filter.param.replace(/\[\]$/, '')}\` (${filter.field}, ${filter.overlapSeconds / 60} min overlap), read in full on reconciliation`;
+      }
       return `cursor list, ${LIST_PAGE_SIZE}/page${stream.fullRefresh ? ', read in full' : ''}`;
     case 'offset_list':
       return `offset list${stream.fullRefresh ? ', read in full' : ''}`;
@@ -82,6 +86,8 @@ export function costFormula(stream: StreamSpec, customFields: boolean): string {
     case 'cursor_list':
     case 'offset_list':
       if (!stream.fullRefresh) return `⌈changed / ${LIST_PAGE_SIZE}⌉, min 1${fields}`;
+      if (stream.incrementalFilter)
+        return `⌈changed / ${LIST_PAGE_SIZE}⌉, min 1; ⌈records / ${LIST_PAGE_SIZE}⌉ on a reconciliation (daily by default)${fields}`;
       return `⌈records / ${LIST_PAGE_SIZE}⌉, min 1, every cycle${fields}`;
     default:
       return 'see the catalog entry';
@@ -92,7 +98,7 @@ function unchangedOf(stream: StreamSpec): string {
   const parent = perParentOf(stream);
   if (parent) return `1 per ${parent.stream} record, min`;
   if (stream.style === 'cursor_export' || stream.style === 'time_export') return '1';
-  if ((stream.style === 'cursor_list' || stream.style === 'offset_list') && !stream.fullRefresh) return '1';
+  if ((stream.style === 'cursor_list' || stream.style === 'offset_list') && (!stream.fullRefresh || stream.incrementalFilter)) return '1';
   return stream.fullRefresh ? `⌈records / ${LIST_PAGE_SIZE}⌉, min 1` : 'see the catalog entry';
 }
 
@@ -146,7 +152,7 @@ export function requiresText(d: Pick<CollectionDescription, 'requires' | 'skipWh
  * The fewest requests a read of a stream can spend, counted against its main table's records: a full
  * page per request (exports 1000, lists 100), at least one, plus one field-definition list on an
  * initial load where the table has custom fields. A cycle where nothing changed needs one request per
- * export and a whole read per list read in full; a list read per parent at least one per parent
+ * export and per time-filtered list between reconciliations, a whole read per list read in full; a list read per parent at least one per parent
  * (`parents`: the parent stream's record count) after the read of the parents' ids. The benchmark prints it beside what a load spent.
  */
 export function minimumRequests(
@@ -172,7 +178,8 @@ export function minimumRequests(
       return cycle === 'initial' ? Math.max(1, Math.ceil(records / EXPORT_PAGE_SIZE)) + definitions : 1;
     case 'cursor_list':
     case 'offset_list':
-      if (cycle === 'unchanged' && !stream.fullRefresh) return 1;
+      // Time-filtered lists between reconciliations: one request (the records of the overlap fit a page).
+      if (cycle === 'unchanged' && (!stream.fullRefresh || stream.incrementalFilter)) return 1;
       return Math.max(1, Math.ceil(records / LIST_PAGE_SIZE)) + definitions;
     default:
       return Number.NaN;

@@ -171,6 +171,13 @@ export interface StreamSpec {
   /** Lists with no incremental filter are read in full each run. */
   fullRefresh: boolean;
   /**
+   * Lists read in full that Zendesk also lets filter by time: between reconciliations (a full read,
+   * see the source setting `reconcileEveryHours`) a cycle reads only the records the filter returns
+   * from the start of the last complete read minus `overlapSeconds`, and upserts them without
+   * deleting anything. Absent: the list is read in full every cycle.
+   */
+  incrementalFilter?: IncrementalListFilter;
+  /**
    * Lists read in full: after a read that reached the last page, rows the read did not list are
    * deleted from the warehouse (Zendesk deleted them, or aged them out). true keeps them instead: for
    * records Zendesk never deletes, only drops after its retention period, so the warehouse keeps
@@ -201,6 +208,31 @@ export interface StreamSpec {
    * this way are read in full each run (`fullRefresh`), so deletions sweep as for any full list.
    */
   perParent?: PerParentSpec;
+}
+
+/**
+ * A list's time filter, as Zendesk's reference gives it (zendesk-api.md §5). The value sent is the
+ * start of the stream's last complete read minus `overlapSeconds`; the overlap covers clock skew
+ * between the worker and Zendesk, records committed while that read was under way, and changes that
+ * do not move `field` when they happen within the overlap after the record's creation. Changes the
+ * filter still misses land at the next reconciliation.
+ */
+export interface IncrementalListFilter {
+  /** The query parameter (`start_time`, `since`, `filter[created_at][]`). */
+  param: string;
+  /** How the time is written: Unix seconds or ISO-8601 UTC (`2024-01-31T12:00:00Z`). */
+  format: 'epoch' | 'iso';
+  /**
+   * 'from': the parameter once, the lower bound. 'range': the parameter twice, the lower then an
+   * upper bound (Zendesk applies a created_at range only with both), the upper one a day past the
+   * read's start so that no clock skew hides a record.
+   */
+  shape: 'from' | 'range';
+  /** The record field Zendesk compares (documentation only: the filter runs on Zendesk's side). */
+  field: string;
+  overlapSeconds: number;
+  /** Why this filter and overlap are safe for this collection. */
+  why: string;
 }
 
 export interface PerParentSpec {

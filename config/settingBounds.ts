@@ -47,6 +47,12 @@ export const SETTING_BOUNDS = {
     why: 'at least 1 s between sync cycles, at most 31 days (default 10800 s = 3 hours)',
   },
   parallelStreams: { min: 1, max: 16, integer: true, unit: 'streams', why: 'streams synced at once (default 3)' },
+  reconcileEveryHours: {
+    min: 0,
+    max: 31 * 24,
+    unit: 'hours',
+    why: 'how old the last full read of a time-filtered list may be before a cycle reads it in full again and settles deletions (default 24; 0 = every cycle)',
+  },
   'rate.corePerMinute': {
     min: 1,
     max: 1_000_000,

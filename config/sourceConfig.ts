@@ -158,6 +158,12 @@ export const sourceConfigSchema = z
     intervalSeconds: bounded('intervalSeconds').optional(),
     /** How many streams sync at once (default 3). */
     parallelStreams: bounded('parallelStreams').optional(),
+    /**
+     * Hours between full reads of the lists Zendesk lets filter by time (satisfaction ratings,
+     * activities, audit logs): in between, a cycle reads only what changed and deletes nothing; the
+     * full read settles deletions (default 24).
+     */
+    reconcileEveryHours: bounded('reconcileEveryHours').optional(),
     rate: rateSettingsSchema.optional(),
     timing: timingSettingsSchema.optional(),
     /**

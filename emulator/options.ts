@@ -175,6 +175,12 @@ export interface QuirkSettings {
    */
   satisfactionRatingsTimeFilter: 'created_at' | 'updated_at';
   /**
+   * Whether the activities list applies `since` (format undocumented: ISO-8601 and epoch seconds are
+   * both read). 'honoured' (default); 'ignored' answers every activity of the last 30 days, as an
+   * endpoint that did not know the parameter would.
+   */
+  activitiesSince: 'honoured' | 'ignored';
+  /**
    * Which envelope list endpoints answer in, whatever paging parameters a request carries. Which
    * endpoints honour which family is UNCONFIRMED and has varied. 'as_asked' (default): cursor with
    * `page[...]`, offset with `page`/`per_page`, unpaginated otherwise where Zendesk does that;
@@ -347,6 +353,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     startTimeValues: 'leading_integer',
     metricEventsTooRecentStartTime: 'empty_page',
     satisfactionRatingsTimeFilter: 'created_at',
+    activitiesSince: 'honoured',
     listStyle: 'as_asked',
     listMaxPageSize: 100,
     helpCenterEnabled: true,

@@ -553,6 +553,10 @@ async function startChaosSource(state: ChaosState): Promise<void> {
     collections: allOn,
     lookbackDays: CHAOS_LOOKBACK_DAYS,
     intervalSeconds: 3,
+    // Every cycle reconciles the time-filtered lists (ratings, activities, audit logs): the rounds
+    // delete and change old records, and the differential check after any complete cycle expects
+    // deletions settled. Filtered reads between reconciliations: test/activities/incrementalLists.
+    reconcileEveryHours: 0,
   });
   config.timing = { heartbeatTimeoutSeconds: 8, retryInitialSeconds: 1, retryMaximumSeconds: 4, maxAttempts: 30 };
   await startTestSource(stack, config);

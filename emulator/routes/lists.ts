@@ -160,7 +160,7 @@ export const activitiesList: ListDef<Activity> = {
   filter: (ctx, req, a) => {
     const created = iso(a.created_at);
     if (created < ctx.clock.now() - 30 * DAY) return false;
-    const since = req.query.get('since');
+    const since = ctx.quirks().activitiesSince === 'honoured' ? req.query.get('since') : null;
     return !since || !(created < (Number.isNaN(Date.parse(since)) ? Number(since) : Date.parse(since) / 1000));
   },
   serialize: (ctx, a) => ctx.serializer.activity(ctx.serializer.plain(ctx.store.activities, a, 'activities'), a.user_id, a.actor_id),

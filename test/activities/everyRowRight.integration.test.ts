@@ -172,7 +172,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       m.deleteTicketForm(form.id);
       m.deleteActivity(activity.id);
       emulator.advanceClock(61);
-      await syncAll(account, config);
+      // A reconciliation (every cycle one): the time-filtered lists (ratings, activities) settle
+      // deletions only then; between reconciliations see test/activities/incrementalLists.
+      await syncAll(account, { ...config, reconcileEveryHours: 0 });
 
       for (const [table, id] of Object.entries(deletedIds)) {
         assert.ok(!(await warehouseIds(config, table)).includes(id), `${table} ${id} left the warehouse`);

@@ -33,6 +33,8 @@ test('a list started again on another worker resumes from its last committed pag
       destination,
       collections: Object.fromEntries(collections.map((c) => [c.name, c.name === 'activities'])),
       rate: { corePerMinute: 1e5, exportPerMinute: 1e5 },
+      // Every cycle a full read (activities also take a time filter between reconciliations: listReads.ts).
+      reconcileEveryHours: 0,
     };
     const listRequests = () => emulator.requestLog.entries('/api/v2/activities').length;
     const run = async (owner: string, abortAfterPages?: number) => {

@@ -76,6 +76,7 @@ test('every numeric setting: accepted at its bounds, refused just outside, as a 
     'rate.exportPerMinute',
     'rate.share',
     'rate.windowMs',
+    'reconcileEveryHours',
     'timing.heartbeatTimeoutSeconds',
     'timing.maxAttempts',
     'timing.retryInitialSeconds',

@@ -50,7 +50,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     const name = `e2e_${kind}_${process.pid}`;
     const destination = kind === 'sqlite' ? `sqlite://${path.join(stack.tmp, 'warehouse')}` : pgUrl!;
     const logMark = stack.emulator.requestLog.entries().at(-1)?.seq ?? 0;
-    await startTestSource(stack, sourceConfig(stack, { name, destination, collections: allCollections }));
+    // Every cycle a reconciliation, so the second cycle's reads of the time-filtered lists (ratings,
+    // activities) settle the deletions below; between reconciliations see test/activities/incrementalLists.
+    await startTestSource(stack, sourceConfig(stack, { name, destination, collections: allCollections, reconcileEveryHours: 0 }));
     const status = await waitForCycle(stack, name, 1);
     const firstCycleLog = stack.emulator.requestLog.entries((e) => e.seq > logMark);
     for (const [collection, s] of Object.entries(status.collections)) {

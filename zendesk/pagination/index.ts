@@ -79,6 +79,7 @@ function enginePages(stream: StreamSpec, fetcher: PageFetcher, options: Paginate
     includes: options.includes ?? (stream.includes ?? []).map((include) => include.value),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+    ...(options.changedSince !== undefined ? { changedSince: options.changedSince } : {}),
   };
   const cursor = options.resumeCursor ?? undefined;
   if (cursor !== undefined && !isObject(cursor)) invalidCursor(stream, cursor);

@@ -20,10 +20,10 @@
  * Anything else fails the stream with a ZendeskPaginationError naming the stream and what was
  * missing: a list is read to its end or not at all, never silently cut short.
  */
-import type { StreamSpec } from '../../catalog/types';
+import type { IncrementalListFilter, StreamSpec } from '../../catalog/types';
 import { ZendeskPaginationError } from '../errors';
 import { AdaptivePageSize } from './pageSize';
-import { baseParams, overrideQuery, withDefaultQuery, withQuery } from './query';
+import { baseParams, overrideQuery, withDefaultQuery, withQuery, type QueryParams } from './query';
 import { nonEmptyString, recordsOf } from './records';
 import type { EngineOptions, JsonRecord, ListResume, PageFetcher, PageResult } from './types';
 
@@ -43,6 +43,29 @@ function isObject(value: unknown): value is JsonRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const DAY_SECONDS = 86_400;
+
+function formatTime(seconds: number, format: IncrementalListFilter['format']): string {
+  return format === 'epoch' ? String(seconds) : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The query parameters of a list's time filter (the catalog's `incrementalFilter`) from `since`, or
+ * none for a whole read. They are fixed parameters of the read: re-applied to every next link that
+ * dropped them, so a read resumed mid-list stays the same filtered read.
+ */
+export function timeFilterParams(stream: StreamSpec, since: number | undefined): QueryParams {
+  const filter = stream.incrementalFilter;
+  if (since === undefined) return [];
+  if (!filter) {
+    throw new ZendeskPaginationError(`Zendesk's ${stream.name} list (${stream.path}) has no time filter; it can only be read in full.`);
+  }
+  const from: [string, string] = [filter.param, formatTime(since, filter.format)];
+  if (filter.shape === 'from') return [from];
+  // Both bounds: the upper one a day past now, so that no clock skew hides a record created meanwhile.
+  return [from, [filter.param, formatTime(Math.floor(Date.now() / 1000) + DAY_SECONDS, filter.format)]];
+}
+
 export async function* listPages(
   stream: StreamSpec,
   fetcher: PageFetcher,
@@ -51,7 +74,7 @@ export async function* listPages(
   firstAsk: FirstAsk,
 ): AsyncGenerator<PageResult<ListResume>> {
   const pageSize = new AdaptivePageSize(LIST_MAX_PAGE_SIZE, LIST_MIN_PAGE_SIZE, options.pageSize);
-  const fixed = baseParams(stream.params, options.includes);
+  const fixed = [...baseParams(stream.params, options.includes), ...timeFilterParams(stream, options.changedSince)];
   const finished: ListResume = firstAsk === 'cursor' ? { after_cursor: null } : { next_page: null };
   const fail: (what: string) => never = (what) => {
     throw new ZendeskPaginationError(

@@ -49,6 +49,11 @@ export interface ReadWindow {
    * stream's timeField) is past it is the last one, so nothing beyond the range is requested.
    */
   endTime?: number;
+  /**
+   * Lists with an `incrementalFilter`: epoch seconds from which the list is asked for (the filter's
+   * lower bound, overlap already taken off); absent = the whole list.
+   */
+  changedSince?: number;
 }
 
 export interface PageResult<C extends ResumeCursor = ResumeCursor> {
@@ -79,4 +84,6 @@ export interface EngineOptions {
   includes: string[];
   /** Page size to ask for; engines clamp it to their maximum. */
   pageSize?: number;
+  /** Lists: the lower bound of the stream's time filter (see ReadWindow.changedSince). */
+  changedSince?: number;
 }
