@@ -19,11 +19,12 @@ export async function askAccountHostWith(
   taskQueue: string,
   config: Pick<SourceConfig, 'subdomain' | 'baseUrl'>,
   stale: string | null,
+  candidate?: string,
 ): Promise<string> {
   const account = WorkerResources.accountKey(config);
   const workflowId = workflowIdForAccount(account);
   return client.workflow.executeUpdateWithStart(hostQueueUpdate, {
-    args: [{ stale }],
+    args: [{ stale, ...(candidate !== undefined && { candidate }) }],
     startWorkflowOperation: new WithStartWorkflowOperation('accountHostWorkflow', {
       workflowId,
       taskQueue,
@@ -38,7 +39,8 @@ export function accountHostActivities(hostQueue: string | undefined) {
   return {
     async askAccountHost(config: Pick<SourceConfig, 'subdomain' | 'baseUrl'>, stale: string | null): Promise<string> {
       const ctx = Context.current();
-      const host = await askAccountHostWith(ctx.client, ctx.info.taskQueue, config, stale);
+      // This worker is alive (it runs this ask): it hosts the account if the account needs a host.
+      const host = await askAccountHostWith(ctx.client, ctx.info.taskQueue, config, stale, hostQueue ?? ctx.info.taskQueue);
       ctx.log.info('account host', { host, replaced: stale });
       return host;
     },

@@ -102,7 +102,7 @@ export interface RunningWorker {
 /** A worker in this process (fast; for every test that does not kill it). */
 export async function startWorker(
   stack: Stack,
-  options: { identity?: string; shutdownGraceSeconds?: number } = {},
+  options: { identity?: string; shutdownGraceSeconds?: number; maxConcurrentActivities?: number } = {},
 ): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: stack.server.address });
   const resources = new WorkerResources();
@@ -111,7 +111,7 @@ export async function startWorker(
     workflows: { workflowBundle: await workflowBundle() },
     activities: (hostQueue) => createActivities(resources, { hostQueue }),
     shutdownGraceSeconds: options.shutdownGraceSeconds ?? 5,
-    maxConcurrentActivities: 100,
+    maxConcurrentActivities: options.maxConcurrentActivities ?? 100,
     identity: options.identity,
   });
   const running = worker.run();

@@ -15,9 +15,26 @@
  * Holds no records and no secret: the account is its origin (`https://acme.zendesk.com`), the host a
  * task queue name. Continues-as-new after a few hundred answers, carrying the host.
  */
-import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { accountHostStatusQuery, hostQueueUpdate } from './accountHostMessages';
 import type { AccountHostWorkflowInput, SyncActivities } from './types';
+
+/**
+ * Runs patched with this host the account on the asking worker's queue (`candidate`) instead of
+ * running `claimAccount`: with many sources starting at once on a worker, every activity slot of the
+ * shared queue could hold an `askAccountHost` waiting for this update, and the claim it waits for
+ * then never got a slot (a deadlock the fleet benchmark hit with 105 sources on one worker).
+ */
+export const CANDIDATE_HOST_PATCH = 'account-host-candidate';
 
 /** Answers per run before continuing as new (each answer is a few history events). */
 export const ANSWERS_PER_RUN = 500;
@@ -36,11 +53,17 @@ export async function accountHostWorkflow(input: AccountHostWorkflowInput): Prom
   let claiming: Promise<string> | undefined;
 
   setHandler(accountHostStatusQuery, () => ({ account: input.account, host, claims }));
-  setHandler(hostQueueUpdate, async ({ stale }) => {
+  setHandler(hostQueueUpdate, async ({ stale, candidate }) => {
     answered++;
     // One claim at a time: askers that saw the same dead host all get the one new host.
     while (claiming) await claiming.catch(() => undefined);
     if (host !== undefined && host !== stale) return host;
+    if (candidate !== undefined && patched(CANDIDATE_HOST_PATCH)) {
+      log.info('account hosted', { account: input.account, host: candidate, previous: host ?? null });
+      host = candidate;
+      claims++;
+      return candidate;
+    }
     claiming = claimAccount(input.account);
     try {
       const claimed = await claiming;

@@ -220,6 +220,12 @@ export interface AccountHostWorkflowInput {
 
 export interface AccountHostRequest {
   stale: string | null;
+  /**
+   * The asking worker's own queue: that worker is alive (it is running the ask), so it can host the
+   * account when it has no live host, without a claim activity (which needs a free activity slot
+   * while every slot may hold an ask waiting for it). Absent from asks of older workers.
+   */
+  candidate?: string;
 }
 
 export type AccountHostStatus = Required<Pick<AccountHostWorkflowInput, 'account' | 'claims'>> & Pick<AccountHostWorkflowInput, 'host'>;
