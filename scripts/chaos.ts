@@ -122,10 +122,12 @@ export async function retriedAfterKill(stack: Stack, activity: PendingSync): Pro
     1000,
   );
   const { events } = await run.fetchHistory();
+  const all = events ?? [];
   const scheduled = new Set(
-    (events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityId === activity.activityId).map((e) => String(e.eventId)),
+    all.filter((e) => e.activityTaskScheduledEventAttributes?.activityId === activity.activityId).map((e) => String(e.eventId)),
   );
-  return (events ?? []).some((e) => {
+  // The same execution retried after its heartbeat timed out (a worker polling the shared queue).
+  const retried = all.some((e) => {
     const started = e.activityTaskStartedEventAttributes;
     return (
       !!started &&
@@ -134,6 +136,19 @@ export async function retriedAfterKill(stack: Stack, activity: PendingSync): Pro
       !!started.lastFailure?.timeoutFailureInfo
     );
   });
+  // Or, for an account hosted on the killed worker's own queue: the execution timed out there (no
+  // live poller), and the stream started again as a new execution on the account's new host.
+  const timedOutAt = all.find((e) => {
+    const timedOut = e.activityTaskTimedOutEventAttributes;
+    return !!timedOut && scheduled.has(String(timedOut.scheduledEventId));
+  })?.eventId;
+  const movedOn =
+    timedOutAt !== undefined &&
+    all.some((e) => {
+      const started = e.activityTaskStartedEventAttributes;
+      return !!started && scheduled.has(String(started.scheduledEventId)) && Number(e.eventId) > Number(timedOutAt);
+    });
+  return retried || movedOn;
 }
 
 /** Deterministic picks for a seed. */
