@@ -22,7 +22,7 @@ export async function askAccountHostWith(
   candidate?: string,
 ): Promise<string> {
   const account = WorkerResources.accountKey(config);
-  const workflowId = workflowIdForAccount(account);
+  const workflowId = workflowIdForAccount(account, taskQueue);
   return client.workflow.executeUpdateWithStart(hostQueueUpdate, {
     args: [{ stale, ...(candidate !== undefined && { candidate }) }],
     startWorkflowOperation: new WithStartWorkflowOperation('accountHostWorkflow', {

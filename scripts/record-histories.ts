@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       workflowIdForSource('recorded_again'),
       againChild!.workflowId,
       // The account host (workflows/accountHost.ts), still running: its history so far.
-      workflowIdForAccount(WorkerResources.accountKey({ baseUrl: stack.emulator.baseUrl })),
+      workflowIdForAccount(WorkerResources.accountKey({ baseUrl: stack.emulator.baseUrl }), stack.taskQueue),
     ];
     let n = 0;
     const manifest: Record<string, string> = {};

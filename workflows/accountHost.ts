@@ -1,5 +1,5 @@
 /**
- * One workflow per Zendesk account (`zendesk-account-<host>`): it names the one worker that makes
+ * One workflow per Zendesk account and task queue (`zendesk-account-<host>@<queue>`): it names the one worker that makes
  * every request to that account, so all sources of the account share that worker's one rate budget
  * however many workers run. No lock of our own: Temporal's workflow-ID uniqueness makes this
  * workflow the account's single owner of the assignment, and a task queue unique to each worker

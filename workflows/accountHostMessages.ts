@@ -1,7 +1,7 @@
 /**
  * The account host workflow's messages (workflows/accountHost.ts), apart from its code so the
  * worker's activities can send them. From the CLI:
- *   temporal workflow query --workflow-id zendesk-account-acme.zendesk.com --type status
+ *   temporal workflow query --workflow-id zendesk-account-acme.zendesk.com@zendesk-sync --type status
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { AccountHostRequest, AccountHostStatus } from './types';

@@ -48,9 +48,11 @@ export function streamOfActivityId(activityId: string): string | undefined {
 const ACCOUNT_WORKFLOW_PREFIX = 'zendesk-account-';
 
 /**
- * The account host workflow's ID, from the account's origin and base path (never a credential):
- * `zendesk-account-acme.zendesk.com`.
+ * The account host workflow's ID, from the account's origin and base path (never a credential) and
+ * the fleet's task queue: `zendesk-account-acme.zendesk.com@zendesk-sync`. The queue is part of it
+ * because the workflow runs on the queue it was started on: workers moved to another queue would
+ * otherwise keep asking a host workflow no worker polls any more (and wait forever).
  */
-export function workflowIdForAccount(account: string): string {
-  return `${ACCOUNT_WORKFLOW_PREFIX}${account.replace(/^https?:\/\//, '')}`;
+export function workflowIdForAccount(account: string, taskQueue: string): string {
+  return `${ACCOUNT_WORKFLOW_PREFIX}${account.replace(/^https?:\/\//, '')}@${taskQueue}`;
 }

@@ -80,7 +80,7 @@ test(`${ACCOUNTS} accounts starting at once on a worker with ${SLOTS} activity s
   }
   for (const account of accounts) {
     const key = WorkerResources.accountKey({ baseUrl: account.baseUrl });
-    const host = await stack.client.workflow.getHandle(workflowIdForAccount(key)).query(accountHostStatusQuery);
+    const host = await stack.client.workflow.getHandle(workflowIdForAccount(key, stack.taskQueue)).query(accountHostStatusQuery);
     assert.equal(host.host, worker.hostQueue, `${key} is hosted by the worker that asked`);
   }
 });

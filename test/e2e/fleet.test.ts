@@ -96,7 +96,7 @@ test('one account, one budget, any number of workers; a dead host hands the acco
   assert.ok(requestsBy.get(other!.hostQueue)! > 0, 'the other worker took the account over');
 
   const account = await stack.client.workflow
-    .getHandle(workflowIdForAccount(WorkerResources.accountKey({ baseUrl: stack.emulator.baseUrl })))
+    .getHandle(workflowIdForAccount(WorkerResources.accountKey({ baseUrl: stack.emulator.baseUrl }), stack.taskQueue))
     .query(accountHostStatusQuery);
   assert.equal(account.host, other!.hostQueue);
   assert.equal(account.claims, 2);
