@@ -16,6 +16,7 @@ import { DEFAULT_LOOKBACK_DAYS } from '../workflows/syncDefaults';
 import { startDevServer, type DevServer } from '../runtime/devServer';
 import { createHostingWorkers, installRuntime } from '../runtime/worker';
 import pino from 'pino';
+import { CONDITION_WAIT_MS } from './conditionWait';
 import { querySourceStatus, startSource } from '../cli/sources';
 import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth } from '../emulator';
 import type { SourceConfig, SourceStatus } from '../workflows/types';
@@ -165,12 +166,7 @@ export async function startTestSource(stack: Stack, config: SourceConfig) {
   return startSource(stack.client, stack.taskQueue, config);
 }
 
-/**
- * How long a test waits for a condition before it fails with what it saw: most of the test runner's own
- * per-test bound (ZS_TEST_TIMEOUT_MS, scripts/test.sh), never a shorter guess at how fast this machine is.
- * A busy CI machine ran the BigQuery cycle past a 15-minute wait.
- */
-export const CONDITION_WAIT_MS = Math.floor(0.9 * (Number(process.env.ZS_TEST_TIMEOUT_MS) || 1_800_000));
+export { CONDITION_WAIT_MS };
 
 /** Waits until the source has finished cycle `cycle` (or more). */
 export async function waitForCycle(stack: Stack, source: string, cycle: number, timeoutMs = CONDITION_WAIT_MS): Promise<SourceStatus> {

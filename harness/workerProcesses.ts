@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
+import { CONDITION_WAIT_MS } from './conditionWait';
 
 const projectRoot = path.resolve(__dirname, '..');
 
@@ -41,7 +42,12 @@ export function spawnWorkerProcesses(
  * Waits until every process polls the task queue for workflow tasks (a worker starts polling for
  * workflow and activity tasks together; activities may be routed to queues of their own).
  */
-export async function waitForPollers(client: Client, taskQueue: string, workers: WorkerProcess[], timeoutMs = 180_000): Promise<void> {
+export async function waitForPollers(
+  client: Client,
+  taskQueue: string,
+  workers: WorkerProcess[],
+  timeoutMs = CONDITION_WAIT_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const answer = await client.workflowService.describeTaskQueue({

@@ -738,7 +738,7 @@ async function finalCycle(state: ChaosState): Promise<void> {
   stack.emulator.advanceClock(120);
   const before = (await querySourceStatus(stack.client, name)).cycle;
   await sourceHandle(stack.client, name).signal(syncNowSignal);
-  const final = await waitForCycle(stack, name, before + 1, 300_000);
+  const final = await waitForCycle(stack, name, before + 1);
   state.report.cycles = final.cycle;
   const failed = Object.entries(final.streams).filter(([, s]) => s.lastError);
   if (failed.length) throw new Error(`streams failed in the final cycle: ${failed.map(([n, s]) => `${n}: ${s.lastError}`).join('; ')}`);

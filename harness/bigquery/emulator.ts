@@ -21,11 +21,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { BigQuerySettings } from '../../destinations/bigquery/settings';
+import { CONDITION_WAIT_MS } from '../conditionWait';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const LOCAL_BIGQUERY = path.join(REPO_ROOT, '.tools', 'bigquery-venv', 'bin', 'local-bigquery');
 export const EMULATOR_PROJECT = 'zs-test';
-const STARTUP_TIMEOUT_MS = 120_000;
+const STARTUP_TIMEOUT_MS = CONDITION_WAIT_MS;
 
 export function bigQueryEmulatorInstalled(): boolean {
   return existsSync(LOCAL_BIGQUERY);

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { CONDITION_WAIT_MS } from '../conditionWait';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const FAKESNOW_PYTHON = path.join(REPO_ROOT, '.tools', 'fakesnow-venv', 'bin', 'python');
@@ -25,7 +26,7 @@ export interface FakesnowServer {
   stop(): Promise<void>;
 }
 
-const STARTUP_TIMEOUT_MS = 60_000;
+const STARTUP_TIMEOUT_MS = CONDITION_WAIT_MS;
 
 const LAUNCHER = path.join(__dirname, 'fakesnow_server.py');
 

@@ -13,9 +13,10 @@ import type { SourceConfig } from '../../workflows/types';
 import { rateBudgetFor } from '../../zendesk';
 import { startEmulator } from '../../emulator';
 import { SMALL_ACCOUNT } from '../../harness/stack';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 /** Polls `ready` (a condition, not a delay); fails early if the stream ended first. */
-async function until(what: string, ready: () => boolean, stream: { settled: boolean }, timeoutMs = 120_000): Promise<void> {
+async function until(what: string, ready: () => boolean, stream: { settled: boolean }, timeoutMs = CONDITION_WAIT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!ready()) {
     if (stream.settled) throw new Error(`the stream ended before ${what}`);

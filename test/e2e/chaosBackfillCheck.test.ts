@@ -9,6 +9,7 @@ import { checkRun, pendingActivities, retriedAfterKill, type PendingSync } from 
 import { querySourceStatus, sourceHandle } from '../../cli/sources';
 import { backfillUpdate } from '../../workflows/messages';
 import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../../harness/stack';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 let stack: Stack;
 let worker: RunningWorker;
@@ -25,7 +26,7 @@ async function backfill(name: string, request: { collections: string[]; from: st
   const started = await sourceHandle(stack.client, name).executeUpdate(backfillUpdate, { args: [request] });
   assert.equal(started.length, request.collections.length, 'one backfill per collection');
   const ids = new Set(started.map((b) => b.workflowId));
-  const deadline = Date.now() + 300_000;
+  const deadline = Date.now() + CONDITION_WAIT_MS;
   for (;;) {
     const status = await querySourceStatus(stack.client, name);
     const mine = Object.values(status.backfills).filter((b) => ids.has(b.workflowId));
@@ -63,7 +64,7 @@ test('the chaos check fails when the backfill loaded nothing, and passes once it
   stack.emulator.addFault({ id: 'hold-backfill-page', endpoint: '/api/v2/incremental/*', kind: 'latency', latencyMs: 3000, firstN: 1 });
   const done = backfill(name, { collections: ['tickets', 'ticket_events'], from });
   let inFlight: PendingSync[] = [];
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + CONDITION_WAIT_MS;
   while (inFlight.length === 0) {
     assert.ok(Date.now() < deadline, 'the held backfill page was never caught in flight');
     if (stack.emulator.firedFaults().some((f) => f.ruleId === 'hold-backfill-page')) inFlight = await pendingActivities(stack, name);

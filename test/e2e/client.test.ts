@@ -22,6 +22,7 @@ import { statusQuery } from '../../workflows/messages';
 import type { SourceStatus } from '../../workflows/types';
 import { program } from '../../client';
 import { SMALL_ACCOUNT } from '../../harness/stack';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 const projectRoot = path.resolve(__dirname, '../..');
 /** A namespace the worker is the first to use, so its own registration is what makes it work. */
@@ -81,7 +82,7 @@ function cli(args: string[], namespace = WORKER_NAMESPACE, queue = taskQueue): P
       {
         cwd: projectRoot,
         env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, ZS_TASK_QUEUE: queue },
-        timeout: 120_000,
+        timeout: CONDITION_WAIT_MS,
       },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
@@ -107,7 +108,7 @@ function status(namespace: string, source: string): Promise<SourceStatus> {
   return scoped.workflow.getHandle(workflowIdForSource(source)).query(statusQuery);
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = CONDITION_WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -190,7 +191,7 @@ test('worker.ts registers the search attributes at startup and a source started 
   });
   worker.stdout!.on('data', (d) => (workerOutput += d));
   worker.stderr!.on('data', (d) => (workerOutput += d));
-  await waitFor('the worker to poll', async () => (workerOutput.includes('zendesk-sync worker polling') ? true : undefined), 120_000);
+  await waitFor('the worker to poll', async () => (workerOutput.includes('zendesk-sync worker polling') ? true : undefined));
   assert.match(workerOutput, /"msg":"registered search attributes"/);
   assert.deepEqual((await registeredAttributes(WORKER_NAMESPACE)).filter((n) => ourAttributes.includes(n)).sort(), ourAttributes);
 

@@ -19,6 +19,7 @@ import {
   waitForCycle,
   type Stack,
 } from '../../harness/stack';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 let stack: Stack;
 
@@ -48,7 +49,7 @@ test('a worker killed mid-export is replaced and the cycle completes without los
 
   // Wait until the tickets export has committed at least one page and asked for the (held) second,
   // then kill the worker outright.
-  const deadline = Date.now() + 180_000;
+  const deadline = Date.now() + CONDITION_WAIT_MS;
   let pagesAtKill = 0;
   const secondPageAsked = () => stack.emulator.firedFaults().some((f) => f.ruleId === 'held-second-page');
   while (pagesAtKill < 1 || !secondPageAsked()) {

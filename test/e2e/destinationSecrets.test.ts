@@ -19,6 +19,7 @@ import { startSource, querySourceStatus } from '../../cli/sources';
 import { workflowIdForSource } from '../../workflows/ids';
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';
 import { sourceConfig, startStack, startWorker, type RunningWorker, type Stack } from '../../harness/stack';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SECRET = 'hunter2-Secret';
@@ -189,7 +190,7 @@ test('a raw workflow start with a secret in the destination: settings_invalid na
     args: [{ config }],
   });
   let status = await querySourceStatus(stack.client, name);
-  for (const deadline = Date.now() + 120_000; status.state !== 'settings_invalid' && Date.now() < deadline;) {
+  for (const deadline = Date.now() + CONDITION_WAIT_MS; status.state !== 'settings_invalid' && Date.now() < deadline;) {
     await new Promise((r) => setTimeout(r, 200));
     status = await querySourceStatus(stack.client, name);
   }
@@ -220,7 +221,10 @@ test(
       });
       const handle = stack.client.workflow.getHandle(workflowIdForSource(name));
       let history = '';
-      for (const deadline = Date.now() + 180_000; !history.includes('activityTaskFailedEventAttributes') && Date.now() < deadline;) {
+      for (
+        const deadline = Date.now() + CONDITION_WAIT_MS;
+        !history.includes('activityTaskFailedEventAttributes') && Date.now() < deadline;
+      ) {
         await new Promise((r) => setTimeout(r, 500));
         history = JSON.stringify(await handle.fetchHistory());
       }

@@ -20,6 +20,7 @@ import {
   type RunningWorker,
   type Stack,
 } from '../../harness/stack';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 let stack: Stack;
 const workers: RunningWorker[] = [];
@@ -68,7 +69,7 @@ test('one account, one budget, any number of workers; a dead host hands the acco
   }
 
   // The list has committed two pages and asked for the (held) third.
-  const deadline = Date.now() + 300_000;
+  const deadline = Date.now() + CONDITION_WAIT_MS;
   const heldAsked = () => stack.emulator.firedFaults().some((f) => f.ruleId === 'held-third-page');
   let committedPages = 0;
   while (committedPages < 2 || !heldAsked()) {
@@ -89,7 +90,7 @@ test('one account, one budget, any number of workers; a dead host hands the acco
   const requestsOfStoppedHost = requestsBy.get(host!.hostQueue)!;
 
   for (const name of names) {
-    const status = await waitForCycle(stack, name, 1, 600_000);
+    const status = await waitForCycle(stack, name, 1);
     for (const [stream, s] of Object.entries(status.streams)) assert.equal(s.lastError, undefined, `${name} ${stream}`);
   }
   assert.equal(requestsBy.get(host!.hostQueue), requestsOfStoppedHost);

@@ -32,6 +32,7 @@ import {
   type RunningWorker,
   type Stack,
 } from '../../harness/stack';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 const run = promisify(execFile);
 let stack: Stack;
@@ -86,7 +87,7 @@ async function withFaults<T>(rules: FaultRule[], fn: () => Promise<T>): Promise<
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = CONDITION_WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn().catch(() => undefined);

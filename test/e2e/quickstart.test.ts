@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { freePort, startDevServer } from '../../runtime/devServer';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 const projectRoot = path.resolve(__dirname, '../..');
 const SOURCE = 'zendesk_demo';
@@ -56,7 +57,7 @@ function quickstart(extraArgs: string[], extraEnv: Record<string, string> = {}):
     execFile(
       process.execPath,
       ['--import', 'tsx', path.join(projectRoot, 'quickstart.ts'), ...args],
-      { cwd: projectRoot, env: { ...env, ...extraEnv }, timeout: 300_000 },
+      { cwd: projectRoot, env: { ...env, ...extraEnv }, timeout: CONDITION_WAIT_MS },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
         resolve({ code, stdout, stderr });

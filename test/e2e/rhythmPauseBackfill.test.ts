@@ -29,6 +29,7 @@ import {
   type RunningWorker,
   type Stack,
 } from '../../harness/stack';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 let stack: Stack;
 let worker: RunningWorker;
@@ -46,7 +47,7 @@ after(async () => {
 /** Only the tickets table: quick cycles, and its export is the stream the tests hold or slow down. */
 const ONLY_TICKETS = Object.fromEntries(collections.map((c) => [c.name, c.name === 'tickets']));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = CONDITION_WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn().catch(() => undefined);
@@ -251,7 +252,7 @@ test('a backfill asked for again after a stop and start, or after its entry was 
   assert.ok((finished.ranged.rows ?? 0) > 0 && (finished.open.rows ?? 0) > 0, JSON.stringify(finished));
 
   // Stopped and started again (as `npm start` does when settings change): a new run, no memory.
-  await stopSourceAndWait(stack.client, name, 120_000);
+  await stopSourceAndWait(stack.client, name, CONDITION_WAIT_MS);
   await startTestSource(stack, config);
   const [rangedAgain] = await handle.executeUpdate(backfillUpdate, { args: [ranged] });
   const [openAgain] = await handle.executeUpdate(backfillUpdate, { args: [openEnded] });
@@ -266,7 +267,7 @@ test('a backfill asked for again after a stop and start, or after its entry was 
 
   // Pruned: a run whose memory holds the completed backfill as its oldest of more finished ones than
   // are kept forgets it at its continue-as-new; asked again, it is still completed with its rows.
-  await stopSourceAndWait(stack.client, name, 120_000);
+  await stopSourceAndWait(stack.client, name, CONDITION_WAIT_MS);
   const others: Record<string, BackfillStatus> = {};
   for (let i = 0; i < MAX_REMEMBERED_BACKFILLS; i++) {
     const id = `${workflowId}/backfill/tickets/filler-${i}`;

@@ -86,7 +86,7 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
   const firstCycle = await statementsDuring(snowflake.shim, async () => {
     // A lookback reaching the account's first ticket, so all of them land in cycle 1.
     await startTestSource(stack, sourceConfig(stack, { name, destination, collections: allOn, lookbackDays: 3650 }));
-    const status = await waitForCycle(stack, name, 1, 600_000);
+    const status = await waitForCycle(stack, name, 1);
     for (const [collection, s] of Object.entries(status.collections)) assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
   });
   // The worker's sessions for the run carry a QUERY_TAG naming the source and the run (cost attribution).
@@ -128,7 +128,7 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
   const loginsBeforeCycle2 = snowflake.shim.logins.length;
   const secondCycle = await statementsDuring(snowflake.shim, async () => {
     await sourceHandle(stack.client, name).signal(syncNowSignal);
-    const second = await waitForCycle(stack, name, 2, 600_000);
+    const second = await waitForCycle(stack, name, 2);
     assert.equal(second.streams.tickets?.lastError, undefined);
   });
 

@@ -15,6 +15,7 @@ import type { VerifyRow } from '../../verify/diagnose';
 import type { SourceStatus } from '../../workflows/types';
 import { querySourceStatus } from '../../cli/sources';
 import { sourceConfig, startStack, startTestSource, startWorker, waitForCycle, type RunningWorker, type Stack } from '../../harness/stack';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 const projectRoot = path.resolve(__dirname, '../..');
 const SOURCE = 'verify_e2e';
@@ -55,7 +56,7 @@ function cli(args: string[], temporalAddress = stack.server.address): Promise<Cl
       {
         cwd: projectRoot,
         env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', ZS_TASK_QUEUE: stack.taskQueue },
-        timeout: 300_000,
+        timeout: CONDITION_WAIT_MS,
       },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
@@ -142,7 +143,7 @@ test('after a sync only the lookback differs; --repair backfills it and then not
 
   const repaired = await verifyJson('--repair');
   assert.equal(repaired.report.backfillsStarted?.length, 1, 'one backfill child started');
-  const deadline = Date.now() + 240_000;
+  const deadline = Date.now() + CONDITION_WAIT_MS;
   for (;;) {
     const backfills = Object.values((await status()).backfills);
     if (backfills.length && backfills.every((b) => b.state === 'completed')) break;

@@ -15,6 +15,7 @@ import { backfillUpdate, setRateUpdate, syncNowSignal } from '../../workflows/me
 import { workflowIdForSource } from '../../workflows/ids';
 import type { SyncStreamInput } from '../../workflows/types';
 import { sourceConfig, startStack, startTestSource, waitForCycle, workflowBundle, type Stack } from '../../harness/stack';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../artifacts');
@@ -92,7 +93,7 @@ describe('live stack: rate settings and the Web UI', () => {
       .catch(() => undefined);
     // The UI's list reads the visibility store, which may lag behind on a busy machine: open the
     // page once the store lists both workflows (a condition, not a longer timeout).
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + CONDITION_WAIT_MS;
     for (;;) {
       const ids = new Set<string>();
       for await (const w of stack.client.workflow.list({
@@ -123,16 +124,16 @@ describe('live stack: rate settings and the Web UI', () => {
       const ui = stack.server.uiUrl!;
       await page.goto(`${ui}/namespaces/default/workflows`);
       const sourceLink = page.locator(`a[href*="zendesk-source-${SOURCE}"]`).first();
-      await sourceLink.waitFor({ timeout: 120_000 });
+      await sourceLink.waitFor({ timeout: CONDITION_WAIT_MS });
       await page
         .locator(`a[href*="${encodeURIComponent(childId)}"], a[href*="${childId}"]`)
         .first()
-        .waitFor({ timeout: 120_000 });
+        .waitFor({ timeout: CONDITION_WAIT_MS });
       await page.screenshot({ path: path.join(ARTIFACTS, 'webui-workflows.png'), fullPage: true });
 
       await sourceLink.click();
-      await page.waitForURL(/\/workflows\/zendesk-source-/, { timeout: 120_000 });
-      await page.getByText('syncStream').first().waitFor({ timeout: 120_000 });
+      await page.waitForURL(/\/workflows\/zendesk-source-/, { timeout: CONDITION_WAIT_MS });
+      await page.getByText('syncStream').first().waitFor({ timeout: CONDITION_WAIT_MS });
       const body = await page.locator('body').innerText();
       for (const stream of ['tickets', 'groups', 'users'])
         assert.match(body, new RegExp(`sync ${stream}`), `the page names the ${stream} activity`);
@@ -140,7 +141,7 @@ describe('live stack: rate settings and the Web UI', () => {
       await page.screenshot({ path: path.join(ARTIFACTS, 'webui-source.png'), fullPage: true });
 
       await page.goto(`${ui}/namespaces/default/workflows/${encodeURIComponent(childId)}`);
-      await page.getByText('backfillWorkflow').first().waitFor({ timeout: 120_000 });
+      await page.getByText('backfillWorkflow').first().waitFor({ timeout: CONDITION_WAIT_MS });
       await page.screenshot({ path: path.join(ARTIFACTS, 'webui-backfill.png'), fullPage: true });
     } finally {
       await browser.close();

@@ -4,6 +4,7 @@ import { createZendeskClient, RateBudget, rateBudgetFor, type RateBudgetSnapshot
 import { readEndpointRateLimits } from '../../zendesk/rateHeaders';
 import { API_TOKEN_AUTH, FAST_HTTP, type RecordedRequest, sendJson, sendText, type Stub, startStub } from './stubServer';
 import { ManualClock } from '../support/manualClock';
+import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 const WINDOW_MS = 1000;
 
@@ -14,7 +15,7 @@ afterEach(async () => {
 });
 
 /** Polls `probe` (a condition, not a delay) until it returns a value. */
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = CONDITION_WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();

@@ -10,6 +10,7 @@ import { openPostgresDestination, PostgresDestination, upsertSql } from '../../.
 import type { RetryNotice } from '../../../destinations/postgres/retry';
 import type { Row, WarehouseTable } from '../../../destinations/types';
 import { PG_URL, uniqueName } from '../backends';
+import { CONDITION_WAIT_MS } from '../../../harness/conditionWait';
 
 const allTypes: WarehouseTable = {
   name: 'all_types',
@@ -249,7 +250,7 @@ describe('postgres destination', () => {
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = CONDITION_WAIT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
