@@ -9,17 +9,25 @@ import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { collectionsOfStream, streamByName } from '../catalog/collections';
 import type { Destination } from '../destinations/types';
-import type { StreamSpec } from '../catalog/types';
+import type { CollectionSpec, StreamSpec } from '../catalog/types';
 import { mapPage } from '../sync/mapper';
 import { TablePlanner } from './tablePlans';
 import { isoSeconds } from '../sync/coercion';
 import { isCollectionEnabled } from '../workflows/collectionSelection';
 import type { StreamCursor, StreamResult, SyncStreamInput } from '../workflows/types';
 import type { AccountSession } from './resources';
-import type { PageResult } from '../zendesk';
+import type { PageResult, ReadWindow } from '../zendesk';
 import { streamWindow } from './streamWindow';
 import { keepsListPosition, listResumePoint, recordListPosition } from './listPosition';
-import { listReadStateKey, parseListReadState, planListRead, stateAfterRead, usesListReadPlan, type ListReadPlan } from './listReads';
+import {
+  listReadStateKey,
+  parseListReadState,
+  planListRead,
+  stateAfterRead,
+  usesListReadPlan,
+  type ListReadPlan,
+  type ListReadState,
+} from './listReads';
 
 /** What a heartbeat carries: enough to resume and to show progress (no records). */
 export interface SyncHeartbeat {
@@ -181,60 +189,66 @@ export async function runSyncStream(input: SyncStreamInput, deps: SyncStreamDeps
   }
 }
 
+/** One stream run: what it reads, from where, and what it has committed so far (all attempts included). */
+interface StreamRun {
+  input: SyncStreamInput;
+  deps: SyncStreamDeps;
+  source: string;
+  stream: StreamSpec;
+  tables: CollectionSpec[];
+  planner: TablePlanner;
+  now: () => number;
+  startedMs: number;
+  incremental: boolean;
+  /** The last committed page's position (null before the first). */
+  cursor: StreamCursor | null;
+  counts: { pages: number; rows: number; rowsByTable: Record<string, number> };
+  requestsSoFar: () => number;
+  window: ReadWindow;
+  includes: string[];
+  listState: ListReadState | null;
+  listRead?: ListReadPlan;
+  /** False when a retry continues a full read an older worker began (its start is unknown). */
+  listReadStartKnown: boolean;
+  fullReadId?: string;
+  rejected: Record<string, number>;
+  coercedToNull: Record<string, number>;
+}
+
 async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<StreamResult> {
-  const started = Date.now();
+  const run = await startRun(input, deps);
+  let reachedEndAt: number | undefined;
+  try {
+    reachedEndAt = await commitPages(run);
+  } catch (err) {
+    const skipped = deps.session.forbiddenReason(err);
+    if (skipped && run.stream.skipWhenForbidden) {
+      deps.log('stream skipped: Zendesk refused it', { stream: run.stream.name, reason: skipped });
+      return skippedResult(run, skipped);
+    }
+    throw err;
+  }
+  const deletedByTable = await sweepUnlisted(run, reachedEndAt);
+  await recordListRead(run, reachedEndAt, deletedByTable);
+  return finishedResult(run, reachedEndAt, deletedByTable);
+}
+
+/** Prepares the tables and decides where the run starts, what it reads and whether it tracks deletions. */
+async function startRun(input: SyncStreamInput, deps: SyncStreamDeps): Promise<StreamRun> {
+  const startedMs = Date.now();
   const now = deps.nowMs ?? Date.now;
-  const { config } = input;
-  const source = config.name;
+  const source = input.config.name;
   const stream = streamByName(input.stream);
-  const tables = collectionsOfStream(stream.name).filter((c) => isCollectionEnabled(config, c.name));
-  const warnings: string[] = [];
+  const tables = collectionsOfStream(stream.name).filter((c) => isCollectionEnabled(input.config, c.name));
   const requestsAtStart = deps.session.requestCount();
 
   await deps.destination.ensureSchema(source);
   const planner = new TablePlanner(source, deps.destination, deps.session, deps.signal);
   await planner.prepare(tables);
 
-  // Where to start. Incremental exports keep a durable cursor; lists are read in full each run and
-  // only resume mid-list within one activity (from the heartbeat, or from the position an earlier
-  // execution on another worker committed: listPosition.ts, applied in runSyncStream).
   const incremental = input.mode === 'incremental' && !stream.fullRefresh;
-  let cursor: StreamCursor | null;
-  // A retry continues the counts of the attempts before it: their pages are committed and are not
-  // read again, so the result (and the status's rows per collection) must include them. They come
-  // from the same copy as the cursor, or a crash would resume after pages it does not count.
-  let progress: StreamProgress = {
-    pages: deps.previousHeartbeat?.pages ?? 0,
-    rows: deps.previousHeartbeat?.rows ?? 0,
-    rowsByTable: { ...(deps.previousHeartbeat?.rowsByTable ?? {}) },
-    requests: deps.previousHeartbeat?.requests ?? 0,
-  };
-  if (incremental) {
-    const stored = parseStoredCursor(await deps.destination.readState(source, cursorStateKey(stream.name)));
-    const storedCursor = stored ? { seq: stored.seq, value: stored.value } : null;
-    cursor = newestCursor(deps.previousHeartbeat?.cursor, input.cursor, storedCursor);
-    const committedByThisActivity = !!stored?.progress && !!deps.progressOwner && stored.progress.owner === deps.progressOwner;
-    if (stored && committedByThisActivity && cursor?.seq === stored.seq && stored.seq > (deps.previousHeartbeat?.cursor?.seq ?? -1)) {
-      const { owner: _owner, ...counts } = stored.progress!;
-      progress = { ...counts, rowsByTable: { ...counts.rowsByTable } };
-    }
-  } else {
-    cursor = deps.previousHeartbeat?.cursor ?? null;
-  }
-  // Lists with a time filter: a full read (a reconciliation) or only what changed (see listReads.ts).
-  // A retry continues the plan its heartbeat names; an older worker's heartbeat names none, and its
-  // read began as a full one, so it stays one but is not recorded as complete (its start is unknown).
-  const planned = usesListReadPlan(stream, input.mode);
-  const listState = planned ? parseListReadState(await deps.destination.readState(source, listReadStateKey(stream.name))) : null;
-  let listRead: ListReadPlan | undefined;
-  let listReadStartKnown = true;
-  if (planned) {
-    if (deps.previousHeartbeat?.listRead) listRead = deps.previousHeartbeat.listRead;
-    else if (deps.previousHeartbeat?.cursor) {
-      listRead = { full: true, startedAt: Math.floor(now() / 1000) };
-      listReadStartKnown = false;
-    } else listRead = planListRead(stream, listState, config.reconcileEveryHours, Math.floor(now() / 1000));
-  }
+  const { cursor, progress } = await startingPoint(input, deps, stream, incremental);
+  const { listState, listRead, listReadStartKnown } = await listReadOfRun(input, deps, stream, now);
   const window = {
     ...streamWindow(input, stream, cursor, now),
     ...(listRead && !listRead.full ? { changedSince: listRead.since } : {}),
@@ -243,54 +257,142 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
     // Where the history in the warehouse begins: shown in status, and older data needs a backfill.
     await deps.destination.writeState(source, initialStartKey(stream.name), String(window.startTime));
   }
-  // Deletions in lists read in full (Destination.beginFullRead): a read from the first page begins a
-  // new set of seen keys; a retry resuming mid-list continues the read its heartbeat names. Without
-  // that name (a heartbeat of an older worker) the keys of the pages before the retry are unknown,
-  // so this read deletes nothing and the next cycle's read does.
-  let fullReadId: string | undefined;
-  if (removesUnlisted(stream, input.mode) && (listRead?.full ?? true)) {
-    if (!cursor) {
-      fullReadId = randomUUID();
-      await deps.destination.beginFullRead(
-        source,
-        tables.map((t) => t.name),
-        fullReadId,
-      );
-    } else if (deps.previousHeartbeat?.fullReadId) {
-      fullReadId = deps.previousHeartbeat.fullReadId;
-    } else {
-      deps.log('list read resumed without its read id: deletions are applied by the next cycle', { stream: stream.name });
-    }
-  }
+  const fullReadId = await trackDeletions(input, deps, stream, tables, cursor, listRead);
   const enabledTables = new Set(tables.map((t) => t.name));
   const includes = (stream.includes ?? []).filter((i) => i.forTables.some((t) => enabledTables.has(t))).map((i) => i.value);
-
-  let pages = progress.pages;
-  let rows = progress.rows;
-  const rowsByTable: Record<string, number> = progress.rowsByTable;
   const requestsBefore = progress.requests;
-  const requestsSoFar = () => requestsBefore + deps.session.requestCount() - requestsAtStart;
-  const rejectedTotals: Record<string, number> = {};
-  const coercedTotals: Record<string, number> = {};
-  let seq = cursor?.seq ?? 0;
-  let reachedEndAt: number | undefined;
   deps.log('stream sync starting', {
     stream: stream.name,
     mode: input.mode,
     resumeFromSeq: cursor?.seq ?? null,
     ...(listRead ? { listRead: listRead.full ? 'full' : `changed since ${new Date(listRead.since! * 1000).toISOString()}` } : {}),
   });
+  return {
+    input,
+    deps,
+    source,
+    stream,
+    tables,
+    planner,
+    now,
+    startedMs,
+    incremental,
+    cursor,
+    counts: { pages: progress.pages, rows: progress.rows, rowsByTable: progress.rowsByTable },
+    requestsSoFar: () => requestsBefore + deps.session.requestCount() - requestsAtStart,
+    window,
+    includes,
+    listState,
+    listRead,
+    listReadStartKnown,
+    fullReadId,
+    rejected: {},
+    coercedToNull: {},
+  };
+}
 
-  // Pages are fetched one ahead: while page N is mapped and committed, page N+1 is already on the
-  // wire. The order per page is unchanged (commit rows, then the cursor, then the heartbeat), and the
-  // cursor only ever names committed pages, so a crash still resumes after the last committed page
-  // (the prefetched page is simply fetched again). No page is fetched past the last one or past a
-  // backfill's end (the window's end marks that page done), so the request count is the same as
-  // without prefetching.
+/**
+ * Where to start, and the counts of earlier attempts. Incremental exports keep a durable cursor; lists
+ * are read in full each run and only resume mid-list within one activity (from the heartbeat, or from
+ * the position an earlier execution on another worker committed: listPosition.ts, applied in
+ * runSyncStream). A retry continues the counts of the attempts before it: their pages are committed and
+ * are not read again, so the result (and the status's rows per collection) must include them. They come
+ * from the same copy as the cursor, or a crash would resume after pages it does not count.
+ */
+async function startingPoint(
+  input: SyncStreamInput,
+  deps: SyncStreamDeps,
+  stream: StreamSpec,
+  incremental: boolean,
+): Promise<{ cursor: StreamCursor | null; progress: StreamProgress }> {
+  const beat = deps.previousHeartbeat;
+  let progress: StreamProgress = {
+    pages: beat?.pages ?? 0,
+    rows: beat?.rows ?? 0,
+    rowsByTable: { ...(beat?.rowsByTable ?? {}) },
+    requests: beat?.requests ?? 0,
+  };
+  if (!incremental) return { cursor: beat?.cursor ?? null, progress };
+  const stored = parseStoredCursor(await deps.destination.readState(input.config.name, cursorStateKey(stream.name)));
+  const storedCursor = stored ? { seq: stored.seq, value: stored.value } : null;
+  const cursor = newestCursor(beat?.cursor, input.cursor, storedCursor);
+  const committedByThisActivity = !!stored?.progress && !!deps.progressOwner && stored.progress.owner === deps.progressOwner;
+  if (stored && committedByThisActivity && cursor?.seq === stored.seq && stored.seq > (beat?.cursor?.seq ?? -1)) {
+    const { owner: _owner, ...counts } = stored.progress!;
+    progress = { ...counts, rowsByTable: { ...counts.rowsByTable } };
+  }
+  return { cursor, progress };
+}
+
+/**
+ * Lists with a time filter: a full read (a reconciliation) or only what changed (see listReads.ts).
+ * A retry continues the plan its heartbeat names; an older worker's heartbeat names none, and its read
+ * began as a full one, so it stays one but is not recorded as complete (its start is unknown).
+ */
+async function listReadOfRun(
+  input: SyncStreamInput,
+  deps: SyncStreamDeps,
+  stream: StreamSpec,
+  now: () => number,
+): Promise<{ listState: ListReadState | null; listRead?: ListReadPlan; listReadStartKnown: boolean }> {
+  if (!usesListReadPlan(stream, input.mode)) return { listState: null, listReadStartKnown: true };
+  const listState = parseListReadState(await deps.destination.readState(input.config.name, listReadStateKey(stream.name)));
+  const beat = deps.previousHeartbeat;
+  if (beat?.listRead) return { listState, listRead: beat.listRead, listReadStartKnown: true };
+  if (beat?.cursor) return { listState, listRead: { full: true, startedAt: Math.floor(now() / 1000) }, listReadStartKnown: false };
+  return {
+    listState,
+    listRead: planListRead(stream, listState, input.config.reconcileEveryHours, Math.floor(now() / 1000)),
+    listReadStartKnown: true,
+  };
+}
+
+/**
+ * Deletions in lists read in full (Destination.beginFullRead): a read from the first page begins a new
+ * set of seen keys; a retry resuming mid-list continues the read its heartbeat names. Without that name
+ * (a heartbeat of an older worker) the keys of the pages before the retry are unknown, so this read
+ * deletes nothing and the next cycle's read does. Returns the read's id, if it tracks deletions.
+ */
+async function trackDeletions(
+  input: SyncStreamInput,
+  deps: SyncStreamDeps,
+  stream: StreamSpec,
+  tables: CollectionSpec[],
+  cursor: StreamCursor | null,
+  listRead: ListReadPlan | undefined,
+): Promise<string | undefined> {
+  if (!removesUnlisted(stream, input.mode) || !(listRead?.full ?? true)) return undefined;
+  if (!cursor) {
+    const fullReadId = randomUUID();
+    await deps.destination.beginFullRead(
+      input.config.name,
+      tables.map((t) => t.name),
+      fullReadId,
+    );
+    return fullReadId;
+  }
+  if (deps.previousHeartbeat?.fullReadId) return deps.previousHeartbeat.fullReadId;
+  deps.log('list read resumed without its read id: deletions are applied by the next cycle', { stream: stream.name });
+  return undefined;
+}
+
+/**
+ * Reads the stream's pages and commits each: rows, then the cursor, then the heartbeat. Returns the
+ * time the last page (or a backfill's end) was committed, undefined if the pages ended without one
+ * marked last; throws on a failure or a stop.
+ *
+ * Pages are fetched one ahead: while page N is mapped and committed, page N+1 is already on the wire.
+ * The order per page is unchanged, and the cursor only ever names committed pages, so a crash still
+ * resumes after the last committed page (the prefetched page is simply fetched again). No page is
+ * fetched past the last one or past a backfill's end (the window's end marks that page done), so the
+ * request count is the same as without prefetching.
+ */
+async function commitPages(run: StreamRun): Promise<number | undefined> {
+  const { deps } = run;
   const pagesIterator = deps.session
-    .paginate(stream, {
-      ...window,
-      includes,
+    .paginate(run.stream, {
+      ...run.window,
+      includes: run.includes,
       signal: deps.signal,
     })
     [Symbol.asyncIterator]();
@@ -301,129 +403,151 @@ async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<
     return next;
   };
   try {
-    try {
-      pending = fetchNext();
-      for (;;) {
-        const step: IteratorResult<PageResult> = await pending!;
-        pending = null;
-        if (step.done) break;
-        // The page boundary: a page fetched (or prefetched) before a pause or stop reached this
-        // activity is not committed after it. A commit already under way finishes (one transaction,
-        // its cursor with it), so the warehouse and the cursor agree.
-        if (deps.signal.aborted) throw deps.signal.reason ?? new Error('cancelled');
-        const page = step.value;
-        if (!page.done) pending = fetchNext();
-        const newColumns = await planner.admitPage(page.records);
-        if (newColumns.length) deps.log('new custom-field columns', { stream: stream.name, columns: newColumns });
-        const mapped = mapPage(planner.plans, page.records, page.page, isoSeconds(now()));
-        const written = await deps.destination.upsert(source, mapped.batches, fullReadId === undefined ? undefined : { fullReadId });
-        seq += 1;
-        cursor = { seq, value: page.resumeCursor };
-        pages += 1;
-        for (const [table, n] of Object.entries(written.rowsByTable)) {
-          rowsByTable[table] = (rowsByTable[table] ?? 0) + n;
-          rows += n;
-        }
-        if (incremental) {
-          const stored: StoredCursor = deps.progressOwner
-            ? {
-                ...cursor,
-                progress: { owner: deps.progressOwner, pages, rows, rowsByTable: { ...rowsByTable }, requests: requestsSoFar() },
-              }
-            : cursor;
-          await deps.destination.writeState(source, cursorStateKey(stream.name), JSON.stringify(stored));
-        }
-        for (const [t, n] of Object.entries(mapped.rejected)) rejectedTotals[t] = (rejectedTotals[t] ?? 0) + n;
-        for (const [t, n] of Object.entries(mapped.coercedToNull)) coercedTotals[t] = (coercedTotals[t] ?? 0) + n;
-        const beat: SyncHeartbeat = {
-          stream: stream.name,
-          cursor,
-          pages,
-          rows,
-          rowsByTable: { ...rowsByTable },
-          requests: requestsSoFar(),
-          ...(fullReadId === undefined ? {} : { fullReadId }),
-          ...(listRead ? { listRead } : {}),
-        };
-        if (deps.progressOwner && keepsListPosition(stream, input.mode)) {
-          await recordListPosition(deps.destination, source, deps.progressOwner, beat);
-        }
-        deps.heartbeat(beat);
-        if (page.done) {
-          reachedEndAt = now();
-          break;
-        }
-      }
-    } finally {
-      await closeIterator(pagesIterator, pending);
+    pending = fetchNext();
+    for (;;) {
+      const step: IteratorResult<PageResult> = await pending!;
+      pending = null;
+      if (step.done) return undefined; // ended without a page marked done: not known to be complete
+      // The page boundary: a page fetched (or prefetched) before a pause or stop reached this
+      // activity is not committed after it. A commit already under way finishes (one transaction,
+      // its cursor with it), so the warehouse and the cursor agree.
+      if (deps.signal.aborted) throw deps.signal.reason ?? new Error('cancelled');
+      const page = step.value;
+      if (!page.done) pending = fetchNext();
+      await commitPage(run, page);
+      if (page.done) return run.now();
     }
-  } catch (err) {
-    const skipped = deps.session.forbiddenReason(err);
-    if (skipped && stream.skipWhenForbidden) {
-      deps.log('stream skipped: Zendesk refused it', { stream: stream.name, reason: skipped });
-      return {
-        stream: stream.name,
-        summary: `${stream.name}: skipped — ${skipped}`,
-        cursor: null,
-        pages,
-        rows,
-        rowsByTable,
-        requests: requestsSoFar(),
-        skipped,
-        warnings: [`${stream.name} skipped: ${skipped}`],
-        durationMs: Date.now() - started,
-      };
-    }
-    throw err;
+  } finally {
+    await closeIterator(pagesIterator, pending);
   }
+}
 
-  // Only a read that reached the list's last page knows which records are gone. A failed or cut-short
-  // read never gets here; a cancellation that arrives after the last page still deletes nothing (the
-  // next cycle's read will), so a stopped or paused run never removes rows.
-  const sweeping = fullReadId !== undefined && reachedEndAt !== undefined && !deps.signal.aborted;
+/** Writes one page's rows, then its cursor (incremental streams), then heartbeats the new position. */
+async function commitPage(run: StreamRun, page: PageResult): Promise<void> {
+  const { deps, stream, source, counts } = run;
+  const newColumns = await run.planner.admitPage(page.records);
+  if (newColumns.length) deps.log('new custom-field columns', { stream: stream.name, columns: newColumns });
+  const mapped = mapPage(run.planner.plans, page.records, page.page, isoSeconds(run.now()));
+  const written = await deps.destination.upsert(
+    source,
+    mapped.batches,
+    run.fullReadId === undefined ? undefined : { fullReadId: run.fullReadId },
+  );
+  run.cursor = { seq: (run.cursor?.seq ?? 0) + 1, value: page.resumeCursor };
+  counts.pages += 1;
+  for (const [table, n] of Object.entries(written.rowsByTable)) {
+    counts.rowsByTable[table] = (counts.rowsByTable[table] ?? 0) + n;
+    counts.rows += n;
+  }
+  if (run.incremental) {
+    const stored: StoredCursor = deps.progressOwner
+      ? {
+          ...run.cursor,
+          progress: { owner: deps.progressOwner, ...counts, rowsByTable: { ...counts.rowsByTable }, requests: run.requestsSoFar() },
+        }
+      : run.cursor;
+    await deps.destination.writeState(source, cursorStateKey(stream.name), JSON.stringify(stored));
+  }
+  for (const [t, n] of Object.entries(mapped.rejected)) run.rejected[t] = (run.rejected[t] ?? 0) + n;
+  for (const [t, n] of Object.entries(mapped.coercedToNull)) run.coercedToNull[t] = (run.coercedToNull[t] ?? 0) + n;
+  const beat: SyncHeartbeat = {
+    stream: stream.name,
+    cursor: run.cursor,
+    ...counts,
+    rowsByTable: { ...counts.rowsByTable },
+    requests: run.requestsSoFar(),
+    ...(run.fullReadId === undefined ? {} : { fullReadId: run.fullReadId }),
+    ...(run.listRead ? { listRead: run.listRead } : {}),
+  };
+  if (deps.progressOwner && keepsListPosition(stream, run.input.mode)) {
+    await recordListPosition(deps.destination, source, deps.progressOwner, beat);
+  }
+  deps.heartbeat(beat);
+}
+
+/**
+ * Only a read that reached the list's last page knows which records are gone. A failed or cut-short
+ * read never gets here; a cancellation that arrives after the last page still deletes nothing (the
+ * next cycle's read will), so a stopped or paused run never removes rows. Returns rows deleted per
+ * table, for the tables whose read settled deletions (undefined when this run settled none).
+ */
+async function sweepUnlisted(run: StreamRun, reachedEndAt: number | undefined): Promise<Record<string, number> | undefined> {
+  const { deps, stream } = run;
+  if (run.fullReadId === undefined || reachedEndAt === undefined || deps.signal.aborted) return undefined;
   const deletedByTable: Record<string, number> = {};
-  if (sweeping) {
-    for (const plan of planner.plans) {
-      const sweep = await deps.destination.finishFullRead(source, plan.table, fullReadId!);
-      if (sweep.swept) deletedByTable[plan.table.name] = sweep.deleted;
-      else deps.log('list read superseded by a newer read: it deletes nothing', { stream: stream.name, table: plan.table.name });
-    }
-    const deleted = Object.entries(deletedByTable).filter(([, n]) => n > 0);
-    if (deleted.length) deps.log('rows no longer listed by Zendesk deleted', { stream: stream.name, deleted: Object.fromEntries(deleted) });
+  for (const plan of run.planner.plans) {
+    const sweep = await deps.destination.finishFullRead(run.source, plan.table, run.fullReadId);
+    if (sweep.swept) deletedByTable[plan.table.name] = sweep.deleted;
+    else deps.log('list read superseded by a newer read: it deletes nothing', { stream: stream.name, table: plan.table.name });
   }
+  const deleted = Object.entries(deletedByTable).filter(([, n]) => n > 0);
+  if (deleted.length) deps.log('rows no longer listed by Zendesk deleted', { stream: stream.name, deleted: Object.fromEntries(deleted) });
+  return deletedByTable;
+}
 
-  // A time-filtered list that reached its last page records the read, so the next cycle reads from
-  // its start (minus the overlap); a full read counts as a reconciliation only if it settled deletions
-  // (or keeps unlisted rows anyway). Written after the sweep: a crash in between repeats the full read.
-  if (listRead && reachedEndAt !== undefined && !deps.signal.aborted && listReadStartKnown) {
-    const settled =
-      !removesUnlisted(stream, input.mode) ||
-      (fullReadId !== undefined && planner.plans.every((p) => deletedByTable[p.table.name] !== undefined));
-    await deps.destination.writeState(
-      source,
-      listReadStateKey(stream.name),
-      JSON.stringify(stateAfterRead(listState, listRead, listRead.full && settled)),
-    );
-  }
+/**
+ * A time-filtered list that reached its last page records the read, so the next cycle reads from its
+ * start (minus the overlap); a full read counts as a reconciliation only if it settled deletions (or
+ * keeps unlisted rows anyway). Written after the sweep: a crash in between repeats the full read.
+ */
+async function recordListRead(
+  run: StreamRun,
+  reachedEndAt: number | undefined,
+  deletedByTable: Record<string, number> | undefined,
+): Promise<void> {
+  const { deps, stream, listRead } = run;
+  if (!listRead || reachedEndAt === undefined || deps.signal.aborted || !run.listReadStartKnown) return;
+  const settled =
+    !removesUnlisted(stream, run.input.mode) ||
+    (run.fullReadId !== undefined && run.planner.plans.every((p) => deletedByTable?.[p.table.name] !== undefined));
+  await deps.destination.writeState(
+    run.source,
+    listReadStateKey(stream.name),
+    JSON.stringify(stateAfterRead(run.listState, listRead, listRead.full && settled)),
+  );
+}
 
-  for (const [t, n] of Object.entries(rejectedTotals)) warnings.push(`${t}: ${n} records without a primary key were not written`);
-  for (const [t, n] of Object.entries(coercedTotals))
+function skippedResult(run: StreamRun, skipped: string): StreamResult {
+  const { stream, counts } = run;
+  return {
+    stream: stream.name,
+    summary: `${stream.name}: skipped — ${skipped}`,
+    cursor: null,
+    pages: counts.pages,
+    rows: counts.rows,
+    rowsByTable: counts.rowsByTable,
+    requests: run.requestsSoFar(),
+    skipped,
+    warnings: [`${stream.name} skipped: ${skipped}`],
+    durationMs: Date.now() - run.startedMs,
+  };
+}
+
+function finishedResult(
+  run: StreamRun,
+  reachedEndAt: number | undefined,
+  deletedByTable: Record<string, number> | undefined,
+): StreamResult {
+  const { stream, counts } = run;
+  const warnings: string[] = [];
+  for (const [t, n] of Object.entries(run.rejected)) warnings.push(`${t}: ${n} records without a primary key were not written`);
+  for (const [t, n] of Object.entries(run.coercedToNull))
     warnings.push(`${t}: ${n} values did not fit their column type and were stored as NULL`);
-  const requests = requestsSoFar();
+  const requests = run.requestsSoFar();
   const result: StreamResult = {
     stream: stream.name,
-    summary: `${stream.name}: ${pages.toLocaleString('en-US')} pages, ${rows.toLocaleString('en-US')} rows, ${requests} requests`,
-    cursor: incremental ? cursor : null,
-    pages,
-    rows,
-    rowsByTable,
+    summary: `${stream.name}: ${counts.pages.toLocaleString('en-US')} pages, ${counts.rows.toLocaleString('en-US')} rows, ${requests} requests`,
+    cursor: run.incremental ? run.cursor : null,
+    pages: counts.pages,
+    rows: counts.rows,
+    rowsByTable: counts.rowsByTable,
     requests,
     warnings,
-    durationMs: Date.now() - started,
-    syncedThrough: syncedThrough(stream.style, input.mode, started, reachedEndAt),
-    ...(sweeping ? { deletedByTable } : {}),
+    durationMs: Date.now() - run.startedMs,
+    syncedThrough: syncedThrough(stream.style, run.input.mode, run.startedMs, reachedEndAt),
+    ...(deletedByTable ? { deletedByTable } : {}),
   };
-  deps.log('stream sync finished', { stream: stream.name, pages, rows, requests: result.requests });
+  run.deps.log('stream sync finished', { stream: stream.name, pages: counts.pages, rows: counts.rows, requests });
   return result;
 }
 
