@@ -28,6 +28,7 @@ import type { Emulator } from '../emulator';
 import type { Table } from '../emulator/store';
 import type { Organization, Ticket, User } from '../emulator/model';
 import { readTable } from '../harness/warehouseReader';
+import { CONDITION_WAIT_MS } from '../harness/conditionWait';
 import {
   assertWarehouseMatches,
   expectedRows,
@@ -55,7 +56,7 @@ export interface RunReport {
   error?: string;
 }
 
-async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs = 180_000, pollMs = 250): Promise<void> {
+async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs = CONDITION_WAIT_MS, pollMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await fn().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`chaos: timed out waiting for ${what}`);
