@@ -5,8 +5,9 @@
  * workflow the account's single owner of the assignment, and a task queue unique to each worker
  * routes the account's activities to the chosen one (Temporal's worker-specific task queues).
  *
- *   - `claimAccount` runs on the shared task queue: whichever live worker picks it up becomes the
- *     host and answers with its own queue.
+ *   - The worker whose `askAccountHost` finds the account without a live host becomes its host (it
+ *     is alive: it runs the ask) and is answered with its own queue; runs without patch
+ *     `account-host-candidate` ran `claimAccount` on the shared queue instead.
  *   - Source and backfill workflows ask for the host (`hostQueue` update, sent with update-with-start
  *     by the `askAccountHost` activity) and schedule the account's Zendesk activities on that queue
  *     with a schedule-to-start timeout. A host that died leaves them unstarted: the asker then names
