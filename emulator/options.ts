@@ -298,6 +298,17 @@ export function validateListQuirks(quirks: Pick<QuirkSettings, 'listStyle' | 'li
     throw new Error(`quirks.listMaxPageSize must be a whole number from 1 to 100, got ${String(max)}`);
 }
 
+/**
+ * The emulator's default credentials: public fixtures, not secrets. They are published in
+ * emulator/README.md, accepted only by this emulator (which listens on loopback), and never by Zendesk;
+ * the tests, the quick start and the benchmarks use them. Options override each one.
+ */
+export const EMULATOR_FIXTURE_CREDENTIALS = {
+  oauthClientSecret: 'emulator-client-secret-0123456789abcdef',
+  adminApiToken: 'emulator-admin-api-token-6f1c2b',
+  agentApiToken: 'emulator-agent-api-token-9d4e7a',
+} as const;
+
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const tickets = options.tickets ?? 3000;
   const data: DataOptions = {
@@ -329,7 +340,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   };
   const oauth: OAuthSettings = {
     clientId: 'zendesk_sync_emulator',
-    clientSecret: 'emulator-client-secret-0123456789abcdef',
+    clientSecret: EMULATOR_FIXTURE_CREDENTIALS.oauthClientSecret,
     redirectUris: ['http://127.0.0.1:8976/oauth/callback', 'http://localhost:8976/oauth/callback'],
     accessTokenLifetimeSeconds: 172_800,
     refreshTokenLifetimeSeconds: 2_592_000,
@@ -374,9 +385,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     quirks,
     faults: options.faults ?? [],
     adminEmail: options.adminEmail ?? 'admin@emulator.example.com',
-    adminApiToken: options.adminApiToken ?? 'emulator-admin-api-token-6f1c2b',
+    adminApiToken: options.adminApiToken ?? EMULATOR_FIXTURE_CREDENTIALS.adminApiToken,
     agentEmail: options.agentEmail ?? 'agent@emulator.example.com',
-    agentApiToken: options.agentApiToken ?? 'emulator-agent-api-token-9d4e7a',
+    agentApiToken: options.agentApiToken ?? EMULATOR_FIXTURE_CREDENTIALS.agentApiToken,
     subdomain: (options.subdomain ?? 'emulator').toLowerCase(),
     accountExists: options.accountExists ?? true,
     warm: options.warm ?? (options.prewarm === undefined ? 'background' : options.prewarm ? 'blocking' : 'off'),

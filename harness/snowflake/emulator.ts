@@ -32,7 +32,7 @@ export async function startSnowflakeEmulator(options: { unpatched?: boolean } = 
     settings: (overrides = {}) => ({
       account: 'zs-test',
       username: 'zendesk_sync',
-      password: 'fakesnow-accepts-any-password',
+      password: 'fakesnow-accepts-any-password', // not a secret: fakesnow accepts any password
       database: 'zs_test',
       warehouse: 'zs_wh',
       role: 'zs_role',
