@@ -18,6 +18,7 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulat
 import { ManualClock } from '../support/manualClock';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
 import { createZendeskClient, RateBudget, type JsonRecord } from '../../zendesk';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
 
@@ -27,12 +28,7 @@ async function withAccount<T>(
 ): Promise<T> {
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, ...options });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-sync-'));
-  const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, {
-    type: 'api_token',
-    email: emulator.credentials.admin.email,
-    token: emulator.credentials.admin.apiToken,
-  });
+  const credentialRef = await saveAdminCredential(emulator, tmp);
   const resources = new WorkerResources();
   try {
     return await fn({ emulator, tmp, credentialRef, resources });

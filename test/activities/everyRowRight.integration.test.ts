@@ -9,7 +9,6 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { collections } from '../../catalog/collections';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { initialStartKey, runSyncStream, type SyncHeartbeat, type SyncStreamDeps } from '../../activities/syncStream';
 import type { Destination } from '../../destinations/types';
@@ -18,6 +17,7 @@ import type { SourceConfig, StreamResult, SyncStreamInput } from '../../workflow
 import { startEmulator, type Emulator } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
 import { readTable } from '../../harness/warehouseReader';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
 const allTables = collections.map((c) => c.name);
@@ -95,12 +95,7 @@ let tmp: string;
 before(async () => {
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, plan: 'enterprise' });
   tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-every-row-'));
-  const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, {
-    type: 'api_token',
-    email: emulator.credentials.admin.email,
-    token: emulator.credentials.admin.apiToken,
-  });
+  const credentialRef = await saveAdminCredential(emulator, tmp);
   const resources = new WorkerResources();
   account = {
     emulator,

@@ -6,25 +6,20 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import type { SourceConfig, StreamCursor, StreamResult } from '../../workflows/types';
 import { startEmulator } from '../../emulator';
 import { readTable } from '../../harness/warehouseReader';
 import { SMALL_ACCOUNT } from '../../harness/stack';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 test('field definitions are read on the first sync and when a new field appears, never in an unchanged cycle', async () => {
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, tickets: 120, rateLimits: false });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-fields-'));
   const resources = new WorkerResources();
   try {
-    const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, {
-      type: 'api_token',
-      email: emulator.credentials.admin.email,
-      token: emulator.credentials.admin.apiToken,
-    });
+    const credentialRef = await saveAdminCredential(emulator, tmp);
     const destination = `sqlite://${path.join(tmp, 'wh')}`;
     const config: SourceConfig = { name: 'fields', baseUrl: emulator.baseUrl, credentialRef, destination, lookbackDays: 3650 };
     const run = async (stream: string, cursor: StreamCursor | null): Promise<StreamResult> =>

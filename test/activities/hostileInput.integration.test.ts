@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import { customColumnsKey } from '../../activities/tablePlans';
@@ -18,6 +17,7 @@ import type { SourceConfig } from '../../workflows/types';
 import { startEmulator } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
 import type { TicketField } from '../../emulator/model';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 const HOSTILE_TITLES = [
   `He said "hi"; DROP TABLE tickets; --`,
@@ -61,12 +61,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       m.createTicket({ subject: 'number', custom_fields: [{ id: seats.id, value: 7 }] });
       emulator.advanceClock(120);
 
-      const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-      await saveCredential(credentialRef, {
-        type: 'api_token',
-        email: emulator.credentials.admin.email,
-        token: emulator.credentials.admin.apiToken,
-      });
+      const credentialRef = await saveAdminCredential(emulator, tmp);
       const destination = kind === 'sqlite' ? `sqlite://${path.join(tmp, 'wh')}` : process.env.ZS_PG_URL!;
       const name = `hostile_${kind}_${process.pid}`;
       const config: SourceConfig = {

@@ -9,13 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { streamByName } from '../../catalog/collections';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
 import { listReadStateKey, parseListReadState } from '../../activities/listReads';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type Emulator, type GroundTruth, type QuirkSettings } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches } from '../../harness/stack';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 const PAGE = 5;
 const STREAMS = ['satisfaction_ratings', 'activities', 'audit_logs'] as const;
@@ -38,12 +38,7 @@ async function setUp(name: string, quirks: Partial<QuirkSettings>): Promise<Setu
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, quirks: { listMaxPageSize: PAGE, ...quirks } });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-incrlists-'));
   const resources = new WorkerResources();
-  const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, {
-    type: 'api_token',
-    email: emulator.credentials.admin.email,
-    token: emulator.credentials.admin.apiToken,
-  });
+  const credentialRef = await saveAdminCredential(emulator, tmp);
   const destinationUrl = `sqlite://${path.join(tmp, 'wh')}`;
   const config: SourceConfig = {
     name,

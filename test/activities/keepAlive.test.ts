@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
 import type { SourceConfig } from '../../workflows/types';
@@ -14,6 +13,7 @@ import { rateBudgetFor } from '../../zendesk';
 import { startEmulator } from '../../emulator';
 import { SMALL_ACCOUNT } from '../../harness/stack';
 import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 /** Polls `ready` (a condition, not a delay); fails early if the stream ended first. */
 async function until(what: string, ready: () => boolean, stream: { settled: boolean }, timeoutMs = CONDITION_WAIT_MS): Promise<void> {
@@ -31,12 +31,7 @@ test('heartbeats continue while a stream waits for the rate budget', async () =>
   const resources = new WorkerResources();
   const abort = new AbortController(); // ends a stream left waiting when an assertion fails
   try {
-    const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, {
-      type: 'api_token',
-      email: emulator.credentials.admin.email,
-      token: emulator.credentials.admin.apiToken,
-    });
+    const credentialRef = await saveAdminCredential(emulator, tmp);
     // One export request per hour-long window: the stream's second page waits for the budget until
     // the test raises the cap, so the wait lasts as long as the test needs, at any machine speed.
     const config: SourceConfig = {

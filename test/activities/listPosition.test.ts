@@ -7,24 +7,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { collections } from '../../catalog/collections';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
 import { startEmulator } from '../../emulator';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { SMALL_ACCOUNT } from '../../harness/stack';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 test('a list started again on another worker resumes from its last committed page', async () => {
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, activities: 450, rateLimits: false });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-listpos-'));
   const resources = new WorkerResources();
   try {
-    const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, {
-      type: 'api_token',
-      email: emulator.credentials.admin.email,
-      token: emulator.credentials.admin.apiToken,
-    });
+    const credentialRef = await saveAdminCredential(emulator, tmp);
     const destination = `sqlite://${path.join(tmp, 'wh')}`;
     const config: SourceConfig = {
       name: 'listpos',

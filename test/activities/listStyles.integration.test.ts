@@ -11,7 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { collections, streams } from '../../catalog/collections';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import { customColumnsKey } from '../../activities/tablePlans';
@@ -20,6 +19,7 @@ import type { CustomColumn } from '../../sync/customFields';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { startEmulator, type ListStyle } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches, expectedRowsFor } from '../../harness/stack';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 const PAGE = 3;
 // Lists read once per parent record are walked per parent (test/activities/helpCenter.integration.test.ts, both styles).
@@ -40,12 +40,7 @@ for (const listStyle of ['offset', 'cursor'] as const satisfies readonly ListSty
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-liststyle-'));
     const resources = new WorkerResources();
     try {
-      const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-      await saveCredential(credentialRef, {
-        type: 'api_token',
-        email: emulator.credentials.admin.email,
-        token: emulator.credentials.admin.apiToken,
-      });
+      const credentialRef = await saveAdminCredential(emulator, tmp);
       const destination = `sqlite://${path.join(tmp, 'wh')}`;
       const schema = `lists_${listStyle}`;
       const config: SourceConfig = {
@@ -127,12 +122,7 @@ test('a list position survives the endpoint switching style between attempts: th
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-liststyle-'));
   const resources = new WorkerResources();
   try {
-    const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, {
-      type: 'api_token',
-      email: emulator.credentials.admin.email,
-      token: emulator.credentials.admin.apiToken,
-    });
+    const credentialRef = await saveAdminCredential(emulator, tmp);
     const session = await resources.session({ name: 'switch', baseUrl: emulator.baseUrl, credentialRef, destination: 'sqlite://unused' });
     const groupsStream = streams.find((s) => s.name === 'groups')!;
     const allIds = truthIds(emulator.groundTruth({ collections: ['groups'] }).groups!);

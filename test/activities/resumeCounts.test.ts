@@ -7,25 +7,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { collections } from '../../catalog/collections';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
 import { openDestination } from '../../destinations/open';
 import { startEmulator } from '../../emulator';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
 import { SMALL_ACCOUNT } from '../../harness/stack';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 test('a retry whose heartbeat lags the state table counts every committed page, from the copy it resumes from', async () => {
   const emulator = await startEmulator({ ...SMALL_ACCOUNT, tickets: 2300, historyDays: 300, rateLimits: false });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-counts-'));
   const resources = new WorkerResources();
   try {
-    const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, {
-      type: 'api_token',
-      email: emulator.credentials.admin.email,
-      token: emulator.credentials.admin.apiToken,
-    });
+    const credentialRef = await saveAdminCredential(emulator, tmp);
     const destination = `sqlite://${path.join(tmp, 'wh')}`;
     const allOff = Object.fromEntries(collections.map((c) => [c.name, c.name === 'tickets']));
     const run = async (name: string, control: { owner?: string; abortAfterPages?: number; previousHeartbeat?: SyncHeartbeat }) => {

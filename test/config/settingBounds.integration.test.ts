@@ -15,12 +15,12 @@ import { MAX_LOOKBACK_DAYS, SETTING_BOUNDS, type BoundedSetting, type NumberBoun
 import { parseSettings } from '../../config/settingsFile';
 import { workflowSettingsProblems } from '../../workflows/settingsCheck';
 import type { SourceConfig } from '../../workflows/types';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import { checkSource } from '../../cli/check';
 import { streams } from '../../catalog/collections';
 import { startSmall } from '../emulator/helpers';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 const ROOT = path.resolve(__dirname, '../..');
 const base: SourceConfig = { name: 'a', subdomain: 'acme', credentialRef: 'env:ZENDESK', destination: 'env:ZS_WAREHOUSE_URL' };
@@ -203,12 +203,7 @@ test('lookbackDays at its maximum: the tickets export starts after 1970 and load
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-lookback-'));
   const resources = new WorkerResources();
   try {
-    const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, {
-      type: 'api_token',
-      email: emulator.credentials.admin.email,
-      token: emulator.credentials.admin.apiToken,
-    });
+    const credentialRef = await saveAdminCredential(emulator, tmp);
     const config = validateSourceConfig({
       name: 'far_back',
       baseUrl: emulator.baseUrl,
@@ -243,12 +238,7 @@ test('check: a probe Zendesk answers with 422 "too recent start_time" means avai
     // The account's clock two hours behind the worker's: the probe's start_time (the worker's "an
     // hour ago") is in the account's future, which Zendesk answers with 422 "Too recent start_time".
     emulator.advanceClock(-7200);
-    const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-    await saveCredential(credentialRef, {
-      type: 'api_token',
-      email: emulator.credentials.admin.email,
-      token: emulator.credentials.admin.apiToken,
-    });
+    const credentialRef = await saveAdminCredential(emulator, tmp);
     const report = await checkSource({
       name: 'acme',
       baseUrl: emulator.baseUrl,

@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import { parseSettings } from '../../config/settingsFile';
 import { validateSourceConfig } from '../../config/sourceConfig';
 import { RateBudget } from '../../zendesk';
-import { saveCredential } from '../../credentials/store';
 import { checkSource } from '../../cli/check';
 import { startSmall } from '../emulator/helpers';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 const ROOT = path.resolve(__dirname, '../..');
 const good = (name: string) => ({ name, subdomain: 'acme', credentialRef: 'env:ZENDESK', destination: 'env:ZS_WAREHOUSE_URL' });
@@ -87,12 +87,7 @@ test('check: role and plan-available collections before any sync (team plan: no 
   const emulator = await startSmall({ tickets: 3, users: 3, plan: 'team' });
   try {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-check-'));
-    const credentialRef = `file:${path.join(tmp, 'c.json')}`;
-    await saveCredential(credentialRef, {
-      type: 'api_token',
-      email: emulator.credentials.admin.email,
-      token: emulator.credentials.admin.apiToken,
-    });
+    const credentialRef = await saveAdminCredential(emulator, tmp, 'c.json');
     const config = { name: 'acme', baseUrl: emulator.baseUrl, credentialRef, destination: `sqlite://${tmp}/wh` };
     const report = await checkSource(config);
     assert.equal(report.user.role, 'admin');

@@ -11,7 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { collections } from '../../catalog/collections';
-import { saveCredential } from '../../credentials/store';
 import { WorkerResources, type WorkerResourcesOptions } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import { enabledStreams } from '../../workflows/collectionSelection';
@@ -20,6 +19,7 @@ import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth } 
 import { startSnowflakeEmulator, type SnowflakeEmulator } from '../../harness/snowflake/emulator';
 import { assertSnowflakeMatchesTruth } from '../destinations/snowflake/landed-vs-truth';
 import { assertWarehouseMatches } from '../../harness/stack';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 export const DESTINATION_KINDS = ['sqlite', 'postgres', 'snowflake'] as const;
 export type DestinationKind = (typeof DESTINATION_KINDS)[number];
@@ -52,12 +52,7 @@ export async function startSyncHarness(
 ): Promise<SyncHarness> {
   const emulator = await startEmulator({ rateLimits: false, plan: 'enterprise', ...options.emulator });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-sync-'));
-  const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, {
-    type: 'api_token',
-    email: emulator.credentials.admin.email,
-    token: emulator.credentials.admin.apiToken,
-  });
+  const credentialRef = await saveAdminCredential(emulator, tmp);
   const resources = new WorkerResources({ warehouse: options.warehouse });
   let snowflake: Promise<SnowflakeEmulator> | undefined;
   const pgUrl = process.env.ZS_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';

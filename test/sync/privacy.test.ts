@@ -8,10 +8,10 @@ import { WorkerResources } from '../../activities/resources';
 import { runSyncStream } from '../../activities/syncStream';
 import { validateSourceConfig } from '../../config/sourceConfig';
 import { InvalidSettingsError } from '../../failures/vocabulary';
-import { saveCredential } from '../../credentials/store';
 import { hashValue, privacyTransform, withPrivacy } from '../../sync/privacy';
 import type { SourceConfig } from '../../workflows/types';
 import { get, startSmall } from '../emulator/helpers';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 const SALT = 'test-salt-0123456789abcdef';
 const base = { name: 'p', baseUrl: 'http://127.0.0.1:1', credentialRef: 'env:X', destination: 'sqlite://./x' };
@@ -89,12 +89,7 @@ test('a users sync with privacy: phone never created, email stored as the HMAC o
   const resources = new WorkerResources();
   try {
     process.env.ZS_TEST_SALT = SALT;
-    const credentialRef = `file:${path.join(tmp, 'c.json')}`;
-    await saveCredential(credentialRef, {
-      type: 'api_token',
-      email: emulator.credentials.admin.email,
-      token: emulator.credentials.admin.apiToken,
-    });
+    const credentialRef = await saveAdminCredential(emulator, tmp, 'c.json');
     const config: SourceConfig = validateSourceConfig({
       name: 'private',
       baseUrl: emulator.baseUrl,

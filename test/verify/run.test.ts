@@ -8,13 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { collectionByName } from '../../catalog/collections';
-import { saveCredential } from '../../credentials/store';
 import { openSqliteDestination, type SqliteDestination } from '../../destinations/sqlite/destination';
 import type { Row, WarehouseTable } from '../../destinations/types';
 import type { Emulator } from '../../emulator';
 import { verifySource, type VerifyPlan } from '../../verify/run';
 import type { SourceConfig } from '../../workflows/types';
 import { startSmall } from '../emulator/helpers';
+import { saveAdminCredential } from '../../harness/emulatorCredential';
 
 let emulator: Emulator;
 let tmp: string;
@@ -37,12 +37,7 @@ before(async () => {
   // 250 users give 143 organization memberships: two pages of 100.
   emulator = await startSmall({ users: 250, rateLimits: { corePerMinute: CORE_LIMIT, minuteMs: 1000 } });
   tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-verify-'));
-  const credentialRef = `file:${path.join(tmp, 'admin.json')}`;
-  await saveCredential(credentialRef, {
-    type: 'api_token',
-    email: emulator.credentials.admin.email,
-    token: emulator.credentials.admin.apiToken,
-  });
+  const credentialRef = await saveAdminCredential(emulator, tmp);
   warehouse = await openSqliteDestination(path.join(tmp, 'warehouse'));
   await warehouse.ensureSchema(SOURCE);
   const s = emulator.store;
