@@ -166,8 +166,6 @@ export async function startTestSource(stack: Stack, config: SourceConfig) {
   return startSource(stack.client, stack.taskQueue, config);
 }
 
-export { CONDITION_WAIT_MS };
-
 /** Waits until the source has finished cycle `cycle` (or more). */
 export async function waitForCycle(stack: Stack, source: string, cycle: number, timeoutMs = CONDITION_WAIT_MS): Promise<SourceStatus> {
   const deadline = Date.now() + timeoutMs;
