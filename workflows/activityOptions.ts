@@ -28,7 +28,10 @@ export function syncActivities(config: SourceConfig, summary: string, stream: st
       backoffCoefficient: 2,
       maximumInterval: `${timing.retryMaximumSeconds ?? TIMING_DEFAULTS.retryMaximumSeconds} seconds`,
       maximumAttempts: timing.maxAttempts ?? TIMING_DEFAULTS.maxAttempts,
-      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
+      nonRetryableErrorTypes: [
+        ...NON_RETRYABLE_FAILURE_TYPES,
+        ...(host?.heartbeatTimeoutEndsActivity ? [HEARTBEAT_TIMEOUT_FAILURE_TYPE] : []),
+      ],
     },
     summary,
     ...(patched('named-activity-ids') ? { activityId: activityIdForStream(stream) } : {}),
@@ -66,7 +69,20 @@ export function temporalActivities(): Pick<SyncActivities, 'describeBackfill'> {
 /** The task queue of the worker hosting the source's Zendesk account (workflows/accountRoute.ts). */
 export interface HostQueue {
   taskQueue: string;
+  /**
+   * A heartbeat timeout ends the activity instead of Temporal retrying it on the same queue: the
+   * worker that stopped heartbeating is most likely dead, and a retry on its queue would only wait
+   * out a schedule-to-start timeout (a second heartbeat timeout) before the route moved the account.
+   * The route moves it at once instead (workflows/accountRoute.ts).
+   */
+  heartbeatTimeoutEndsActivity?: boolean;
 }
+
+/**
+ * How a heartbeat timeout is named in a retry policy's non-retryable types (Temporal's reserved
+ * `TemporalTimeout:` prefix and the timeout type; start-to-close and heartbeat are the retryable ones).
+ */
+export const HEARTBEAT_TIMEOUT_FAILURE_TYPE = 'TemporalTimeout:Heartbeat';
 
 /**
  * Activities that talk to Zendesk run on the account's host queue. A host that died starts nothing:

@@ -9,6 +9,8 @@ import { liveProgress } from '../../cli/sources';
 import { WorkerResources } from '../../activities/resources';
 import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
 import { openDestination } from '../../destinations/open';
+import { activityIdForStream, workflowIdForSource } from '../../workflows/ids';
+import { decodeTimeoutType } from '@temporalio/common';
 import {
   assertWarehouseMatches,
   expectedRows,
@@ -73,6 +75,10 @@ test('a worker killed mid-export is replaced and the cycle completes without los
     assert.ok(pagesNeeded >= 4, `pages: ${pagesNeeded}`);
     const tables = ['tickets', 'ticket_metrics', 'users', 'ticket_events', 'attachments'];
     await assertWarehouseMatches(destination, name, await expectedRows(stack, name, tables));
+    // The export's activity ended on its heartbeat timeout and moved to the new worker at once:
+    // Temporal did not first retry it on the dead worker's queue, which would have ended in a
+    // schedule-to-start timeout (a second heartbeat timeout of waiting).
+    assert.deepEqual(await timeoutsOfActivity(name, activityIdForStream('tickets')), ['HEARTBEAT']);
     // The status counts the pages the killed attempt committed too: every ticket was loaded in this
     // one cycle, so its row count is the warehouse's.
     const warehouse = await openDestination(destination);
@@ -90,6 +96,20 @@ test('a worker killed mid-export is replaced and the cycle completes without los
     await once(second, 'exit');
   }
 });
+
+/** The timeout type of every scheduling of the activity that ended in a timeout, in order. */
+async function timeoutsOfActivity(source: string, activityId: string): Promise<Array<string | undefined>> {
+  const events = (await stack.client.workflow.getHandle(workflowIdForSource(source)).fetchHistory()).events ?? [];
+  const scheduled = new Set<number>();
+  const timeouts: Array<string | undefined> = [];
+  for (const e of events) {
+    if (e.activityTaskScheduledEventAttributes?.activityId === activityId) scheduled.add(Number(e.eventId));
+    const timedOut = e.activityTaskTimedOutEventAttributes;
+    if (timedOut && scheduled.has(Number(timedOut.scheduledEventId)))
+      timeouts.push(decodeTimeoutType(timedOut.failure?.timeoutFailureInfo?.timeoutType));
+  }
+  return timeouts;
+}
 
 test('a retried stream reports the rows and requests of every attempt, per table', async () => {
   // Activity level, without Temporal: attempt 1 is cancelled right after its first committed page;
