@@ -1,7 +1,8 @@
 /**
- * Lists Zendesk lets filter by time (the catalog's `incrementalFilter`): whether this run reads the
- * whole list (a reconciliation, which settles deletions) or only what changed since the last complete
- * read (which deletes nothing), decided from the warehouse's own state so no workflow change is needed.
+ * Lists Zendesk lets filter by time, or read newest first down to a time (the catalog's
+ * `incrementalFilter`): whether this run reads the whole list (a reconciliation, which settles
+ * deletions) or only what changed since the last complete read (which deletes nothing), decided from
+ * the warehouse's own state so no workflow change is needed.
  *
  * The state table holds, per stream, when the last complete read and the last complete full read
  * began (`list_read:<stream>`). A run reads in full when there is no complete full read yet or when

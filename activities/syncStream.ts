@@ -213,6 +213,8 @@ interface StreamRun {
   fullReadId?: string;
   rejected: Record<string, number>;
   coercedToNull: Record<string, number>;
+  /** Warnings the pages carried (e.g. a list not in the order asked for). */
+  readWarnings: string[];
 }
 
 async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<StreamResult> {
@@ -288,6 +290,7 @@ async function startRun(input: SyncStreamInput, deps: SyncStreamDeps): Promise<S
     fullReadId,
     rejected: {},
     coercedToNull: {},
+    readWarnings: [],
   };
 }
 
@@ -415,6 +418,7 @@ async function commitPages(run: StreamRun): Promise<number | undefined> {
       const page = step.value;
       if (!page.done) pending = fetchNext();
       await commitPage(run, page);
+      if (page.warning) run.readWarnings.push(page.warning);
       if (page.done) return run.now();
     }
   } finally {
@@ -529,7 +533,7 @@ function finishedResult(
   deletedByTable: Record<string, number> | undefined,
 ): StreamResult {
   const { stream, counts } = run;
-  const warnings: string[] = [];
+  const warnings: string[] = [...run.readWarnings];
   for (const [t, n] of Object.entries(run.rejected)) warnings.push(`${t}: ${n} records without a primary key were not written`);
   for (const [t, n] of Object.entries(run.coercedToNull))
     warnings.push(`${t}: ${n} values did not fit their column type and were stored as NULL`);

@@ -150,6 +150,7 @@ export function unchangedCycleRows(figures: UnchangedCycleFigure[]): { headers: 
   const how = (stream: string) => {
     const spec = streamByName(stream);
     if (!spec.fullRefresh) return 'export';
+    if (spec.incrementalFilter?.shape === 'newest_first') return `list, newest first to the last read`;
     return spec.incrementalFilter ? `list, changes by ${spec.incrementalFilter.param.replace(/\[\]$/, '')}` : 'list, in full';
   };
   const rows = streams.map((s) => [

@@ -116,7 +116,16 @@ const segmentStreams: StreamSpec[] = [
     skipWhenForbidden: true,
     requires: 'Suite Growth+ / Support Enterprise',
   },
-  list('ticket_skips', '/api/v2/skips.json', 'skips'),
+  list('ticket_skips', '/api/v2/skips.json', 'skips', {
+    incrementalFilter: {
+      param: 'sort_order',
+      format: 'iso',
+      shape: 'newest_first',
+      field: 'created_at',
+      overlapSeconds: LIST_FILTER_OVERLAP_SECONDS,
+      why: 'skips are only ever added (Zendesk has no endpoint that edits one); the list has no time filter but takes sort_order=desc',
+    },
+  }),
   list('organization_memberships', '/api/v2/organization_memberships.json', 'organization_memberships'),
   list('group_memberships', '/api/v2/group_memberships.json', 'group_memberships'),
   // Audit log entries are never deleted, only dropped after Zendesk's retention period: the
@@ -503,7 +512,7 @@ const segmentCollections: CollectionSpec[] = [
   },
   {
     name: 'ticket_skips',
-    description: 'Tickets skipped by agents. Read in full each run.',
+    description: 'Tickets skipped by agents. Newest first, read up to the last read; in full on reconciliation.',
     enabledByDefault: true,
     offeredBy: { airbyte: 'ticket_skips', databricks: 'ticket_skips' },
     primaryKey: 'id',

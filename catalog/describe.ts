@@ -56,6 +56,8 @@ function paginationOfStyle(stream: StreamSpec): string {
     case 'cursor_list':
       if (stream.incrementalFilter) {
         const filter = stream.incrementalFilter;
+        if (filter.shape === 'newest_first')
+          return `cursor list, ${LIST_PAGE_SIZE}/page, newest first (\`${filter.param}=desc\`) down to the last read (${filter.field}, ${filter.overlapSeconds / 60} min overlap), read in full on reconciliation`;
         return `cursor list, ${LIST_PAGE_SIZE}/page, changes by \`${filter.param.replace(/\[\]$/, '')}\` (${filter.field}, ${filter.overlapSeconds / 60} min overlap), read in full on reconciliation`;
       }
       return `cursor list, ${LIST_PAGE_SIZE}/page${stream.fullRefresh ? ', read in full' : ''}`;

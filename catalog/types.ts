@@ -216,19 +216,29 @@ export interface StreamSpec {
  * between the worker and Zendesk, records committed while that read was under way, and changes that
  * do not move `field` when they happen within the overlap after the record's creation. Changes the
  * filter still misses land at the next reconciliation.
+ *
+ * Shape 'newest_first' is for a list with no time filter that Zendesk serves newest first when asked
+ * (`param=desc`, e.g. skips' `sort_order`): the read stops after the first page that reaches before
+ * that same lower bound. Only for records that never change after creation (a change would not bring
+ * a record back to the front). The order is checked on every page: a list that does not come newest
+ * first is read to its end (correct, at a full read's cost).
  */
 export interface IncrementalListFilter {
-  /** The query parameter (`start_time`, `since`, `filter[created_at][]`). */
+  /** The query parameter (`start_time`, `since`, `filter[created_at][]`; `sort_order` for newest_first). */
   param: string;
-  /** How the time is written: Unix seconds or ISO-8601 UTC (`2024-01-31T12:00:00Z`). */
+  /**
+   * How the time is written: Unix seconds or ISO-8601 UTC (`2024-01-31T12:00:00Z`); for
+   * newest_first, how the records carry `field`.
+   */
   format: 'epoch' | 'iso';
   /**
    * 'from': the parameter once, the lower bound. 'range': the parameter twice, the lower then an
    * upper bound (Zendesk applies a created_at range only with both), the upper one a day past the
-   * read's start so that no clock skew hides a record.
+   * read's start so that no clock skew hides a record. 'newest_first': the parameter set to `desc`,
+   * the lower bound applied by stopping (see above).
    */
-  shape: 'from' | 'range';
-  /** The record field Zendesk compares (documentation only: the filter runs on Zendesk's side). */
+  shape: 'from' | 'range' | 'newest_first';
+  /** The record field Zendesk compares (newest_first: the field the list is ordered by and stopped on). */
   field: string;
   overlapSeconds: number;
   /** Why this filter and overlap are safe for this collection. */

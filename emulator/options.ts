@@ -181,6 +181,12 @@ export interface QuirkSettings {
    */
   activitiesSince: 'honoured' | 'ignored';
   /**
+   * Whether lists apply `sort_order=asc|desc` (documented for skips, among others). 'honoured'
+   * (default); 'ignored' answers in the list's default order, as an endpoint that did not know the
+   * parameter (or the paging family it came with) would.
+   */
+  listSortOrder: 'honoured' | 'ignored';
+  /**
    * Which envelope list endpoints answer in, whatever paging parameters a request carries. Which
    * endpoints honour which family is UNCONFIRMED and has varied. 'as_asked' (default): cursor with
    * `page[...]`, offset with `page`/`per_page`, unpaginated otherwise where Zendesk does that;
@@ -365,6 +371,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     metricEventsTooRecentStartTime: 'empty_page',
     satisfactionRatingsTimeFilter: 'created_at',
     activitiesSince: 'honoured',
+    listSortOrder: 'honoured',
     listStyle: 'as_asked',
     listMaxPageSize: 100,
     helpCenterEnabled: true,

@@ -324,6 +324,12 @@ function orderName<T extends { id: number }>(def: ListDef<T>, query: URLSearchPa
   return fallback;
 }
 
+function withoutSortOrder(query: URLSearchParams): URLSearchParams {
+  const copy = new URLSearchParams(query);
+  copy.delete('sort_order');
+  return copy;
+}
+
 /** Serve a list; `scope` narrows it (e.g. one user's memberships), `records` replaces the table. */
 export function serveList<T extends { id: number }>(
   ctx: EmulatorContext,
@@ -336,8 +342,8 @@ export function serveList<T extends { id: number }>(
   const cursor = answer === 'cursor';
   // A forced style pages even a request without paging parameters (quirks.listStyle).
   const paged = answer !== 'asked_offset_or_whole' || req.query.has('page') || req.query.has('per_page');
-  const name =
-    !paged && def.unpaginatedOrder ? orderName(def, req.query, def.unpaginatedOrder) : orderName(def, req.query, def.defaultOrder);
+  const query = ctx.quirks().listSortOrder === 'ignored' ? withoutSortOrder(req.query) : req.query;
+  const name = !paged && def.unpaginatedOrder ? orderName(def, query, def.unpaginatedOrder) : orderName(def, query, def.defaultOrder);
   const order = def.orders[name]!;
   let records = def.table(ctx.store).ordered(name, order);
   if (def.filter || scope) {

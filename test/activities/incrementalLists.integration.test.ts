@@ -13,7 +13,7 @@ import { WorkerResources } from '../../activities/resources';
 import { runSyncStream, type SyncHeartbeat } from '../../activities/syncStream';
 import { listReadStateKey, parseListReadState } from '../../activities/listReads';
 import type { SourceConfig, StreamResult } from '../../workflows/types';
-import { startEmulator, type Emulator, type GroundTruth, type QuirkSettings } from '../../emulator';
+import { startEmulator, type Emulator, type EmulatorOptions, type GroundTruth, type QuirkSettings } from '../../emulator';
 import { SMALL_ACCOUNT, assertWarehouseMatches } from '../../harness/stack';
 import { saveAdminCredential } from '../../harness/emulatorCredential';
 
@@ -25,7 +25,7 @@ interface Setup {
   emulator: Emulator;
   config: SourceConfig;
   destinationUrl: string;
-  cycle: (settings?: { reconcileEveryHours?: number }) => Promise<Record<string, StreamResult>>;
+  cycle: (settings?: { reconcileEveryHours?: number }, streams?: readonly string[]) => Promise<Record<string, StreamResult>>;
   /** One attempt of one stream: aborted after `abortAfterPages` committed pages, or a retry of one. */
   attempt: (
     stream: string,
@@ -34,8 +34,8 @@ interface Setup {
   close: () => Promise<void>;
 }
 
-async function setUp(name: string, quirks: Partial<QuirkSettings>): Promise<Setup> {
-  const emulator = await startEmulator({ ...SMALL_ACCOUNT, rateLimits: false, quirks: { listMaxPageSize: PAGE, ...quirks } });
+async function setUp(name: string, quirks: Partial<QuirkSettings>, data: Partial<EmulatorOptions> = {}): Promise<Setup> {
+  const emulator = await startEmulator({ ...SMALL_ACCOUNT, ...data, rateLimits: false, quirks: { listMaxPageSize: PAGE, ...quirks } });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'zs-incrlists-'));
   const resources = new WorkerResources();
   const credentialRef = await saveAdminCredential(emulator, tmp);
@@ -47,9 +47,9 @@ async function setUp(name: string, quirks: Partial<QuirkSettings>): Promise<Setu
     destination: destinationUrl,
     collections: { audit_logs: true },
   };
-  const cycle = async (settings: { reconcileEveryHours?: number } = {}) => {
+  const cycle = async (settings: { reconcileEveryHours?: number } = {}, streams: readonly string[] = STREAMS) => {
     const results: Record<string, StreamResult> = {};
-    for (const stream of STREAMS) {
+    for (const stream of streams) {
       results[stream] = await runSyncStream(
         { config: { ...config, ...settings }, stream, cursor: null, mode: 'incremental', runTag: 'test' },
         {
@@ -99,7 +99,7 @@ async function setUp(name: string, quirks: Partial<QuirkSettings>): Promise<Setu
   };
 }
 
-const truthOf = (emulator: Emulator): GroundTruth => emulator.groundTruth({ collections: TABLES });
+const truthOf = (emulator: Emulator, tables: string[] = TABLES): GroundTruth => emulator.groundTruth({ collections: tables });
 
 /** Records of a list whose filtered time is at or after `since`: what a filtered read returns. */
 function createdSince(rows: Array<Record<string, unknown>>, field: string, since: number): number {
@@ -324,6 +324,96 @@ test('time-filtered lists: an endpoint that ignores its filter costs a full read
     await s.close();
   }
 });
+
+// Skips have no time filter, but Zendesk serves them newest first on request (sort_order=desc): between
+// reconciliations the read stops after the first page reaching before the last read's start minus the
+// overlap, so an unchanged cycle costs the pages of the overlap hour, not of every skip.
+const SKIPS = ['ticket_skips'];
+/** Half the tickets skipped once: skips over many pages of the small account's history. */
+const MANY_SKIPS: Partial<EmulatorOptions> = { skipShare: 0.5 };
+
+/** Requests a newest-first read from `since` needs: every page of newer records, and the page that reaches past it. */
+function newestFirstRequests(rows: Array<Record<string, unknown>>, since: number): number {
+  return Math.floor(createdSince(rows, 'created_at', since) / PAGE) + 1;
+}
+
+test('newest-first lists (skips): an unchanged cycle reads only down to the last read; new skips land; deletions wait for the reconciliation', async () => {
+  const s = await setUp('incr_skips', {}, MANY_SKIPS);
+  try {
+    const all = truthOf(s.emulator, SKIPS).ticket_skips!;
+    assert.ok(all.length > 4 * PAGE, `${all.length} skips span several pages`);
+    const fullPages = Math.ceil(all.length / PAGE);
+
+    s.emulator.advanceClock(120);
+    const first = await s.cycle({}, SKIPS);
+    assert.ok(first.ticket_skips!.requests >= fullPages, 'the first read is a full one');
+    await assertWarehouseMatches(s.destinationUrl, s.config.name, truthOf(s.emulator, SKIPS));
+
+    // Unchanged: the pages of the overlap hour plus the one that reaches before it.
+    s.emulator.advanceClock(2 * 3600);
+    const since = await lowerBound(s, 'ticket_skips');
+    const unchanged = await s.cycle({}, SKIPS);
+    assert.equal(unchanged.ticket_skips!.requests, newestFirstRequests(all, since));
+    assert.ok(unchanged.ticket_skips!.requests < fullPages / 2, `${unchanged.ticket_skips!.requests} of ${fullPages} pages`);
+    assert.deepEqual(unchanged.ticket_skips!.warnings, []);
+    const asked = s.emulator.requestLog.entries('/api/v2/skips').at(-1)!;
+    assert.equal(new URLSearchParams(asked.query).get('sort_order'), 'desc');
+
+    // A new skip and a deleted one: the new one lands, the deleted row stays until the reconciliation.
+    const store = s.emulator.store;
+    const before = truthOf(s.emulator, SKIPS).ticket_skips!;
+    const gone = [...store.skips.rows.values()].sort((a, b) => a.id - b.id)[0]!;
+    s.emulator.mutations.deleteSkip(gone.id);
+    const ticket = [...store.tickets.rows.values()].find((t) => t.status === 'open')!;
+    const created = s.emulator.mutations.createSkip({ ticket_id: ticket.id, reason: 'not my area' });
+    s.emulator.advanceClock(120);
+    const changed = await s.cycle({}, SKIPS);
+    assert.equal(changed.ticket_skips!.deletedByTable, undefined, 'nothing deleted between reconciliations');
+    const truth = truthOf(s.emulator, SKIPS);
+    assert.ok(truth.ticket_skips!.some((r) => r.id === created.id));
+    await assertWarehouseMatches(s.destinationUrl, s.config.name, {
+      ticket_skips: [...truth.ticket_skips!, ...before.filter((r) => r.id === gone.id)],
+    });
+
+    // The reconciliation reads every skip and settles the deletion.
+    s.emulator.advanceClock(120);
+    const reconciliation = await s.cycle({ reconcileEveryHours: 0 }, SKIPS);
+    assert.ok(reconciliation.ticket_skips!.requests >= fullPages);
+    assert.deepEqual(reconciliation.ticket_skips!.deletedByTable, { ticket_skips: 1 });
+    await assertWarehouseMatches(s.destinationUrl, s.config.name, truthOf(s.emulator, SKIPS));
+  } finally {
+    await s.close();
+  }
+});
+
+test('newest-first lists: an endpoint that ignores sort_order is read to its end, exactly, with a warning, deleting nothing', async () => {
+  const s = await setUp('incr_skips_unordered', { listSortOrder: 'ignored' }, MANY_SKIPS);
+  try {
+    s.emulator.advanceClock(120);
+    await s.cycle({}, SKIPS);
+    const before = truthOf(s.emulator, SKIPS).ticket_skips!;
+    const gone = [...s.emulator.store.skips.rows.values()].sort((a, b) => a.id - b.id)[0]!;
+    s.emulator.mutations.deleteSkip(gone.id);
+    s.emulator.advanceClock(2 * 3600);
+    const second = await s.cycle({}, SKIPS);
+    const truth = truthOf(s.emulator, SKIPS);
+    assert.equal(second.ticket_skips!.rows, truth.ticket_skips!.length, 'every skip came back');
+    assert.equal(second.ticket_skips!.deletedByTable, undefined, 'nothing deleted');
+    assert.match(second.ticket_skips!.warnings.join('\n'), /did not come newest first/);
+    await assertWarehouseMatches(s.destinationUrl, s.config.name, {
+      ticket_skips: [...truth.ticket_skips!, ...before.filter((r) => r.id === gone.id)],
+    });
+  } finally {
+    await s.close();
+  }
+});
+
+/** The lower bound of the stream's next read between reconciliations: the last read's start minus the overlap. */
+async function lowerBound(s: Setup, stream: string): Promise<number> {
+  const last = parseListReadState(await (await openState(s)).read(listReadStateKey(stream)));
+  assert.ok(last, `${stream}: a read was recorded`);
+  return last.lastReadStartedAt - streamByName(stream).incrementalFilter!.overlapSeconds;
+}
 
 async function openState(s: Setup): Promise<{ read: (key: string) => Promise<string | null> }> {
   const { openDestination } = await import('../../destinations/open');

@@ -13,7 +13,8 @@ const now = 1_800_000_000;
 test('which streams read by plan: time-filtered lists in incremental mode only', () => {
   assert.equal(usesListReadPlan(ratings, 'incremental'), true);
   assert.equal(usesListReadPlan(ratings, 'backfill'), false);
-  assert.equal(usesListReadPlan(streamByName('ticket_skips'), 'incremental'), false, 'no time filter: read in full');
+  assert.equal(usesListReadPlan(streamByName('ticket_skips'), 'incremental'), true, 'newest first, stopped at the bound');
+  assert.equal(usesListReadPlan(streamByName('group_memberships'), 'incremental'), false, 'no time filter nor order: read in full');
   assert.equal(usesListReadPlan(streamByName('tickets'), 'incremental'), false, 'an export');
 });
 

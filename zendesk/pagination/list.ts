@@ -60,10 +60,48 @@ export function timeFilterParams(stream: StreamSpec, since: number | undefined):
   if (!filter) {
     throw new ZendeskPaginationError(`Zendesk's ${stream.name} list (${stream.path}) has no time filter; it can only be read in full.`);
   }
+  // Newest first: no time is sent; the read stops by itself (NewestFirstStop).
+  if (filter.shape === 'newest_first') return [[filter.param, 'desc']];
   const from: [string, string] = [filter.param, formatTime(since, filter.format)];
   if (filter.shape === 'from') return [from];
   // Both bounds: the upper one a day past now, so that no clock skew hides a record created meanwhile.
   return [from, [filter.param, formatTime(Math.floor(Date.now() / 1000) + DAY_SECONDS, filter.format)]];
+}
+
+/**
+ * A newest-first read (filter shape 'newest_first') of records from `since` on: after each page,
+ * whether the read may stop. It may once the records so far came in newest-first order (at least one
+ * step down, none up: a list served in another order, or all of one time, proves nothing) and the
+ * page's last record is older than `since`: every later record is older still. A record without a
+ * readable time, or any step up, turns stopping off for the rest of the read, which then reads to the
+ * list's end like a full read (deleting nothing: it is not a reconciliation).
+ */
+export class NewestFirstStop {
+  private previous: number | undefined;
+  private descending = false;
+  private unordered = false;
+
+  constructor(
+    private readonly field: string,
+    private readonly since: number,
+  ) {}
+
+  /** Feeds one page's records in order; true when the read may end after this page. */
+  afterPage(records: JsonRecord[]): boolean {
+    for (const record of records) {
+      const time = Date.parse(String(record[this.field])) / 1000;
+      if (!Number.isFinite(time)) this.unordered = true;
+      else if (this.previous !== undefined && time > this.previous) this.unordered = true;
+      else if (this.previous !== undefined && time < this.previous) this.descending = true;
+      if (Number.isFinite(time)) this.previous = time;
+    }
+    return !this.unordered && this.descending && this.previous !== undefined && this.previous < this.since;
+  }
+
+  /** The list did not come newest first: say so once (the read goes on to the end). */
+  get outOfOrder(): boolean {
+    return this.unordered;
+  }
 }
 
 export async function* listPages(
@@ -95,6 +133,11 @@ export async function* listPages(
   let seenFromStart: number | undefined = fromFirstPage ? 0 : undefined;
   let lastCursor: string | null = 'after_cursor' in start ? start.after_cursor : null;
   const visited = new Set<string>();
+  const filter = stream.incrementalFilter;
+  const newestFirst =
+    filter?.shape === 'newest_first' && options.changedSince !== undefined
+      ? new NewestFirstStop(filter.field, options.changedSince)
+      : undefined;
 
   for (;;) {
     const sent = request;
@@ -172,8 +215,13 @@ export async function* listPages(
       next = null;
     }
 
+    // A newest-first read ends once it reaches records older than its lower bound.
+    if (newestFirst?.afterPage(records)) next = null;
     if (next === null) {
-      yield { records, page, resumeCursor: finished, done: true };
+      const warning = newestFirst?.outOfOrder
+        ? `Zendesk's ${stream.name} list did not come newest first as asked (${filter!.param}=desc): read to its end instead of stopping at the previous read`
+        : undefined;
+      yield { records, page, resumeCursor: finished, done: true, ...(warning && { warning }) };
       return;
     }
     // The resume position records the style being followed: a cursor, or the next offset page's path

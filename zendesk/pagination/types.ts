@@ -65,6 +65,8 @@ export interface PageResult<C extends ResumeCursor = ResumeCursor> {
   resumeCursor: C;
   /** True on the last page of this run. */
   done: boolean;
+  /** On the last page: something about the read the run's result should warn of. */
+  warning?: string;
 }
 
 /** How engines talk to Zendesk; the client implements it on its HTTP transport. */
