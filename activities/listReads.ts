@@ -10,8 +10,9 @@
  * last complete read's start minus the filter's overlap. The plan travels in the heartbeat, so a
  * retry continues the same read (same filter, same start) rather than deciding again.
  */
+import { collectionsOfStream } from '../catalog/collections';
 import type { StreamSpec } from '../catalog/types';
-import type { SyncStreamInput } from '../workflows/types';
+import type { SourceConfig, SyncStreamInput } from '../workflows/types';
 
 /** Hours between reconciliations when the source does not set `reconcileEveryHours`. */
 export const DEFAULT_RECONCILE_EVERY_HOURS = 24;
@@ -44,23 +45,46 @@ export function parseListReadState(text: string | null): ListReadState | null {
   return typeof parsed.lastReadStartedAt === 'number' ? (parsed as ListReadState) : null;
 }
 
-/** Whether a run of this stream in this mode reads by the list-read plan at all. */
-export function usesListReadPlan(stream: StreamSpec, mode: SyncStreamInput['mode']): boolean {
-  return stream.fullRefresh && mode === 'incremental' && stream.incrementalFilter !== undefined && !stream.perParent;
+/**
+ * Lists with no time filter that the source reads only on reconciliations (its setting
+ * `reconciliationOnly` names one of their collections): between them such a list is not read at all.
+ */
+export function readsOnlyOnReconciliation(stream: StreamSpec, config: Pick<SourceConfig, 'reconciliationOnly'>): boolean {
+  if (!stream.fullRefresh || stream.incrementalFilter) return false;
+  const named = new Set(config.reconciliationOnly ?? []);
+  return collectionsOfStream(stream.name).some((c) => named.has(c.name));
 }
 
-/** The plan of a fresh read (not a retry) starting at `nowSeconds`. */
+/** Whether a run of this stream in this mode reads by the list-read plan at all. */
+export function usesListReadPlan(
+  stream: StreamSpec,
+  mode: SyncStreamInput['mode'],
+  config: Pick<SourceConfig, 'reconciliationOnly'> = {},
+): boolean {
+  if (!stream.fullRefresh || mode !== 'incremental') return false;
+  return (stream.incrementalFilter !== undefined && !stream.perParent) || readsOnlyOnReconciliation(stream, config);
+}
+
+/**
+ * The plan of a fresh read (not a retry) starting at `nowSeconds`. For a list with no filter (read
+ * only on reconciliations) a plan that is not full means: not due, nothing to read this cycle.
+ */
 export function planListRead(
   stream: StreamSpec,
   state: ListReadState | null,
   reconcileEveryHours: number | undefined,
   nowSeconds: number,
 ): ListReadPlan {
-  const filter = stream.incrementalFilter!;
   const every = (reconcileEveryHours ?? DEFAULT_RECONCILE_EVERY_HOURS) * 3600;
   const lastFull = state?.lastFullReadStartedAt;
   if (!state || lastFull === undefined || nowSeconds - lastFull >= every) return { full: true, startedAt: nowSeconds };
-  return { full: false, since: Math.max(0, state.lastReadStartedAt - filter.overlapSeconds), startedAt: nowSeconds };
+  const overlap = stream.incrementalFilter?.overlapSeconds ?? 0;
+  return { full: false, since: Math.max(0, state.lastReadStartedAt - overlap), startedAt: nowSeconds };
+}
+
+/** A plan that reads nothing: a list read only on reconciliations, between two of them. */
+export function isNotDue(stream: StreamSpec, plan: ListReadPlan | undefined): boolean {
+  return plan !== undefined && !plan.full && !stream.incrementalFilter;
 }
 
 /**

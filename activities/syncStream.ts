@@ -25,6 +25,7 @@ import {
   planListRead,
   stateAfterRead,
   usesListReadPlan,
+  isNotDue,
   type ListReadPlan,
   type ListReadState,
 } from './listReads';
@@ -219,6 +220,11 @@ interface StreamRun {
 
 async function syncPages(input: SyncStreamInput, deps: SyncStreamDeps): Promise<StreamResult> {
   const run = await startRun(input, deps);
+  if (isNotDue(run.stream, run.listRead)) {
+    // Read only on reconciliations (the source's `reconciliationOnly`), and none is due: no request.
+    deps.log('stream not due: read only on reconciliations', { stream: run.stream.name });
+    return finishedResult(run, undefined, undefined);
+  }
   let reachedEndAt: number | undefined;
   try {
     reachedEndAt = await commitPages(run);
@@ -338,7 +344,7 @@ async function listReadOfRun(
   stream: StreamSpec,
   now: () => number,
 ): Promise<{ listState: ListReadState | null; listRead?: ListReadPlan; listReadStartKnown: boolean }> {
-  if (!usesListReadPlan(stream, input.mode)) return { listState: null, listReadStartKnown: true };
+  if (!usesListReadPlan(stream, input.mode, input.config)) return { listState: null, listReadStartKnown: true };
   const listState = parseListReadState(await deps.destination.readState(input.config.name, listReadStateKey(stream.name)));
   const beat = deps.previousHeartbeat;
   if (beat?.listRead) return { listState, listRead: beat.listRead, listReadStartKnown: true };

@@ -4,7 +4,8 @@
  * read back the overlap hour before the load began), another between reconciliations (those lists read
  * only what changed), and a reconciliation cycle (those lists read in full, settling deletions). The goal: between
  * reconciliations, the same number whatever the account's size. Lists Zendesk offers no time filter
- * for (skips, memberships, groups, ticket fields) are read in full every cycle and grow with the account.
+ * or order for (memberships, groups, ticket fields, forms) are read in full every cycle and grow with
+ * the account, unless the source names them in `reconciliationOnly`: the last cycle measures that.
  *
  * Runs the activity code (client → mapper → SQLite) without Temporal, the emulator in a process of
  * its own, no rate limits: a request count does not depend on pacing.
@@ -32,7 +33,15 @@ export interface UnchangedCycleFigure {
   /** Another unchanged cycle: nothing changed in the hour before the previous cycle either. */
   betweenReconciliations: Record<string, number>;
   reconciliation: Record<string, number>;
+  /**
+   * An unchanged cycle between reconciliations with the lists Zendesk serves only in full named in
+   * `reconciliationOnly` (after a reconciliation that read them with the setting on).
+   */
+  betweenWithReconciliationOnly: Record<string, number>;
 }
+
+/** The lists of the default collections that Zendesk serves only in full (no filter, no order to stop on). */
+const FULL_ONLY_DEFAULT_LISTS = ['groups', 'ticket_fields', 'ticket_forms', 'organization_memberships', 'group_memberships'];
 
 const noLimits = { corePerMinute: 1e9, exportPerMinute: 1e9 };
 
@@ -113,13 +122,18 @@ async function measure(tickets: number, log: (line: string) => void): Promise<Un
     const between = await cycle(resources, config, cursors, nowMs);
     await nextInterval();
     log(`  ${tickets} tickets: unchanged reconciliation cycle`);
-    const reconciliation = await cycle(resources, { ...config, reconcileEveryHours: 0 }, cursors, nowMs);
+    const reconciliationOnly = { ...config, reconciliationOnly: FULL_ONLY_DEFAULT_LISTS };
+    const reconciliation = await cycle(resources, { ...reconciliationOnly, reconcileEveryHours: 0 }, cursors, nowMs);
+    await nextInterval();
+    log(`  ${tickets} tickets: unchanged cycle between reconciliations, reconciliationOnly: ${FULL_ONLY_DEFAULT_LISTS.join(', ')}`);
+    const betweenWithReconciliationOnly = await cycle(resources, reconciliationOnly, cursors, nowMs);
     return {
       tickets,
       initialLoad: requestsOf(initial),
       firstUnchanged: requestsOf(first),
       betweenReconciliations: requestsOf(between),
       reconciliation: requestsOf(reconciliation),
+      betweenWithReconciliationOnly: requestsOf(betweenWithReconciliationOnly),
     };
   } finally {
     await resources.close();
@@ -134,6 +148,14 @@ export async function benchUnchangedCycle(opts: { sizes: number[]; log: (line: s
   return figures;
 }
 
+const phases = (f: UnchangedCycleFigure) => [
+  f.initialLoad,
+  f.firstUnchanged,
+  f.betweenReconciliations,
+  f.reconciliation,
+  f.betweenWithReconciliationOnly,
+];
+
 /** Rows: one per stream, then the totals; columns per account size (between reconciliations, reconciliation). */
 export function unchangedCycleRows(figures: UnchangedCycleFigure[]): { headers: string[]; rows: string[][] } {
   const headers = [
@@ -144,6 +166,7 @@ export function unchangedCycleRows(figures: UnchangedCycleFigure[]): { headers: 
       `${f.tickets}: first unchanged`,
       `${f.tickets}: between`,
       `${f.tickets}: reconciliation`,
+      `${f.tickets}: between, reconciliationOnly`,
     ]),
   ];
   const streams = [...new Set(figures.flatMap((f) => Object.keys(f.betweenReconciliations)))];
@@ -153,16 +176,8 @@ export function unchangedCycleRows(figures: UnchangedCycleFigure[]): { headers: 
     if (spec.incrementalFilter?.shape === 'newest_first') return `list, newest first to the last read`;
     return spec.incrementalFilter ? `list, changes by ${spec.incrementalFilter.param.replace(/\[\]$/, '')}` : 'list, in full';
   };
-  const rows = streams.map((s) => [
-    s,
-    how(s),
-    ...figures.flatMap((f) => [f.initialLoad, f.firstUnchanged, f.betweenReconciliations, f.reconciliation].map((m) => String(m[s] ?? ''))),
-  ]);
+  const rows = streams.map((s) => [s, how(s), ...figures.flatMap((f) => phases(f).map((m) => String(m[s] ?? '')))]);
   const sum = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
-  rows.push([
-    'total',
-    '',
-    ...figures.flatMap((f) => [f.initialLoad, f.firstUnchanged, f.betweenReconciliations, f.reconciliation].map((m) => String(sum(m)))),
-  ]);
+  rows.push(['total', '', ...figures.flatMap((f) => phases(f).map((m) => String(sum(m))))]);
   return { headers, rows };
 }

@@ -10,7 +10,7 @@
  * Pure (zod, the catalog and pure rules only): workflow code imports this module.
  */
 import { z } from 'zod';
-import { collections } from '../catalog/collections';
+import { collections, streamByName } from '../catalog/collections';
 import { InvalidSettingsError } from '../failures/vocabulary';
 import { DESTINATION_REFERENCE_HINT, DESTINATION_REFERENCE_PATTERN, destinationSecretProblem } from '../destinations/reference';
 import { numberSettingProblem, retryDelaysProblem, type BoundedSetting } from './settingBounds';
@@ -29,6 +29,17 @@ function bounded(field: BoundedSetting) {
 }
 
 const collectionNames = collections.map((c) => c.name);
+
+/**
+ * Collections `reconciliationOnly` may name: those of lists Zendesk serves only in full (no time
+ * filter, no order to stop on), which otherwise cost a full read every cycle.
+ */
+export const RECONCILIATION_ONLY_COLLECTIONS = collections
+  .filter((c) => {
+    const stream = streamByName(c.stream);
+    return stream.fullRefresh && !stream.incrementalFilter;
+  })
+  .map((c) => c.name);
 
 const columnsOf = new Map(collections.map((c) => [c.name, c.columns.map((col) => col.name)]));
 
@@ -164,6 +175,22 @@ export const sourceConfigSchema = z
      * full read settles deletions (default 24).
      */
     reconcileEveryHours: bounded('reconcileEveryHours').optional(),
+    /**
+     * Lists Zendesk serves only in full (memberships, groups, fields, ...) to read only on
+     * reconciliations instead of every cycle: an unchanged cycle then costs the same however large the
+     * account, and their changes land within `reconcileEveryHours` instead of within a cycle.
+     */
+    reconciliationOnly: z
+      .array(z.string())
+      .superRefine((names, ctx) => {
+        const wrong = names.filter((n) => !RECONCILIATION_ONLY_COLLECTIONS.includes(n));
+        if (wrong.length)
+          ctx.addIssue({
+            code: 'custom',
+            message: `${wrong.join(', ')}: only lists read in full can be read only on reconciliations; one of ${RECONCILIATION_ONLY_COLLECTIONS.join(', ')}`,
+          });
+      })
+      .optional(),
     rate: rateSettingsSchema.optional(),
     timing: timingSettingsSchema.optional(),
     /**

@@ -25,7 +25,7 @@ interface Setup {
   emulator: Emulator;
   config: SourceConfig;
   destinationUrl: string;
-  cycle: (settings?: { reconcileEveryHours?: number }, streams?: readonly string[]) => Promise<Record<string, StreamResult>>;
+  cycle: (settings?: Partial<SourceConfig>, streams?: readonly string[]) => Promise<Record<string, StreamResult>>;
   /** One attempt of one stream: aborted after `abortAfterPages` committed pages, or a retry of one. */
   attempt: (
     stream: string,
@@ -47,7 +47,7 @@ async function setUp(name: string, quirks: Partial<QuirkSettings>, data: Partial
     destination: destinationUrl,
     collections: { audit_logs: true },
   };
-  const cycle = async (settings: { reconcileEveryHours?: number } = {}, streams: readonly string[] = STREAMS) => {
+  const cycle = async (settings: Partial<SourceConfig> = {}, streams: readonly string[] = STREAMS) => {
     const results: Record<string, StreamResult> = {};
     for (const stream of streams) {
       results[stream] = await runSyncStream(
@@ -403,6 +403,55 @@ test('newest-first lists: an endpoint that ignores sort_order is read to its end
     await assertWarehouseMatches(s.destinationUrl, s.config.name, {
       ticket_skips: [...truth.ticket_skips!, ...before.filter((r) => r.id === gone.id)],
     });
+  } finally {
+    await s.close();
+  }
+});
+
+test('lists read only on reconciliations (reconciliationOnly): no request between them; creations and deletions land at the next one', async () => {
+  const s = await setUp('incr_reconciliation_only', {});
+  const MEMBERSHIPS = ['group_memberships', 'organization_memberships'];
+  const only = { reconciliationOnly: MEMBERSHIPS };
+  try {
+    s.emulator.advanceClock(120);
+    const first = await s.cycle(only, MEMBERSHIPS);
+    for (const stream of MEMBERSHIPS) assert.ok(first[stream]!.requests >= 1, `${stream}: the first read is a full one`);
+    const before = truthOf(s.emulator, MEMBERSHIPS);
+    await assertWarehouseMatches(s.destinationUrl, s.config.name, before);
+
+    const m = s.emulator.mutations;
+    // An agent joins a group it was not in.
+    const store = s.emulator.store;
+    const memberOf = new Set([...store.groupMemberships.rows.values()].map((gm) => `${gm.user_id}:${gm.group_id}`));
+    const pair = [...store.users.rows.values()]
+      .filter((u) => u.role !== 'end-user')
+      .flatMap((u) => [...store.groups.rows.values()].filter((g) => !g.deleted).map((g) => ({ user_id: u.id, group_id: g.id })))
+      .find((p) => !memberOf.has(`${p.user_id}:${p.group_id}`))!;
+    const created = m.createGroupMembership(pair);
+    const gone = [...s.emulator.store.organizationMemberships.rows.values()].sort((a, b) => a.id - b.id)[0]!;
+    m.deleteOrganizationMembership(gone.id);
+
+    // Between reconciliations: not read at all; the warehouse keeps what the last one read.
+    s.emulator.advanceClock(2 * 3600);
+    const between = await s.cycle(only, MEMBERSHIPS);
+    for (const stream of MEMBERSHIPS) {
+      assert.equal(between[stream]!.requests, 0, `${stream}: no request between reconciliations`);
+      assert.equal(between[stream]!.rows, 0);
+    }
+    await assertWarehouseMatches(s.destinationUrl, s.config.name, before);
+
+    // Without the setting the same lists are read in full every cycle, as before.
+    s.emulator.advanceClock(120);
+    const everyCycle = await s.cycle({}, ['group_memberships']);
+    assert.ok(everyCycle.group_memberships!.requests >= 1);
+
+    // The reconciliation: both read in full, the creation lands and the deletion settles.
+    s.emulator.advanceClock(120);
+    const reconciliation = await s.cycle({ ...only, reconcileEveryHours: 0 }, MEMBERSHIPS);
+    assert.deepEqual(reconciliation.organization_memberships!.deletedByTable, { organization_memberships: 1 });
+    const truth = truthOf(s.emulator, MEMBERSHIPS);
+    assert.ok(truth.group_memberships!.some((r) => r.id === created.id));
+    await assertWarehouseMatches(s.destinationUrl, s.config.name, truth);
   } finally {
     await s.close();
   }

@@ -262,3 +262,17 @@ test('check: a probe Zendesk answers with 422 "too recent start_time" means avai
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('reconciliationOnly names only lists read in full: memberships yes; a time-filtered list, an export or an unknown name no', () => {
+  const base = { name: 'r', baseUrl: 'http://127.0.0.1:1', credentialRef: 'file:/x.json', destination: 'sqlite://./w' };
+  assert.deepEqual(
+    validateSourceConfig({ ...base, reconciliationOnly: ['organization_memberships', 'group_memberships'] }).reconciliationOnly,
+    ['organization_memberships', 'group_memberships'],
+  );
+  for (const name of ['satisfaction_ratings', 'ticket_skips', 'tickets', 'no_such_table']) {
+    assert.throws(
+      () => validateSourceConfig({ ...base, reconciliationOnly: [name] }),
+      new RegExp(`${name}: only lists read in full can be read only on reconciliations; one of groups`),
+    );
+  }
+});
