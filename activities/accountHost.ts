@@ -8,6 +8,7 @@ import { hostQueueUpdate } from '../workflows/accountHostMessages';
 import { workflowIdForAccount } from '../workflows/ids';
 import type { SourceConfig } from '../workflows/types';
 import { WorkerResources } from './resources';
+import { whileBeating } from './beating';
 
 /**
  * Update-with-start: the account's host workflow is started on the shared task queue if no run of
@@ -39,10 +40,12 @@ export function accountHostActivities(hostQueue: string | undefined) {
   return {
     async askAccountHost(config: Pick<SourceConfig, 'subdomain' | 'baseUrl'>, stale: string | null): Promise<string> {
       const ctx = Context.current();
-      // This worker is alive (it runs this ask): it hosts the account if the account needs a host.
-      const host = await askAccountHostWith(ctx.client, ctx.info.taskQueue, config, stale, hostQueue ?? ctx.info.taskQueue);
-      ctx.log.info('account host', { host, replaced: stale });
-      return host;
+      return whileBeating(ctx, async () => {
+        // This worker is alive (it runs this ask): it hosts the account if the account needs a host.
+        const host = await askAccountHostWith(ctx.client, ctx.info.taskQueue, config, stale, hostQueue ?? ctx.info.taskQueue);
+        ctx.log.info('account host', { host, replaced: stale });
+        return host;
+      });
     },
     /**
      * This worker's own queue. A worker started without one (an embedded test worker) hosts on the

@@ -15,6 +15,7 @@ export { WorkerResources } from './resources';
 import { activityDeps, runSyncStream } from './syncStream';
 import { withPrivacy } from '../sync/privacy';
 import { describeBackfillWith } from './describeBackfill';
+import { whileBeating } from './beating';
 import { accountHostActivities } from './accountHost';
 
 /** Turns any error into a Temporal failure with a stable type and a message safe to show. */
@@ -56,25 +57,29 @@ function requestTroubleLogger(ctx: Context): (event: RequestEvent) => void {
 
 /** `hostQueue`: the queue only this worker polls, where the accounts it hosts send their work. */
 export function createActivities(resources: WorkerResources, options: { hostQueue?: string } = {}): SyncActivities {
+  const checkSource = async (config: SourceConfig): Promise<CheckSourceResult> => {
+    try {
+      const session = await resources.session(config, requestTroubleLogger(Context.current()));
+      const user = await session.checkCredentials(Context.current().cancellationSignal);
+      await resources.destination(config.destination); // fail early on an unreachable warehouse
+      Context.current().log.info('credentials checked', { userId: user.id, role: user.role });
+      return { userId: user.id, role: user.role, warnings: session.warnings() };
+    } catch (err) {
+      const failure = toFailure(err);
+      // Not always the credential: the workflow tells refused credentials, invalid settings and
+      // transient failures (network, Zendesk 5xx, warehouse down) apart by this type.
+      const errorType = failure instanceof ApplicationFailure ? (failure.type ?? null) : err instanceof Error ? err.name : null;
+      Context.current().log.warn('source check failed', { error: err instanceof Error ? err.message : String(err), errorType });
+      throw failure;
+    }
+  };
   return {
     ...accountHostActivities(options.hostQueue),
     // The settings were validated where they were received (the client, or the source workflow's
     // check for a raw start) by the one schema (config/sourceConfig.ts): trusted here.
     async checkSource(config: SourceConfig): Promise<CheckSourceResult> {
-      try {
-        const session = await resources.session(config, requestTroubleLogger(Context.current()));
-        const user = await session.checkCredentials(Context.current().cancellationSignal);
-        await resources.destination(config.destination); // fail early on an unreachable warehouse
-        Context.current().log.info('credentials checked', { userId: user.id, role: user.role });
-        return { userId: user.id, role: user.role, warnings: session.warnings() };
-      } catch (err) {
-        const failure = toFailure(err);
-        // Not always the credential: the workflow tells refused credentials, invalid settings and
-        // transient failures (network, Zendesk 5xx, warehouse down) apart by this type.
-        const errorType = failure instanceof ApplicationFailure ? (failure.type ?? null) : err instanceof Error ? err.name : null;
-        Context.current().log.warn('source check failed', { error: err instanceof Error ? err.message : String(err), errorType });
-        throw failure;
-      }
+      // Heartbeats while it waits (on the rate budget too): a check on a dead worker is noticed in a heartbeat timeout.
+      return whileBeating(Context.current(), () => checkSource(config));
     },
 
     async syncStream(input: SyncStreamInput): Promise<StreamResult> {

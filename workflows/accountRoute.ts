@@ -86,7 +86,7 @@ export class AccountRoute {
   }
 
   private ask(stale: string | null): Promise<string> {
-    return accountHostActivities().askAccountHost({ subdomain: this.config.subdomain, baseUrl: this.config.baseUrl }, stale);
+    return accountHostActivities(this.config).askAccountHost({ subdomain: this.config.subdomain, baseUrl: this.config.baseUrl }, stale);
   }
 }
 

@@ -48,10 +48,15 @@ export function checkActivities(config: SourceConfig, host?: HostQueue): SyncAct
   return proxyActivities<SyncActivities>({
     ...hostQueueOptions(config, host),
     startToCloseTimeout: '2 minutes',
+    // The check heartbeats while it waits: on a worker that dies it is noticed after this, not after 2 minutes.
+    heartbeatTimeout: `${timing.heartbeatTimeoutSeconds ?? TIMING_DEFAULTS.heartbeatTimeoutSeconds} seconds`,
     retry: {
       initialInterval: `${timing.retryInitialSeconds ?? TIMING_DEFAULTS.retryInitialSeconds} seconds`,
       maximumAttempts: 3,
-      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
+      nonRetryableErrorTypes: [
+        ...NON_RETRYABLE_FAILURE_TYPES,
+        ...(host?.heartbeatTimeoutEndsActivity ? [HEARTBEAT_TIMEOUT_FAILURE_TYPE] : []),
+      ],
     },
     summary: 'check credentials',
   });
@@ -94,10 +99,16 @@ function hostQueueOptions(config: SourceConfig, host: HostQueue | undefined): Pa
   return { taskQueue: host.taskQueue, scheduleToStartTimeout: `${heartbeatSeconds} seconds` };
 }
 
-/** Asking the account's host workflow for its host (on the shared queue, any worker). */
-export function accountHostActivities(): Pick<SyncActivities, 'askAccountHost'> {
+/**
+ * Asking the account's host workflow for its host (on the shared queue, any worker). It heartbeats
+ * while it waits for the answer, so an ask in flight on a worker that dies is retried on a live one
+ * after a heartbeat timeout rather than after its 5-minute start-to-close timeout.
+ */
+export function accountHostActivities(config: SourceConfig): Pick<SyncActivities, 'askAccountHost'> {
+  const heartbeatSeconds = config.timing?.heartbeatTimeoutSeconds ?? TIMING_DEFAULTS.heartbeatTimeoutSeconds;
   return proxyActivities<SyncActivities>({
     startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: `${heartbeatSeconds} seconds`,
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
     summary: 'ask which worker hosts the account',
   });
