@@ -46,7 +46,7 @@ import { SMALL_ACCOUNT, expectedRowsFor } from '../harness/stack';
 import { compareWarehouse } from '../harness/warehouseComparison';
 import { closeAccounts, startAccounts, type EmulatedAccount } from '../harness/accountFleet';
 import { MemorySampler, spawnWorkerProcesses, stopWorkerProcesses, waitForPollers, type WorkerProcess } from '../harness/workerProcesses';
-import { accountLoad, historyEventsPerDay, quantile, workerPidOfIdentity, type AccountLoad } from './fleetFigures';
+import { accountLoad, historyEventsPerDay, quantile, workerPidOfIdentity, type AccountLoad, isExportRequest } from './fleetFigures';
 
 export interface FleetOptions {
   /** Small accounts, one source each. */
@@ -323,6 +323,7 @@ async function runFleet(
     }
 
     const load = loadByGroup(accounts, sources);
+    logRefusals(accounts, runStart, killFigures, log);
     const repeatedRequests = accounts
       .filter((a) => sources.filter((s) => s.account === a).length === 1)
       .reduce((n, a) => n + a.emulator.requestLog.duplicates().reduce((m, d) => m + d.count - 1, 0), 0);
@@ -560,6 +561,28 @@ async function firstRunHistories(
     out.push({ source: s.name, events: events.length, identities });
   }
   return out;
+}
+
+/**
+ * Every 429 an account answered, with when (from the run's start and the kill) and what else its window
+ * held: 429s mean two budgets met in one of the account's windows, or one budget over-sent.
+ */
+function logRefusals(accounts: EmulatedAccount[], runStart: number, kill: KillFigures | undefined, log: (line: string) => void): void {
+  for (const a of accounts) {
+    const entries = a.emulator.requestLog.entries();
+    for (const e of entries.filter((x) => x.status === 429)) {
+      const sameWindow = entries.filter((x) => x.window === e.window);
+      const exportsAnswered = sameWindow.filter((x) => x.status !== 429 && isExportRequest(x)).length;
+      const coreAnswered = sameWindow.filter((x) => x.status !== 429).length;
+      const sinceKill =
+        kill?.killedAfterSeconds !== undefined
+          ? `, ${((e.at - runStart) / 1000 - kill.killedAfterSeconds).toFixed(1)} s after the kill`
+          : '';
+      log(
+        `    429 on ${a.name}: ${e.path} ${((e.at - runStart) / 1000).toFixed(1)} s into the run${sinceKill}; its window answered ${exportsAnswered} export / ${coreAnswered} requests`,
+      );
+    }
+  }
 }
 
 function loadByGroup(accounts: EmulatedAccount[], sources: PlannedSource[]): AccountGroupLoad[] {

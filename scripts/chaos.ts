@@ -17,6 +17,7 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Command } from 'commander';
+import type { WorkflowHandle } from '@temporalio/client';
 import { collections } from '../catalog/collections';
 import { resolveCredential, saveCredential } from '../credentials/store';
 import { startDevServer } from '../runtime/devServer';
@@ -113,17 +114,31 @@ export async function pendingActivities(stack: Stack, name: string): Promise<Pen
  */
 export async function retriedAfterKill(stack: Stack, activity: PendingSync): Promise<boolean> {
   const run = stack.client.workflow.getHandle(activity.workflowId, activity.runId);
+  let verdict: boolean | undefined;
   await waitUntil(
     `activity ${activity.activityId} of ${activity.workflowId} to settle`,
     async () => {
       const d = await run.describe();
-      return !(d.raw.pendingActivities ?? []).some((p) => p.activityId === activity.activityId);
+      if ((d.raw.pendingActivities ?? []).some((p) => p.activityId === activity.activityId)) return false;
+      verdict = killedAndContinued((await run.fetchHistory()).events ?? [], activity);
+      // Timed out but not started again yet: the workflow is moving it to the account's new host.
+      return verdict !== undefined;
     },
     900_000,
     1000,
-  );
-  const { events } = await run.fetchHistory();
-  const all = events ?? [];
+  ).catch(() => {}); // never started again (the stream failed or the cycle was stopped): not observed
+  return verdict ?? false;
+}
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/**
+ * From a run's history: true when the activity was retried after its heartbeat timed out, or timed
+ * out (heartbeat or schedule-to-start on a dead host's queue) and then started again as a new
+ * execution (on the account's new host); false when it ended without a timeout; undefined while it
+ * timed out and has not started again yet.
+ */
+function killedAndContinued(all: HistoryEvent[], activity: PendingSync): boolean | undefined {
   const scheduled = new Set(
     all.filter((e) => e.activityTaskScheduledEventAttributes?.activityId === activity.activityId).map((e) => String(e.eventId)),
   );
@@ -137,19 +152,19 @@ export async function retriedAfterKill(stack: Stack, activity: PendingSync): Pro
       !!started.lastFailure?.timeoutFailureInfo
     );
   });
-  // Or, for an account hosted on the killed worker's own queue: the execution timed out there (no
-  // live poller), and the stream started again as a new execution on the account's new host.
+  if (retried) return true;
+  // Or, for an account hosted on the killed worker's own queue: the execution timed out there, and
+  // the stream started again as a new execution on the account's new host.
   const timedOutAt = all.find((e) => {
     const timedOut = e.activityTaskTimedOutEventAttributes;
     return !!timedOut && scheduled.has(String(timedOut.scheduledEventId));
   })?.eventId;
-  const movedOn =
-    timedOutAt !== undefined &&
-    all.some((e) => {
-      const started = e.activityTaskStartedEventAttributes;
-      return !!started && scheduled.has(String(started.scheduledEventId)) && Number(e.eventId) > Number(timedOutAt);
-    });
-  return retried || movedOn;
+  if (timedOutAt === undefined) return false;
+  const movedOn = all.some((e) => {
+    const started = e.activityTaskStartedEventAttributes;
+    return !!started && scheduled.has(String(started.scheduledEventId)) && Number(e.eventId) > Number(timedOutAt);
+  });
+  return movedOn ? true : undefined;
 }
 
 /** Deterministic picks for a seed. */

@@ -85,7 +85,18 @@ test('full sync of every collection into BigQuery equals the ground truth, then 
   const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
   const tables = collections.map((c) => c.name);
 
-  await startTestSource(stack, sourceConfig(stack, { name, destination, collections: allOn, lookbackDays: 3650 }));
+  await startTestSource(
+    stack,
+    sourceConfig(stack, {
+      name,
+      destination,
+      collections: allOn,
+      lookbackDays: 3650,
+      // Every cycle a reconciliation: the lists read by change (ratings, activities, skips) then
+      // settle deletions each cycle too, so the second cycle's deleted skip must leave the warehouse.
+      reconcileEveryHours: 0,
+    }),
+  );
   const status = await waitForCycle(stack, name, 1);
   for (const [collection, s] of Object.entries(status.collections)) assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
   const first = await assertBigQueryMatchesTruth(target, name, await expectedRows(stack, name, tables));

@@ -85,7 +85,18 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
   const loginsBefore = snowflake.shim.logins.length;
   const firstCycle = await statementsDuring(snowflake.shim, async () => {
     // A lookback reaching the account's first ticket, so all of them land in cycle 1.
-    await startTestSource(stack, sourceConfig(stack, { name, destination, collections: allOn, lookbackDays: 3650 }));
+    await startTestSource(
+      stack,
+      sourceConfig(stack, {
+        name,
+        destination,
+        collections: allOn,
+        lookbackDays: 3650,
+        // Every cycle a reconciliation: the lists read by change (ratings, activities, skips) then
+        // settle deletions each cycle too, so the second cycle's deleted skip must leave the warehouse.
+        reconcileEveryHours: 0,
+      }),
+    );
     const status = await waitForCycle(stack, name, 1);
     for (const [collection, s] of Object.entries(status.collections)) assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
   });
