@@ -37,7 +37,9 @@ import { startSource, querySourceStatus } from '../cli/sources';
 import { syncNowSignal } from '../workflows/messages';
 import { SYNC_STATE } from '../workflows/searchAttributes';
 import { enabledCollections } from '../workflows/collectionSelection';
-import { workflowIdForSource } from '../workflows/ids';
+import { workflowIdForAccount, workflowIdForSource } from '../workflows/ids';
+import { accountHostStatusQuery } from '../workflows/accountHostMessages';
+import { WorkerResources } from '../activities/resources';
 import { TIMING_DEFAULTS } from '../config/settingBounds';
 import { DEFAULT_RATE_SETTINGS } from '../zendesk/rateBudget';
 import type { SourceConfig } from '../workflows/types';
@@ -324,6 +326,7 @@ async function runFleet(
 
     const load = loadByGroup(accounts, sources);
     logRefusals(accounts, runStart, killFigures, log);
+    await logHostClaims(client, taskQueue, accounts, sources, log);
     const repeatedRequests = accounts
       .filter((a) => sources.filter((s) => s.account === a).length === 1)
       .reduce((n, a) => n + a.emulator.requestLog.duplicates().reduce((m, d) => m + d.count - 1, 0), 0);
@@ -583,6 +586,30 @@ function logRefusals(accounts: EmulatedAccount[], runStart: number, kill: KillFi
       );
     }
   }
+}
+
+/**
+ * How often each account with several sources or a large history was given a host (1 = never moved;
+ * a kill adds one per account the dead worker hosted): more means a live host was taken for dead.
+ */
+async function logHostClaims(
+  client: Client,
+  taskQueue: string,
+  accounts: EmulatedAccount[],
+  sources: PlannedSource[],
+  log: (line: string) => void,
+): Promise<void> {
+  const watched = accounts.filter((a) => a.name.startsWith('l') || sources.filter((s) => s.account === a).length > 1);
+  const claims: string[] = [];
+  for (const a of watched) {
+    const id = workflowIdForAccount(WorkerResources.accountKey({ baseUrl: a.emulator.baseUrl }), taskQueue);
+    const status = await client.workflow
+      .getHandle(id)
+      .query(accountHostStatusQuery)
+      .catch(() => undefined);
+    claims.push(`${a.name} ${status?.claims ?? '?'}`);
+  }
+  if (claims.length) log(`    hosts given per large account (1 = never moved): ${claims.join(', ')}`);
 }
 
 function loadByGroup(accounts: EmulatedAccount[], sources: PlannedSource[]): AccountGroupLoad[] {
