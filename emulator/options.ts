@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FaultRule } from './faults';
 
 export type Plan = 'team' | 'growth' | 'professional' | 'enterprise' | 'enterprise_plus';
@@ -305,15 +306,14 @@ export function validateListQuirks(quirks: Pick<QuirkSettings, 'listStyle' | 'li
 }
 
 /**
- * The emulator's default credentials: public fixtures, not secrets. They are published in
- * emulator/README.md, accepted only by this emulator (which listens on loopback), and never by Zendesk;
- * the tests, the quick start and the benchmarks use them. Options override each one.
+ * The emulator's default credentials, made afresh for each emulator: nothing credential-like is
+ * committed, and a token of one run is worthless in the next. Whoever needs them reads them from the
+ * running emulator (`emulator.credentials`, or the lines `npm run emulator` prints); options override
+ * each one.
  */
-export const EMULATOR_FIXTURE_CREDENTIALS = {
-  oauthClientSecret: 'emulator-client-secret-0123456789abcdef',
-  adminApiToken: 'emulator-admin-api-token-6f1c2b',
-  agentApiToken: 'emulator-agent-api-token-9d4e7a',
-} as const;
+function freshCredential(kind: string): string {
+  return `emulator-${kind}-${randomBytes(16).toString('hex')}`;
+}
 
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const tickets = options.tickets ?? 3000;
@@ -346,7 +346,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   };
   const oauth: OAuthSettings = {
     clientId: 'zendesk_sync_emulator',
-    clientSecret: EMULATOR_FIXTURE_CREDENTIALS.oauthClientSecret,
+    clientSecret: freshCredential('client-secret'),
     redirectUris: ['http://127.0.0.1:8976/oauth/callback', 'http://localhost:8976/oauth/callback'],
     accessTokenLifetimeSeconds: 172_800,
     refreshTokenLifetimeSeconds: 2_592_000,
@@ -392,9 +392,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     quirks,
     faults: options.faults ?? [],
     adminEmail: options.adminEmail ?? 'admin@emulator.example.com',
-    adminApiToken: options.adminApiToken ?? EMULATOR_FIXTURE_CREDENTIALS.adminApiToken,
+    adminApiToken: options.adminApiToken ?? freshCredential('admin-api-token'),
     agentEmail: options.agentEmail ?? 'agent@emulator.example.com',
-    agentApiToken: options.agentApiToken ?? EMULATOR_FIXTURE_CREDENTIALS.agentApiToken,
+    agentApiToken: options.agentApiToken ?? freshCredential('agent-api-token'),
     subdomain: (options.subdomain ?? 'emulator').toLowerCase(),
     accountExists: options.accountExists ?? true,
     warm: options.warm ?? (options.prewarm === undefined ? 'background' : options.prewarm ? 'blocking' : 'off'),

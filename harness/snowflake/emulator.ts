@@ -3,6 +3,7 @@
  * shim in front of it (see driver-shim.ts), with settings for `openSnowflakeDestination` pointing at
  * the shim. Everything runs on 127.0.0.1 and is stopped by `stop()`.
  */
+import { randomBytes } from 'node:crypto';
 import { startDriverShim, type DriverShim } from './driver-shim';
 import { startFakesnow, type FakesnowServer } from './fakesnow-process';
 import type { SnowflakeSettings } from '../../destinations/snowflake/settings';
@@ -26,13 +27,15 @@ export async function startSnowflakeEmulator(options: { unpatched?: boolean } = 
     await fakesnow.stop();
     throw err;
   }
+  const password = randomBytes(12).toString('hex');
   return {
     fakesnow,
     shim,
     settings: (overrides = {}) => ({
       account: 'zs-test',
       username: 'zendesk_sync',
-      password: 'fakesnow-accepts-any-password', // not a secret: fakesnow accepts any password
+      // fakesnow accepts any password; the driver needs one. Made per run: nothing credential-like committed.
+      password,
       database: 'zs_test',
       warehouse: 'zs_wh',
       role: 'zs_role',
