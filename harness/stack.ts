@@ -10,6 +10,7 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { collections } from '../catalog/collections';
 import { saveCredential } from '../credentials/store';
 import { createActivities, WorkerResources } from '../activities';
 import { DEFAULT_LOOKBACK_DAYS } from '../workflows/syncDefaults';
@@ -156,6 +157,21 @@ export function sourceConfig(stack: Stack, overrides: Partial<SourceConfig> & { 
     timing: { heartbeatTimeoutSeconds: 10, retryInitialSeconds: 1, retryMaximumSeconds: 5, maxAttempts: 5 },
     ...overrides,
   };
+}
+
+/**
+ * A source with every collection on, a lookback reaching the account's first ticket, and every cycle a
+ * reconciliation (the lists read by change then settle deletions each cycle too): what the warehouse
+ * end-to-end tests sync to compare a whole account, changes and deletions included.
+ */
+export function everyCollectionConfig(stack: Stack, name: string, destination: string): SourceConfig {
+  return sourceConfig(stack, {
+    name,
+    destination,
+    collections: Object.fromEntries(collections.map((c) => [c.name, true])),
+    lookbackDays: 3650,
+    reconcileEveryHours: 0,
+  });
 }
 
 export async function startTestSource(stack: Stack, config: SourceConfig) {

@@ -28,10 +28,7 @@ export function syncActivities(config: SourceConfig, summary: string, stream: st
       backoffCoefficient: 2,
       maximumInterval: `${timing.retryMaximumSeconds ?? TIMING_DEFAULTS.retryMaximumSeconds} seconds`,
       maximumAttempts: timing.maxAttempts ?? TIMING_DEFAULTS.maxAttempts,
-      nonRetryableErrorTypes: [
-        ...NON_RETRYABLE_FAILURE_TYPES,
-        ...(host?.heartbeatTimeoutEndsActivity ? [HEARTBEAT_TIMEOUT_FAILURE_TYPE] : []),
-      ],
+      nonRetryableErrorTypes: nonRetryableTypes(host),
     },
     summary,
     ...(patched('named-activity-ids') ? { activityId: activityIdForStream(stream) } : {}),
@@ -53,10 +50,7 @@ export function checkActivities(config: SourceConfig, host?: HostQueue): SyncAct
     retry: {
       initialInterval: `${timing.retryInitialSeconds ?? TIMING_DEFAULTS.retryInitialSeconds} seconds`,
       maximumAttempts: 3,
-      nonRetryableErrorTypes: [
-        ...NON_RETRYABLE_FAILURE_TYPES,
-        ...(host?.heartbeatTimeoutEndsActivity ? [HEARTBEAT_TIMEOUT_FAILURE_TYPE] : []),
-      ],
+      nonRetryableErrorTypes: nonRetryableTypes(host),
     },
     summary: 'check credentials',
   });
@@ -88,6 +82,11 @@ export interface HostQueue {
  * `TemporalTimeout:` prefix and the timeout type; start-to-close and heartbeat are the retryable ones).
  */
 export const HEARTBEAT_TIMEOUT_FAILURE_TYPE = 'TemporalTimeout:Heartbeat';
+
+/** Our failure types that retrying cannot mend, and on a host queue a heartbeat timeout (the route moves the account instead). */
+function nonRetryableTypes(host: HostQueue | undefined): string[] {
+  return [...NON_RETRYABLE_FAILURE_TYPES, ...(host?.heartbeatTimeoutEndsActivity ? [HEARTBEAT_TIMEOUT_FAILURE_TYPE] : [])];
+}
 
 /**
  * Activities that talk to Zendesk run on the account's host queue. A host that died starts nothing:

@@ -14,8 +14,8 @@ import { syncNowSignal } from '../../workflows/messages';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../../harness/bigquery/emulator';
 import { assertBigQueryMatchesTruth, type BigQueryTarget } from '../destinations/bigquery/landed-vs-truth';
 import {
+  everyCollectionConfig,
   expectedRows,
-  sourceConfig,
   startStack,
   startTestSource,
   startWorker,
@@ -82,21 +82,9 @@ test('full sync of every collection into BigQuery equals the ground truth, then 
     datasetFor: (s) => `${PREFIX}${s}`,
     metadataDataset: `${PREFIX}zendesk_sync`,
   };
-  const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
   const tables = collections.map((c) => c.name);
 
-  await startTestSource(
-    stack,
-    sourceConfig(stack, {
-      name,
-      destination,
-      collections: allOn,
-      lookbackDays: 3650,
-      // Every cycle a reconciliation: the lists read by change (ratings, activities, skips) then
-      // settle deletions each cycle too, so the second cycle's deleted skip must leave the warehouse.
-      reconcileEveryHours: 0,
-    }),
-  );
+  await startTestSource(stack, everyCollectionConfig(stack, name, destination));
   const status = await waitForCycle(stack, name, 1);
   for (const [collection, s] of Object.entries(status.collections)) assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
   const first = await assertBigQueryMatchesTruth(target, name, await expectedRows(stack, name, tables));

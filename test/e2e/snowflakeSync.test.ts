@@ -16,7 +16,7 @@ import { assertSnowflakeMatchesTruth, type FakesnowTarget } from '../destination
 import { statementsDuring } from '../destinations/snowflake/sent-statements';
 import {
   expectedRows,
-  sourceConfig,
+  everyCollectionConfig,
   startStack,
   startTestSource,
   startWorker,
@@ -79,24 +79,12 @@ test('full sync of all 16 collections into Snowflake equals the ground truth, th
   const name = 'e2e_snowflake';
   const destination = snowflake.url();
   const landedAt: FakesnowTarget = { port: snowflake.fakesnow.port, database: 'zs_test' };
-  const allOn = Object.fromEntries(collections.map((c) => [c.name, true]));
   const tables = collections.map((c) => c.name);
 
   const loginsBefore = snowflake.shim.logins.length;
   const firstCycle = await statementsDuring(snowflake.shim, async () => {
     // A lookback reaching the account's first ticket, so all of them land in cycle 1.
-    await startTestSource(
-      stack,
-      sourceConfig(stack, {
-        name,
-        destination,
-        collections: allOn,
-        lookbackDays: 3650,
-        // Every cycle a reconciliation: the lists read by change (ratings, activities, skips) then
-        // settle deletions each cycle too, so the second cycle's deleted skip must leave the warehouse.
-        reconcileEveryHours: 0,
-      }),
-    );
+    await startTestSource(stack, everyCollectionConfig(stack, name, destination));
     const status = await waitForCycle(stack, name, 1);
     for (const [collection, s] of Object.entries(status.collections)) assert.equal(s.lastError, undefined, `${collection}: ${s.lastError}`);
   });
