@@ -9,6 +9,7 @@ import { workflowIdForAccount } from '../workflows/ids';
 import type { SourceConfig } from '../workflows/types';
 import { WorkerResources } from './resources';
 import { whileBeating } from './beating';
+import { relearnRateBudget } from '../zendesk';
 
 /**
  * Update-with-start: the account's host workflow is started on the shared task queue if no run of
@@ -42,8 +43,11 @@ export function accountHostActivities(hostQueue: string | undefined) {
       const ctx = Context.current();
       return whileBeating(ctx, async () => {
         // This worker is alive (it runs this ask): it hosts the account if the account needs a host.
-        const host = await askAccountHostWith(ctx.client, ctx.info.taskQueue, config, stale, hostQueue ?? ctx.info.taskQueue);
+        const ownQueue = hostQueue ?? ctx.info.taskQueue;
+        const host = await askAccountHostWith(ctx.client, ctx.info.taskQueue, config, stale, ownQueue);
         ctx.log.info('account host', { host, replaced: stale });
+        // Taken over from a dead host: Zendesk's window still holds what that worker sent.
+        if (stale !== null && host === ownQueue && host !== stale) relearnRateBudget(WorkerResources.accountKey(config));
         return host;
       });
     },

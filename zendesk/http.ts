@@ -330,10 +330,12 @@ export class HttpTransport {
         ...(body !== undefined ? { body } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
+      const responseHeaders = response.headers as HeaderBag;
+      // What the window holds is read before the slot is given back, so the budget compares the
+      // server's count with its own while this request still counts as ours.
+      this.observeRateHeaders(responseHeaders, endpoint);
       // The server has counted the request once its answer starts: the slot's window starts now.
       lease?.release();
-      const responseHeaders = response.headers as HeaderBag;
-      this.observeRateHeaders(responseHeaders, endpoint);
       let raw: Buffer;
       try {
         raw = Buffer.from(await response.body.arrayBuffer());

@@ -19,7 +19,7 @@ export type {
   ResumeCursor,
   TimeExportResume,
 } from './pagination/types';
-export { DEFAULT_RATE_SETTINGS, RateBudget, rateBudgetFor, SYSTEM_CLOCK } from './rateBudget';
+export { DEFAULT_RATE_SETTINGS, RateBudget, rateBudgetFor, relearnRateBudget, SYSTEM_CLOCK } from './rateBudget';
 export type { BudgetClock, RateBudgetSettings, RateBudgetSnapshot, RateLease } from './rateBudget';
 export { normalizeSubdomain, resolveEndpoint } from './settings';
 export type { EndpointSettings, ResolvedEndpoint } from './settings';

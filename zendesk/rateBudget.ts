@@ -10,6 +10,12 @@
  * Incremental exports spend both the export bucket and the core bucket: Zendesk counts them
  * against the account-wide limit too.
  *
+ * Requests this process did not send count as well. A worker that takes an account over from a dead
+ * one starts with an empty budget while Zendesk's window still holds what the dead worker sent
+ * (other integrations on the account spend it too). So a bucket sends its first request alone, until
+ * a response has said what the window holds, and every response's `remaining` that shows more spent
+ * than this process has in its window counts the difference as foreign slots until the reset.
+ *
  * Zendesk also reports endpoint buckets of its own (`zendesk-ratelimit-<name>`: users/cursor's
  * `incremental-exports-cursor`, `tickets-index`, …). Their names are open-ended, so the budget
  * learns them from the responses: each bucket a response reports becomes a scheduler capped at the
@@ -80,6 +86,13 @@ class WindowBucket {
   private inFlight = 0;
   /** Times at which finished requests stop counting, ascending. */
   private expiries: number[] = [];
+  /** Times at which requests Zendesk counted but this process did not send stop counting, ascending. */
+  private foreignExpiries: number[] = [];
+  /**
+   * Whether a response has come back since the bucket began (or was told to relearn): until then
+   * the window's state on the server is unknown and one request at a time goes out to learn it.
+   */
+  private learned = false;
   private pausedUntil = 0;
   private observedLimit: number | undefined;
   private readonly waiters: Waiter[] = [];
@@ -104,6 +117,17 @@ class WindowBucket {
   used(now: number): number {
     while (this.expiries.length > 0 && this.expiries[0]! <= now) this.expiries.shift();
     return this.inFlight + this.expiries.length;
+  }
+
+  /** Requests Zendesk reported in its window beyond ours, still counting at `now`. */
+  foreignUsed(now: number): number {
+    while (this.foreignExpiries.length > 0 && this.foreignExpiries[0]! <= now) this.foreignExpiries.shift();
+    return this.foreignExpiries.length;
+  }
+
+  /** Forget what the window held: the next request goes alone and its response says (a takeover). */
+  relearn(): void {
+    this.learned = false;
   }
 
   acquire(signal: AbortSignal | undefined): Promise<void> {
@@ -135,21 +159,39 @@ class WindowBucket {
     this.pump();
   }
 
+  /** The response (or failure) is in: its slot counts one window from now. Release after `observe`. */
   release(): void {
     this.inFlight -= 1;
     this.expiries.push(this.clock.now() + this.settings().windowMs);
+    // A response without rate headers ends the learning too: the server reports nothing to wait for.
+    this.learned = true;
     this.pump();
   }
 
   /**
-   * Counts `count` requests this scheduler did not send through itself (made before it existed)
-   * as slots taken until one window from now, like requests that have just finished.
+   * Counts what Zendesk's reading says its window holds beyond what this process has in its own:
+   * requests of a worker that hosted the account before, or of other integrations. They hold slots
+   * until the window's reset. A lower bound (requests still in flight may not be counted yet), so
+   * nothing is counted twice across readings.
    */
-  countUntracked(count: number, reading: RateLimitReading, now: number): void {
+  private countForeign(reading: RateLimitReading, now: number): void {
+    const accountLimit = reading.limit ?? this.observedLimit;
+    if (reading.remaining === undefined || accountLimit === undefined) return;
+    const unseen = accountLimit - reading.remaining - this.used(now) - this.foreignUsed(now);
+    if (unseen <= 0) return;
     // Zendesk's window frees them at its reset, when it said when.
     const expiry = now + this.resetMs(reading);
-    for (let i = 0; i < count; i++) this.expiries.push(expiry);
-    this.expiries.sort((a, b) => a - b);
+    for (let i = 0; i < unseen; i++) this.foreignExpiries.push(expiry);
+    this.foreignExpiries.sort((a, b) => a - b);
+  }
+
+  /**
+   * Room the account's window leaves us: the account limit Zendesk reports, less the other
+   * integrations' part (1 - share). Foreign requests count against it, not against our own cap.
+   */
+  private accountRoom(): number {
+    if (this.observedLimit === undefined) return Number.POSITIVE_INFINITY;
+    return this.observedLimit - Math.floor(this.observedLimit * (1 - this.settings().share));
   }
 
   /** Stop granting until `until` (Retry-After, or the headers say the quota is spent). */
@@ -161,6 +203,8 @@ class WindowBucket {
   observe(reading: RateLimitReading, now: number): void {
     const raised = reading.limit !== undefined && reading.limit > (this.observedLimit ?? Number.POSITIVE_INFINITY);
     if (reading.limit !== undefined && reading.limit > 0) this.observedLimit = reading.limit;
+    this.countForeign(reading, now);
+    if (reading.remaining !== undefined) this.learned = true;
     this.pauseIfExhausted(reading, now);
     // A limit back up after a dip frees waiters now, not when their old slots expire.
     if (raised) this.pump();
@@ -176,10 +220,13 @@ class WindowBucket {
     this.pauseUntil(now + Math.max(this.resetMs(reading), 1));
   }
 
-  /** Reset seconds are read on the window's time scale and never trusted beyond one window. */
+  /**
+   * Reset seconds are real seconds, like Retry-After (Zendesk's, and the emulator's under a short
+   * "minute" too), and never trusted beyond one window.
+   */
   private resetMs(reading: RateLimitReading): number {
     const { windowMs } = this.settings();
-    return reading.resetSeconds === undefined ? windowMs : Math.min(windowMs, (reading.resetSeconds * 1000 * windowMs) / 60_000);
+    return reading.resetSeconds === undefined ? windowMs : Math.min(windowMs, reading.resetSeconds * 1000);
   }
 
   /** Grants slots to waiters in arrival order while the window has room; otherwise sleeps until it might. */
@@ -195,9 +242,13 @@ class WindowBucket {
         this.wakeAt(this.pausedUntil);
         return;
       }
-      if (this.used(now) >= limit) {
+      // Until a response has said what the window holds, one request at a time; its release pumps.
+      if (!this.learned && this.inFlight > 0) return;
+      const used = this.used(now);
+      if (used >= limit || used + this.foreignUsed(now) >= this.accountRoom()) {
         // With every slot in flight, a release will pump; otherwise the oldest expiry frees one.
-        if (this.expiries.length > 0) this.wakeAt(this.expiries[0]!);
+        const next = Math.min(this.expiries[0] ?? Number.POSITIVE_INFINITY, this.foreignExpiries[0] ?? Number.POSITIVE_INFINITY);
+        if (next !== Number.POSITIVE_INFINITY) this.wakeAt(next);
         return;
       }
       this.waiters.shift()!.grant();
@@ -212,6 +263,8 @@ class WindowBucket {
     return {
       limit: this.effectiveLimit(),
       used: this.used(now),
+      /** Requests Zendesk counted in its window that this process did not send. */
+      foreign: this.foreignUsed(now),
       waiting: this.waiters.length,
       pausedForMs: Math.max(0, this.pausedUntil - now),
     };
@@ -342,13 +395,8 @@ export class RateBudget {
         if (!readings.export) this.buckets.export.observe(reading, now);
         continue;
       }
-      const known = this.endpointBuckets.has(name);
-      const bucket = this.endpointBucket(name);
-      // The requests that taught us the bucket were not sent through it, but Zendesk counted them.
-      if (!known && reading.limit !== undefined && reading.remaining !== undefined) {
-        bucket.countUntracked(Math.max(0, reading.limit - reading.remaining), reading, now);
-      }
-      bucket.observe(reading, now);
+      // The requests that taught us a new bucket were not sent through it: they count as foreign.
+      this.endpointBucket(name).observe(reading, now);
       if (endpoint !== undefined) this.rememberBucketOf(endpoint, name);
     }
   }
@@ -371,6 +419,16 @@ export class RateBudget {
   private rememberBucketOf(endpoint: string, name: string): void {
     const known = this.bucketsOfEndpoint.get(endpoint) ?? [];
     if (!known.includes(name)) this.bucketsOfEndpoint.set(endpoint, [...known, name].sort());
+  }
+
+  /**
+   * This process has just taken the account over (its previous host died): what the window holds is
+   * unknown again, so each bucket sends one request alone and learns from its response.
+   */
+  relearn(): void {
+    this.buckets.core.relearn();
+    this.buckets.export.relearn();
+    for (const bucket of this.endpointBuckets.values()) bucket.relearn();
   }
 
   /** Holds a bucket (Retry-After on 429/503); holding core also holds exports. */
@@ -431,4 +489,9 @@ export function rateBudgetFor(accountKey: string, settings?: Partial<RateBudgetS
     budget.update(settings);
   }
   return budget;
+}
+
+/** The account's budget has to relearn its window (a takeover); a budget not made yet learns anyway. */
+export function relearnRateBudget(accountKey: string): void {
+  budgets.get(accountKey)?.relearn();
 }

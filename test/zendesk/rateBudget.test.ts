@@ -115,10 +115,9 @@ describe('rate budget', () => {
   it('applies a lowered cap at runtime', async () => {
     const clock = new ManualClock();
     const budget = new RateBudget({ corePerMinute: 4, windowMs: 5000 }, clock);
-    const first = await budget.acquire('core');
-    const second = await budget.acquire('core');
-    first.release();
-    second.release();
+    // One after the other: a fresh budget sends its first request alone (until a response is in).
+    (await budget.acquire('core')).release();
+    (await budget.acquire('core')).release();
     budget.update({ corePerMinute: 2 });
     const controller = new AbortController();
     const third = budget.acquire('core', controller.signal);
@@ -140,7 +139,7 @@ describe('rate budget', () => {
       (remaining, resetMs) => ({
         'x-rate-limit': '10',
         'x-rate-limit-remaining': String(remaining),
-        'ratelimit-reset': String(Math.ceil((resetMs / WINDOW_MS) * 60)),
+        'ratelimit-reset': String(Math.ceil(resetMs / 1000)),
       }),
     );
     const budget = new RateBudget({ corePerMinute: 200, share: 0.5, windowMs: WINDOW_MS });
@@ -160,7 +159,7 @@ describe('rate budget', () => {
     const { stub, rejected } = await enforcingStub(
       () => 4,
       (remaining, resetMs) => ({
-        'zendesk-ratelimit-incremental-exports': `total=4; remaining=${remaining}; resets=${Math.ceil((resetMs / WINDOW_MS) * 60)}`,
+        'zendesk-ratelimit-incremental-exports': `total=4; remaining=${remaining}; resets=${Math.ceil(resetMs / 1000)}`,
       }),
     );
     // The configured cap is too generous: only the header keeps us under the server's 4.
@@ -223,7 +222,7 @@ describe('endpoint buckets from zendesk-ratelimit-* headers', () => {
     const { stub, rejected } = await enforcingStub(
       () => 3,
       (remaining, resetMs) => ({
-        'zendesk-ratelimit-incremental-exports-cursor': `total=3; remaining=${remaining}; resets=${Math.ceil((resetMs / WINDOW_MS) * 60)}`,
+        'zendesk-ratelimit-incremental-exports-cursor': `total=3; remaining=${remaining}; resets=${Math.ceil(resetMs / 1000)}`,
       }),
     );
     const budget = new RateBudget({ corePerMinute: 1000, exportPerMinute: 1000, windowMs: WINDOW_MS });
@@ -326,5 +325,101 @@ describe('endpoint buckets from zendesk-ratelimit-* headers', () => {
     const { held } = await coreRequestAfter429({});
     assert.ok(held.export.pausedForMs > 0);
     assert.equal(held.core.pausedForMs, 0);
+  });
+});
+
+describe('requests this process did not send (a takeover, other integrations)', () => {
+  it('a fresh budget sends its first request alone, then counts what the window already held until its reset', async () => {
+    const clock = new ManualClock();
+    const budget = new RateBudget({ corePerMinute: 10, windowMs: 60_000 }, clock);
+    const first = await budget.acquire('core');
+    const others = Array.from({ length: 3 }, () => budget.acquire('core'));
+    assert.equal(budget.snapshot().core.waiting, 3, 'nothing else goes out before the first response');
+    // The response: Zendesk's window already held 7 requests another worker sent, plus this one.
+    budget.observe({ core: { limit: 10, remaining: 2, resetSeconds: 30 } });
+    assert.equal(budget.snapshot().core.foreign, 7);
+    first.release();
+    assert.equal(budget.snapshot().core.waiting, 1, 'two more fit the window (7 foreign + 1 + 2 = 10)');
+    clock.advance(29_999);
+    assert.equal(budget.snapshot().core.waiting, 1, 'the foreign requests count until the reset');
+    clock.advance(1);
+    assert.equal(budget.snapshot().core.waiting, 0, 'freed at the reset Zendesk announced');
+    assert.equal(budget.snapshot().core.foreign, 0);
+    for (const lease of await Promise.all(others)) lease.release();
+  });
+
+  it('relearns after a takeover: one request alone again, and nothing is counted twice', async () => {
+    const clock = new ManualClock();
+    const budget = new RateBudget({ corePerMinute: 10, windowMs: 60_000 }, clock);
+    const a = await budget.acquire('core');
+    budget.observe({ core: { limit: 10, remaining: 9, resetSeconds: 60 } });
+    a.release();
+    budget.relearn();
+    const b = await budget.acquire('core');
+    const waiting = budget.acquire('core');
+    assert.equal(budget.snapshot().core.waiting, 1);
+    // Our 2 plus 5 the dead host sent: only the 5 are foreign.
+    budget.observe({ core: { limit: 10, remaining: 3, resetSeconds: 60 } });
+    assert.equal(budget.snapshot().core.foreign, 5);
+    b.release();
+    (await waiting).release();
+    budget.observe({ core: { limit: 10, remaining: 2, resetSeconds: 60 } });
+    assert.equal(budget.snapshot().core.foreign, 5, 'a later reading that matches what we sent adds nothing');
+  });
+
+  it('leaves the foreign requests out of its own cap: with share < 1 only the account limit binds them', () => {
+    const budget = new RateBudget({ corePerMinute: 200, share: 0.5, windowMs: 60_000 }, new ManualClock());
+    // Other integrations spent 60 of 100: we may still send 40 (our cap is 50, the account has 40 left).
+    budget.observe({ core: { limit: 100, remaining: 40, resetSeconds: 60 } });
+    assert.equal(budget.snapshot().core.foreign, 60);
+    assert.equal(budget.snapshot().core.limit, 50);
+  });
+
+  it('a worker taking an account over mid-window from a dead one draws no 429 from a server enforcing the limit', async () => {
+    // One fixed window that does not end during the test: the dead worker's requests still count.
+    let served = 0;
+    let rejected = 0;
+    const stub = await startStub((request, res) => {
+      const headers = { 'x-rate-limit': '10', 'ratelimit-reset': '60' };
+      if (served >= 10) {
+        rejected += 1;
+        return sendText(res, 429, 'Number of allowed API requests per minute exceeded', {
+          ...headers,
+          'x-rate-limit-remaining': '0',
+          'retry-after': '60',
+        });
+      }
+      served += 1;
+      return sendJson(res, 200, { ok: true }, { ...headers, 'x-rate-limit-remaining': String(10 - served) }, request);
+    });
+    stubs.push(stub);
+    const dead = createZendeskClient({
+      baseUrl: stub.baseUrl,
+      auth: API_TOKEN_AUTH,
+      http: FAST_HTTP,
+      rate: { budget: new RateBudget({ corePerMinute: 10, windowMs: 60_000 }) },
+    });
+    const budget = new RateBudget({ corePerMinute: 10, windowMs: 60_000 });
+    const successor = createZendeskClient({ baseUrl: stub.baseUrl, auth: API_TOKEN_AUTH, http: FAST_HTTP, rate: { budget } });
+    const stop = new AbortController();
+    try {
+      for (let i = 0; i < 7; i++) await dead.get(`/api/v2/groups.json?dead=${i}`);
+      const burst = Array.from({ length: 5 }, (_, i) =>
+        successor.get(`/api/v2/groups.json?successor=${i}`, { signal: stop.signal }).then(
+          () => 'served',
+          () => 'stopped',
+        ),
+      );
+      await until('the window full, and the other two requests waiting or refused', () =>
+        served === 10 && (budget.snapshot().core.waiting === 2 || rejected > 0) ? true : undefined,
+      );
+      assert.equal(rejected, 0, 'the successor learned the window from its first response instead of bursting');
+      stop.abort(new Error('test over'));
+      assert.deepEqual((await Promise.all(burst)).sort(), ['served', 'served', 'served', 'stopped', 'stopped']);
+      assert.equal(rejected, 0);
+    } finally {
+      stop.abort(new Error('test over'));
+      await Promise.all([dead.close(), successor.close()]);
+    }
   });
 });
