@@ -143,6 +143,8 @@ function headerValue(headers: HeaderBag, name: string): string | undefined {
 
 export class HttpTransport {
   private readonly pool: Pool;
+  /** The takeover's one `users/me` read of the account window, shared by the exports waiting for it. */
+  private accountWindowRead: Promise<void> | undefined;
 
   constructor(
     private readonly endpoint: ResolvedEndpoint,
@@ -320,6 +322,9 @@ export class HttpTransport {
       headers['content-type'] = 'application/json';
     }
     const endpoint = rateEndpointKey(pathAndQuery);
+    if (bucket === 'export' && this.budget?.awaitsAccountReading && options.useRateBudget !== false) {
+      await this.readAccountWindow(options.signal);
+    }
     const lease = this.budget && options.useRateBudget !== false ? await this.budget.acquire(bucket, options.signal, endpoint) : undefined;
     if (lease) addWait(lease.waitedMs);
     try {
@@ -355,6 +360,34 @@ export class HttpTransport {
     } finally {
       lease?.release();
     }
+  }
+
+  /**
+   * After a takeover, one cheap core request (`users/me`, what the credential check asks) reports the
+   * account's window before any export is sent; every export waiting meanwhile shares it.
+   */
+  private readAccountWindow(signal: AbortSignal | undefined): Promise<void> {
+    this.accountWindowRead ??= this.requestJson('/api/v2/users/me.json')
+      .then(
+        () => undefined,
+        () => undefined, // whatever went wrong, the export's own first request (alone) still learns the window
+      )
+      .finally(() => {
+        this.accountWindowRead = undefined;
+        // Still waiting means the answer carried no account reading: do not wait for one forever.
+        this.budget?.giveUpAccountReading();
+      });
+    const read = this.accountWindowRead;
+    if (!signal) return read;
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(abortReason(signal));
+      const onAbort = () => reject(abortReason(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      void read.then(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
   }
 
   private observeRateHeaders(headers: HeaderBag, endpoint: string): void {

@@ -185,12 +185,26 @@ class WindowBucket {
     this.foreignExpiries.sort((a, b) => a - b);
   }
 
+  /** Counts `count` slots as foreign until `resetMs` from now (an estimate made from another bucket's reading). */
+  assumeForeign(count: number, resetMs: number, now: number): void {
+    const missing = count - this.foreignUsed(now);
+    for (let i = 0; i < missing; i++) this.foreignExpiries.push(now + Math.min(resetMs, this.settings().windowMs));
+    this.foreignExpiries.sort((a, b) => a - b);
+    this.pump();
+  }
+
+  /** How long until the window a reading describes resets, in ms (at most one window). */
+  resetIn(reading: RateLimitReading): number {
+    return this.resetMs(reading);
+  }
+
   /**
    * Room the account's window leaves us: the account limit Zendesk reports, less the other
    * integrations' part (1 - share). Foreign requests count against it, not against our own cap.
    */
   private accountRoom(): number {
-    if (this.observedLimit === undefined) return Number.POSITIVE_INFINITY;
+    // No limit reported yet: the configured cap stands in for the account's (foreign requests were estimated).
+    if (this.observedLimit === undefined) return this.effectiveLimit();
     return this.observedLimit - Math.floor(this.observedLimit * (1 - this.settings().share));
   }
 
@@ -301,6 +315,11 @@ export class RateBudget {
   private readonly bucketsOfEndpoint = new Map<string, string[]>();
   /** Whether exportPerMinute was set explicitly (otherwise it follows highVolumeAddOn). */
   private exportCapExplicit: boolean;
+  /**
+   * Set by a takeover until a response reports the account's window: exports wait for it, because the
+   * first export request alone could already be one too many (see relearn).
+   */
+  private exportsAwaitAccountReading = false;
 
   constructor(
     settings: Partial<RateBudgetSettings> = {},
@@ -388,7 +407,16 @@ export class RateBudget {
     now = this.clock.now(),
     endpoint?: string,
   ): void {
-    if (readings.core) this.buckets.core.observe(readings.core, now);
+    if (readings.core) {
+      this.buckets.core.observe(readings.core, now);
+      if (this.exportsAwaitAccountReading && readings.core.remaining !== undefined) {
+        this.exportsAwaitAccountReading = false;
+        // Requests of the dead host still in the account's window: as many as fit the export cap may be exports.
+        const foreign = this.buckets.core.foreignUsed(now);
+        const asExports = Math.min(foreign, this.buckets.export.effectiveLimit());
+        if (asExports > 0) this.buckets.export.assumeForeign(asExports, this.buckets.core.resetIn(readings.core), now);
+      }
+    }
     if (readings.export) this.buckets.export.observe(readings.export, now);
     for (const [name, reading] of readings.endpoints ?? []) {
       if (name === EXPORT_BUCKET_NAME) {
@@ -423,12 +451,27 @@ export class RateBudget {
 
   /**
    * This process has just taken the account over (its previous host died): what the window holds is
-   * unknown again, so each bucket sends one request alone and learns from its response.
+   * unknown again, so each bucket sends one request alone and learns from its response. The dead host
+   * may have spent the whole export window, so even one export request could draw a 429; exports
+   * therefore wait for a reading of the account-wide window first (the HTTP layer asks `users/me` when
+   * nothing else does), which counts every request the dead host sent, exports included: as many of
+   * those as the export cap allows are taken to be exports until that window's reset.
    */
   relearn(): void {
     this.buckets.core.relearn();
     this.buckets.export.relearn();
     for (const bucket of this.endpointBuckets.values()) bucket.relearn();
+    this.exportsAwaitAccountReading = true;
+  }
+
+  /** Whether an export request has to wait for a reading of the account's window (after a takeover). */
+  get awaitsAccountReading(): boolean {
+    return this.exportsAwaitAccountReading;
+  }
+
+  /** The account reading a takeover waited for did not come (no headers, a failure): exports go on learning alone. */
+  giveUpAccountReading(): void {
+    this.exportsAwaitAccountReading = false;
   }
 
   /** Holds a bucket (Retry-After on 429/503); holding core also holds exports. */
@@ -491,7 +534,10 @@ export function rateBudgetFor(accountKey: string, settings?: Partial<RateBudgetS
   return budget;
 }
 
-/** The account's budget has to relearn its window (a takeover); a budget not made yet learns anyway. */
+/**
+ * This process has just taken the account over: its budget (made now if the account is new here, and
+ * given its settings when the first client is made) relearns the window.
+ */
 export function relearnRateBudget(accountKey: string): void {
-  budgets.get(accountKey)?.relearn();
+  rateBudgetFor(accountKey).relearn();
 }

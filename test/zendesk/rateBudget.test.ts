@@ -423,3 +423,90 @@ describe('requests this process did not send (a takeover, other integrations)', 
     }
   });
 });
+
+describe('a takeover after the dead host spent the export window', () => {
+  it('exports wait for a reading of the account window, and count the foreign requests the export cap allows until its reset', async () => {
+    const clock = new ManualClock();
+    const budget = new RateBudget({ corePerMinute: 200, exportPerMinute: 10, windowMs: 60_000 }, clock);
+    budget.relearn();
+    assert.equal(budget.awaitsAccountReading, true);
+    // users/me's answer: 15 requests in the window that this process did not send (ours, the probe, is 1).
+    const probe = await budget.acquire('core');
+    budget.observe({ core: { limit: 700, remaining: 684, resetSeconds: 40 } });
+    probe.release();
+    assert.equal(budget.awaitsAccountReading, false);
+    assert.equal(budget.snapshot().export.foreign, 10, 'as many as the export cap: they may all have been exports');
+    const exported = budget.acquire('export');
+    assert.equal(budget.snapshot().export.waiting, 1);
+    clock.advance(40_000);
+    (await exported).release();
+  });
+
+  it('a quiet window costs the exports nothing: no foreign request, no wait', async () => {
+    const budget = new RateBudget({ windowMs: 60_000 }, new ManualClock());
+    budget.relearn();
+    const probe = await budget.acquire('core');
+    budget.observe({ core: { limit: 700, remaining: 699, resetSeconds: 40 } });
+    probe.release();
+    assert.equal(budget.snapshot().export.foreign, 0);
+    (await budget.acquire('export')).release();
+  });
+
+  it('against a server enforcing both limits: users/me first, then no export until the reset, and no 429', async () => {
+    let exportsServed = 0;
+    let coreServed = 0;
+    const refused: string[] = [];
+    const stub = await startStub((request, res) => {
+      const isExport = request.path.includes('/incremental/');
+      const core = { 'x-rate-limit': '700', 'ratelimit-reset': '60' };
+      if (isExport && exportsServed >= 10) {
+        refused.push(request.path);
+        return sendText(res, 429, 'Too many exports', {
+          ...core,
+          'x-rate-limit-remaining': String(700 - coreServed),
+          'zendesk-ratelimit-incremental-exports': 'total=10; remaining=0; resets=60',
+          'retry-after': '60',
+        });
+      }
+      coreServed += 1;
+      if (isExport) exportsServed += 1;
+      const headers: Record<string, string> = { ...core, 'x-rate-limit-remaining': String(700 - coreServed) };
+      if (isExport) headers['zendesk-ratelimit-incremental-exports'] = `total=10; remaining=${10 - exportsServed}; resets=60`;
+      return sendJson(res, 200, request.path.endsWith('/users/me.json') ? { user: { id: 1 } } : { tickets: [] }, headers, request);
+    });
+    stubs.push(stub);
+    const dead = createZendeskClient({
+      baseUrl: stub.baseUrl,
+      auth: API_TOKEN_AUTH,
+      http: FAST_HTTP,
+      rate: { budget: new RateBudget({ windowMs: 60_000 }) },
+    });
+    const budget = new RateBudget({ windowMs: 60_000 });
+    const successor = createZendeskClient({ baseUrl: stub.baseUrl, auth: API_TOKEN_AUTH, http: FAST_HTTP, rate: { budget } });
+    const stop = new AbortController();
+    try {
+      // The dead host spent the export window (and as many core requests).
+      for (let i = 0; i < 10; i++) await dead.get(`/api/v2/incremental/tickets/cursor.json?dead=${i}`, { bucket: 'export' });
+      budget.relearn(); // what askAccountHost does when this worker takes the account over
+      const exported = successor.get('/api/v2/incremental/tickets/cursor.json?successor=1', { bucket: 'export', signal: stop.signal }).then(
+        () => 'served',
+        () => 'stopped',
+      );
+      await until('the export waiting for its window, or refused', () =>
+        budget.snapshot().export.waiting === 1 || refused.length > 0 ? true : undefined,
+      );
+      assert.deepEqual(refused, [], 'no export went out into the spent window');
+      assert.deepEqual(
+        stub.requests.slice(10).map((r) => r.path),
+        ['/api/v2/users/me.json'],
+        'only the account-window read went out after the takeover',
+      );
+      assert.deepEqual(refused, []);
+      stop.abort(new Error('test over'));
+      assert.equal(await exported, 'stopped');
+    } finally {
+      stop.abort(new Error('test over'));
+      await Promise.all([dead.close(), successor.close()]);
+    }
+  });
+});
