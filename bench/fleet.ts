@@ -22,7 +22,8 @@
  *  - worker peak RSS (VmHWM) and RSS per source = the workers' summed peaks / sources;
  *  - warehouse vs ground truth after the first cycle: rows missing, extra, duplicated, stale.
  * With `--kill` (default) the run with the most workers (at least 2) SIGKILLs one worker once it is
- * running a stream that has committed a page (a large account's when there are any), and measures,
+ * running a stream that has committed a page (a large account's when there are any; with
+ * `--kill-in-spent-window`, once that account's rate window has answered its export limit), and measures,
  * from Temporal's pending-activity view, the time until each activity in flight on it was started
  * again on another worker; the truth comparison then shows what the kill lost or duplicated.
  */
@@ -60,6 +61,11 @@ export interface FleetOptions {
   largeTickets: number;
   workerCounts: number[];
   kill: boolean;
+  /**
+   * Kill only once the watched account's current rate window has answered its whole export limit: the
+   * takeover then meets a window the dead host spent (when it comes within the window).
+   */
+  killInSpentWindow: boolean;
   minuteMs: number;
   intervalSeconds: number;
   heartbeatTimeoutSeconds: number;
@@ -89,6 +95,7 @@ export function fleetOptions(argv: string[], quick: boolean): FleetOptions {
     largeTickets: number('--large-tickets', quick ? 3_000 : 20_000, 1),
     workerCounts,
     kill: !argv.includes('--no-kill'),
+    killInSpentWindow: argv.includes('--kill-in-spent-window'),
     minuteMs: number('--minute-ms', 10_000, 1_000),
     intervalSeconds: number('--interval', 10_800, 1),
     heartbeatTimeoutSeconds: number('--heartbeat-timeout', TIMING_DEFAULTS.heartbeatTimeoutSeconds, 1),
@@ -474,9 +481,13 @@ async function killOneWorker(
       for (const p of pending) {
         const pid = workerPidOfIdentity(p.lastWorkerIdentity, pids);
         const beat = heartbeatOf(client, p);
+        const spent = options.killInSpentWindow ? exportsInCurrentWindow(s.account) : undefined;
+        if (spent !== undefined && spent < s.account.emulator.rateLimits().exportPerMinute) continue;
         if (p.state === STARTED && pid !== undefined && (beat?.pages ?? 0) >= 1) {
           victim = workers.find((w) => w.pid === pid);
-          condition = `${s.name} ${beat!.stream} had committed ${beat!.pages} page${beat!.pages === 1 ? '' : 's'} on it`;
+          condition = `${s.name} ${beat!.stream} had committed ${beat!.pages} page${beat!.pages === 1 ? '' : 's'} on it${
+            spent !== undefined ? `, its rate window had answered ${spent} exports` : ''
+          }`;
           break;
         }
       }
@@ -564,6 +575,13 @@ async function firstRunHistories(
     out.push({ source: s.name, events: events.length, identities });
   }
   return out;
+}
+
+/** Export requests the account answered in its latest rate window (the emulator's request log). */
+function exportsInCurrentWindow(account: EmulatedAccount): number {
+  const entries = account.emulator.requestLog.entries();
+  const latest = Math.max(-1, ...entries.map((e) => e.window));
+  return entries.filter((e) => e.window === latest && e.status !== 429 && isExportRequest(e)).length;
 }
 
 /**
