@@ -5,6 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { findTemporalCli } from './temporalCli';
+import { freePort } from './freePort';
+
+export { freePort };
 import { searchAttributeArgs } from '../workflows/searchAttributes';
 
 export interface DevServerOptions {
@@ -30,18 +33,6 @@ export interface DevServer {
   uiUrl: string | null;
   process: ChildProcess;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {

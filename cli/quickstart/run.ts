@@ -12,7 +12,7 @@ import type { SourceConfig } from '../../workflows/types';
 import type { Client } from '@temporalio/client';
 import { startOrReplaceSource, type StartOutcome } from '../sources';
 import { currentStatus, reportCycle } from './cycleReport';
-import { ensureTemporal } from './temporal';
+import { ensureTemporal, type QuickstartTemporal } from './temporal';
 import { zendeskAccount } from './zendeskAccount';
 
 export interface QuickstartOptions {
@@ -32,6 +32,17 @@ export async function runQuickstart(options: QuickstartOptions): Promise<void> {
   const destination = options.destination ?? `sqlite://${path.join(dataDir, 'warehouse')}`;
 
   const temporal = await ensureTemporal(dataDir, options.temporalPort);
+  try {
+    await syncWith(temporal, options, dataDir, destination);
+  } catch (error) {
+    // The dev server is a child process that outlives this one: a failed start must not leave it
+    // holding its ports and the data directory's Temporal database.
+    await temporal.server?.stop();
+    throw error;
+  }
+}
+
+async function syncWith(temporal: QuickstartTemporal, options: QuickstartOptions, dataDir: string, destination: string): Promise<void> {
   const zendesk = await zendeskAccount(options, dataDir);
   const settings = temporalSettings({ address: temporal.address });
   // The worker's JSON log lines go to a file so they do not interleave with the progress bars.

@@ -7,10 +7,14 @@ import path from 'node:path';
 import { temporalSettings } from '../../runtime/connection';
 import { isListening, startDevServer, type DevServer } from '../../runtime/devServer';
 
-export async function ensureTemporal(
-  dataDir: string,
-  defaultPort: number,
-): Promise<{ address: string; uiUrl: string | null; server?: DevServer }> {
+export interface QuickstartTemporal {
+  address: string;
+  uiUrl: string | null;
+  /** Set when this command started the server, and so must stop it. */
+  server?: DevServer;
+}
+
+export async function ensureTemporal(dataDir: string, defaultPort: number): Promise<QuickstartTemporal> {
   const settings = temporalSettings({ address: process.env.TEMPORAL_ADDRESS || `localhost:${defaultPort}` });
   const [host, portText] = settings.address.split(':');
   const port = Number(portText);

@@ -19,6 +19,12 @@ export async function zendeskAccount(options: QuickstartOptions, dataDir: string
     seed: 1,
     tickets: options.tickets,
     rateLimits: { minuteMs },
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    throw new Error(
+      `port ${options.emulatorPort} is taken (is another demo running?): stop what holds it, or pass --emulator-port <free port> ` +
+        '(a source started on another port is replaced, since its URL changes)',
+    );
   });
   const credentialFile = path.join(dataDir, 'credentials', `${options.source}.json`);
   await saveCredential(`file:${credentialFile}`, {

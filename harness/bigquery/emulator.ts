@@ -16,7 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../../runtime/freePort';
 import os from 'node:os';
 import path from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
@@ -218,17 +218,6 @@ function installQuirks(client: BigQuery, sentScripts: string[], writes: WriteQue
   };
   Object.assign(wrapped, original);
   (client as unknown as { makeAuthenticatedRequest: unknown }).makeAuthenticatedRequest = wrapped;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

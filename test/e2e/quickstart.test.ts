@@ -7,12 +7,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { freePort, startDevServer } from '../../runtime/devServer';
+import { freePort, isListening, startDevServer } from '../../runtime/devServer';
 import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 const projectRoot = path.resolve(__dirname, '../..');
@@ -159,5 +160,30 @@ test("against a plain server someone else runs: the worker registers the search 
   } finally {
     await client.connection.close();
     await server.stop();
+  }
+});
+
+test('an emulator port already taken: a message naming --emulator-port, and the dev server it started is stopped', async () => {
+  const holder = net.createServer();
+  const takenPort = await freePort();
+  await new Promise<void>((resolve) => holder.listen(takenPort, '127.0.0.1', () => resolve()));
+  const otherDataDir = mkdtempSync(path.join(os.tmpdir(), 'zs-quickstart-taken-'));
+  const otherTemporalPort = await freePort();
+  try {
+    const run = await quickstart([
+      '--data-dir',
+      otherDataDir,
+      '--emulator-port',
+      String(takenPort),
+      '--temporal-port',
+      String(otherTemporalPort),
+    ]);
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(run.stderr, new RegExp(`port ${takenPort} is taken .*--emulator-port`));
+    assert.match(run.stdout, /Starting a Temporal dev server/, 'it did start one');
+    assert.equal(await isListening(otherTemporalPort), false, 'the dev server it started was stopped before it exited');
+  } finally {
+    await new Promise((resolve) => holder.close(resolve));
+    rmSync(otherDataDir, { recursive: true, force: true });
   }
 });
