@@ -180,22 +180,18 @@ class WindowBucket {
     const unseen = accountLimit - reading.remaining - this.used(now) - this.foreignUsed(now);
     if (unseen <= 0) return;
     // Zendesk's window frees them at its reset, when it said when.
-    const expiry = now + this.resetMs(reading);
-    for (let i = 0; i < unseen; i++) this.foreignExpiries.push(expiry);
-    this.foreignExpiries.sort((a, b) => a - b);
+    this.holdForeign(unseen, now + this.resetIn(reading));
   }
 
   /** Counts `count` slots as foreign until `resetMs` from now (an estimate made from another bucket's reading). */
   assumeForeign(count: number, resetMs: number, now: number): void {
-    const missing = count - this.foreignUsed(now);
-    for (let i = 0; i < missing; i++) this.foreignExpiries.push(now + Math.min(resetMs, this.settings().windowMs));
-    this.foreignExpiries.sort((a, b) => a - b);
+    this.holdForeign(count - this.foreignUsed(now), now + Math.min(resetMs, this.settings().windowMs));
     this.pump();
   }
 
-  /** How long until the window a reading describes resets, in ms (at most one window). */
-  resetIn(reading: RateLimitReading): number {
-    return this.resetMs(reading);
+  private holdForeign(count: number, until: number): void {
+    for (let i = 0; i < count; i++) this.foreignExpiries.push(until);
+    this.foreignExpiries.sort((a, b) => a - b);
   }
 
   /**
@@ -231,14 +227,15 @@ class WindowBucket {
     // Leave the other integrations their part of the quota: stop at what they are owed.
     const reserve = accountLimit === undefined ? 0 : Math.floor(accountLimit * (1 - share));
     if (reading.remaining > reserve) return;
-    this.pauseUntil(now + Math.max(this.resetMs(reading), 1));
+    this.pauseUntil(now + Math.max(this.resetIn(reading), 1));
   }
 
   /**
-   * Reset seconds are real seconds, like Retry-After (Zendesk's, and the emulator's under a short
-   * "minute" too), and never trusted beyond one window.
+   * How long until the window a reading describes resets, in ms. Reset seconds are real seconds, like
+   * Retry-After (Zendesk's, and the emulator's under a short "minute" too), and never trusted beyond
+   * one window.
    */
-  private resetMs(reading: RateLimitReading): number {
+  resetIn(reading: RateLimitReading): number {
     const { windowMs } = this.settings();
     return reading.resetSeconds === undefined ? windowMs : Math.min(windowMs, reading.resetSeconds * 1000);
   }
