@@ -6,8 +6,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { findTemporalCli } from './temporalCli';
 import { freePort } from './freePort';
-
-export { freePort };
 import { searchAttributeArgs } from '../workflows/searchAttributes';
 
 export interface DevServerOptions {

@@ -71,7 +71,9 @@ export function reservePort(port: number): boolean {
       try {
         unlinkSync(file);
       } catch {
-        // Another process broke the same stale lock first; the exclusive create decides.
+        // Another process broke the same stale lock first; the exclusive create below decides. (Two
+        // processes breaking one stale lock in the same instant could both win; that needs both to
+        // draw the same dead process's port at once, among thousands.)
       }
     }
   }

@@ -13,7 +13,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { freePort, isListening, startDevServer } from '../../runtime/devServer';
+import { isListening, startDevServer } from '../../runtime/devServer';
+import { freePort } from '../../runtime/freePort';
 import { CONDITION_WAIT_MS } from '../../harness/conditionWait';
 
 const projectRoot = path.resolve(__dirname, '../..');

@@ -7,7 +7,7 @@ import { changedSettings } from '../../../cli/sources';
 import { createServer } from 'node:http';
 import { cycleRows } from '../../../cli/quickstart/cycleReport';
 import { probeWebUi } from '../../../cli/quickstart/temporal';
-import { freePort } from '../../../runtime/devServer';
+import { freePort } from '../../../runtime/freePort';
 import type { SourceConfig, SourceStatus } from '../../../workflows/types';
 
 const demo: SourceConfig = {
